@@ -1,0 +1,212 @@
+#include "experiments/arch_tool.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <ostream>
+
+#include "spaces/errors.h"
+#include "spaces/registry.h"
+
+namespace experiments {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Options that select a space: SPACE (maybe with "(k=v)") plus shorthand
+// flags for the common sizes and a generic --option key=value.
+struct SpaceArgs {
+  std::string space;
+  std::map<std::string, std::string> shorthands;  // flag name -> value, when given
+  std::vector<std::string> options;               // "key=value"
+
+  void add_to(CLI::App& command) {
+    command.add_option("space", space, "search space, e.g. enas_micro or 'enas_micro(nodes=4)'")->required();
+    for (const char* name : {"nodes", "layers", "blocks", "stages", "ops"}) {
+      command.add_option_function<std::string>(
+          std::string("--") + name, [this, name](const std::string& v) { shorthands[name] = v; },
+          std::string("the space's '") + name + "' option");
+    }
+    command.add_option("--option", options, "any space option as key=value (repeatable)");
+  }
+
+  spaces::SpacePtr make() const {
+    spaces::NamedSpec spec = spaces::parse_named_spec(space);
+    const auto& entry = spaces::space_registry().find(spec.name);
+    auto has_option = [&](const std::string& key) {
+      for (const auto& p : entry.params) {
+        if (p.name == key) return true;
+      }
+      return false;
+    };
+    for (const auto& [key, value] : shorthands) {
+      if (!has_option(key))
+        throw spaces::OptionError("space '" + spec.name + "' has no option '" + key + "' (--" + key + ")");
+      spec.given[key] = value;
+    }
+    for (const auto& option : options) {
+      const auto eq = option.find('=');
+      if (eq == std::string::npos) throw spaces::OptionError("--option '" + option + "' is not key=value");
+      spec.given[option.substr(0, eq)] = option.substr(eq + 1);
+    }
+    return spaces::make_space(spec.name, spec.given);
+  }
+};
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Writes `text` to `path` through a temporary file and a rename, so a failed
+// write never leaves a half-written file in place of an earlier one.
+void write_atomically(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    if (!file) throw std::runtime_error("cannot write " + temporary.string());
+    file << text;
+    file.flush();
+    if (!file) throw std::runtime_error("error writing " + temporary.string());
+  }
+  fs::rename(temporary, path);
+}
+
+void export_dot(const spaces::ArchGraph& graph, const fs::path& path) {
+  std::ostringstream dot;
+  spaces::write_dot(dot, graph);
+  const std::string extension = path.extension().string();
+  if (extension == ".dot" || extension == ".gv") return write_atomically(path, dot.str());
+  if (extension != ".svg" && extension != ".png" && extension != ".pdf") {
+    throw spaces::OptionError("-o " + path.string() + ": use a .dot, .gv, .svg, .png or .pdf file");
+  }
+  const fs::path source = path.string() + ".tmp.dot";
+  const fs::path rendered = path.string() + ".tmp" + extension;
+  write_atomically(source, dot.str());
+  const std::string command = "dot -T" + extension.substr(1) + " " + shell_quote(source.string()) + " -o " +
+                              shell_quote(rendered.string()) + " 2>/dev/null";
+  const int status = std::system(command.c_str());
+  fs::remove(source);
+  if (status != 0) {
+    fs::remove(rendered);
+    throw std::runtime_error(
+        "Graphviz's `dot` failed or is not installed (third_party/install-deps.sh installs "
+        "it); a .dot file needs no Graphviz");
+  }
+  fs::rename(rendered, path);
+}
+
+}  // namespace
+
+int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"nas_arch: inspect, validate, draw, sample and convert architectures of the registered spaces"};
+  app.require_subcommand(1);
+
+  auto* list = app.add_subcommand("list", "registered spaces, their options and text formats");
+
+  SpaceArgs size_args;
+  auto* size = app.add_subcommand("size", "exact number of architectures (per cell and in all)");
+  size_args.add_to(*size);
+
+  SpaceArgs arch_args;
+  std::string text;
+  auto* check = app.add_subcommand("check", "validate an architecture; exit 2 with the error if invalid");
+  auto* show = app.add_subcommand("show", "print the decoded cells");
+  std::string dot_path;
+  auto* dot = app.add_subcommand("dot", "Graphviz export of the decoded cells");
+  std::string to_format;
+  auto* convert = app.add_subcommand("convert", "print an architecture in another text format");
+  for (CLI::App* command : {check, show, dot, convert}) {
+    arch_args.add_to(*command);
+    command->add_option("arch", text, "architecture text: tokens, or any format the space parses")->required();
+  }
+  dot->add_option("-o,--output", dot_path, "output file: .dot/.gv, or .svg/.png/.pdf through Graphviz")->required();
+  convert->add_option("--to", to_format, "target format (see `nas_arch list`)")->required();
+
+  SpaceArgs sample_args;
+  int count = 1;
+  std::uint64_t seed = 0;
+  std::string sample_format;
+  auto* sample = app.add_subcommand("sample", "uniformly random architectures, one per line");
+  sample_args.add_to(*sample);
+  sample->add_option("-n,--count", count, "how many")->check(CLI::Range(1, 1000000));
+  sample->add_option("--seed", seed, "random seed");
+  sample->add_option("--format", sample_format, "text format (default: the space's canonical one)");
+
+  std::vector<const char*> argv;
+  for (const auto& arg : args) argv.push_back(arg.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "nas_arch: " << e.what() << "\n";
+    return 2;
+  }
+
+  try {
+    if (list->parsed()) {
+      const auto& registry = spaces::space_registry();
+      for (const auto& name : registry.names()) {
+        const auto& entry = registry.find(name);
+        auto space = spaces::make_space(name, {});
+        out << name << ": " << entry.summary << "\n";
+        for (const auto& p : entry.params) {
+          out << "  " << p.name << " = " << spaces::to_string(p.default_value) << "  (" << p.help << ")\n";
+        }
+        std::string formats;
+        for (const auto& f : space->formats()) formats += (formats.empty() ? "" : ", ") + f;
+        out << "  formats: " << formats << "\n";
+      }
+      return 0;
+    }
+    if (size->parsed()) {
+      auto space = size_args.make();
+      out << space->spec() << "\n";
+      for (const auto& [part, n] : space->size_parts()) {
+        out << "  " << part << ": " << n.to_string() << "  (10^" << std::fixed << std::setprecision(2) << n.log10()
+            << ")\n";
+      }
+      const spaces::BigCount total = space->size();
+      out << "  total: " << total.to_string() << "  (10^" << std::fixed << std::setprecision(2) << total.log10()
+          << ")\n";
+      return 0;
+    }
+    if (sample->parsed()) {
+      auto space = sample_args.make();
+      const std::string format = sample_format.empty() ? space->formats().front() : sample_format;
+      spaces::Rng rng(seed);
+      for (int i = 0; i < count; ++i) out << space->to_string(space->random(rng), format) << "\n";
+      return 0;
+    }
+    auto space = arch_args.make();
+    const spaces::Arch arch = space->parse(text);
+    if (check->parsed()) {
+      out << "valid " << space->spec() << ": " << space->to_string(arch) << "\n";
+    } else if (show->parsed()) {
+      out << space->spec() << ": " << space->to_string(arch) << "\n";
+      spaces::describe(out, space->decode(arch));
+    } else if (dot->parsed()) {
+      export_dot(space->decode(arch), dot_path);
+      out << "wrote " << dot_path << "\n";
+    } else if (convert->parsed()) {
+      out << space->to_string(arch, to_format) << "\n";
+    }
+    return 0;
+  } catch (const spaces::ArchError& e) {
+    err << "nas_arch: invalid architecture: " << e.what() << "\n";
+    return 2;
+  } catch (const spaces::OptionError& e) {
+    err << "nas_arch: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "nas_arch: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace experiments

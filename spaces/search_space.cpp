@@ -1,0 +1,145 @@
+#include "spaces/search_space.h"
+
+#include <algorithm>
+
+#include "spaces/errors.h"
+
+namespace spaces {
+namespace {
+
+std::int64_t pick_legal(const std::vector<bool>& legal, Rng& rng, std::int64_t excluded = -1) {
+  std::vector<std::int64_t> values;
+  for (std::size_t v = 0; v < legal.size(); ++v) {
+    if (legal[v] && static_cast<std::int64_t>(v) != excluded) values.push_back(static_cast<std::int64_t>(v));
+  }
+  if (values.empty()) throw std::logic_error("a decision has no legal value");
+  std::uniform_int_distribution<std::size_t> pick(0, values.size() - 1);
+  return values[pick(rng)];
+}
+
+}  // namespace
+
+std::string SearchSpace::spec() const {
+  const std::string options = params_.to_string();
+  return options.empty() ? name_ : name_ + "(" + options + ")";
+}
+
+std::string SearchSpace::cell_name(int cell) const { return "cell " + std::to_string(cell); }
+
+std::vector<bool> SearchSpace::legal_choices(std::span<const std::int64_t> prefix) const {
+  return std::vector<bool>(static_cast<std::size_t>(decisions_.at(prefix.size()).num_choices), true);
+}
+
+void SearchSpace::validate(std::span<const std::int64_t> tokens) const {
+  if (tokens.size() != decisions_.size()) throw InvalidArchError(name_, tokens.size(), decisions_.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Decision& decision = decisions_[i];
+    const std::int64_t value = tokens[i];
+    const std::vector<bool> legal = legal_choices(tokens.first(i));
+    if (value >= 0 && value < decision.num_choices && legal[static_cast<std::size_t>(value)]) continue;
+    std::string detail;
+    if (value >= 0 && value < decision.num_choices) {
+      std::string excluded;
+      for (std::size_t v = 0; v < legal.size(); ++v) {
+        if (!legal[v]) excluded += (excluded.empty() ? "" : ", ") + std::to_string(v);
+      }
+      detail = "excluding " + excluded + " after the tokens before it";
+    }
+    throw InvalidArchError(name_, i, value, 0, decision.num_choices - 1, decision.describe(cell_name(decision.cell)),
+                           detail);
+  }
+}
+
+void SearchSpace::validate(const Arch& arch) const {
+  check_space_name(arch);
+  validate(std::span<const std::int64_t>(arch.tokens));
+}
+
+bool SearchSpace::is_valid(const Arch& arch) const {
+  try {
+    validate(arch);
+    return true;
+  } catch (const ArchError&) {
+    return false;
+  }
+}
+
+void SearchSpace::check_space_name(const Arch& arch) const {
+  if (arch.space != name_) {
+    throw ArchError("architecture of space '" + arch.space + "' given to space '" + name_ + "'");
+  }
+}
+
+int SearchSpace::op_index(const std::string& op) const {
+  auto it = std::find(op_names_.begin(), op_names_.end(), op);
+  if (it != op_names_.end()) return static_cast<int>(it - op_names_.begin());
+  std::string legal;
+  for (const auto& name : op_names_) legal += (legal.empty() ? "" : ", ") + name;
+  throw ArchParseError(name_ + ": unknown op '" + op + "' (ops: " + legal + ")");
+}
+
+std::string SearchSpace::to_string(const Arch& arch, const std::string& format) const {
+  validate(arch);
+  if (format != "arc") throw ArchError(name_ + ": no text format '" + format + "'");
+  return join_tokens(arch.tokens);
+}
+
+Arch SearchSpace::parse(const std::string& text) const {
+  Arch arch = make_arch(split_tokens(text, name_));
+  validate(arch);
+  return arch;
+}
+
+Arch SearchSpace::random(Rng& rng) const {
+  std::vector<std::int64_t> tokens;
+  tokens.reserve(decisions_.size());
+  for (std::size_t i = 0; i < decisions_.size(); ++i) tokens.push_back(pick_legal(legal_choices(tokens), rng));
+  return make_arch(std::move(tokens));
+}
+
+void SearchSpace::repair(std::vector<std::int64_t>& tokens, std::size_t from, Rng& rng) const {
+  for (std::size_t i = from; i < tokens.size(); ++i) {
+    const std::vector<bool> legal = legal_choices(std::span<const std::int64_t>(tokens).first(i));
+    const std::int64_t value = tokens[i];
+    if (value < 0 || value >= static_cast<std::int64_t>(legal.size()) || !legal[static_cast<std::size_t>(value)]) {
+      tokens[i] = pick_legal(legal, rng);
+    }
+  }
+}
+
+Arch SearchSpace::mutate(const Arch& parent, Rng& rng) const {
+  validate(parent);
+  std::vector<std::int64_t> tokens = parent.tokens;
+  std::vector<std::size_t> mutable_positions;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto legal = legal_choices(std::span<const std::int64_t>(tokens).first(i));
+    if (std::count(legal.begin(), legal.end(), true) >= 2) mutable_positions.push_back(i);
+  }
+  if (mutable_positions.empty()) return parent;  // a space of one member
+  std::uniform_int_distribution<std::size_t> pick(0, mutable_positions.size() - 1);
+  const std::size_t position = mutable_positions[pick(rng)];
+  tokens[position] =
+      pick_legal(legal_choices(std::span<const std::int64_t>(tokens).first(position)), rng, tokens[position]);
+  repair(tokens, position + 1, rng);
+  return make_arch(std::move(tokens));
+}
+
+Arch SearchSpace::crossover(const Arch& a, const Arch& b, Rng& rng) const {
+  validate(a);
+  validate(b);
+  std::vector<std::int64_t> tokens(a.tokens.size());
+  std::bernoulli_distribution coin(0.5);
+  bool from_a = true;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const bool new_node =
+        i == 0 || decisions_[i].cell != decisions_[i - 1].cell || decisions_[i].node != decisions_[i - 1].node;
+    if (new_node) from_a = coin(rng);
+    tokens[i] = from_a ? a.tokens[i] : b.tokens[i];
+  }
+  repair(tokens, 0, rng);
+  return make_arch(std::move(tokens));
+}
+
+std::uint64_t SearchSpace::canonical_hash(const Arch& arch) const { return spaces::canonical_hash(decode(arch)); }
+
+}  // namespace spaces
