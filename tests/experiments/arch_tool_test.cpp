@@ -1,0 +1,121 @@
+#include "experiments/arch_tool.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "spaces/registry.h"
+
+namespace experiments {
+namespace {
+
+struct ToolRun {
+  int code;
+  std::string out, err;
+};
+
+ToolRun run(std::vector<std::string> args) {
+  args.insert(args.begin(), "nas_arch");
+  std::ostringstream out, err;
+  const int code = run_arch_tool(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(ArchTool, SizePrintsPerCellAndTotalExactly) {
+  const ToolRun r = run({"size", "enas_micro"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("normal cell: 5062500000000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("total: 25628906250000000000000000"), std::string::npos) << r.out;
+  const ToolRun macro = run({"size", "enas_macro", "--layers", "3"});
+  EXPECT_NE(macro.out.find("total: 1728"), std::string::npos) << macro.out;  // 6^3 * 2^3
+}
+
+TEST(ArchTool, SizeRefusesAnOptionTheSpaceDoesNotHave) {
+  const ToolRun r = run({"size", "enas_micro", "--layers", "3"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("has no option 'layers'"), std::string::npos) << r.err;
+}
+
+TEST(ArchTool, CheckAcceptsValidAndReportsPositionAndRangeOfInvalid) {
+  EXPECT_EQ(run({"check", "enas_macro", "--layers", "2", "0 1 1"}).code, 0);
+  const ToolRun bad = run({"check", "enas_macro", "--layers", "2", "0 9 1"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("token 1"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("legal range [0, 5]"), std::string::npos) << bad.err;
+  EXPECT_EQ(run({"check", "enas_macro", "--layers", "2", "0 1"}).code, 2);
+  EXPECT_EQ(run({"check", "enas_macro", "--layers", "2", "zero one one"}).code, 2);
+  EXPECT_EQ(run({"check", "no_such_space", "0"}).code, 2);
+}
+
+TEST(ArchTool, ShowPrintsTheDecodedCells) {
+  const ToolRun r = run({"show", "pnas(blocks=1)", "0 1 0 7"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("node 2 = sep_conv_3x3(in0) + in1"), std::string::npos) << r.out;
+}
+
+TEST(ArchTool, SampleIsReproducibleAndValid) {
+  const ToolRun a = run({"sample", "darts", "-n", "5", "--seed", "7"});
+  const ToolRun b = run({"sample", "darts", "-n", "5", "--seed", "7"});
+  ASSERT_EQ(a.code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  std::istringstream lines(a.out);
+  std::string line;
+  int count = 0;
+  const auto space = spaces::make_space("darts");
+  while (std::getline(lines, line)) {
+    EXPECT_NO_THROW(space->parse(line)) << line;
+    ++count;
+  }
+  EXPECT_EQ(count, 5);
+}
+
+TEST(ArchTool, ConvertGoesBetweenArcAndGenotype) {
+  const std::string arc = "0 0 1 4 1 3 0 2";
+  const ToolRun genotype = run({"convert", "enas_micro", "--nodes", "1", arc, "--to", "genotype"});
+  ASSERT_EQ(genotype.code, 0) << genotype.err;
+  EXPECT_EQ(genotype.out,
+            "Genotype(normal=[('sep_conv_3x3', 0), ('identity', 1)], normal_concat=[2], "
+            "reduce=[('max_pool_3x3', 1), ('avg_pool_3x3', 0)], reduce_concat=[2])\n");
+  std::string text = genotype.out;
+  text.pop_back();
+  const ToolRun back = run({"convert", "enas_micro", "--nodes", "1", text, "--to", "arc"});
+  EXPECT_EQ(back.out, arc + "\n");
+  EXPECT_EQ(run({"convert", "enas_micro", arc, "--to", "yaml"}).code, 2);
+}
+
+TEST(ArchTool, DotWritesAGraphvizFile) {
+  const auto path = std::filesystem::temp_directory_path() / "nas_arch_test_cell.dot";
+  std::filesystem::remove(path);
+  const ToolRun r = run({"dot", "genet(stages=[3])", "1-01", "-o", path.string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  EXPECT_EQ(text.str().rfind("digraph", 0), 0u);
+  EXPECT_NE(text.str().find("conv_3x3"), std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST(ArchTool, DotRefusesAnUnknownExtensionAndWritesNothing) {
+  const auto path = std::filesystem::temp_directory_path() / "nas_arch_test_cell.xyz";
+  const ToolRun r = run({"dot", "genet(stages=[3])", "1-01", "-o", path.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(ArchTool, ListNamesEverySpace) {
+  const ToolRun r = run({"list"});
+  ASSERT_EQ(r.code, 0);
+  for (const auto& name : spaces::space_registry().names()) EXPECT_NE(r.out.find(name + ":"), std::string::npos);
+}
+
+TEST(ArchTool, BadFlagsExitWithTwo) {
+  EXPECT_EQ(run({}).code, 2);
+  EXPECT_EQ(run({"frobnicate"}).code, 2);
+  EXPECT_EQ(run({"sample", "darts", "-n", "0"}).code, 2);
+}
+
+}  // namespace
+}  // namespace experiments
