@@ -18,6 +18,19 @@ endif()
 
 # Libraries that register themselves through static initialisers (spaces,
 # controllers) are linked whole so the linker cannot drop their registrars.
+# CMake refuses a library linked both with and without the feature, so every
+# link to such a library goes through this function.
 function(nas_link_whole target visibility library)
   target_link_libraries(${target} ${visibility} "$<LINK_LIBRARY:WHOLE_ARCHIVE,${library}>")
+endfunction()
+
+# libtorch's headers dominate compile time: precompile them once and reuse
+# the PCH in every target that includes libtorch (nas_use_torch).
+add_library(nas_torch_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/torch_pch.cpp)
+target_link_libraries(nas_torch_pch PUBLIC ${TORCH_LIBRARIES})
+target_precompile_headers(nas_torch_pch PUBLIC <torch/torch.h> <vector> <string> <memory> <map>)
+
+function(nas_use_torch target)
+  target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
+  target_precompile_headers(${target} REUSE_FROM nas_torch_pch)
 endfunction()

@@ -1,0 +1,39 @@
+#pragma once
+// BatchNorm: 2-d batch normalisation with a kernel of its own for
+// channels-last tensors. libtorch 1.13's CPU batch norm is several times
+// slower on channels-last inputs with few channels (64x20x28x28: 5.5 ms
+// forward, 8 ms backward, against ~1 ms here), and the networks run
+// channels-last for the sake of the depthwise convolutions. Other inputs
+// fall back to torch::batch_norm. Parameters and buffers carry the names of
+// torch::nn::BatchNorm2d (weight, bias, running_mean, running_var,
+// num_batches_tracked), so state dicts are interchangeable.
+
+#include <torch/torch.h>
+
+namespace childnets {
+
+struct BatchNormOptions {
+  explicit BatchNormOptions(std::int64_t channels) : channels_(channels) {}
+  TORCH_ARG(std::int64_t, channels);
+  TORCH_ARG(double, eps) = 1e-5;
+  TORCH_ARG(double, momentum) = 0.1;  // running = (1 - momentum) * running + momentum * batch
+};
+
+class BatchNormImpl : public torch::nn::Module {
+ public:
+  explicit BatchNormImpl(const BatchNormOptions& options);
+  torch::Tensor forward(const torch::Tensor& x);
+
+  BatchNormOptions options;
+  torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+};
+TORCH_MODULE(BatchNorm);
+
+// The channels-last kernel itself, differentiable in x, weight and bias.
+// Training mode normalises with the batch statistics and updates the
+// running ones; eval mode uses the running statistics.
+torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                       torch::Tensor& running_mean, torch::Tensor& running_var, bool training,
+                                       double momentum, double eps);
+
+}  // namespace childnets

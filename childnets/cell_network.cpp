@@ -1,0 +1,197 @@
+#include "childnets/cell_network.h"
+
+#include <set>
+#include <stdexcept>
+
+#include "spaces/cell_space.h"
+
+namespace childnets {
+namespace {
+
+using spaces::CellGraph;
+using spaces::Vertex;
+
+std::string edge_key(int position, int node, int slot, int input, const std::string& op) {
+  return make_key("c", position, ".n", node, ".s", slot, ".i", input, ".", op);
+}
+std::string pre_key(int position, int input) { return make_key("c", position, ".pre", input); }
+std::string proj_key(int position, int vertex) { return make_key("c", position, ".proj.v", vertex); }
+std::string shrink_key(int position, int vertex) { return make_key("c", position, ".shrink", vertex); }
+
+std::shared_ptr<torch::nn::Module> make_projection_slice(std::int64_t channels) {
+  return std::make_shared<torch::nn::Conv2dImpl>(torch::nn::Conv2dOptions(channels, channels, 1).bias(false));
+}
+
+// The calibration of one cell input, or nullptr when it already fits.
+std::shared_ptr<CellOpImpl> make_calibration(std::int64_t in_channels, std::int64_t in_size, std::int64_t channels,
+                                             std::int64_t size) {
+  if (in_size != size) return std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(in_channels, channels));
+  if (in_channels != channels) return std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(in_channels, channels, 1));
+  return nullptr;
+}
+
+}  // namespace
+
+CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& options) : options_(options) {
+  const auto* cells = dynamic_cast<const spaces::CellSpace*>(space.get());
+  if (cells == nullptr) throw std::invalid_argument("CellNetwork needs a cell space, got " + space->name());
+  const spaces::CellLayout& layout = cells->layout();
+  nodes_ = layout.nodes;
+  project_output_ = layout.output != spaces::OutputRule::kAllNodes;
+  inputs_may_be_loose_ = layout.output == spaces::OutputRule::kLooseEndsWithInputs;
+  std::set<std::string> functions(layout.op_functions.begin(), layout.op_functions.end());
+  op_functions_.assign(functions.begin(), functions.end());
+
+  const std::int64_t n = options.cells_per_stage();
+  std::int64_t channels = options.channels(), size = options.image_size();
+  const std::int64_t stem = options.stem_multiplier() * options.channels();
+  std::int64_t prev_prev_ch = stem, prev_ch = stem, prev_prev_size = size, prev_size = size;
+  const int total = static_cast<int>(3 * n + 2);
+  for (int position = 0; position < total; ++position) {
+    CellPlan cell;
+    cell.position = position;
+    cell.reduction = position == n || position == 2 * n + 1;
+    if (cell.reduction) {
+      channels *= 2;
+      if (size < 2) throw std::invalid_argument("image size " + std::to_string(options.image_size()) + " too small for two reductions");
+      size = (size + 1) / 2;
+    }
+    cell.graph_cell = layout.cells.size() == 2 && cell.reduction ? 1 : 0;
+    cell.in0_channels = prev_prev_ch;
+    cell.in1_channels = prev_ch;
+    cell.in0_size = prev_prev_size;
+    cell.in1_size = prev_size;
+    cell.channels = channels;
+    cell.out_channels = project_output_ ? channels : channels * nodes_;
+    cell.out_size = size;
+    plan_.push_back(cell);
+    prev_prev_ch = prev_ch;
+    prev_prev_size = prev_size;
+    prev_ch = cell.out_channels;
+    prev_size = size;
+  }
+  aux_after_ = static_cast<int>(2 * n + 1);
+}
+
+void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, const CellGraph* only) const {
+  const int p = cell.position;
+  const std::int64_t c = cell.channels;
+  const std::int64_t input_size = cell.in1_size;
+  if (auto pre0 = make_calibration(cell.in0_channels, cell.in0_size, c, input_size)) store.add(pre_key(p, 0), pre0);
+  if (auto pre1 = make_calibration(cell.in1_channels, cell.in1_size, c, input_size)) store.add(pre_key(p, 1), pre1);
+  auto add_edge = [&](int node, int slot, int input, const std::string& op) {
+    const std::int64_t stride = cell.reduction && input < 2 ? 2 : 1;
+    const std::string key = edge_key(p, node, slot, input, op);
+    if (op_has_weights(op, stride) && !store.contains(key)) store.add(key, make_cell_op(op, c, stride));
+  };
+  std::vector<int> concat;
+  if (only == nullptr) {
+    for (int node = 2; node < nodes_ + 2; ++node) {
+      for (int slot = 0; slot < 2; ++slot) {
+        for (int input = 0; input < node; ++input) {
+          for (const auto& op : op_functions_) add_edge(node, slot, input, op);
+        }
+      }
+    }
+    for (int v = 0; v < nodes_ + 2; ++v) concat.push_back(v);
+  } else {
+    for (Vertex v = 2; v < static_cast<Vertex>(nodes_ + 2); ++v) {
+      for (const auto& e : spaces::inputs_by_slot(*only, v)) {
+        add_edge(static_cast<int>(v), (*only)[e].slot, static_cast<int>(boost::source(e, *only)), (*only)[e].op_name);
+      }
+    }
+    const Vertex out = spaces::output_vertex(*only);
+    for (const auto& e : spaces::inputs_by_slot(*only, out)) concat.push_back(static_cast<int>(boost::source(e, *only)));
+  }
+  for (int v : concat) {
+    if (project_output_ && (v >= 2 || inputs_may_be_loose_)) store.add(proj_key(p, v), make_projection_slice(c));
+    if (cell.reduction && v < 2 && inputs_may_be_loose_) {
+      store.add(shrink_key(p, v), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(c, c)));
+    }
+  }
+  if (project_output_) {
+    store.add(make_key("c", p, ".proj_bn"), std::make_shared<BatchNormImpl>(BatchNormOptions(c)));
+  }
+}
+
+void CellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const {
+  store.add("stem", std::make_shared<StemImpl>(
+                        StemOptions(options_.input_channels(), options_.stem_multiplier() * options_.channels())));
+  for (const CellPlan& cell : plan_) {
+    declare_cell(store, cell, only == nullptr ? nullptr : &only->cells.at(static_cast<std::size_t>(cell.graph_cell)));
+  }
+  if (options_.auxiliary()) {
+    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(plan_[static_cast<std::size_t>(aux_after_)].out_channels,
+                                                         options_.num_classes()));
+  }
+  store.add("classifier", std::make_shared<ClassifierImpl>(
+                              ClassifierOptions(plan_.back().out_channels, options_.num_classes()).dropout(options_.dropout())));
+}
+
+torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& cell, const CellGraph& graph,
+                                    const torch::Tensor& in0, const torch::Tensor& in1, double drop_path_prob) const {
+  const int p = cell.position;
+  std::vector<torch::Tensor> states(static_cast<std::size_t>(nodes_ + 2));
+  states[0] = store.contains(pre_key(p, 0)) ? store.get<CellOpImpl>(pre_key(p, 0)).forward(in0) : in0;
+  states[1] = store.contains(pre_key(p, 1)) ? store.get<CellOpImpl>(pre_key(p, 1)).forward(in1) : in1;
+  const bool training = store.is_training();
+  for (Vertex v = 2; v < static_cast<Vertex>(nodes_ + 2); ++v) {
+    std::vector<torch::Tensor> terms;
+    for (const auto& e : spaces::inputs_by_slot(graph, v)) {
+      const int input = static_cast<int>(boost::source(e, graph));
+      const std::string& op = graph[e].op_name;
+      const std::int64_t stride = cell.reduction && input < 2 ? 2 : 1;
+      torch::Tensor y;
+      bool droppable = true;
+      if (op_has_weights(op, stride)) {
+        auto& module = store.get<CellOpImpl>(edge_key(p, static_cast<int>(v), graph[e].slot, input, op));
+        y = module.forward(states[static_cast<std::size_t>(input)]);
+        droppable = module.droppable();
+      } else {
+        auto module = make_cell_op(op, cell.channels, stride);  // weight-free: pools, identity, none
+        y = module->forward(states[static_cast<std::size_t>(input)]);
+        droppable = module->droppable();
+      }
+      if (training && droppable) y = drop_path(y, drop_path_prob);
+      terms.push_back(y);
+    }
+    states[v] = sum_all(terms);
+  }
+  std::vector<torch::Tensor> parts;
+  std::vector<torch::Tensor> weights;
+  const Vertex out = spaces::output_vertex(graph);
+  for (const auto& e : spaces::inputs_by_slot(graph, out)) {
+    const int v = static_cast<int>(boost::source(e, graph));
+    torch::Tensor part = states[static_cast<std::size_t>(v)];
+    if (cell.reduction && v < 2) part = store.get<CellOpImpl>(shrink_key(p, v)).forward(part);
+    parts.push_back(part);
+    if (project_output_) weights.push_back(store.get<torch::nn::Conv2dImpl>(proj_key(p, v)).weight);
+  }
+  torch::Tensor concat = parts.size() == 1 ? parts[0] : torch::cat(parts, 1);
+  if (!project_output_) return concat;
+  // One 1x1 conv over the concat whose weight is the loose ends' slices side by side.
+  const torch::Tensor weight = weights.size() == 1 ? weights[0] : torch::cat(weights, 1);
+  torch::Tensor projected = torch::conv2d(torch::relu(concat), weight);
+  MacCounter::add(projected.numel() * weight.size(1));
+  return store.get<BatchNormImpl>(make_key("c", p, ".proj_bn")).forward(projected);
+}
+
+ChildOutput CellNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
+                                 double drop_path_prob) const {
+  ChildOutput output;
+  torch::Tensor stem = store.get<StemImpl>("stem").forward(x).contiguous(at::MemoryFormat::ChannelsLast);
+  torch::Tensor prev_prev = stem, prev = stem;
+  for (const CellPlan& cell : plan_) {
+    const auto& graph = arch.cells.at(static_cast<std::size_t>(cell.graph_cell));
+    torch::Tensor next = run_cell(store, cell, graph, prev_prev, prev, drop_path_prob);
+    prev_prev = prev;
+    prev = next;
+    if (cell.position == aux_after_ && options_.auxiliary() && store.is_training()) {
+      output.aux_logits = store.get<AuxiliaryHeadImpl>("aux").forward(prev);
+    }
+  }
+  output.logits = store.get<ClassifierImpl>("classifier").forward(prev);
+  return output;
+}
+
+}  // namespace childnets

@@ -1,0 +1,57 @@
+#pragma once
+// CellNetwork: the stacked-cell network of the cell spaces (enas_micro, nao,
+// pnas, darts).
+//
+//   stem (conv 3x3 -> BN, stem_multiplier*C channels)
+//   N normal cells, reduction cell, N normal cells, reduction cell, N normal cells
+//   [auxiliary head after the second reduction] classifier
+//
+// A cell calibrates its two inputs (the outputs two back and one back) to
+// its width C: FactorizedReduce when the older one has twice the
+// resolution, ReLU-conv1x1-BN when the width differs. Each node sums its two
+// edges op(input); in a reduction cell edges from the cell inputs run at
+// stride 2 (NASNet/DARTS). The output concatenates the graph's output
+// in-edges (loose ends, or all nodes for DARTS); ENAS-style spaces then
+// project it back to C (ReLU -> 1x1 conv -> BN, one C x C weight slice per
+// vertex, so any set of loose ends shares weights), DARTS keeps the concat
+// (B*C channels). Loose cell inputs of a reduction cell are factorized-reduced.
+
+#include <vector>
+
+#include "childnets/network_family.h"
+
+namespace childnets {
+
+struct CellPlan {
+  int position = 0;         // index in the stack
+  bool reduction = false;
+  int graph_cell = 0;       // which ArchGraph cell runs here
+  std::int64_t in0_channels = 0, in1_channels = 0, in0_size = 0, in1_size = 0;
+  std::int64_t channels = 0;      // C of this cell
+  std::int64_t out_channels = 0;  // C (projected) or B*C (DARTS concat)
+  std::int64_t out_size = 0;
+};
+
+class CellNetwork : public NetworkFamily {
+ public:
+  CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& options);
+  void declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const override;
+  ChildOutput forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
+                      double drop_path) const override;
+  const std::vector<CellPlan>& plan() const { return plan_; }
+
+ private:
+  torch::Tensor run_cell(ParameterStoreImpl& store, const CellPlan& cell, const spaces::CellGraph& graph,
+                         const torch::Tensor& in0, const torch::Tensor& in1, double drop_path) const;
+  void declare_cell(ParameterStoreImpl& store, const CellPlan& cell, const spaces::CellGraph* only) const;
+
+  NetworkOptions options_;
+  std::vector<std::string> op_functions_;  // distinct op names of the space
+  int nodes_ = 0;
+  bool project_output_ = true;
+  bool inputs_may_be_loose_ = true;
+  std::vector<CellPlan> plan_;
+  int aux_after_ = -1;  // position of the cell the auxiliary head reads
+};
+
+}  // namespace childnets

@@ -1,0 +1,31 @@
+#pragma once
+// NetworkOptions: the shape of a child network, shared by every space. The
+// architecture decides what each cell computes; these options decide how
+// many cells, how wide, and what surrounds them.
+//
+// Cell spaces (enas_micro, nao, pnas, darts) stack N normal cells, a
+// reduction cell, N normal cells, a reduction cell, N normal cells
+// (3N+2 cells; ENAS search: N=2 -> 8 cells with reductions at positions 2
+// and 5). A reduction cell doubles the channels and halves the resolution.
+// The macro space has the space's L layers with factorized-reduction pools
+// after layers L/3-1 and 2L/3-1 (ENAS). GeNet has one stage per space stage
+// with a 2x2 max pool between stages.
+
+#include <torch/arg.h>
+
+#include <cstdint>
+
+namespace childnets {
+
+struct NetworkOptions {
+  TORCH_ARG(std::int64_t, input_channels) = 1;  // 1 for (Fashion-)MNIST, 3 for CIFAR-10
+  TORCH_ARG(std::int64_t, image_size) = 28;     // input height = width
+  TORCH_ARG(std::int64_t, num_classes) = 10;
+  TORCH_ARG(std::int64_t, channels) = 20;        // C of the first stage (doubled at each reduction)
+  TORCH_ARG(std::int64_t, cells_per_stage) = 2;  // N normal cells per stage (cell spaces)
+  TORCH_ARG(std::int64_t, stem_multiplier) = 3;  // stem width = stem_multiplier * C (cell spaces)
+  TORCH_ARG(bool, auxiliary) = false;            // auxiliary head after the second reduction
+  TORCH_ARG(double, dropout) = 0.0;              // before the classifier (ENAS: 1 - keep_prob)
+};
+
+}  // namespace childnets

@@ -1,0 +1,206 @@
+#include "childnets/ops.h"
+
+#include <regex>
+#include <stdexcept>
+
+namespace childnets {
+namespace {
+
+thread_local MacCounter* active_counter = nullptr;
+
+namespace F = torch::nn::functional;
+
+torch::nn::Conv2d make_conv(std::int64_t in, std::int64_t out, std::vector<std::int64_t> kernel,
+                            std::vector<std::int64_t> stride, std::vector<std::int64_t> padding,
+                            std::int64_t dilation = 1, std::int64_t groups = 1) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel)
+                               .stride(stride)
+                               .padding(padding)
+                               .dilation(dilation)
+                               .groups(groups)
+                               .bias(false));
+}
+
+BatchNorm make_bn(std::int64_t channels) { return BatchNorm(BatchNormOptions(channels)); }
+
+}  // namespace
+
+MacCounter::MacCounter() : previous_(active_counter) { active_counter = this; }
+MacCounter::~MacCounter() { active_counter = previous_; }
+void MacCounter::add(std::int64_t macs) {
+  if (active_counter != nullptr) active_counter->macs_ += macs;
+}
+
+torch::Tensor counted_conv(torch::nn::Conv2d& conv, const torch::Tensor& x) {
+  torch::Tensor y = conv->forward(x);
+  if (active_counter != nullptr) {
+    const auto& o = conv->options;
+    const auto& k = *o.kernel_size();
+    MacCounter::add(y.numel() * (o.in_channels() / o.groups()) * k[0] * k[1]);
+  }
+  return y;
+}
+
+ReluConvBnImpl::ReluConvBnImpl(const ReluConvBnOptions& options_) : options(options_) {
+  const std::int64_t pad = options.dilation() * (options.kernel() - 1) / 2;
+  conv = register_module("conv", make_conv(options.in(), options.out(), {options.kernel(), options.kernel()},
+                                           {options.stride(), options.stride()}, {pad, pad}, options.dilation()));
+  bn = register_module("bn", make_bn(options.out()));
+}
+
+torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x) {
+  if (options.relu_first()) return bn(counted_conv(conv, torch::relu(x)));
+  return torch::relu(bn(counted_conv(conv, x)));
+}
+
+SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
+  const std::int64_t c = options.channels(), k = options.kernel();
+  const std::int64_t pad = options.dilation() * (k - 1) / 2;
+  for (std::int64_t r = 0; r < options.repeats(); ++r) {
+    const std::int64_t stride = r == 0 ? options.stride() : 1;
+    depthwise->push_back(make_conv(c, c, {k, k}, {stride, stride}, {pad, pad}, options.dilation(), c));
+    pointwise->push_back(make_conv(c, c, {1, 1}, {1, 1}, {0, 0}));
+    norms->push_back(make_bn(c));
+  }
+  register_module("depthwise", depthwise);
+  register_module("pointwise", pointwise);
+  register_module("norms", norms);
+}
+
+torch::Tensor SepConvImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = x;
+  for (std::size_t r = 0; r < depthwise->size(); ++r) {
+    auto dw = depthwise->ptr<torch::nn::Conv2dImpl>(r);
+    auto pw = pointwise->ptr<torch::nn::Conv2dImpl>(r);
+    torch::nn::Conv2d dw_holder(dw), pw_holder(pw);
+    y = counted_conv(dw_holder, torch::relu(y));
+    y = counted_conv(pw_holder, y);
+    y = norms->ptr<BatchNormImpl>(r)->forward(y);
+  }
+  return y;
+}
+
+FactorizedConvImpl::FactorizedConvImpl(const FactorizedConvOptions& options_) : options(options_) {
+  const std::int64_t c = options.channels(), k = options.kernel(), s = options.stride(), pad = (k - 1) / 2;
+  row = register_module("row", make_conv(c, c, {1, k}, {1, s}, {0, pad}));
+  column = register_module("column", make_conv(c, c, {k, 1}, {s, 1}, {pad, 0}));
+  bn = register_module("bn", make_bn(c));
+}
+
+torch::Tensor FactorizedConvImpl::forward(const torch::Tensor& x) {
+  return bn(counted_conv(column, counted_conv(row, torch::relu(x))));
+}
+
+torch::Tensor PoolImpl::forward(const torch::Tensor& x) {
+  const std::int64_t k = options.kernel(), s = options.stride(), pad = (k - 1) / 2;
+  if (options.average()) {
+    return F::avg_pool2d(x, F::AvgPool2dFuncOptions(k).stride(s).padding(pad).count_include_pad(false));
+  }
+  return F::max_pool2d(x, F::MaxPool2dFuncOptions(k).stride(s).padding(pad));
+}
+
+torch::Tensor ZeroImpl::forward(const torch::Tensor& x) {
+  using torch::indexing::None;
+  using torch::indexing::Slice;
+  if (stride == 1) return x.mul(0.0);
+  return x.index({Slice(), Slice(), Slice(None, None, stride), Slice(None, None, stride)}).mul(0.0);
+}
+
+FactorizedReduceImpl::FactorizedReduceImpl(const FactorizedReduceOptions& options_) : options(options_) {
+  if (options.out() % 2 != 0) throw std::invalid_argument("FactorizedReduce needs an even number of output channels");
+  even = register_module("even", make_conv(options.in(), options.out() / 2, {1, 1}, {2, 2}, {0, 0}));
+  odd = register_module("odd", make_conv(options.in(), options.out() / 2, {1, 1}, {2, 2}, {0, 0}));
+  bn = register_module("bn", make_bn(options.out()));
+}
+
+torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& x) {
+  using torch::indexing::Slice;
+  const torch::Tensor r = torch::relu(x);
+  // Pad one pixel at the end so odd sizes (7x7) reduce to the same size on both paths.
+  const torch::Tensor shifted = F::pad(r.index({Slice(), Slice(), Slice(1), Slice(1)}),
+                                       F::PadFuncOptions({0, 1, 0, 1}));
+  return bn(torch::cat({counted_conv(even, r), counted_conv(odd, shifted)}, 1));
+}
+
+std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride) {
+  static const std::regex square(R"((sep_conv|dil_conv|conv|avg_pool|max_pool)_(\d)x\2)");
+  static const std::regex factorized(R"(conv_1x(\d)_\1x1)");
+  std::smatch match;
+  if (name == "identity" || name == "skip_connect" || name == "skip") {
+    if (stride == 1) return std::make_shared<IdentityImpl>();
+    return std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(channels, channels));
+  }
+  if (name == "none") return std::make_shared<ZeroImpl>(stride);
+  if (std::regex_match(name, match, factorized)) {
+    return std::make_shared<FactorizedConvImpl>(FactorizedConvOptions(channels, std::stoi(match[1])).stride(stride));
+  }
+  if (std::regex_match(name, match, square)) {
+    const std::string kind = match[1];
+    const std::int64_t k = std::stoi(match[2]);
+    if (kind == "sep_conv") return std::make_shared<SepConvImpl>(SepConvOptions(channels, k).stride(stride));
+    if (kind == "dil_conv") {
+      return std::make_shared<SepConvImpl>(SepConvOptions(channels, k).stride(stride).dilation(2).repeats(1));
+    }
+    if (kind == "conv") return std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(channels, channels, k).stride(stride));
+    return std::make_shared<PoolImpl>(PoolOptions(kind == "avg_pool").kernel(k).stride(stride));
+  }
+  throw std::invalid_argument("op library has no op named '" + name + "'");
+}
+
+bool op_has_weights(const std::string& name, std::int64_t stride) {
+  if (name == "none" || name.find("pool") != std::string::npos) return false;
+  if (name == "identity" || name == "skip_connect" || name == "skip") return stride != 1;
+  return true;
+}
+
+void use_channels_last(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) {
+    if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
+  }
+}
+
+torch::Tensor drop_path(const torch::Tensor& x, double probability) {
+  if (probability <= 0.0) return x;
+  const double keep = 1.0 - probability;
+  const torch::Tensor mask = torch::empty({x.size(0), 1, 1, 1}, x.options()).bernoulli_(keep);
+  return x.div(keep).mul(mask);
+}
+
+StemImpl::StemImpl(const StemOptions& options) {
+  conv = register_module("conv", make_conv(options.in(), options.out(), {3, 3}, {1, 1}, {1, 1}));
+  bn = register_module("bn", make_bn(options.out()));
+}
+
+torch::Tensor StemImpl::forward(const torch::Tensor& x) { return bn(counted_conv(conv, x)); }
+
+ClassifierImpl::ClassifierImpl(const ClassifierOptions& options_) : options(options_) {
+  linear = register_module("linear", torch::nn::Linear(options.channels(), options.classes()));
+}
+
+torch::Tensor ClassifierImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = options.relu_first() ? torch::relu(x) : x;
+  y = y.mean({2, 3});
+  if (options.dropout() > 0.0) y = F::dropout(y, F::DropoutFuncOptions().p(options.dropout()).training(is_training()));
+  MacCounter::add(y.size(0) * options.channels() * options.classes());
+  return linear(y);
+}
+
+AuxiliaryHeadImpl::AuxiliaryHeadImpl(std::int64_t channels, std::int64_t classes) {
+  reduce = register_module("reduce", make_conv(channels, 128, {1, 1}, {1, 1}, {0, 0}));
+  bn1 = register_module("bn1", make_bn(128));
+  expand = register_module("expand", make_conv(128, 768, {2, 2}, {1, 1}, {0, 0}));
+  bn2 = register_module("bn2", make_bn(768));
+  linear = register_module("linear", torch::nn::Linear(768, classes));
+}
+
+torch::Tensor AuxiliaryHeadImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = F::adaptive_avg_pool2d(torch::relu(x), F::AdaptiveAvgPool2dFuncOptions({2, 2}));
+  y = torch::relu(bn1(counted_conv(reduce, y)));
+  y = torch::relu(bn2(counted_conv(expand, y)));
+  y = y.flatten(1);
+  MacCounter::add(y.size(0) * 768 * linear->options.out_features());
+  return linear(y);
+}
+
+}  // namespace childnets

@@ -1,0 +1,219 @@
+#pragma once
+// The op library: every operation a cell or layer can apply, as libtorch
+// modules (FooOptions / FooImpl / TORCH_MODULE(Foo)). All ops keep the
+// tensor's memory format (the networks run channels-last, where libtorch's
+// depthwise convolutions are several times faster on CPU than in NCHW).
+//
+// CellOpImpl is the common base of everything a cell edge can run, so the
+// parameter store can hold them under one type; make_cell_op builds one by
+// its op name as the spaces spell it.
+
+#include <torch/torch.h>
+
+#include "childnets/batch_norm.h"
+
+#include <memory>
+#include <string>
+
+namespace childnets {
+
+// Counts multiply-accumulates while enabled (see MacCounter); every
+// convolution and linear layer of the library reports through it.
+class MacCounter {
+ public:
+  MacCounter();   // starts counting on this thread
+  ~MacCounter();  // stops
+  MacCounter(const MacCounter&) = delete;
+  MacCounter& operator=(const MacCounter&) = delete;
+  std::int64_t macs() const { return macs_; }
+  static void add(std::int64_t macs);  // no-op unless a counter is active
+
+ private:
+  std::int64_t macs_ = 0;
+  MacCounter* previous_;
+};
+
+// conv(x) that reports its MACs to an active MacCounter.
+torch::Tensor counted_conv(torch::nn::Conv2d& conv, const torch::Tensor& x);
+
+class CellOpImpl : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(const torch::Tensor& x) = 0;
+  // Whether drop-path may drop this op's output (DARTS: all but identity).
+  virtual bool droppable() const { return true; }
+};
+
+struct ReluConvBnOptions {
+  ReluConvBnOptions(std::int64_t in, std::int64_t out, std::int64_t kernel) : in_(in), out_(out), kernel_(kernel) {}
+  TORCH_ARG(std::int64_t, in);      // input channels
+  TORCH_ARG(std::int64_t, out);     // output channels
+  TORCH_ARG(std::int64_t, kernel);  // square kernel size
+  TORCH_ARG(std::int64_t, stride) = 1;
+  TORCH_ARG(std::int64_t, dilation) = 1;
+  TORCH_ARG(bool, relu_first) = true;  // ReLU-conv-BN (cells); false: conv-BN-ReLU (macro/GeNet)
+};
+
+// ReLU -> conv -> BN (or conv -> BN -> ReLU), padding keeps the size at stride 1.
+class ReluConvBnImpl : public CellOpImpl {
+ public:
+  explicit ReluConvBnImpl(const ReluConvBnOptions& options);
+  torch::Tensor forward(const torch::Tensor& x) override;
+  ReluConvBnOptions options;
+  torch::nn::Conv2d conv{nullptr};
+  BatchNorm bn{nullptr};
+};
+TORCH_MODULE(ReluConvBn);
+
+struct SepConvOptions {
+  SepConvOptions(std::int64_t channels, std::int64_t kernel) : channels_(channels), kernel_(kernel) {}
+  TORCH_ARG(std::int64_t, channels);
+  TORCH_ARG(std::int64_t, kernel);
+  TORCH_ARG(std::int64_t, stride) = 1;    // of the first depthwise conv
+  TORCH_ARG(std::int64_t, dilation) = 1;  // 2 makes DARTS's dil_conv
+  TORCH_ARG(std::int64_t, repeats) = 2;   // ENAS/DARTS sep_conv: 2; dil_conv: 1
+};
+
+// (ReLU -> depthwise kxk -> pointwise 1x1 -> BN) x repeats.
+class SepConvImpl : public CellOpImpl {
+ public:
+  explicit SepConvImpl(const SepConvOptions& options);
+  torch::Tensor forward(const torch::Tensor& x) override;
+  SepConvOptions options;
+  torch::nn::ModuleList depthwise, pointwise, norms;
+};
+TORCH_MODULE(SepConv);
+
+struct FactorizedConvOptions {
+  FactorizedConvOptions(std::int64_t channels, std::int64_t kernel) : channels_(channels), kernel_(kernel) {}
+  TORCH_ARG(std::int64_t, channels);
+  TORCH_ARG(std::int64_t, kernel);  // 7: conv 1x7 then 7x1
+  TORCH_ARG(std::int64_t, stride) = 1;
+};
+
+// ReLU -> conv 1xk -> conv kx1 -> BN.
+class FactorizedConvImpl : public CellOpImpl {
+ public:
+  explicit FactorizedConvImpl(const FactorizedConvOptions& options);
+  torch::Tensor forward(const torch::Tensor& x) override;
+  FactorizedConvOptions options;
+  torch::nn::Conv2d row{nullptr}, column{nullptr};
+  BatchNorm bn{nullptr};
+};
+TORCH_MODULE(FactorizedConv);
+
+struct PoolOptions {
+  explicit PoolOptions(bool average) : average_(average) {}
+  TORCH_ARG(bool, average);  // avg (count_include_pad=false) or max
+  TORCH_ARG(std::int64_t, kernel) = 3;
+  TORCH_ARG(std::int64_t, stride) = 1;
+};
+
+class PoolImpl : public CellOpImpl {
+ public:
+  explicit PoolImpl(const PoolOptions& options) : options(options) {}
+  torch::Tensor forward(const torch::Tensor& x) override;
+  PoolOptions options;
+};
+TORCH_MODULE(Pool);
+
+class IdentityImpl : public CellOpImpl {
+ public:
+  torch::Tensor forward(const torch::Tensor& x) override { return x; }
+  bool droppable() const override { return false; }
+};
+TORCH_MODULE(Identity);
+
+// DARTS's 'none': zeros of the output shape.
+class ZeroImpl : public CellOpImpl {
+ public:
+  explicit ZeroImpl(std::int64_t stride) : stride(stride) {}
+  torch::Tensor forward(const torch::Tensor& x) override;
+  std::int64_t stride;
+};
+TORCH_MODULE(Zero);
+
+struct FactorizedReduceOptions {
+  FactorizedReduceOptions(std::int64_t in, std::int64_t out) : in_(in), out_(out) {}
+  TORCH_ARG(std::int64_t, in);
+  TORCH_ARG(std::int64_t, out);  // even
+};
+
+// Halves the resolution without losing pixels: ReLU, two 1x1 stride-2 convs
+// on x and on x shifted by one pixel, each to out/2 channels, concat, BN.
+class FactorizedReduceImpl : public CellOpImpl {
+ public:
+  explicit FactorizedReduceImpl(const FactorizedReduceOptions& options);
+  torch::Tensor forward(const torch::Tensor& x) override;
+  bool droppable() const override { return false; }
+  FactorizedReduceOptions options;
+  torch::nn::Conv2d even{nullptr}, odd{nullptr};
+  BatchNorm bn{nullptr};
+};
+TORCH_MODULE(FactorizedReduce);
+
+// Builds the op a space names, at `channels` in and out, applying `stride`.
+// Names: sep_conv_KxK, dil_conv_KxK, conv_KxK, conv_1xK_Kx1, conv_1x3_3x1,
+// avg_pool_KxK, max_pool_KxK, identity / skip_connect, none.
+// Throws std::invalid_argument naming an op the library does not have.
+std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride);
+// Whether the op has weights (pools, identity at stride 1 and none do not).
+bool op_has_weights(const std::string& name, std::int64_t stride);
+
+// Stores every 4-d parameter of `module` channels-last, the layout the
+// networks run in.
+void use_channels_last(torch::nn::Module& module);
+
+// Drop-path (Larsson et al.; as in DARTS): zeroes whole samples with
+// probability p and rescales the rest by 1/(1-p). Identity when p == 0.
+torch::Tensor drop_path(const torch::Tensor& x, double probability);
+
+struct StemOptions {
+  StemOptions(std::int64_t in, std::int64_t out) : in_(in), out_(out) {}
+  TORCH_ARG(std::int64_t, in);
+  TORCH_ARG(std::int64_t, out);
+};
+
+// conv 3x3 -> BN, the first layer of every network. Networks convert its
+// output to channels-last: a one-channel input is both NCHW- and
+// channels-last-contiguous, and libtorch then picks NCHW for what follows.
+class StemImpl : public torch::nn::Module {
+ public:
+  explicit StemImpl(const StemOptions& options);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::nn::Conv2d conv{nullptr};
+  BatchNorm bn{nullptr};
+};
+TORCH_MODULE(Stem);
+
+struct ClassifierOptions {
+  ClassifierOptions(std::int64_t channels, std::int64_t classes) : channels_(channels), classes_(classes) {}
+  TORCH_ARG(std::int64_t, channels);
+  TORCH_ARG(std::int64_t, classes);
+  TORCH_ARG(double, dropout) = 0.0;  // ENAS: 1 - keep_prob
+  TORCH_ARG(bool, relu_first) = true;
+};
+
+// ReLU -> global average pool -> dropout -> linear.
+class ClassifierImpl : public torch::nn::Module {
+ public:
+  explicit ClassifierImpl(const ClassifierOptions& options);
+  torch::Tensor forward(const torch::Tensor& x);
+  ClassifierOptions options;
+  torch::nn::Linear linear{nullptr};
+};
+TORCH_MODULE(Classifier);
+
+// The auxiliary head of DARTS/NASNet, for any input of at least 2x2:
+// ReLU -> average pool to 2x2 -> conv 1x1 (128) -> BN -> ReLU -> conv 2x2
+// (768) -> BN -> ReLU -> linear.
+class AuxiliaryHeadImpl : public torch::nn::Module {
+ public:
+  AuxiliaryHeadImpl(std::int64_t channels, std::int64_t classes);
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::nn::Conv2d reduce{nullptr}, expand{nullptr};
+  BatchNorm bn1{nullptr}, bn2{nullptr};
+  torch::nn::Linear linear{nullptr};
+};
+TORCH_MODULE(AuxiliaryHead);
+
+}  // namespace childnets

@@ -1,0 +1,84 @@
+#include "childnets/training.h"
+
+#include <cmath>
+
+namespace childnets {
+namespace {
+
+namespace F = torch::nn::functional;
+
+torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& labels, double label_smoothing) {
+  return F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().label_smoothing(label_smoothing));
+}
+
+constexpr double kPi = 3.14159265358979323846;
+
+}  // namespace
+
+std::unique_ptr<torch::optim::SGD> make_sgd(const std::vector<torch::Tensor>& parameters, const SgdOptions& options) {
+  return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(options.lr())
+                                                             .momentum(options.momentum())
+                                                             .nesterov(options.nesterov())
+                                                             .weight_decay(options.weight_decay()));
+}
+
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+StepResult train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                      const torch::Tensor& labels, const spaces::ArchGraph& graph, const StepOptions& options) {
+  network.train();
+  zero_grad_set_to_none(*network.store());
+  const ChildOutput output = network.forward(images, graph, options.drop_path());
+  torch::Tensor loss = loss_of(output.logits, labels, options.label_smoothing());
+  torch::Tensor total = loss;
+  if (output.aux_logits.defined()) {
+    total = total + options.aux_weight() * loss_of(output.aux_logits, labels, options.label_smoothing());
+  }
+  total.backward();
+  StepResult result;
+  const auto parameters = network.trainable_parameters();
+  result.grad_norm = torch::nn::utils::clip_grad_norm_(
+      parameters, options.grad_clip() > 0.0 ? options.grad_clip() : std::numeric_limits<double>::infinity());
+  optimizer.step();
+  result.loss = loss.item<double>();
+  result.accuracy = output.logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
+  return result;
+}
+
+EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, const torch::Tensor& labels,
+                    const spaces::ArchGraph& graph) {
+  const bool was_training = network.is_training();
+  network.eval();
+  EvalResult result;
+  {
+    torch::InferenceMode inference;
+    const torch::Tensor logits = network.forward(images, graph).logits;
+    result.loss = loss_of(logits, labels, 0.0).item<double>();
+    result.correct = logits.argmax(1).eq(labels).sum().item<std::int64_t>();
+    result.count = labels.size(0);
+  }
+  network.train(was_training);
+  return result;
+}
+
+double cosine_lr(double epoch, double total_epochs, double lr_max, double lr_min) {
+  const double progress = std::clamp(epoch / total_epochs, 0.0, 1.0);
+  return lr_min + 0.5 * (lr_max - lr_min) * (1.0 + std::cos(kPi * progress));
+}
+
+double cosine_restarts_lr(double epoch, double lr_max, double lr_min, double t0, double t_mul) {
+  double period = t0, start = 0.0;
+  while (epoch >= start + period) {
+    start += period;
+    period *= t_mul;
+  }
+  return lr_min + 0.5 * (lr_max - lr_min) * (1.0 + std::cos(kPi * (epoch - start) / period));
+}
+
+double linear_drop_path(double epoch, double total_epochs, double max_probability) {
+  return max_probability * std::clamp(epoch / total_epochs, 0.0, 1.0);
+}
+
+}  // namespace childnets

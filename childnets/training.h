@@ -1,0 +1,63 @@
+#pragma once
+// Training and evaluation steps for child networks, and the schedules the
+// papers use. A shared-weight step (ENAS) touches only the sampled path:
+// gradients are reset to undefined before the backward pass, the SGD of
+// libtorch skips parameters without a gradient, so weights off the path get
+// neither momentum nor weight decay.
+
+#include <torch/torch.h>
+
+#include <memory>
+
+#include "childnets/child_network.h"
+
+namespace childnets {
+
+struct SgdOptions {
+  TORCH_ARG(double, lr) = 0.05;
+  TORCH_ARG(double, momentum) = 0.9;
+  TORCH_ARG(bool, nesterov) = true;
+  TORCH_ARG(double, weight_decay) = 1e-4;
+};
+
+std::unique_ptr<torch::optim::SGD> make_sgd(const std::vector<torch::Tensor>& parameters, const SgdOptions& options);
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
+
+struct StepOptions {
+  TORCH_ARG(double, grad_clip) = 5.0;        // max global gradient norm; 0 disables (ENAS clips at 5)
+  TORCH_ARG(double, aux_weight) = 0.4;       // weight of the auxiliary head's loss, when there is one
+  TORCH_ARG(double, label_smoothing) = 0.0;  // 0: plain cross-entropy
+  TORCH_ARG(double, drop_path) = 0.0;        // probability for this step (see linear_drop_path)
+};
+
+struct StepResult {
+  double loss = 0.0;      // main head's loss
+  double accuracy = 0.0;  // on the training batch, before the update
+  double grad_norm = 0.0; // before clipping
+};
+
+// One SGD step of `network` on (images, labels) running `graph`.
+StepResult train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                      const torch::Tensor& labels, const spaces::ArchGraph& graph, const StepOptions& options);
+
+struct EvalResult {
+  double loss = 0.0;
+  std::int64_t correct = 0;
+  std::int64_t count = 0;
+  double accuracy() const { return count == 0 ? 0.0 : double(correct) / double(count); }
+};
+
+// Loss and accuracy under torch::InferenceMode, in eval mode (BN running
+// statistics); restores the network's previous mode.
+EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, const torch::Tensor& labels,
+                    const spaces::ArchGraph& graph);
+
+// Plain cosine from lr_max at epoch 0 to lr_min at total_epochs (DARTS).
+double cosine_lr(double epoch, double total_epochs, double lr_max, double lr_min);
+// SGDR, cosine with warm restarts (ENAS): the first period lasts t0 epochs,
+// each next one t_mul times longer; `epoch` may be fractional.
+double cosine_restarts_lr(double epoch, double lr_max, double lr_min, double t0, double t_mul);
+// DARTS's drop-path schedule: max_probability * epoch / total_epochs.
+double linear_drop_path(double epoch, double total_epochs, double max_probability);
+
+}  // namespace childnets
