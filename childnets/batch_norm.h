@@ -17,6 +17,7 @@ struct BatchNormOptions {
   TORCH_ARG(std::int64_t, channels);
   TORCH_ARG(double, eps) = 1e-5;
   TORCH_ARG(double, momentum) = 0.1;  // running = (1 - momentum) * running + momentum * batch
+  TORCH_ARG(bool, relu) = false;      // apply ReLU to the output, fused into the kernel
 };
 
 class BatchNormImpl : public torch::nn::Module {
@@ -29,11 +30,12 @@ class BatchNormImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BatchNorm);
 
-// The channels-last kernel itself, differentiable in x, weight and bias.
-// Training mode normalises with the batch statistics and updates the
-// running ones; eval mode uses the running statistics.
+// The channels-last kernel itself, differentiable in x, weight and bias,
+// with an optional fused ReLU on the output. Training mode normalises with
+// the batch statistics and updates the running ones; eval mode uses the
+// running statistics. Two passes over x forward, two backward.
 torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                        torch::Tensor& running_mean, torch::Tensor& running_var, bool training,
-                                       double momentum, double eps);
+                                       double momentum, double eps, bool relu);
 
 }  // namespace childnets

@@ -17,6 +17,7 @@ std::string edge_key(int position, int node, int slot, int input, const std::str
 std::string pre_key(int position, int input) { return make_key("c", position, ".pre", input); }
 std::string proj_key(int position, int vertex) { return make_key("c", position, ".proj.v", vertex); }
 std::string shrink_key(int position, int vertex) { return make_key("c", position, ".shrink", vertex); }
+std::string reduce_input_key(int position) { return make_key("c", position, ".reduce_input"); }
 
 std::shared_ptr<torch::nn::Module> make_projection_slice(std::int64_t channels) {
   return std::make_shared<torch::nn::Conv2dImpl>(torch::nn::Conv2dOptions(channels, channels, 1).bias(false));
@@ -57,10 +58,12 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
       size = (size + 1) / 2;
     }
     cell.graph_cell = layout.cells.size() == 2 && cell.reduction ? 1 : 0;
-    cell.in0_channels = prev_prev_ch;
-    cell.in1_channels = prev_ch;
-    cell.in0_size = prev_prev_size;
-    cell.in1_size = prev_size;
+    cell.reduce_input = cell.reduction && options.factorized_reductions();
+    cell.strided = cell.reduction && !cell.reduce_input;
+    cell.in0_channels = cell.reduce_input ? prev_ch : prev_prev_ch;
+    cell.in1_channels = cell.reduce_input ? channels : prev_ch;
+    cell.in0_size = cell.reduce_input ? prev_size : prev_prev_size;
+    cell.in1_size = cell.reduce_input ? size : prev_size;
     cell.channels = channels;
     cell.out_channels = project_output_ ? channels : channels * nodes_;
     cell.out_size = size;
@@ -77,10 +80,13 @@ void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, 
   const int p = cell.position;
   const std::int64_t c = cell.channels;
   const std::int64_t input_size = cell.in1_size;
+  if (cell.reduce_input) {  // in0 is the previous output, whose width the reduction starts from
+    store.add(reduce_input_key(p), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(cell.in0_channels, c)));
+  }
   if (auto pre0 = make_calibration(cell.in0_channels, cell.in0_size, c, input_size)) store.add(pre_key(p, 0), pre0);
   if (auto pre1 = make_calibration(cell.in1_channels, cell.in1_size, c, input_size)) store.add(pre_key(p, 1), pre1);
   auto add_edge = [&](int node, int slot, int input, const std::string& op) {
-    const std::int64_t stride = cell.reduction && input < 2 ? 2 : 1;
+    const std::int64_t stride = cell.strided && input < 2 ? 2 : 1;
     const std::string key = edge_key(p, node, slot, input, op);
     if (op_has_weights(op, stride) && !store.contains(key)) store.add(key, make_cell_op(op, c, stride));
   };
@@ -105,7 +111,7 @@ void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, 
   }
   for (int v : concat) {
     if (project_output_ && (v >= 2 || inputs_may_be_loose_)) store.add(proj_key(p, v), make_projection_slice(c));
-    if (cell.reduction && v < 2 && inputs_may_be_loose_) {
+    if (cell.strided && v < 2 && inputs_may_be_loose_) {
       store.add(shrink_key(p, v), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(c, c)));
     }
   }
@@ -135,24 +141,29 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
   states[0] = store.contains(pre_key(p, 0)) ? store.get<CellOpImpl>(pre_key(p, 0)).forward(in0) : in0;
   states[1] = store.contains(pre_key(p, 1)) ? store.get<CellOpImpl>(pre_key(p, 1)).forward(in1) : in1;
   const bool training = store.is_training();
+  // relu(state), computed once per state however many ops start with a ReLU.
+  std::vector<torch::Tensor> activated(states.size());
+  auto activated_state = [&](std::size_t v) -> const torch::Tensor& {
+    if (!activated[v].defined()) activated[v] = torch::relu(states[v]);
+    return activated[v];
+  };
   for (Vertex v = 2; v < static_cast<Vertex>(nodes_ + 2); ++v) {
     std::vector<torch::Tensor> terms;
     for (const auto& e : spaces::inputs_by_slot(graph, v)) {
-      const int input = static_cast<int>(boost::source(e, graph));
+      const auto input = static_cast<std::size_t>(boost::source(e, graph));
       const std::string& op = graph[e].op_name;
-      const std::int64_t stride = cell.reduction && input < 2 ? 2 : 1;
-      torch::Tensor y;
-      bool droppable = true;
+      const std::int64_t stride = cell.strided && input < 2 ? 2 : 1;
+      std::shared_ptr<CellOpImpl> weight_free;
+      CellOpImpl* module = nullptr;
       if (op_has_weights(op, stride)) {
-        auto& module = store.get<CellOpImpl>(edge_key(p, static_cast<int>(v), graph[e].slot, input, op));
-        y = module.forward(states[static_cast<std::size_t>(input)]);
-        droppable = module.droppable();
+        module = &store.get<CellOpImpl>(edge_key(p, static_cast<int>(v), graph[e].slot, static_cast<int>(input), op));
       } else {
-        auto module = make_cell_op(op, cell.channels, stride);  // weight-free: pools, identity, none
-        y = module->forward(states[static_cast<std::size_t>(input)]);
-        droppable = module->droppable();
+        weight_free = make_cell_op(op, cell.channels, stride);  // pools, identity, none
+        module = weight_free.get();
       }
-      if (training && droppable) y = drop_path(y, drop_path_prob);
+      torch::Tensor y = module->starts_with_relu() ? module->forward_activated(activated_state(input))
+                                                   : module->forward(states[input]);
+      if (training && module->droppable()) y = drop_path(y, drop_path_prob);
       terms.push_back(y);
     }
     states[v] = sum_all(terms);
@@ -161,17 +172,22 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
   std::vector<torch::Tensor> weights;
   const Vertex out = spaces::output_vertex(graph);
   for (const auto& e : spaces::inputs_by_slot(graph, out)) {
-    const int v = static_cast<int>(boost::source(e, graph));
-    torch::Tensor part = states[static_cast<std::size_t>(v)];
-    if (cell.reduction && v < 2) part = store.get<CellOpImpl>(shrink_key(p, v)).forward(part);
-    parts.push_back(part);
-    if (project_output_) weights.push_back(store.get<torch::nn::Conv2dImpl>(proj_key(p, v)).weight);
+    const auto v = static_cast<std::size_t>(boost::source(e, graph));
+    const bool shrink = cell.strided && v < 2;
+    if (!project_output_) {
+      parts.push_back(states[v]);
+      continue;
+    }
+    // The projection reads ReLU(concat) = concat of the activated parts.
+    parts.push_back(shrink ? torch::relu(store.get<CellOpImpl>(shrink_key(p, static_cast<int>(v))).forward(states[v]))
+                           : activated_state(v));
+    weights.push_back(store.get<torch::nn::Conv2dImpl>(proj_key(p, static_cast<int>(v))).weight);
   }
   torch::Tensor concat = parts.size() == 1 ? parts[0] : torch::cat(parts, 1);
   if (!project_output_) return concat;
   // One 1x1 conv over the concat whose weight is the loose ends' slices side by side.
   const torch::Tensor weight = weights.size() == 1 ? weights[0] : torch::cat(weights, 1);
-  torch::Tensor projected = torch::conv2d(torch::relu(concat), weight);
+  torch::Tensor projected = torch::conv2d(concat, weight);
   MacCounter::add(projected.numel() * weight.size(1));
   return store.get<BatchNormImpl>(make_key("c", p, ".proj_bn")).forward(projected);
 }
@@ -183,7 +199,13 @@ ChildOutput CellNetwork::forward(ParameterStoreImpl& store, const torch::Tensor&
   torch::Tensor prev_prev = stem, prev = stem;
   for (const CellPlan& cell : plan_) {
     const auto& graph = arch.cells.at(static_cast<std::size_t>(cell.graph_cell));
-    torch::Tensor next = run_cell(store, cell, graph, prev_prev, prev, drop_path_prob);
+    torch::Tensor next;
+    if (cell.reduce_input) {
+      const torch::Tensor reduced = store.get<CellOpImpl>(reduce_input_key(cell.position)).forward(prev);
+      next = run_cell(store, cell, graph, prev, reduced, drop_path_prob);
+    } else {
+      next = run_cell(store, cell, graph, prev_prev, prev, drop_path_prob);
+    }
     prev_prev = prev;
     prev = next;
     if (cell.position == aux_after_ && options_.auxiliary() && store.is_training()) {

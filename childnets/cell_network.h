@@ -15,6 +15,8 @@
 // project it back to C (ReLU -> 1x1 conv -> BN, one C x C weight slice per
 // vertex, so any set of loose ends shares weights), DARTS keeps the concat
 // (B*C channels). Loose cell inputs of a reduction cell are factorized-reduced.
+// With NetworkOptions::factorized_reductions a reduction cell instead reads
+// (previous output, FactorizedReduce(previous output)) and runs at stride 1.
 
 #include <vector>
 
@@ -25,6 +27,8 @@ namespace childnets {
 struct CellPlan {
   int position = 0;         // index in the stack
   bool reduction = false;
+  bool strided = false;     // reduction with stride-2 edges from the cell inputs
+  bool reduce_input = false;  // reduction that first factorized-reduces its input (ENAS search)
   int graph_cell = 0;       // which ArchGraph cell runs here
   std::int64_t in0_channels = 0, in1_channels = 0, in0_size = 0, in1_size = 0;
   std::int64_t channels = 0;      // C of this cell

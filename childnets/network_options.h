@@ -24,6 +24,13 @@ struct NetworkOptions {
   TORCH_ARG(std::int64_t, channels) = 20;        // C of the first stage (doubled at each reduction)
   TORCH_ARG(std::int64_t, cells_per_stage) = 2;  // N normal cells per stage (cell spaces)
   TORCH_ARG(std::int64_t, stem_multiplier) = 3;  // stem width = stem_multiplier * C (cell spaces)
+  // Reduction cells, cell spaces. false (NASNet/DARTS, ENAS's fixed-arc
+  // training): edges from the cell inputs run at stride 2. true (ENAS's
+  // search): factorized-reduce the previous output, then run the reduction
+  // cell at stride 1 on (previous output, its reduction), as ENAS's
+  // micro_child does while searching; cheaper, since no op runs at the
+  // higher resolution.
+  TORCH_ARG(bool, factorized_reductions) = false;
   TORCH_ARG(bool, auxiliary) = false;            // auxiliary head after the second reduction
   TORCH_ARG(double, dropout) = 0.0;              // before the classifier (ENAS: 1 - keep_prob)
 };

@@ -1,5 +1,7 @@
 #include "childnets/ops.h"
 
+#include "childnets/depthwise_conv.h"
+
 #include <regex>
 #include <stdexcept>
 
@@ -45,12 +47,19 @@ ReluConvBnImpl::ReluConvBnImpl(const ReluConvBnOptions& options_) : options(opti
   const std::int64_t pad = options.dilation() * (options.kernel() - 1) / 2;
   conv = register_module("conv", make_conv(options.in(), options.out(), {options.kernel(), options.kernel()},
                                            {options.stride(), options.stride()}, {pad, pad}, options.dilation()));
-  bn = register_module("bn", make_bn(options.out()));
+  bn = register_module("bn", BatchNorm(BatchNormOptions(options.out()).relu(!options.relu_first())));
+}
+
+torch::Tensor CellOpImpl::forward_activated(const torch::Tensor& /*activated*/) {
+  throw std::logic_error("forward_activated called on an op that does not start with a ReLU");
 }
 
 torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x) {
-  if (options.relu_first()) return bn(counted_conv(conv, torch::relu(x)));
-  return torch::relu(bn(counted_conv(conv, x)));
+  return options.relu_first() ? forward_activated(torch::relu(x)) : bn(counted_conv(conv, x));
+}
+
+torch::Tensor ReluConvBnImpl::forward_activated(const torch::Tensor& activated) {
+  return bn(counted_conv(conv, activated));
 }
 
 SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
@@ -60,20 +69,26 @@ SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
     const std::int64_t stride = r == 0 ? options.stride() : 1;
     depthwise->push_back(make_conv(c, c, {k, k}, {stride, stride}, {pad, pad}, options.dilation(), c));
     pointwise->push_back(make_conv(c, c, {1, 1}, {1, 1}, {0, 0}));
-    norms->push_back(make_bn(c));
+    norms->push_back(BatchNorm(BatchNormOptions(c).relu(r + 1 < options.repeats())));
   }
   register_module("depthwise", depthwise);
   register_module("pointwise", pointwise);
   register_module("norms", norms);
 }
 
-torch::Tensor SepConvImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = x;
+torch::Tensor SepConvImpl::forward_activated(const torch::Tensor& activated) {
+  torch::Tensor y = activated;
   for (std::size_t r = 0; r < depthwise->size(); ++r) {
     auto dw = depthwise->ptr<torch::nn::Conv2dImpl>(r);
     auto pw = pointwise->ptr<torch::nn::Conv2dImpl>(r);
     torch::nn::Conv2d dw_holder(dw), pw_holder(pw);
-    y = counted_conv(dw_holder, torch::relu(y));
+    const std::int64_t k = options.kernel(), stride = r == 0 ? options.stride() : 1;
+    if (depthwise_kernel_applies(y, stride)) {
+      y = depthwise_conv2d(y, dw->weight, stride, options.dilation() * (k - 1) / 2, options.dilation());
+      MacCounter::add(y.numel() * k * k);
+    } else {
+      y = counted_conv(dw_holder, y);
+    }
     y = counted_conv(pw_holder, y);
     y = norms->ptr<BatchNormImpl>(r)->forward(y);
   }
@@ -87,8 +102,8 @@ FactorizedConvImpl::FactorizedConvImpl(const FactorizedConvOptions& options_) : 
   bn = register_module("bn", make_bn(c));
 }
 
-torch::Tensor FactorizedConvImpl::forward(const torch::Tensor& x) {
-  return bn(counted_conv(column, counted_conv(row, torch::relu(x))));
+torch::Tensor FactorizedConvImpl::forward_activated(const torch::Tensor& activated) {
+  return bn(counted_conv(column, counted_conv(row, activated)));
 }
 
 torch::Tensor PoolImpl::forward(const torch::Tensor& x) {
@@ -113,9 +128,8 @@ FactorizedReduceImpl::FactorizedReduceImpl(const FactorizedReduceOptions& option
   bn = register_module("bn", make_bn(options.out()));
 }
 
-torch::Tensor FactorizedReduceImpl::forward(const torch::Tensor& x) {
+torch::Tensor FactorizedReduceImpl::forward_activated(const torch::Tensor& r) {
   using torch::indexing::Slice;
-  const torch::Tensor r = torch::relu(x);
   // Pad one pixel at the end so odd sizes (7x7) reduce to the same size on both paths.
   const torch::Tensor shifted = F::pad(r.index({Slice(), Slice(), Slice(1), Slice(1)}),
                                        F::PadFuncOptions({0, 1, 0, 1}));

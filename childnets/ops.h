@@ -41,6 +41,18 @@ class CellOpImpl : public torch::nn::Module {
   virtual torch::Tensor forward(const torch::Tensor& x) = 0;
   // Whether drop-path may drop this op's output (DARTS: all but identity).
   virtual bool droppable() const { return true; }
+  // Ops that begin with a ReLU also take the activated input directly, so
+  // a network feeding one state to several of them applies the ReLU once:
+  // forward(x) == forward_activated(relu(x)).
+  virtual bool starts_with_relu() const { return false; }
+  virtual torch::Tensor forward_activated(const torch::Tensor& activated);
+};
+
+// For ops whose forward is forward_activated(relu(x)).
+class ReluFirstOpImpl : public CellOpImpl {
+ public:
+  torch::Tensor forward(const torch::Tensor& x) override { return forward_activated(torch::relu(x)); }
+  bool starts_with_relu() const override { return true; }
 };
 
 struct ReluConvBnOptions {
@@ -58,6 +70,8 @@ class ReluConvBnImpl : public CellOpImpl {
  public:
   explicit ReluConvBnImpl(const ReluConvBnOptions& options);
   torch::Tensor forward(const torch::Tensor& x) override;
+  bool starts_with_relu() const override { return options.relu_first(); }
+  torch::Tensor forward_activated(const torch::Tensor& activated) override;
   ReluConvBnOptions options;
   torch::nn::Conv2d conv{nullptr};
   BatchNorm bn{nullptr};
@@ -73,11 +87,12 @@ struct SepConvOptions {
   TORCH_ARG(std::int64_t, repeats) = 2;   // ENAS/DARTS sep_conv: 2; dil_conv: 1
 };
 
-// (ReLU -> depthwise kxk -> pointwise 1x1 -> BN) x repeats.
-class SepConvImpl : public CellOpImpl {
+// (ReLU -> depthwise kxk -> pointwise 1x1 -> BN) x repeats; the inner
+// ReLUs are fused into the batch norms before them.
+class SepConvImpl : public ReluFirstOpImpl {
  public:
   explicit SepConvImpl(const SepConvOptions& options);
-  torch::Tensor forward(const torch::Tensor& x) override;
+  torch::Tensor forward_activated(const torch::Tensor& activated) override;
   SepConvOptions options;
   torch::nn::ModuleList depthwise, pointwise, norms;
 };
@@ -91,10 +106,10 @@ struct FactorizedConvOptions {
 };
 
 // ReLU -> conv 1xk -> conv kx1 -> BN.
-class FactorizedConvImpl : public CellOpImpl {
+class FactorizedConvImpl : public ReluFirstOpImpl {
  public:
   explicit FactorizedConvImpl(const FactorizedConvOptions& options);
-  torch::Tensor forward(const torch::Tensor& x) override;
+  torch::Tensor forward_activated(const torch::Tensor& activated) override;
   FactorizedConvOptions options;
   torch::nn::Conv2d row{nullptr}, column{nullptr};
   BatchNorm bn{nullptr};
@@ -140,10 +155,10 @@ struct FactorizedReduceOptions {
 
 // Halves the resolution without losing pixels: ReLU, two 1x1 stride-2 convs
 // on x and on x shifted by one pixel, each to out/2 channels, concat, BN.
-class FactorizedReduceImpl : public CellOpImpl {
+class FactorizedReduceImpl : public ReluFirstOpImpl {
  public:
   explicit FactorizedReduceImpl(const FactorizedReduceOptions& options);
-  torch::Tensor forward(const torch::Tensor& x) override;
+  torch::Tensor forward_activated(const torch::Tensor& activated) override;
   bool droppable() const override { return false; }
   FactorizedReduceOptions options;
   torch::nn::Conv2d even{nullptr}, odd{nullptr};

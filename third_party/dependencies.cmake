@@ -3,6 +3,9 @@
 find_package(Boost 1.74 REQUIRED COMPONENTS graph)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(Torch REQUIRED)
+# at::parallel_for is a header template: code that calls it must itself be
+# compiled with OpenMP (as libtorch is), or it silently runs on one thread.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(HDF5 REQUIRED COMPONENTS CXX)
 find_package(spdlog REQUIRED)
 find_package(tomlplusplus REQUIRED)
@@ -27,10 +30,10 @@ endfunction()
 # libtorch's headers dominate compile time: precompile them once and reuse
 # the PCH in every target that includes libtorch (nas_use_torch).
 add_library(nas_torch_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/torch_pch.cpp)
-target_link_libraries(nas_torch_pch PUBLIC ${TORCH_LIBRARIES})
+target_link_libraries(nas_torch_pch PUBLIC ${TORCH_LIBRARIES} OpenMP::OpenMP_CXX)
 target_precompile_headers(nas_torch_pch PUBLIC <torch/torch.h> <vector> <string> <memory> <map>)
 
 function(nas_use_torch target)
-  target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
+  target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES} OpenMP::OpenMP_CXX)
   target_precompile_headers(${target} REUSE_FROM nas_torch_pch)
 endfunction()
