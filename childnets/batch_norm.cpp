@@ -72,7 +72,8 @@ Affine statistics(const torch::Tensor& x, const torch::Tensor& weight, const tor
     // variance accurate when the mean is large against the spread.
     std::vector<float> pivot(in, in + channels);
     const ChannelSums sums = channel_sums(
-        rows, channels, [&](std::int64_t r, std::int64_t c) { return in[r * channels + c] - pivot[static_cast<std::size_t>(c)]; },
+        rows, channels,
+        [&](std::int64_t r, std::int64_t c) { return in[r * channels + c] - pivot[static_cast<std::size_t>(c)]; },
         [&](std::int64_t r, std::int64_t c) {
           const float d = in[r * channels + c] - pivot[static_cast<std::size_t>(c)];
           return d * d;
@@ -205,7 +206,8 @@ torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tens
   if (!needs_graph) {
     return apply_affine(x, statistics(x, weight, bias, running_mean, running_var, training, momentum, eps), relu);
   }
-  return ChannelsLastBatchNormFunction::apply(x, weight, bias, running_mean, running_var, training, momentum, eps, relu);
+  return ChannelsLastBatchNormFunction::apply(x, weight, bias, running_mean, running_var, training, momentum, eps,
+                                              relu);
 }
 
 BatchNormImpl::BatchNormImpl(const BatchNormOptions& options_) : options(options_) {
@@ -217,8 +219,8 @@ BatchNormImpl::BatchNormImpl(const BatchNormOptions& options_) : options(options
 }
 
 torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) {
-  const bool fast = x.dim() == 4 && x.scalar_type() == torch::kFloat && x.is_contiguous(at::MemoryFormat::ChannelsLast) &&
-                    x.device().is_cpu();
+  const bool fast = x.dim() == 4 && x.scalar_type() == torch::kFloat &&
+                    x.is_contiguous(at::MemoryFormat::ChannelsLast) && x.device().is_cpu();
   if (is_training()) {
     torch::NoGradGuard no_grad;
     num_batches_tracked += 1;

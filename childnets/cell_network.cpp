@@ -54,7 +54,9 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
     cell.reduction = position == n || position == 2 * n + 1;
     if (cell.reduction) {
       channels *= 2;
-      if (size < 2) throw std::invalid_argument("image size " + std::to_string(options.image_size()) + " too small for two reductions");
+      if (size < 2)
+        throw std::invalid_argument("image size " + std::to_string(options.image_size()) +
+                                    " too small for two reductions");
       size = (size + 1) / 2;
     }
     cell.graph_cell = layout.cells.size() == 2 && cell.reduction ? 1 : 0;
@@ -81,7 +83,8 @@ void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, 
   const std::int64_t c = cell.channels;
   const std::int64_t input_size = cell.in1_size;
   if (cell.reduce_input) {  // in0 is the previous output, whose width the reduction starts from
-    store.add(reduce_input_key(p), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(cell.in0_channels, c)));
+    store.add(reduce_input_key(p),
+              std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(cell.in0_channels, c)));
   }
   if (auto pre0 = make_calibration(cell.in0_channels, cell.in0_size, c, input_size)) store.add(pre_key(p, 0), pre0);
   if (auto pre1 = make_calibration(cell.in1_channels, cell.in1_size, c, input_size)) store.add(pre_key(p, 1), pre1);
@@ -107,7 +110,8 @@ void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, 
       }
     }
     const Vertex out = spaces::output_vertex(*only);
-    for (const auto& e : spaces::inputs_by_slot(*only, out)) concat.push_back(static_cast<int>(boost::source(e, *only)));
+    for (const auto& e : spaces::inputs_by_slot(*only, out))
+      concat.push_back(static_cast<int>(boost::source(e, *only)));
   }
   for (int v : concat) {
     if (project_output_ && (v >= 2 || inputs_may_be_loose_)) store.add(proj_key(p, v), make_projection_slice(c));
@@ -130,8 +134,9 @@ void CellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* on
     store.add("aux", std::make_shared<AuxiliaryHeadImpl>(plan_[static_cast<std::size_t>(aux_after_)].out_channels,
                                                          options_.num_classes()));
   }
-  store.add("classifier", std::make_shared<ClassifierImpl>(
-                              ClassifierOptions(plan_.back().out_channels, options_.num_classes()).dropout(options_.dropout())));
+  store.add("classifier",
+            std::make_shared<ClassifierImpl>(
+                ClassifierOptions(plan_.back().out_channels, options_.num_classes()).dropout(options_.dropout())));
 }
 
 torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& cell, const CellGraph& graph,

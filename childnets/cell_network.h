@@ -25,11 +25,11 @@
 namespace childnets {
 
 struct CellPlan {
-  int position = 0;         // index in the stack
+  int position = 0;  // index in the stack
   bool reduction = false;
-  bool strided = false;     // reduction with stride-2 edges from the cell inputs
+  bool strided = false;       // reduction with stride-2 edges from the cell inputs
   bool reduce_input = false;  // reduction that first factorized-reduces its input (ENAS search)
-  int graph_cell = 0;       // which ArchGraph cell runs here
+  int graph_cell = 0;         // which ArchGraph cell runs here
   std::int64_t in0_channels = 0, in1_channels = 0, in0_size = 0, in1_size = 0;
   std::int64_t channels = 0;      // C of this cell
   std::int64_t out_channels = 0;  // C (projected) or B*C (DARTS concat)

@@ -26,7 +26,8 @@ class ChildNetworkImpl : public torch::nn::Module {
   // Shared mode over `store` (which must come from make_shared_store with the same space and options).
   ChildNetworkImpl(spaces::SpacePtr space, NetworkOptions options, ParameterStore store);
   // Standalone mode: a fresh network for `arch`, owning its weights.
-  static std::shared_ptr<ChildNetworkImpl> standalone(spaces::SpacePtr space, NetworkOptions options, const spaces::Arch& arch);
+  static std::shared_ptr<ChildNetworkImpl> standalone(spaces::SpacePtr space, NetworkOptions options,
+                                                      const spaces::Arch& arch);
 
   // Runs `graph` (shared mode: any architecture; standalone: its own).
   ChildOutput forward(const torch::Tensor& x, const spaces::ArchGraph& graph, double drop_path = 0.0);

@@ -14,7 +14,8 @@ struct Geometry {
   std::int64_t n, c, h, w, oh, ow, k, stride, pad, dilation;
 };
 
-Geometry geometry_of(const torch::Tensor& x, std::int64_t k, std::int64_t stride, std::int64_t pad, std::int64_t dilation) {
+Geometry geometry_of(const torch::Tensor& x, std::int64_t k, std::int64_t stride, std::int64_t pad,
+                     std::int64_t dilation) {
   Geometry g{x.size(0), x.size(1), x.size(2), x.size(3), 0, 0, k, stride, pad, dilation};
   g.oh = (g.h + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
   g.ow = (g.w + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
@@ -44,8 +45,8 @@ struct Span {
 Span span_of(const Geometry& g, std::int64_t kw, bool gather_from_output) {
   // forward: input column = ow + kw*d - pad; input gradient: output column = iw + pad - kw*d
   const std::int64_t shift = gather_from_output ? g.pad - kw * g.dilation : kw * g.dilation - g.pad;
-  const std::int64_t width = gather_from_output ? g.w : g.ow;      // columns written
-  const std::int64_t source = gather_from_output ? g.ow : g.w;     // columns read
+  const std::int64_t width = gather_from_output ? g.w : g.ow;   // columns written
+  const std::int64_t source = gather_from_output ? g.ow : g.w;  // columns read
   const std::int64_t first = std::max<std::int64_t>(0, -shift);
   const std::int64_t last = std::min<std::int64_t>(width, source - shift);
   return {first, std::max(first, last), shift};
@@ -98,9 +99,7 @@ void weight_grad_row(const Geometry& g, const float* x, const float* dy, float* 
 }
 
 // [C, 1, K, K] -> [K*K, C] and back.
-torch::Tensor taps_of(const torch::Tensor& weight) {
-  return weight.reshape({weight.size(0), -1}).t().contiguous();
-}
+torch::Tensor taps_of(const torch::Tensor& weight) { return weight.reshape({weight.size(0), -1}).t().contiguous(); }
 
 // The forward pass stays with oneDNN, which is faster there (1.0 against
 // 1.8 ms for 64x20x28x28 5x5); only the backward pass is our own.
@@ -172,9 +171,11 @@ bool depthwise_kernel_applies(const torch::Tensor& x, std::int64_t stride) {
 
 torch::Tensor depthwise_conv2d(const torch::Tensor& x, const torch::Tensor& weight, std::int64_t stride,
                                std::int64_t padding, std::int64_t dilation) {
-  TORCH_CHECK(depthwise_kernel_applies(x, stride), "depthwise_conv2d needs stride 1 and a channels-last float CPU tensor");
-  TORCH_CHECK(weight.dim() == 4 && weight.size(0) == x.size(1) && weight.size(1) == 1 && weight.size(2) == weight.size(3),
-              "depthwise_conv2d: weight must be [C, 1, K, K] with C = ", x.size(1), ", got ", weight.sizes());
+  TORCH_CHECK(depthwise_kernel_applies(x, stride),
+              "depthwise_conv2d needs stride 1 and a channels-last float CPU tensor");
+  TORCH_CHECK(
+      weight.dim() == 4 && weight.size(0) == x.size(1) && weight.size(1) == 1 && weight.size(2) == weight.size(3),
+      "depthwise_conv2d: weight must be [C, 1, K, K] with C = ", x.size(1), ", got ", weight.sizes());
   const bool needs_graph = torch::GradMode::is_enabled() && !c10::InferenceMode::is_enabled() &&
                            (x.requires_grad() || weight.requires_grad());
   if (!needs_graph) return forward_with_onednn(x, weight, stride, padding, dilation);

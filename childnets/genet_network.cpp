@@ -42,8 +42,9 @@ void GenetNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* o
     }
     in = c;
   }
-  store.add("classifier", std::make_shared<ClassifierImpl>(
-                              ClassifierOptions(in, options_.num_classes()).dropout(options_.dropout()).relu_first(false)));
+  store.add("classifier",
+            std::make_shared<ClassifierImpl>(
+                ClassifierOptions(in, options_.num_classes()).dropout(options_.dropout()).relu_first(false)));
 }
 
 ChildOutput GenetNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
@@ -60,7 +61,8 @@ ChildOutput GenetNetwork::forward(ParameterStoreImpl& store, const torch::Tensor
         continue;
       }
       std::vector<torch::Tensor> terms;
-      for (auto [it, end] = boost::in_edges(v, graph); it != end; ++it) terms.push_back(values[boost::source(*it, graph)]);
+      for (auto [it, end] = boost::in_edges(v, graph); it != end; ++it)
+        terms.push_back(values[boost::source(*it, graph)]);
       torch::Tensor sum = sum_all(terms);
       values[v] = node.node_op.empty() ? sum : store.get<ReluConvBnImpl>(node_key(s, node.index)).forward(sum);
     }

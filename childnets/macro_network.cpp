@@ -71,7 +71,8 @@ void MacroNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* o
       } else {
         vertices = read_after(*graph, layer);
       }
-      for (int v : vertices) store.add(pool_key(layer, v), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(c, 2 * c)));
+      for (int v : vertices)
+        store.add(pool_key(layer, v), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(c, 2 * c)));
     }
   }
   // Pools follow layers L/3-1 and 2L/3-1, never the last layer.
@@ -104,7 +105,8 @@ ChildOutput MacroNetwork::forward(ParameterStoreImpl& store, const torch::Tensor
     states.push_back(store.get<BatchNormImpl>(layer_key(layer, "bn")).forward(sum_all(terms)));
     if (pool_after(layer)) {
       for (int v : read_after(graph, layer)) {
-        states[static_cast<std::size_t>(v)] = store.get<CellOpImpl>(pool_key(layer, v)).forward(states[static_cast<std::size_t>(v)]);
+        states[static_cast<std::size_t>(v)] =
+            store.get<CellOpImpl>(pool_key(layer, v)).forward(states[static_cast<std::size_t>(v)]);
       }
     }
   }

@@ -12,11 +12,13 @@
 namespace childnets {
 
 std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space, const NetworkOptions& options) {
-  if (dynamic_cast<const spaces::CellSpace*>(space.get()) != nullptr) return std::make_unique<CellNetwork>(space, options);
+  if (dynamic_cast<const spaces::CellSpace*>(space.get()) != nullptr)
+    return std::make_unique<CellNetwork>(space, options);
   if (dynamic_cast<const spaces::EnasMacroSpace*>(space.get()) != nullptr) {
     return std::make_unique<MacroNetwork>(space, options);
   }
-  if (dynamic_cast<const spaces::GenetSpace*>(space.get()) != nullptr) return std::make_unique<GenetNetwork>(space, options);
+  if (dynamic_cast<const spaces::GenetSpace*>(space.get()) != nullptr)
+    return std::make_unique<GenetNetwork>(space, options);
   throw std::invalid_argument("no child network builds space '" + space->name() + "'");
 }
 

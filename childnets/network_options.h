@@ -31,8 +31,8 @@ struct NetworkOptions {
   // micro_child does while searching; cheaper, since no op runs at the
   // higher resolution.
   TORCH_ARG(bool, factorized_reductions) = false;
-  TORCH_ARG(bool, auxiliary) = false;            // auxiliary head after the second reduction
-  TORCH_ARG(double, dropout) = 0.0;              // before the classifier (ENAS: 1 - keep_prob)
+  TORCH_ARG(bool, auxiliary) = false;  // auxiliary head after the second reduction
+  TORCH_ARG(double, dropout) = 0.0;    // before the classifier (ENAS: 1 - keep_prob)
 };
 
 }  // namespace childnets

@@ -107,7 +107,15 @@ torch::Tensor FactorizedConvImpl::forward_activated(const torch::Tensor& activat
 }
 
 torch::Tensor PoolImpl::forward(const torch::Tensor& x) {
-  const std::int64_t k = options.kernel(), s = options.stride(), pad = (k - 1) / 2;
+  const std::int64_t k = options.kernel(), s = options.stride();
+  if (k % 2 == 0) {
+    // Even kernels (NAO's 2x2 pools) keep the size as NAO does: zero-pad
+    // k/2 at the right and bottom, (k-1)/2 at the left and top, pool unpadded.
+    const torch::Tensor padded = F::pad(x, F::PadFuncOptions({(k - 1) / 2, k / 2, (k - 1) / 2, k / 2}));
+    if (options.average()) return F::avg_pool2d(padded, F::AvgPool2dFuncOptions(k).stride(s));
+    return F::max_pool2d(padded, F::MaxPool2dFuncOptions(k).stride(s));
+  }
+  const std::int64_t pad = (k - 1) / 2;
   if (options.average()) {
     return F::avg_pool2d(x, F::AvgPool2dFuncOptions(k).stride(s).padding(pad).count_include_pad(false));
   }
@@ -131,8 +139,8 @@ FactorizedReduceImpl::FactorizedReduceImpl(const FactorizedReduceOptions& option
 torch::Tensor FactorizedReduceImpl::forward_activated(const torch::Tensor& r) {
   using torch::indexing::Slice;
   // Pad one pixel at the end so odd sizes (7x7) reduce to the same size on both paths.
-  const torch::Tensor shifted = F::pad(r.index({Slice(), Slice(), Slice(1), Slice(1)}),
-                                       F::PadFuncOptions({0, 1, 0, 1}));
+  const torch::Tensor shifted =
+      F::pad(r.index({Slice(), Slice(), Slice(1), Slice(1)}), F::PadFuncOptions({0, 1, 0, 1}));
   return bn(torch::cat({counted_conv(even, r), counted_conv(odd, shifted)}, 1));
 }
 
@@ -155,7 +163,8 @@ std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t c
     if (kind == "dil_conv") {
       return std::make_shared<SepConvImpl>(SepConvOptions(channels, k).stride(stride).dilation(2).repeats(1));
     }
-    if (kind == "conv") return std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(channels, channels, k).stride(stride));
+    if (kind == "conv")
+      return std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(channels, channels, k).stride(stride));
     return std::make_shared<PoolImpl>(PoolOptions(kind == "avg_pool").kernel(k).stride(stride));
   }
   throw std::invalid_argument("op library has no op named '" + name + "'");

@@ -31,9 +31,9 @@ struct StepOptions {
 };
 
 struct StepResult {
-  double loss = 0.0;      // main head's loss
-  double accuracy = 0.0;  // on the training batch, before the update
-  double grad_norm = 0.0; // before clipping
+  double loss = 0.0;       // main head's loss
+  double accuracy = 0.0;   // on the training batch, before the update
+  double grad_norm = 0.0;  // before clipping
 };
 
 // One SGD step of `network` on (images, labels) running `graph`.

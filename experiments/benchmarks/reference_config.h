@@ -19,7 +19,14 @@ inline constexpr std::int64_t kTrainBatch = 64;
 inline constexpr std::int64_t kValidationBatch = 128;
 
 inline childnets::NetworkOptions reference_network() {
-  return childnets::NetworkOptions().input_channels(1).image_size(28).num_classes(10).channels(20).cells_per_stage(2).stem_multiplier(3).factorized_reductions(true);
+  return childnets::NetworkOptions()
+      .input_channels(1)
+      .image_size(28)
+      .num_classes(10)
+      .channels(20)
+      .cells_per_stage(2)
+      .stem_multiplier(3)
+      .factorized_reductions(true);
 }
 
 inline childnets::SgdOptions reference_sgd() {

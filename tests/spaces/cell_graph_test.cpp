@@ -40,8 +40,8 @@ TEST(CellGraph, DotExportHasEveryVertexAndLabelledOps) {
   write_dot(dot, space->decode(space->parse("0 0 1 4  1 3 0 2")));
   const std::string text = dot.str();
   EXPECT_EQ(text.rfind("digraph", 0), 0u) << text;
-  for (const char* needle : {"c0_v0", "c0_v3", "c1_v2", "sep_conv_3x3", "max_pool_3x3", "avg_pool_3x3",
-                             "reduction cell\\nnode 2"}) {
+  for (const char* needle :
+       {"c0_v0", "c0_v3", "c1_v2", "sep_conv_3x3", "max_pool_3x3", "avg_pool_3x3", "reduction cell\\nnode 2"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << " missing in\n" << text;
   }
 }

@@ -60,8 +60,9 @@ TEST(DartsSpace, RejectsUnknownOpsCyclesAndMissingFields) {
   }
   EXPECT_THROW(space->parse("Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1)], " + reduce), ArchParseError);
   EXPECT_THROW(space->parse("Genotype(normal=[('sep_conv_3x3', 0)], normal_concat=[2], " + reduce), ArchParseError);
-  EXPECT_THROW(space->parse("Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1)], normal_concat=[1, 2], " + reduce),
-               ArchParseError);
+  EXPECT_THROW(
+      space->parse("Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1)], normal_concat=[1, 2], " + reduce),
+      ArchParseError);
 }
 
 TEST(DartsSpace, AllowNoneAddsTheZeroOpFirst) {
@@ -72,7 +73,8 @@ TEST(DartsSpace, AllowNoneAddsTheZeroOpFirst) {
 
 TEST(DartsSpace, SizeMatchesBruteForceEnumeration) {
   for (int nodes = 1; nodes <= 2; ++nodes) {
-    const auto space = std::dynamic_pointer_cast<const CellSpace>(make_space("darts(nodes=" + std::to_string(nodes) + ")"));
+    const auto space =
+        std::dynamic_pointer_cast<const CellSpace>(make_space("darts(nodes=" + std::to_string(nodes) + ")"));
     const std::size_t per_cell = space->num_tokens() / 2;
     Rng rng(5);
     const Arch fixed = space->random(rng);

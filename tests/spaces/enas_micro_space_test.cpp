@@ -49,7 +49,8 @@ TEST(EnasMicroSpace, UnusedCellInputsJoinTheConcat) {
 
 TEST(EnasMicroSpace, SizeMatchesTheClosedFormForEveryB) {
   for (int b = 1; b <= 8; ++b) {
-    const auto space = std::dynamic_pointer_cast<const CellSpace>(make_space("enas_micro(nodes=" + std::to_string(b) + ")"));
+    const auto space =
+        std::dynamic_pointer_cast<const CellSpace>(make_space("enas_micro(nodes=" + std::to_string(b) + ")"));
     const BigCount cell = BigCount::power(factorial(b + 1) * BigCount::power(BigCount(5), b), 2);
     EXPECT_EQ(space->cell_size(), cell) << "B=" << b;
     EXPECT_EQ(space->size(), cell * cell) << "B=" << b;
@@ -59,7 +60,8 @@ TEST(EnasMicroSpace, SizeMatchesTheClosedFormForEveryB) {
 
 TEST(EnasMicroSpace, SizeMatchesBruteForceEnumeration) {
   for (int b = 1; b <= 2; ++b) {
-    const auto space = std::dynamic_pointer_cast<const CellSpace>(make_space("enas_micro(nodes=" + std::to_string(b) + ")"));
+    const auto space =
+        std::dynamic_pointer_cast<const CellSpace>(make_space("enas_micro(nodes=" + std::to_string(b) + ")"));
     const std::size_t per_cell = space->num_tokens() / 2;
     const std::vector<std::int64_t> fixed(space->num_tokens(), 0);  // all-zero is valid here
     const auto normal = testing::count_valid_by_brute_force(*space, fixed, 0, per_cell);

@@ -74,11 +74,11 @@ TEST(GenetSpace, SizeMatchesBruteForceEnumeration) {
 
 TEST(GenetSpace, RejectsMalformedCodes) {
   const SpacePtr space = make_space("genet(stages=[3,4])");
-  EXPECT_THROW(space->parse("1-01 1-00"), ArchParseError);         // stage 2 needs three groups
-  EXPECT_THROW(space->parse("1-01 1-00-1111"), ArchParseError);    // group of the wrong length
-  EXPECT_THROW(space->parse("1-02 1-00-111"), ArchParseError);     // not a bit
-  EXPECT_THROW(space->parse("1-01 1-00-111 1"), ArchParseError);   // too many stages
-  EXPECT_THROW(space->parse("1-01"), ArchParseError);              // too few stages
+  EXPECT_THROW(space->parse("1-01 1-00"), ArchParseError);        // stage 2 needs three groups
+  EXPECT_THROW(space->parse("1-01 1-00-1111"), ArchParseError);   // group of the wrong length
+  EXPECT_THROW(space->parse("1-02 1-00-111"), ArchParseError);    // not a bit
+  EXPECT_THROW(space->parse("1-01 1-00-111 1"), ArchParseError);  // too many stages
+  EXPECT_THROW(space->parse("1-01"), ArchParseError);             // too few stages
   EXPECT_THROW(space->parse("1 0 1 1 0 0 1 1 2"), InvalidArchError);
 }
 

@@ -36,7 +36,8 @@ TEST(PnasSpace, ConcatenatesUnusedBlocksButNeverTheCellInputs) {
 
 TEST(PnasSpace, SizeMatchesBruteForceEnumeration) {
   for (int blocks = 1; blocks <= 2; ++blocks) {
-    const auto space = std::dynamic_pointer_cast<const CellSpace>(make_space("pnas(blocks=" + std::to_string(blocks) + ")"));
+    const auto space =
+        std::dynamic_pointer_cast<const CellSpace>(make_space("pnas(blocks=" + std::to_string(blocks) + ")"));
     const std::vector<std::int64_t> zeros(space->num_tokens(), 0);
     EXPECT_EQ(BigCount(testing::count_valid_by_brute_force(*space, zeros, 0, space->num_tokens())), space->size());
   }

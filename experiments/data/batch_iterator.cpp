@@ -1,0 +1,76 @@
+#include "experiments/data/batch_iterator.h"
+
+#include <sstream>
+
+#include "experiments/data/split.h"
+
+namespace experiments {
+
+BatchIterator::BatchIterator(const Dataset& data, Normalization normalization, BatchIteratorOptions options)
+    : data_(data),
+      normalization_(std::move(normalization)),
+      options_(options),
+      augment_rng_(options.seed() ^ 0x5eedULL) {
+  if (options_.batch_size() <= 0 || options_.batch_size() > data_.size()) {
+    throw std::invalid_argument("batch size " + std::to_string(options_.batch_size()) + " must be in [1, " +
+                                std::to_string(data_.size()) + "] for " + data_.name);
+  }
+  start_epoch();
+}
+
+std::int64_t BatchIterator::batches_per_epoch() const {
+  const std::int64_t n = data_.size(), b = options_.batch_size();
+  return options_.drop_last() ? n / b : (n + b - 1) / b;
+}
+
+void BatchIterator::start_epoch() {
+  if (options_.shuffle()) {
+    // The permutation depends on the seed and the epoch only.
+    const std::uint64_t epoch_seed =
+        options_.seed() * 0x9e3779b97f4a7c15ULL + static_cast<std::uint64_t>(position_.epoch);
+    order_ = torch::tensor(seeded_permutation(data_.size(), epoch_seed), torch::kInt64);
+  } else {
+    order_ = torch::arange(data_.size(), torch::kInt64);
+  }
+}
+
+Batch BatchIterator::next() {
+  if (position_.batch >= batches_per_epoch()) {
+    ++position_.epoch;
+    position_.batch = 0;
+    start_epoch();
+  }
+  const std::int64_t begin = position_.batch * options_.batch_size();
+  const std::int64_t count = std::min(options_.batch_size(), data_.size() - begin);
+  const torch::Tensor indices = order_.narrow(0, begin, count);
+  ++position_.batch;
+  Batch batch{normalization_.apply(data_.images.index_select(0, indices)), data_.labels.index_select(0, indices)};
+  batch.images = augment(batch.images, options_.augment(), augment_rng_);
+  return batch;
+}
+
+IteratorPosition BatchIterator::position() const {
+  IteratorPosition p = position_;
+  std::ostringstream rng;
+  rng << augment_rng_;
+  p.augment_rng = rng.str();
+  return p;
+}
+
+void BatchIterator::restore(const IteratorPosition& position) {
+  if (position.epoch < 0 || position.batch < 0 || position.batch > batches_per_epoch()) {
+    throw std::invalid_argument("iterator position epoch " + std::to_string(position.epoch) + " batch " +
+                                std::to_string(position.batch) + " is impossible for " + data_.name + " (" +
+                                std::to_string(batches_per_epoch()) + " batches per epoch)");
+  }
+  std::istringstream rng(position.augment_rng);
+  std::mt19937_64 restored;
+  rng >> restored;
+  if (rng.fail()) throw std::invalid_argument("iterator position: unreadable augmentation generator state");
+  position_ = position;
+  position_.augment_rng.clear();
+  augment_rng_ = restored;
+  start_epoch();
+}
+
+}  // namespace experiments

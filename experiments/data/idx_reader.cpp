@@ -1,0 +1,114 @@
+#include "experiments/data/idx_reader.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <filesystem>
+#include <iomanip>
+#include <memory>
+#include <sstream>
+
+namespace experiments {
+namespace {
+
+struct GzCloser {
+  void operator()(gzFile_s* file) const { gzclose(file); }
+};
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+GzFile open_file(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw DataError(path + ": no such file");
+  GzFile file(gzopen(path.c_str(), "rb"));
+  if (!file) throw DataError(path + ": cannot open");
+  return file;
+}
+
+// Reads exactly `bytes` bytes, or throws naming what was expected.
+void read_exact(gzFile_s* file, const std::string& path, void* out, std::size_t bytes, const std::string& what) {
+  std::size_t done = 0;
+  auto* dest = static_cast<unsigned char*>(out);
+  while (done < bytes) {
+    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(bytes - done, 1U << 30));
+    const int got = gzread(file, dest + done, chunk);
+    if (got < 0) {
+      int code = 0;
+      throw DataError(path + ": read error in " + what + ": " + gzerror(file, &code));
+    }
+    if (got == 0) {
+      throw DataError(path + ": truncated: " + what + " needs " + std::to_string(bytes) + " bytes, the file has " +
+                      std::to_string(done));
+    }
+    done += static_cast<std::size_t>(got);
+  }
+}
+
+std::uint32_t big_endian(const unsigned char* bytes) {
+  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
+}
+
+std::string hex(std::uint32_t value) {
+  std::ostringstream text;
+  text << "0x" << std::hex << std::setw(8) << std::setfill('0') << value;
+  return text.str();
+}
+
+// Reads an IDX ubyte file with `dims` dimensions; returns its shape and bytes.
+torch::Tensor read_idx(const std::string& path, int dims) {
+  GzFile file = open_file(path);
+  std::array<unsigned char, 4> magic_bytes{};
+  read_exact(file.get(), path, magic_bytes.data(), 4, "the IDX header");
+  const std::uint32_t magic = big_endian(magic_bytes.data());
+  const std::uint32_t expected = 0x00000800U | static_cast<std::uint32_t>(dims);
+  if (magic != expected) {
+    throw DataError(path + ": wrong magic number " + hex(magic) + ", expected " + hex(expected) + " (IDX ubyte, " +
+                    std::to_string(dims) + " dimension" + (dims > 1 ? "s" : "") + ")");
+  }
+  std::vector<std::int64_t> shape;
+  std::int64_t total = 1;
+  for (int d = 0; d < dims; ++d) {
+    std::array<unsigned char, 4> size_bytes{};
+    read_exact(file.get(), path, size_bytes.data(), 4, "the IDX header");
+    const std::uint32_t size = big_endian(size_bytes.data());
+    if (size == 0 || size > (1U << 28)) throw DataError(path + ": implausible dimension " + std::to_string(size));
+    shape.push_back(size);
+    total *= size;
+  }
+  torch::Tensor data = torch::empty(shape, torch::kUInt8);
+  read_exact(file.get(), path, data.data_ptr<std::uint8_t>(), static_cast<std::size_t>(total), "the data");
+  unsigned char extra = 0;
+  if (gzread(file.get(), &extra, 1) != 0) {
+    throw DataError(path + ": longer than its header announces (" + std::to_string(total) + " data bytes)");
+  }
+  return data;
+}
+
+std::string find_file(const std::string& dir, const std::string& stem) {
+  for (const std::string& candidate : {dir + "/" + stem + ".gz", dir + "/" + stem}) {
+    if (std::filesystem::exists(candidate)) return candidate;
+  }
+  throw DataError(dir + "/" + stem + "[.gz]: no such file");
+}
+
+}  // namespace
+
+Dataset read_idx_dataset(const std::string& images_path, const std::string& labels_path, const std::string& name) {
+  torch::Tensor images = read_idx(images_path, 3);
+  torch::Tensor labels = read_idx(labels_path, 1).to(torch::kInt64);
+  if (labels.size(0) != images.size(0)) {
+    throw DataError(labels_path + ": has " + std::to_string(labels.size(0)) + " labels, but " + images_path + " has " +
+                    std::to_string(images.size(0)) + " images");
+  }
+  const std::int64_t max_label = labels.max().item<std::int64_t>();
+  if (max_label > 9) throw DataError(labels_path + ": label " + std::to_string(max_label) + " outside 0..9");
+  return Dataset{name, images.unsqueeze(1), labels, 10};
+}
+
+Dataset load_mnist_format(const std::string& dir, const std::string& split, const std::string& name) {
+  if (split != "train" && split != "test")
+    throw std::invalid_argument("split must be 'train' or 'test', got '" + split + "'");
+  const std::string prefix = split == "train" ? "train" : "t10k";
+  return read_idx_dataset(find_file(dir, prefix + "-images-idx3-ubyte"), find_file(dir, prefix + "-labels-idx1-ubyte"),
+                          name + " " + split);
+}
+
+}  // namespace experiments

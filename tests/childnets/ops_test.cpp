@@ -1,0 +1,89 @@
+#include "childnets/ops.h"
+
+#include <gtest/gtest.h>
+
+namespace childnets {
+namespace {
+
+const std::vector<std::string> kAllOps = {
+    "sep_conv_3x3", "sep_conv_5x5", "sep_conv_7x7", "dil_conv_3x3", "dil_conv_5x5", "conv_3x3",
+    "conv_5x5",     "conv_1x7_7x1", "conv_1x3_3x1", "conv_1x1",     "avg_pool_3x3", "max_pool_3x3",
+    "avg_pool_2x2", "max_pool_5x5", "identity",     "skip_connect", "none"};
+
+TEST(Ops, EveryOpKeepsTheShapeAtStrideOneAndHalvesItAtStrideTwo) {
+  const torch::Tensor x = torch::randn({2, 6, 9, 9}).contiguous(at::MemoryFormat::ChannelsLast);
+  for (const auto& name : kAllOps) {
+    for (std::int64_t stride : {1, 2}) {
+      auto op = make_cell_op(name, 6, stride);
+      const torch::Tensor y = op->forward(x);
+      const std::int64_t expected = stride == 1 ? 9 : 5;
+      EXPECT_EQ(y.sizes(), (std::vector<std::int64_t>{2, 6, expected, expected})) << name << " stride " << stride;
+    }
+  }
+}
+
+TEST(Ops, ReluFirstOpsAgreeWithTheirActivatedForm) {
+  torch::manual_seed(1);
+  const torch::Tensor x = torch::randn({2, 4, 8, 8}).contiguous(at::MemoryFormat::ChannelsLast);
+  for (const auto& name : {"sep_conv_3x3", "dil_conv_3x3", "conv_3x3", "conv_1x7_7x1"}) {
+    auto op = make_cell_op(name, 4, 1);
+    op->eval();
+    ASSERT_TRUE(op->starts_with_relu()) << name;
+    EXPECT_TRUE(torch::allclose(op->forward(x), op->forward_activated(torch::relu(x)))) << name;
+  }
+  EXPECT_FALSE(make_cell_op("max_pool_3x3", 4, 1)->starts_with_relu());
+}
+
+TEST(Ops, OpsWithoutWeightsAreKnownAsSuch) {
+  EXPECT_FALSE(op_has_weights("avg_pool_3x3", 2));
+  EXPECT_FALSE(op_has_weights("identity", 1));
+  EXPECT_TRUE(op_has_weights("identity", 2));  // becomes a factorized reduction
+  EXPECT_TRUE(op_has_weights("sep_conv_3x3", 1));
+  EXPECT_EQ(make_cell_op("max_pool_3x3", 4, 1)->parameters().size(), 0u);
+}
+
+TEST(Ops, UnknownOpIsNamed) {
+  try {
+    make_cell_op("conv_9x7", 4, 1);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("conv_9x7"), std::string::npos);
+  }
+}
+
+TEST(Ops, SeparableConvolutionHasTheHandCountedParameters) {
+  // per repeat: depthwise C*k*k + pointwise C*C + BN 2C
+  auto op = make_cell_op("sep_conv_5x5", 8, 1);
+  std::int64_t count = 0;
+  for (const auto& p : op->parameters()) count += p.numel();
+  EXPECT_EQ(count, 2 * (8 * 25 + 8 * 8 + 2 * 8));
+}
+
+TEST(Ops, MacCounterCountsConvolutionMultiplyAccumulates) {
+  ReluConvBn conv(ReluConvBnOptions(3, 5, 3));
+  conv->eval();
+  MacCounter counter;
+  conv->forward(torch::randn({1, 3, 6, 6}));
+  EXPECT_EQ(counter.macs(), 5 * 6 * 6 * 3 * 9);
+  MacCounter::add(1);  // only the innermost active counter counts
+  EXPECT_EQ(counter.macs(), 5 * 6 * 6 * 3 * 9 + 1);
+}
+
+TEST(Ops, DropPathZeroesWholeSamplesAndKeepsTheMean) {
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::ones({4000, 1, 2, 2});
+  const torch::Tensor y = drop_path(x, 0.25);
+  const torch::Tensor per_sample = y.flatten(1);
+  EXPECT_TRUE(torch::all((per_sample == 0).all(1) | (per_sample.sub(1.0 / 0.75).abs() < 1e-5).all(1)).item<bool>());
+  EXPECT_NEAR(y.mean().item<double>(), 1.0, 0.05);
+  EXPECT_TRUE(torch::equal(drop_path(x, 0.0), x));
+}
+
+TEST(Ops, FactorizedReduceHandlesOddSizes) {
+  FactorizedReduce reduce(FactorizedReduceOptions(3, 6));
+  EXPECT_EQ(reduce->forward(torch::randn({2, 3, 7, 7})).sizes(), (std::vector<std::int64_t>{2, 6, 4, 4}));
+  EXPECT_THROW(FactorizedReduce(FactorizedReduceOptions(3, 5)), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace childnets

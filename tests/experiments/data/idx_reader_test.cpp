@@ -1,0 +1,81 @@
+#include "experiments/data/idx_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/experiments/data/data_files.h"
+
+namespace experiments {
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const DataError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(IdxReader, ReadsPlainAndGzipFiles) {
+  for (bool gzip : {false, true}) {
+    testing::TempDir dir;
+    testing::write_mnist_like(dir, "train", 12, gzip);
+    const Dataset data = load_mnist_format(dir.path().string(), "train", "toy");
+    ASSERT_EQ(data.size(), 12);
+    EXPECT_EQ(data.images.sizes(), (std::vector<std::int64_t>{12, 1, 28, 28}));
+    EXPECT_EQ(data.images[5].max().item<int>(), 5);
+    EXPECT_EQ(data.labels[11].item<std::int64_t>(), 1);
+    EXPECT_EQ(data.name, "toy train");
+  }
+}
+
+TEST(IdxReader, RejectsATruncatedFileNamingIt) {
+  testing::TempDir dir;
+  const auto bytes = testing::idx_bytes(0x803, {3, 28, 28}, std::vector<unsigned char>(2 * 28 * 28, 1));
+  testing::write_bytes(dir.file("images"), bytes, false);
+  testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {3}, {0, 1, 2}), false);
+  const std::string message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  EXPECT_NE(message.find(dir.file("images")), std::string::npos) << message;
+  EXPECT_NE(message.find("truncated"), std::string::npos) << message;
+}
+
+TEST(IdxReader, RejectsAWrongMagicNumber) {
+  testing::TempDir dir;
+  testing::write_bytes(dir.file("images"), testing::idx_bytes(0x801, {4}, {0, 1, 2, 3}), true);  // a label file
+  testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {4}, {0, 1, 2, 3}), true);
+  const std::string message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  EXPECT_NE(message.find("wrong magic number 0x00000801, expected 0x00000803"), std::string::npos) << message;
+}
+
+TEST(IdxReader, RejectsTrailingBytesMismatchedCountsBadLabelsAndMissingFiles) {
+  testing::TempDir dir;
+  testing::write_bytes(dir.file("images"),
+                       testing::idx_bytes(0x803, {2, 28, 28}, std::vector<unsigned char>(2 * 784 + 5)), false);
+  testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {2}, {0, 1}), false);
+  EXPECT_NE(
+      error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); }).find("longer than its header"),
+      std::string::npos);
+  testing::write_bytes(dir.file("images"), testing::idx_bytes(0x803, {2, 28, 28}, std::vector<unsigned char>(2 * 784)),
+                       false);
+  testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {3}, {0, 1, 2}), false);
+  EXPECT_NE(error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); }).find("has 3 labels"),
+            std::string::npos);
+  testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {2}, {0, 12}), false);
+  EXPECT_NE(error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); }).find("label 12"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { load_mnist_format(dir.path().string(), "test", "x"); }).find("no such file"),
+            std::string::npos);
+}
+
+TEST(IdxReader, ReadsDebiansFashionMnistWhenInstalled) {
+  if (!std::filesystem::exists(std::string(kDefaultFashionMnistDir) + "/t10k-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  }
+  const Dataset test = load_mnist_format(kDefaultFashionMnistDir, "test", "fashion-mnist");
+  EXPECT_EQ(test.size(), 10000);
+  EXPECT_EQ(test.image_size(), 28);
+  EXPECT_EQ(torch::bincount(test.labels).min().item<std::int64_t>(), 1000);  // balanced classes
+}
+
+}  // namespace
+}  // namespace experiments
