@@ -1,6 +1,7 @@
 #include "childnets/batch_norm.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <vector>
 
@@ -134,6 +135,7 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    RECORD_FUNCTION("nas::batch_norm_backward", std::vector<c10::IValue>());
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor &x = saved[0], &weight = saved[1];
     const bool training = ctx->saved_data["training"].toBool();
@@ -149,28 +151,27 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
     const torch::Tensor w_contiguous = weight.contiguous();
     const float* w = w_contiguous.data_ptr<float>();
     // With the fused ReLU the gradient reaching the affine map is dy where
-    // the output was positive (recomputed from x), else zero: written once
-    // into dx's buffer, which the last pass then overwrites in place.
+    // the output was positive (recomputed from x), else zero: the sums pass
+    // writes it into dx's buffer, which the last pass overwrites in place.
     torch::Tensor dx = torch::empty_like(x, at::MemoryFormat::ChannelsLast);
     float* out = dx.data_ptr<float>();
-    const float* grad = g;
-    if (relu) {
-      at::parallel_for(0, rows, 1024, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t r = begin; r < end; ++r) {
-          for (std::int64_t c = 0; c < channels; ++c) {
-            const std::int64_t k = r * channels + c;
-            // Both loads unconditional, so GCC turns the select into a mask and vectorises.
-            const float before_relu = in[k] * scale[c] + shift[c];
-            const float incoming = g[k];
-            out[k] = before_relu > 0.0f ? incoming : 0.0f;
-          }
-        }
-      });
-      grad = out;
-    }
-    const ChannelSums sums = channel_sums(
-        rows, channels, [&](std::int64_t r, std::int64_t c) { return grad[r * channels + c]; },
-        [&](std::int64_t r, std::int64_t c) { return grad[r * channels + c] * (in[r * channels + c] - mu[c]); });
+    const float* grad = relu ? out : g;
+    auto masked = [&](std::int64_t r, std::int64_t c) {
+      const std::int64_t k = r * channels + c;
+      // Both loads unconditional, so GCC turns the select into a mask and vectorises.
+      const float before_relu = in[k] * scale[c] + shift[c];
+      const float incoming = g[k];
+      const float kept = before_relu > 0.0f ? incoming : 0.0f;
+      out[k] = kept;
+      return kept;
+    };
+    auto plain = [&](std::int64_t r, std::int64_t c) { return g[r * channels + c]; };
+    auto times_centred = [&](std::int64_t r, std::int64_t c) {
+      return grad[r * channels + c] * (in[r * channels + c] - mu[c]);
+    };
+    // The masked value is written before times_centred reads it back (same element, same iteration).
+    const ChannelSums sums =
+        relu ? channel_sums(rows, channels, masked, times_centred) : channel_sums(rows, channels, plain, times_centred);
     torch::Tensor grad_weight = torch::empty({channels}), grad_bias = torch::empty({channels});
     // Training: dx = w*inv * (dy - mean(dy) - (x-mu) * inv^2 * mean(dy*(x-mu)));
     // eval: dx = w*inv * dy. Both as dx = a*dy + b*x + d per channel.
@@ -201,6 +202,7 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
 torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                        torch::Tensor& running_mean, torch::Tensor& running_var, bool training,
                                        double momentum, double eps, bool relu) {
+  RECORD_FUNCTION("nas::batch_norm_forward", std::vector<c10::IValue>());
   const bool needs_graph = torch::GradMode::is_enabled() && !c10::InferenceMode::is_enabled() &&
                            (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
   if (!needs_graph) {

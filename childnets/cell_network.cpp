@@ -200,7 +200,7 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
 ChildOutput CellNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                                  double drop_path_prob) const {
   ChildOutput output;
-  torch::Tensor stem = store.get<StemImpl>("stem").forward(x).contiguous(at::MemoryFormat::ChannelsLast);
+  torch::Tensor stem = store.get<StemImpl>("stem").forward(x);
   torch::Tensor prev_prev = stem, prev = stem;
   for (const CellPlan& cell : plan_) {
     const auto& graph = arch.cells.at(static_cast<std::size_t>(cell.graph_cell));

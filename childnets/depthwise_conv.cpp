@@ -1,6 +1,7 @@
 #include "childnets/depthwise_conv.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <vector>
 
@@ -64,20 +65,45 @@ std::vector<float> repeat_taps(const torch::Tensor& taps, std::int64_t channels,
 }
 
 // Input-gradient row (n, ih), stride 1: the transposed convolution of dy.
-void input_grad_row(const Geometry& g, const float* dy, const float* tap_rows, float* dx, std::int64_t n,
-                    std::int64_t ih) {
+// Works in blocks of kBlock floats of the row whose accumulators stay in
+// registers across all taps; the few blocks that a tap's span cuts (image
+// borders) take the plain loop.
+constexpr std::int64_t kBlock = 32;
+
+NAS_VECTOR_CLONES void input_grad_row(const Geometry& g, const float* dy, const float* tap_rows, float* dx,
+                                      std::int64_t n, std::int64_t ih) {
   const std::int64_t C = g.c, row = g.w * C;
   float* out = dx + (n * g.h + ih) * row;
-  std::fill(out, out + row, 0.0f);
+  struct Tap {
+    const float* source;  // dy row, already shifted to line up with out
+    const float* weights;
+    std::int64_t first, last;  // valid positions in the row
+  };
+  Tap taps[64];
+  int count = 0;
   for (std::int64_t kh = 0; kh < g.k; ++kh) {
     const std::int64_t oh = ih + g.pad - kh * g.dilation;
     if (oh < 0 || oh >= g.oh) continue;
     const float* grad = dy + (n * g.oh + oh) * g.ow * C;
-    for (std::int64_t kw = 0; kw < g.k; ++kw) {
+    for (std::int64_t kw = 0; kw < g.k && count < 64; ++kw) {
       const Span s = span_of(g, kw, true);
-      multiply_add(out + s.first * C, grad + (s.first + s.shift) * C, tap_rows + (kh * g.k + kw) * row + s.first * C,
-                   (s.last - s.first) * C);
+      taps[count++] = Tap{grad + s.shift * C, tap_rows + (kh * g.k + kw) * row, s.first * C, s.last * C};
     }
+  }
+  for (std::int64_t j0 = 0; j0 < row; j0 += kBlock) {
+    const std::int64_t j1 = std::min(row, j0 + kBlock);
+    float acc[kBlock] = {};
+    for (int t = 0; t < count; ++t) {
+      const Tap& tap = taps[t];
+      if (tap.first <= j0 && j1 == j0 + kBlock && j1 <= tap.last) {
+        for (std::int64_t jj = 0; jj < kBlock; ++jj) acc[jj] += tap.source[j0 + jj] * tap.weights[j0 + jj];
+      } else {
+        for (std::int64_t j = std::max(j0, tap.first); j < std::min(j1, tap.last); ++j) {
+          acc[j - j0] += tap.source[j] * tap.weights[j];
+        }
+      }
+    }
+    for (std::int64_t j = j0; j < j1; ++j) out[j] = acc[j - j0];
   }
 }
 
@@ -120,6 +146,7 @@ class DepthwiseConvFunction : public torch::autograd::Function<DepthwiseConvFunc
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    RECORD_FUNCTION("nas::depthwise_conv_backward", std::vector<c10::IValue>());
     const auto saved = ctx->get_saved_variables();
     const torch::Tensor &x = saved[0], &weight = saved[1];
     const Geometry g = geometry_of(x, weight.size(2), ctx->saved_data["stride"].toInt(),
@@ -164,14 +191,15 @@ class DepthwiseConvFunction : public torch::autograd::Function<DepthwiseConvFunc
 
 }  // namespace
 
-bool depthwise_kernel_applies(const torch::Tensor& x, std::int64_t stride) {
-  return stride == 1 && x.dim() == 4 && x.scalar_type() == torch::kFloat && x.device().is_cpu() &&
+bool depthwise_kernel_applies(const torch::Tensor& x, std::int64_t stride, std::int64_t kernel) {
+  return stride == 1 && kernel >= 5 && x.dim() == 4 && x.scalar_type() == torch::kFloat && x.device().is_cpu() &&
          x.is_contiguous(at::MemoryFormat::ChannelsLast);
 }
 
 torch::Tensor depthwise_conv2d(const torch::Tensor& x, const torch::Tensor& weight, std::int64_t stride,
                                std::int64_t padding, std::int64_t dilation) {
-  TORCH_CHECK(depthwise_kernel_applies(x, stride),
+  TORCH_CHECK(stride == 1 && x.dim() == 4 && x.scalar_type() == torch::kFloat && x.device().is_cpu() &&
+                  x.is_contiguous(at::MemoryFormat::ChannelsLast),
               "depthwise_conv2d needs stride 1 and a channels-last float CPU tensor");
   TORCH_CHECK(
       weight.dim() == 4 && weight.size(0) == x.size(1) && weight.size(1) == 1 && weight.size(2) == weight.size(3),

@@ -49,7 +49,7 @@ void GenetNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* o
 
 ChildOutput GenetNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                                   double /*drop_path: GeNet has no droppable paths*/) const {
-  torch::Tensor current = store.get<StemImpl>("stem").forward(x).contiguous(at::MemoryFormat::ChannelsLast);
+  torch::Tensor current = store.get<StemImpl>("stem").forward(x);
   for (int s = 0; s < static_cast<int>(nodes_.size()); ++s) {
     if (s > 0) current = F::max_pool2d(current, F::MaxPool2dFuncOptions(2).stride(2));
     const auto& graph = arch.cells.at(static_cast<std::size_t>(s));

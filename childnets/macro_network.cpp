@@ -84,7 +84,7 @@ ChildOutput MacroNetwork::forward(ParameterStoreImpl& store, const torch::Tensor
                                   double drop_path_prob) const {
   const spaces::CellGraph& graph = arch.cells.at(0);
   std::vector<torch::Tensor> states;
-  states.push_back(store.get<StemImpl>("stem").forward(x).contiguous(at::MemoryFormat::ChannelsLast));
+  states.push_back(store.get<StemImpl>("stem").forward(x));
   const bool training = store.is_training();
   for (int layer = 0; layer < layers_; ++layer) {
     const auto vertex = static_cast<spaces::Vertex>(layer + 1);

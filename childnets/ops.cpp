@@ -83,7 +83,7 @@ torch::Tensor SepConvImpl::forward_activated(const torch::Tensor& activated) {
     auto pw = pointwise->ptr<torch::nn::Conv2dImpl>(r);
     torch::nn::Conv2d dw_holder(dw), pw_holder(pw);
     const std::int64_t k = options.kernel(), stride = r == 0 ? options.stride() : 1;
-    if (depthwise_kernel_applies(y, stride)) {
+    if (depthwise_kernel_applies(y, stride, k)) {
       y = depthwise_conv2d(y, dw->weight, stride, options.dilation() * (k - 1) / 2, options.dilation());
       MacCounter::add(y.numel() * k * k);
     } else {
@@ -138,9 +138,12 @@ FactorizedReduceImpl::FactorizedReduceImpl(const FactorizedReduceOptions& option
 
 torch::Tensor FactorizedReduceImpl::forward_activated(const torch::Tensor& r) {
   using torch::indexing::Slice;
-  // Pad one pixel at the end so odd sizes (7x7) reduce to the same size on both paths.
-  const torch::Tensor shifted =
-      F::pad(r.index({Slice(), Slice(), Slice(1), Slice(1)}), F::PadFuncOptions({0, 1, 0, 1}));
+  // The odd path reads the image shifted by one pixel; at an odd size it
+  // needs one pixel of zero padding to reduce to the even path's size.
+  torch::Tensor shifted = r.index({Slice(), Slice(), Slice(1), Slice(1)});
+  if (r.size(2) % 2 == 1 || r.size(3) % 2 == 1) {
+    shifted = F::pad(shifted, F::PadFuncOptions({0, r.size(3) % 2, 0, r.size(2) % 2}));
+  }
   return bn(torch::cat({counted_conv(even, r), counted_conv(odd, shifted)}, 1));
 }
 
@@ -195,7 +198,12 @@ StemImpl::StemImpl(const StemOptions& options) {
   bn = register_module("bn", make_bn(options.out()));
 }
 
-torch::Tensor StemImpl::forward(const torch::Tensor& x) { return bn(counted_conv(conv, x)); }
+torch::Tensor StemImpl::forward(const torch::Tensor& x) {
+  // A one-channel input is NCHW- and channels-last-contiguous at once, so
+  // the convolution answers NCHW; switch before the batch norm, whose
+  // channels-last kernel is the fast one.
+  return bn(counted_conv(conv, x).contiguous(at::MemoryFormat::ChannelsLast));
+}
 
 ClassifierImpl::ClassifierImpl(const ClassifierOptions& options_) : options(options_) {
   linear = register_module("linear", torch::nn::Linear(options.channels(), options.classes()));

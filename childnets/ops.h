@@ -188,9 +188,8 @@ struct StemOptions {
   TORCH_ARG(std::int64_t, out);
 };
 
-// conv 3x3 -> BN, the first layer of every network. Networks convert its
-// output to channels-last: a one-channel input is both NCHW- and
-// channels-last-contiguous, and libtorch then picks NCHW for what follows.
+// conv 3x3 -> BN, the first layer of every network; its output is
+// channels-last whatever the input's layout.
 class StemImpl : public torch::nn::Module {
  public:
   explicit StemImpl(const StemOptions& options);

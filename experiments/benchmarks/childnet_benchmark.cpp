@@ -1,9 +1,16 @@
 // Child-network benchmarks on the reference configuration (reference_config.h):
 // a shared-weight training step on a freshly sampled architecture and on the
 // fixed one, an inference-mode validation step at batch 128, the pieces of a
-// step (forward, backward, optimizer), and the store's size.
+// step (forward, backward), and the store's size. `childnet_benchmark
+// --split` prints where a step's time goes instead.
 
 #include <benchmark/benchmark.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <map>
 
 #include "childnets/child_network.h"
 #include "childnets/training.h"
@@ -88,11 +95,85 @@ void BM_StoreSize(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreSize)->Iterations(1);
 
+// Where the time of a fixed-architecture training step goes: libtorch's
+// profiler events (ours are recorded under "nas::" names) grouped into
+// convolutions, batch norm and the rest; the optimizer (gradient clipping
+// and the SGD step) timed directly. Averages over `steps` steps.
+void print_step_split(int steps) {
+  using namespace torch::autograd::profiler;
+  Fixture& f = fixture();
+  const spaces::ArchGraph graph = f.space->decode(reference_arch(*f.space));
+  for (int i = 0; i < 2; ++i) childnets::train_step(*f.network, *f.sgd, f.images, f.labels, graph, f.step);
+  const std::map<std::string, std::string> category = {{"aten::mkldnn_convolution", "convolution forward"},
+                                                       {"ConvolutionBackward0", "convolution backward"},
+                                                       {"nas::depthwise_conv_backward", "convolution backward"},
+                                                       {"nas::batch_norm_forward", "batch norm"},
+                                                       {"nas::batch_norm_backward", "batch norm"},
+                                                       {"aten::native_batch_norm", "batch norm"},
+                                                       {"NativeBatchNormBackward0", "batch norm"}};
+  std::map<std::string, double> ms;
+  double total_ms = 0, optimizer_ms = 0;
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
+  thread_event_lists events;
+  {
+    TLSLegacyProfilerGuard guard(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU),
+                                 [&](const thread_event_lists& result) { events = result; });
+    for (int i = 0; i < steps; ++i) {
+      const auto start = Clock::now();
+      f.network->train();
+      childnets::zero_grad_set_to_none(*f.store);
+      torch::nn::functional::cross_entropy(f.network->forward(f.images, graph).logits, f.labels).backward();
+      const auto optimizer_start = Clock::now();
+      torch::nn::utils::clip_grad_norm_(f.store->parameters(), 5.0);
+      f.sgd->step();
+      optimizer_ms += since(optimizer_start);
+      total_ms += since(start);
+    }
+  }
+  for (const auto& thread : events) {
+    std::vector<const LegacyEvent*> stack;
+    int counted_depth = 0;  // open events that already count, so nested ones do not count twice
+    std::vector<bool> counted;
+    for (const LegacyEvent& event : thread) {
+      if (event.kindStr() == "push") {
+        stack.push_back(&event);
+        const auto it = category.find(event.name());
+        counted.push_back(it != category.end() && counted_depth == 0);
+        if (counted.back()) ++counted_depth;
+      } else if (event.kindStr() == "pop" && !stack.empty()) {
+        if (counted.back()) {
+          ms[category.at(stack.back()->name())] += stack.back()->cpuElapsedUs(event) / 1000.0;
+          --counted_depth;
+        }
+        stack.pop_back();
+        counted.pop_back();
+      }
+    }
+  }
+  double accounted = optimizer_ms;
+  std::cout << "split of a fixed-architecture training step (batch " << kTrainBatch << ", mean of " << steps
+            << " profiled steps, " << total_ms / steps << " ms each):\n";
+  for (const auto& [name, value] : ms) {
+    std::cout << "  " << name << ": " << value / steps << " ms\n";
+    accounted += value;
+  }
+  std::cout << "  optimizer (clip + SGD step): " << optimizer_ms / steps << " ms\n";
+  std::cout << "  everything else (ReLU, sums, concat, pools, autograd, allocation): " << (total_ms - accounted) / steps
+            << " ms\n";
+}
+
 }  // namespace
 }  // namespace experiments::benchmarks
 
 int main(int argc, char** argv) {
   torch::set_num_threads(2);
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--split") == 0) {
+      experiments::benchmarks::print_step_split(5);
+      return 0;
+    }
+  }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
