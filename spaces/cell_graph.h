@@ -62,7 +62,7 @@ struct ArchGraph {
 std::vector<Edge> inputs_by_slot(const CellGraph& graph, Vertex v);
 // The vertex of kind kOutput (the last one).
 Vertex output_vertex(const CellGraph& graph);
-// Intermediate vertices with no out-edge except to the output, in order.
+// Vertices (cell inputs included) with no out-edge except to the output, in order.
 std::vector<Vertex> loose_ends(const CellGraph& graph);
 
 // A hash of the function the graph computes: equal for graphs that differ

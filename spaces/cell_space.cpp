@@ -60,24 +60,12 @@ std::vector<bool> CellSpace::legal_choices(std::span<const std::int64_t> prefix)
 
 std::vector<int> CellSpace::concat_sources(const CellGraph& cell) const {
   std::vector<int> sources;
-  const Vertex output = output_vertex(cell);
-  for (Vertex v = 0; v < output; ++v) {
-    bool consumed = false;
-    for (auto [it, end] = boost::out_edges(v, cell); it != end; ++it) consumed |= boost::target(*it, cell) != output;
-    const bool is_input = v < kCellInputs;
-    bool keep = false;
-    switch (layout_.output) {
-      case OutputRule::kLooseEndsWithInputs:
-        keep = !consumed;
-        break;
-      case OutputRule::kLooseEndNodes:
-        keep = !consumed && !is_input;
-        break;
-      case OutputRule::kAllNodes:
-        keep = !is_input;
-        break;
-    }
-    if (keep) sources.push_back(static_cast<int>(v));
+  if (layout_.output == OutputRule::kAllNodes) {
+    for (int v = kCellInputs; v < layout_.nodes + kCellInputs; ++v) sources.push_back(v);
+    return sources;
+  }
+  for (Vertex v : loose_ends(cell)) {
+    if (layout_.output == OutputRule::kLooseEndsWithInputs || v >= kCellInputs) sources.push_back(static_cast<int>(v));
   }
   return sources;
 }
