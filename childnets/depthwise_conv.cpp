@@ -25,11 +25,11 @@ Geometry geometry_of(const torch::Tensor& x, std::int64_t k, std::int64_t stride
 
 #define NAS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 
-// The backward kernels work on whole rows: with stride 1, tap (kh, kw) pairs output
-// pixel ow with input pixel ow + kw*dilation - pad, so in the flattened
-// row (pixel-major, channel-minor) it is one long shifted multiply-add
-// against the tap's weights repeated along the row (`tap_rows`, built once
-// per call). Long contiguous loops vectorise whatever the channel count.
+// The weight-gradient kernel works on whole rows: with stride 1, tap
+// (kh, kw) pairs output pixel ow with input pixel ow + kw*dilation - pad, so
+// in the flattened row (pixel-major, channel-minor) it is one long shifted
+// multiply-add into a per-tap row accumulator, folded to channels at the
+// end. Long contiguous loops vectorise whatever the channel count.
 
 // out[j] += a[j] * b[j] for j < length
 NAS_VECTOR_CLONES void multiply_add(float* __restrict out, const float* __restrict a, const float* __restrict b,
@@ -53,60 +53,6 @@ Span span_of(const Geometry& g, std::int64_t kw, bool gather_from_output) {
   return {first, std::max(first, last), shift};
 }
 
-// tap_rows[t][j] = taps[t][j % C] for j < row_pixels * C
-std::vector<float> repeat_taps(const torch::Tensor& taps, std::int64_t channels, std::int64_t row_pixels) {
-  const std::int64_t count = taps.size(0), row = row_pixels * channels;
-  std::vector<float> rows(static_cast<std::size_t>(count * row));
-  const float* w = taps.data_ptr<float>();
-  for (std::int64_t t = 0; t < count; ++t) {
-    for (std::int64_t j = 0; j < row; ++j) rows[static_cast<std::size_t>(t * row + j)] = w[t * channels + j % channels];
-  }
-  return rows;
-}
-
-// Input-gradient row (n, ih), stride 1: the transposed convolution of dy.
-// Works in blocks of kBlock floats of the row whose accumulators stay in
-// registers across all taps; the few blocks that a tap's span cuts (image
-// borders) take the plain loop.
-constexpr std::int64_t kBlock = 32;
-
-NAS_VECTOR_CLONES void input_grad_row(const Geometry& g, const float* dy, const float* tap_rows, float* dx,
-                                      std::int64_t n, std::int64_t ih) {
-  const std::int64_t C = g.c, row = g.w * C;
-  float* out = dx + (n * g.h + ih) * row;
-  struct Tap {
-    const float* source;  // dy row, already shifted to line up with out
-    const float* weights;
-    std::int64_t first, last;  // valid positions in the row
-  };
-  Tap taps[64];
-  int count = 0;
-  for (std::int64_t kh = 0; kh < g.k; ++kh) {
-    const std::int64_t oh = ih + g.pad - kh * g.dilation;
-    if (oh < 0 || oh >= g.oh) continue;
-    const float* grad = dy + (n * g.oh + oh) * g.ow * C;
-    for (std::int64_t kw = 0; kw < g.k && count < 64; ++kw) {
-      const Span s = span_of(g, kw, true);
-      taps[count++] = Tap{grad + s.shift * C, tap_rows + (kh * g.k + kw) * row, s.first * C, s.last * C};
-    }
-  }
-  for (std::int64_t j0 = 0; j0 < row; j0 += kBlock) {
-    const std::int64_t j1 = std::min(row, j0 + kBlock);
-    float acc[kBlock] = {};
-    for (int t = 0; t < count; ++t) {
-      const Tap& tap = taps[t];
-      if (tap.first <= j0 && j1 == j0 + kBlock && j1 <= tap.last) {
-        for (std::int64_t jj = 0; jj < kBlock; ++jj) acc[jj] += tap.source[j0 + jj] * tap.weights[j0 + jj];
-      } else {
-        for (std::int64_t j = std::max(j0, tap.first); j < std::min(j1, tap.last); ++j) {
-          acc[j - j0] += tap.source[j] * tap.weights[j];
-        }
-      }
-    }
-    for (std::int64_t j = j0; j < j1; ++j) out[j] = acc[j - j0];
-  }
-}
-
 // Adds output row (n, oh)'s contribution to the weight gradient, kept per
 // tap as a whole row (`acc`: [K*K, OW*C]) and folded to channels at the end.
 void weight_grad_row(const Geometry& g, const float* x, const float* dy, float* acc, std::int64_t n, std::int64_t oh) {
@@ -123,9 +69,6 @@ void weight_grad_row(const Geometry& g, const float* x, const float* dy, float* 
     }
   }
 }
-
-// [C, 1, K, K] -> [K*K, C] and back.
-torch::Tensor taps_of(const torch::Tensor& weight) { return weight.reshape({weight.size(0), -1}).t().contiguous(); }
 
 // The forward pass stays with oneDNN, which is faster there (1.0 against
 // 1.8 ms for 64x20x28x28 5x5); only the backward pass is our own.
@@ -152,19 +95,18 @@ class DepthwiseConvFunction : public torch::autograd::Function<DepthwiseConvFunc
     const Geometry g = geometry_of(x, weight.size(2), ctx->saved_data["stride"].toInt(),
                                    ctx->saved_data["padding"].toInt(), ctx->saved_data["dilation"].toInt());
     const torch::Tensor dy = grads[0].contiguous(at::MemoryFormat::ChannelsLast);
-    const torch::Tensor taps = taps_of(weight);
     const float* grad = dy.data_ptr<float>();
     const float* in = x.data_ptr<float>();
-    torch::Tensor dx;
-    if (x.requires_grad()) {
-      dx = torch::empty_like(x, at::MemoryFormat::ChannelsLast);
-      float* out = dx.data_ptr<float>();
-      const std::vector<float> tap_rows = repeat_taps(taps, g.c, g.w);
-      const float* w = tap_rows.data();
-      at::parallel_for(0, g.n * g.h, 8, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t row = begin; row < end; ++row) input_grad_row(g, grad, w, out, row / g.h, row % g.h);
-      });
-    }
+    const std::int64_t stride = ctx->saved_data["stride"].toInt(), padding = ctx->saved_data["padding"].toInt();
+    const std::int64_t dilation = ctx->saved_data["dilation"].toInt();
+    // oneDNN computes each gradient fast when asked for it alone; what makes
+    // libtorch's depthwise backward slow is its weight gradient at 5x5 and up.
+    const bool own_weight_grad = g.k >= 5;
+    const auto onednn = at::convolution_backward(dy, x, weight, c10::nullopt, {stride, stride}, {padding, padding},
+                                                 {dilation, dilation}, false, {0, 0}, g.c,
+                                                 {x.requires_grad(), !own_weight_grad, false});
+    torch::Tensor dx = std::get<0>(onednn);
+    if (!own_weight_grad) return {dx, std::get<1>(onednn), {}, {}, {}};
     // One partial [K*K, OW*C] sum per chunk of output rows, then their
     // total folded from row positions to channels.
     const std::int64_t rows = g.n * g.oh, row = g.ow * g.c, acc_size = g.k * g.k * row;
@@ -191,8 +133,8 @@ class DepthwiseConvFunction : public torch::autograd::Function<DepthwiseConvFunc
 
 }  // namespace
 
-bool depthwise_kernel_applies(const torch::Tensor& x, std::int64_t stride, std::int64_t kernel) {
-  return stride == 1 && kernel >= 5 && x.dim() == 4 && x.scalar_type() == torch::kFloat && x.device().is_cpu() &&
+bool depthwise_kernel_applies(const torch::Tensor& x, std::int64_t stride) {
+  return stride == 1 && x.dim() == 4 && x.scalar_type() == torch::kFloat && x.device().is_cpu() &&
          x.is_contiguous(at::MemoryFormat::ChannelsLast);
 }
 

@@ -83,7 +83,7 @@ torch::Tensor SepConvImpl::forward_activated(const torch::Tensor& activated) {
     auto pw = pointwise->ptr<torch::nn::Conv2dImpl>(r);
     torch::nn::Conv2d dw_holder(dw), pw_holder(pw);
     const std::int64_t k = options.kernel(), stride = r == 0 ? options.stride() : 1;
-    if (depthwise_kernel_applies(y, stride, k)) {
+    if (depthwise_kernel_applies(y, stride)) {
       y = depthwise_conv2d(y, dw->weight, stride, options.dilation() * (k - 1) / 2, options.dilation());
       MacCounter::add(y.numel() * k * k);
     } else {
