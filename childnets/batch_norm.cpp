@@ -220,6 +220,11 @@ BatchNormImpl::BatchNormImpl(const BatchNormOptions& options_) : options(options
   num_batches_tracked = register_buffer("num_batches_tracked", torch::zeros({}, torch::kLong));
 }
 
+std::pair<torch::Tensor, torch::Tensor> BatchNormImpl::eval_affine() const {
+  const torch::Tensor scale = running_var.add(options.eps()).rsqrt() * weight;
+  return {scale, bias - running_mean * scale};
+}
+
 torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) {
   const bool fast = x.dim() == 4 && x.scalar_type() == torch::kFloat &&
                     x.is_contiguous(at::MemoryFormat::ChannelsLast) && x.device().is_cpu();

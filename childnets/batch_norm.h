@@ -24,6 +24,10 @@ class BatchNormImpl : public torch::nn::Module {
  public:
   explicit BatchNormImpl(const BatchNormOptions& options);
   torch::Tensor forward(const torch::Tensor& x);
+  // Eval mode's y = x * scale + shift, per channel, from the running
+  // statistics: lets a preceding convolution absorb the normalisation at
+  // inference (conv_then_batch_norm).
+  std::pair<torch::Tensor, torch::Tensor> eval_affine() const;
 
   BatchNormOptions options;
   torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;

@@ -43,6 +43,23 @@ torch::Tensor counted_conv(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   return y;
 }
 
+torch::Tensor conv_then_batch_norm(torch::nn::Conv2d& conv, BatchNormImpl& bn, const torch::Tensor& x) {
+  const bool foldable = !bn.is_training() && (!torch::GradMode::is_enabled() || c10::InferenceMode::is_enabled());
+  if (!foldable) return bn.forward(counted_conv(conv, x));
+  const auto [scale, shift] = bn.eval_affine();
+  const auto& o = conv->options;
+  torch::Tensor y = F::conv2d(x, conv->weight * scale.view({-1, 1, 1, 1}),
+                              F::Conv2dFuncOptions()
+                                  .bias(shift)
+                                  .stride(o.stride())
+                                  .padding(o.padding())
+                                  .dilation(o.dilation())
+                                  .groups(o.groups()));
+  const auto& k = *o.kernel_size();
+  MacCounter::add(y.numel() * (o.in_channels() / o.groups()) * k[0] * k[1]);
+  return bn.options.relu() ? y.relu_() : y;
+}
+
 ReluConvBnImpl::ReluConvBnImpl(const ReluConvBnOptions& options_) : options(options_) {
   const std::int64_t pad = options.dilation() * (options.kernel() - 1) / 2;
   conv = register_module("conv", make_conv(options.in(), options.out(), {options.kernel(), options.kernel()},
@@ -55,11 +72,11 @@ torch::Tensor CellOpImpl::forward_activated(const torch::Tensor& /*activated*/) 
 }
 
 torch::Tensor ReluConvBnImpl::forward(const torch::Tensor& x) {
-  return options.relu_first() ? forward_activated(torch::relu(x)) : bn(counted_conv(conv, x));
+  return options.relu_first() ? forward_activated(torch::relu(x)) : conv_then_batch_norm(conv, *bn, x);
 }
 
 torch::Tensor ReluConvBnImpl::forward_activated(const torch::Tensor& activated) {
-  return bn(counted_conv(conv, activated));
+  return conv_then_batch_norm(conv, *bn, activated);
 }
 
 SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
@@ -89,8 +106,7 @@ torch::Tensor SepConvImpl::forward_activated(const torch::Tensor& activated) {
     } else {
       y = counted_conv(dw_holder, y);
     }
-    y = counted_conv(pw_holder, y);
-    y = norms->ptr<BatchNormImpl>(r)->forward(y);
+    y = conv_then_batch_norm(pw_holder, *norms->ptr<BatchNormImpl>(r), y);
   }
   return y;
 }
@@ -103,7 +119,7 @@ FactorizedConvImpl::FactorizedConvImpl(const FactorizedConvOptions& options_) : 
 }
 
 torch::Tensor FactorizedConvImpl::forward_activated(const torch::Tensor& activated) {
-  return bn(counted_conv(column, counted_conv(row, activated)));
+  return conv_then_batch_norm(column, *bn, counted_conv(row, activated));
 }
 
 torch::Tensor PoolImpl::forward(const torch::Tensor& x) {

@@ -36,6 +36,13 @@ class MacCounter {
 // conv(x) that reports its MACs to an active MacCounter.
 torch::Tensor counted_conv(torch::nn::Conv2d& conv, const torch::Tensor& x);
 
+// bn(conv(x)) with the batch norm folded into the convolution's weights
+// when nothing needs gradients and bn is in eval mode (one pass over the
+// output instead of two, bn's fused ReLU applied in place); the plain
+// composition otherwise. conv must have no bias. Counts MACs as
+// counted_conv does.
+torch::Tensor conv_then_batch_norm(torch::nn::Conv2d& conv, BatchNormImpl& bn, const torch::Tensor& x);
+
 class CellOpImpl : public torch::nn::Module {
  public:
   virtual torch::Tensor forward(const torch::Tensor& x) = 0;

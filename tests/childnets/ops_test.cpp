@@ -87,3 +87,26 @@ TEST(Ops, FactorizedReduceHandlesOddSizes) {
 
 }  // namespace
 }  // namespace childnets
+
+namespace childnets {
+namespace {
+
+TEST(Ops, InferenceFoldsBatchNormIntoTheConvolutionWithoutChangingTheResult) {
+  torch::manual_seed(5);
+  const torch::Tensor x = torch::randn({3, 6, 7, 7}).contiguous(at::MemoryFormat::ChannelsLast);
+  for (const auto& name : {"sep_conv_3x3", "dil_conv_5x5", "conv_3x3", "conv_1x7_7x1"}) {
+    auto op = make_cell_op(name, 6, 1);
+    for (int i = 0; i < 3; ++i) op->forward(torch::randn({3, 6, 7, 7}) * 2 + 1);  // move the running statistics
+    op->eval();
+    const torch::Tensor plain = op->forward(x).detach();  // grad mode on: no folding
+    torch::InferenceMode inference;
+    MacCounter counter;
+    const torch::Tensor folded = op->forward(x);
+    EXPECT_TRUE(torch::allclose(plain, folded, 1e-4, 1e-5))
+        << name << ": " << (plain - folded).abs().max().item<float>();
+    EXPECT_GT(counter.macs(), 0) << name;
+  }
+}
+
+}  // namespace
+}  // namespace childnets
