@@ -1,0 +1,85 @@
+#pragma once
+// Controller: a search strategy. propose(n) emits architectures, each with
+// an id; observe(feedback) takes the rewards of proposed ids and makes one
+// learning step. The controller's whole state is named tensors, scalars and
+// texts (state()/load_state()), so experiments/ can checkpoint it without
+// controllers/ knowing about files. Controllers never see child networks:
+// the search loop turns architectures into rewards.
+//
+// Controllers are registered by short name with option specs, so a
+// config's `controller = "enas"` is the whole swap:
+//   REGISTER_CONTROLLER(enas, "summary", {ParamSpec...}, factory);
+//   make_controller("enas(lstm_size=64)", space, seed)
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "spaces/named_registry.h"
+#include "spaces/search_space.h"
+
+namespace controllers {
+
+struct Proposal {
+  std::int64_t id = 0;  // unique within a controller's life (and across resume)
+  spaces::Arch arch;
+};
+
+struct Feedback {
+  std::int64_t id = 0;
+  double reward = 0.0;
+};
+
+struct UpdateStats {
+  double loss = 0.0;
+  double mean_reward = 0.0;
+  double baseline = 0.0;
+  double entropy = 0.0;  // mean entropy of the sampled decisions' distributions
+  std::int64_t count = 0;
+};
+
+struct ControllerState {
+  std::map<std::string, torch::Tensor> tensors;
+  std::map<std::string, double> scalars;
+  std::map<std::string, std::string> texts;
+};
+
+class Controller {
+ public:
+  virtual ~Controller() = default;
+  virtual std::string name() const = 0;
+  virtual std::vector<Proposal> propose(int n) = 0;
+  // Throws std::invalid_argument for an id it did not propose (or already observed).
+  virtual UpdateStats observe(const std::vector<Feedback>& feedback) = 0;
+  virtual ControllerState state() const = 0;
+  // Throws std::invalid_argument naming what is missing or of the wrong shape.
+  virtual void load_state(const ControllerState& state) = 0;
+};
+
+using ControllerFactory = std::function<std::unique_ptr<Controller>(spaces::SpacePtr space,
+                                                                    const spaces::Params& params, std::uint64_t seed)>;
+using ControllerRegistry = spaces::NamedRegistry<ControllerFactory>;
+
+ControllerRegistry& controller_registry();
+
+// "enas(lstm_size=32)": throws spaces::OptionError for an unknown name or option.
+std::unique_ptr<Controller> make_controller(std::string_view spec, spaces::SpacePtr space, std::uint64_t seed);
+
+struct ControllerRegistrar {
+  ControllerRegistrar(std::string name, std::string summary, std::vector<spaces::ParamSpec> params,
+                      ControllerFactory factory);
+};
+
+// Text form of a generator's state, for ControllerState::texts.
+std::string rng_to_text(const spaces::Rng& rng);
+void rng_from_text(const std::string& text, spaces::Rng& rng);
+
+}  // namespace controllers
+
+#define REGISTER_CONTROLLER(NAME, ...) \
+  static const ::controllers::ControllerRegistrar NAS_CONCAT(controller_registrar_, NAME)(#NAME, __VA_ARGS__)

@@ -1,0 +1,320 @@
+#include "controllers/enas_controller.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "spaces/cell_space.h"
+#include "spaces/enas_macro_space.h"
+#include "spaces/errors.h"
+#include "spaces/registry.h"
+
+namespace controllers {
+namespace {
+
+using torch::indexing::Slice;
+
+// Picks one value per row from `logits` [n, k] (sampled, or read from
+// `forced` [n]) and adds its log-probability and the distribution's entropy.
+torch::Tensor choose(const torch::Tensor& logits, const torch::Tensor* forced, at::Generator& generator,
+                     torch::Tensor& log_prob, torch::Tensor& entropy) {
+  const torch::Tensor logp = torch::log_softmax(logits, -1);
+  torch::Tensor choice;
+  if (forced != nullptr) {
+    choice = *forced;
+  } else {
+    torch::NoGradGuard no_grad;
+    choice = at::multinomial(logp.exp(), 1, false, generator).squeeze(1);
+  }
+  log_prob = log_prob + logp.gather(1, choice.unsqueeze(1)).squeeze(1);
+  entropy = entropy - (logp.exp() * logp).sum(1);
+  return choice;
+}
+
+}  // namespace
+
+EnasPolicyImpl::EnasPolicyImpl(std::int64_t lstm_size, std::int64_t num_ops) {
+  const std::int64_t h = lstm_size;
+  lstm = register_module("lstm", torch::nn::LSTMCell(h, h));
+  start = register_parameter("start", torch::empty({1, h}).uniform_(-0.1, 0.1));
+  op_embedding = register_module("op_embedding", torch::nn::Embedding(num_ops, h));
+  op_logits = register_module("op_logits", torch::nn::Linear(h, num_ops));
+  attention_anchor = register_module("attention_anchor", torch::nn::Linear(torch::nn::LinearOptions(h, h).bias(false)));
+  attention_query = register_module("attention_query", torch::nn::Linear(torch::nn::LinearOptions(h, h).bias(false)));
+  attention_score = register_module("attention_score", torch::nn::Linear(torch::nn::LinearOptions(h, 1).bias(false)));
+  // ENAS initialises every controller weight uniformly in [-0.1, 0.1].
+  torch::NoGradGuard no_grad;
+  for (auto& p : parameters()) p.uniform_(-0.1, 0.1);
+}
+
+EnasController::EnasController(spaces::SpacePtr space, EnasOptions options, std::uint64_t seed)
+    : space_(std::move(space)), options_(options), generator_(at::make_generator<at::CPUGeneratorImpl>(seed)) {
+  const auto* cells = dynamic_cast<const spaces::CellSpace*>(space_.get());
+  const bool micro = cells != nullptr && cells->layout().order == spaces::TokenOrder::kInputOpInputOp &&
+                     cells->layout().output == spaces::OutputRule::kLooseEndsWithInputs;
+  const bool macro = dynamic_cast<const spaces::EnasMacroSpace*>(space_.get()) != nullptr;
+  if (!micro && !macro) {
+    throw spaces::OptionError("controller 'enas' works on enas_micro, nao and enas_macro, not on " + space_->name());
+  }
+  torch::manual_seed(seed);  // the policy's initial weights
+  policy_ = EnasPolicy(options_.lstm_size(), static_cast<std::int64_t>(space_->op_names().size()));
+  adam_ = std::make_unique<torch::optim::Adam>(policy_->parameters(), torch::optim::AdamOptions(options_.lr()));
+}
+
+Rollout EnasController::rollout(std::int64_t n, const std::vector<spaces::Arch>* forced) {
+  torch::Tensor forced_tokens;
+  if (forced != nullptr) {
+    if (static_cast<std::int64_t>(forced->size()) != n)
+      throw std::invalid_argument("rollout: n differs from the forced count");
+    std::vector<std::int64_t> flat;
+    for (const auto& arch : *forced) {
+      space_->validate(arch);
+      flat.insert(flat.end(), arch.tokens.begin(), arch.tokens.end());
+    }
+    forced_tokens = torch::tensor(flat, torch::kInt64).view({n, static_cast<std::int64_t>(space_->num_tokens())});
+  }
+  const torch::Tensor* forced_ptr = forced != nullptr ? &forced_tokens : nullptr;
+  if (dynamic_cast<const spaces::EnasMacroSpace*>(space_.get()) != nullptr) return rollout_macro(n, forced_ptr);
+  return rollout_cells(n, forced_ptr);
+}
+
+Rollout EnasController::rollout_cells(std::int64_t n, const torch::Tensor* forced) {
+  const auto& cells = dynamic_cast<const spaces::CellSpace&>(*space_);
+  const int nodes = cells.layout().nodes;
+  const std::int64_t hidden = options_.lstm_size();
+  Rollout r{torch::zeros({n, static_cast<std::int64_t>(space_->num_tokens())}, torch::kInt64), torch::zeros({n}),
+            torch::zeros({n}), torch::zeros({n})};
+  torch::Tensor h = torch::zeros({n, hidden}), c = torch::zeros({n, hidden});
+  auto step = [&](const torch::Tensor& input) {
+    std::tie(h, c) = policy_->lstm->forward(input, std::make_tuple(h, c));
+  };
+  auto shape = [&](torch::Tensor logits, double tanh_constant) {
+    if (options_.temperature() > 0) logits = logits / options_.temperature();
+    return tanh_constant > 0 ? tanh_constant * torch::tanh(logits) : logits;
+  };
+  const torch::Tensor rows = torch::arange(n);
+  for (int cell = 0; cell < static_cast<int>(cells.layout().cells.size()); ++cell) {
+    torch::Tensor input = policy_->start.expand({n, hidden});
+    std::vector<torch::Tensor> anchors, keys;
+    for (int i = 0; i < 2; ++i) {  // the two cell inputs
+      step(input);
+      anchors.push_back(torch::zeros_like(h));
+      keys.push_back(policy_->attention_anchor(h));
+    }
+    for (int node = 0; node < nodes; ++node) {
+      for (int slot = 0; slot < 2; ++slot) {
+        step(input);
+        const torch::Tensor query = torch::tanh(torch::stack(keys, 1) + policy_->attention_query(h).unsqueeze(1));
+        const torch::Tensor logits = shape(policy_->attention_score(query).squeeze(-1), options_.tanh_constant());
+        const std::size_t at = cells.position(cell, node, slot, spaces::DecisionKind::kInputIndex);
+        const torch::Tensor column =
+            forced != nullptr ? forced->select(1, static_cast<std::int64_t>(at)) : torch::Tensor();
+        const torch::Tensor index =
+            choose(logits, forced != nullptr ? &column : nullptr, generator_, r.log_prob, r.entropy);
+        r.tokens.select(1, static_cast<std::int64_t>(at)).copy_(index);
+        input = torch::stack(anchors, 1).index({rows, index});
+      }
+      for (int slot = 0; slot < 2; ++slot) {
+        step(input);
+        const torch::Tensor logits = shape(policy_->op_logits(h), options_.tanh_constant() / options_.op_tanh_reduce());
+        const std::size_t at = cells.position(cell, node, slot, spaces::DecisionKind::kOp);
+        const torch::Tensor column =
+            forced != nullptr ? forced->select(1, static_cast<std::int64_t>(at)) : torch::Tensor();
+        const torch::Tensor op =
+            choose(logits, forced != nullptr ? &column : nullptr, generator_, r.log_prob, r.entropy);
+        r.tokens.select(1, static_cast<std::int64_t>(at)).copy_(op);
+        input = policy_->op_embedding(op);
+      }
+      step(input);
+      anchors.push_back(h);
+      keys.push_back(policy_->attention_anchor(h));
+      input = policy_->start.expand({n, hidden});
+    }
+  }
+  return r;
+}
+
+Rollout EnasController::rollout_macro(std::int64_t n, const torch::Tensor* forced) {
+  const auto& macro = dynamic_cast<const spaces::EnasMacroSpace&>(*space_);
+  const std::int64_t hidden = options_.lstm_size();
+  Rollout r{torch::zeros({n, static_cast<std::int64_t>(space_->num_tokens())}, torch::kInt64), torch::zeros({n}),
+            torch::zeros({n}), torch::zeros({n})};
+  torch::Tensor h = torch::zeros({n, hidden}), c = torch::zeros({n, hidden});
+  auto step = [&](const torch::Tensor& input) {
+    std::tie(h, c) = policy_->lstm->forward(input, std::make_tuple(h, c));
+  };
+  auto shape = [&](torch::Tensor logits) {
+    if (options_.temperature() > 0) logits = logits / options_.temperature();
+    return options_.tanh_constant() > 0 ? options_.tanh_constant() * torch::tanh(logits) : logits;
+  };
+  const torch::Tensor targets = torch::tensor({1.0 - options_.skip_target(), options_.skip_target()}, torch::kFloat);
+  torch::Tensor input = policy_->start.expand({n, hidden});
+  std::vector<torch::Tensor> anchors, keys;
+  for (int layer = 0; layer < macro.layers(); ++layer) {
+    const auto at = static_cast<std::int64_t>(macro.op_position(layer));
+    step(input);
+    const torch::Tensor op_column = forced != nullptr ? forced->select(1, at) : torch::Tensor();
+    const torch::Tensor op = choose(shape(policy_->op_logits(h)), forced != nullptr ? &op_column : nullptr, generator_,
+                                    r.log_prob, r.entropy);
+    r.tokens.select(1, at).copy_(op);
+    step(policy_->op_embedding(op));
+    if (layer > 0) {
+      const torch::Tensor q =
+          policy_->attention_score(torch::tanh(torch::stack(keys, 1) + policy_->attention_query(h).unsqueeze(1)))
+              .squeeze(-1);                                           // [n, layer]
+      const torch::Tensor logits = shape(torch::stack({-q, q}, -1));  // [n, layer, 2]
+      const torch::Tensor flat = logits.reshape({n * layer, 2});
+      const torch::Tensor skip_column =
+          forced != nullptr ? forced->index({Slice(), Slice(at + 1, at + 1 + layer)}).reshape({n * layer})
+                            : torch::Tensor();
+      torch::Tensor bits_log_prob = torch::zeros({n * layer}), bits_entropy = torch::zeros({n * layer});
+      const torch::Tensor skip =
+          choose(flat, forced != nullptr ? &skip_column : nullptr, generator_, bits_log_prob, bits_entropy)
+              .view({n, layer});
+      r.log_prob = r.log_prob + bits_log_prob.view({n, layer}).sum(1);
+      r.entropy = r.entropy + bits_entropy.view({n, layer}).sum(1);
+      const torch::Tensor p = torch::sigmoid(logits);
+      r.skip_penalty = r.skip_penalty + (p * torch::log(p / targets)).sum({1, 2});
+      r.tokens.index_put_({Slice(), Slice(at + 1, at + 1 + layer)}, skip);
+      const torch::Tensor weights = skip.to(torch::kFloat);
+      input = torch::bmm(weights.unsqueeze(1), torch::stack(anchors, 1)).squeeze(1) / (1.0 + weights.sum(1, true));
+    } else {
+      input = policy_->start.expand({n, hidden});
+    }
+    anchors.push_back(h);
+    keys.push_back(policy_->attention_anchor(h));
+  }
+  return r;
+}
+
+std::vector<Proposal> EnasController::propose(int n) {
+  if (n <= 0) return {};
+  const Rollout r = rollout(n);
+  std::vector<Proposal> proposals;
+  const torch::Tensor tokens = r.tokens.contiguous();
+  const auto* data = tokens.data_ptr<std::int64_t>();
+  const auto length = static_cast<std::int64_t>(space_->num_tokens());
+  for (std::int64_t i = 0; i < n; ++i) {
+    Proposal p{next_id_++, space_->make_arch({data + i * length, data + (i + 1) * length})};
+    pending_[p.id] = Pending{r.log_prob[i], r.entropy[i], r.skip_penalty[i]};
+    proposals.push_back(std::move(p));
+  }
+  return proposals;
+}
+
+UpdateStats EnasController::observe(const std::vector<Feedback>& feedback) {
+  UpdateStats stats;
+  if (feedback.empty()) {
+    pending_.clear();
+    return stats;
+  }
+  std::vector<torch::Tensor> losses;
+  double entropy_sum = 0;
+  for (const Feedback& f : feedback) {
+    const auto it = pending_.find(f.id);
+    if (it == pending_.end())
+      throw std::invalid_argument("enas controller: no pending proposal with id " + std::to_string(f.id));
+    const Pending& p = it->second;
+    const double entropy = p.entropy.item<double>();
+    const double reward = f.reward + options_.entropy_weight() * entropy;
+    baseline_ -= (1.0 - options_.baseline_decay()) * (baseline_ - reward);
+    losses.push_back(-p.log_prob * (reward - baseline_) + options_.skip_weight() * p.skip_penalty);
+    stats.mean_reward += f.reward;
+    entropy_sum += entropy;
+  }
+  const torch::Tensor loss = torch::stack(losses).mean();
+  adam_->zero_grad();
+  loss.backward();
+  adam_->step();
+  pending_.clear();
+  stats.count = static_cast<std::int64_t>(feedback.size());
+  stats.loss = loss.item<double>();
+  stats.mean_reward /= static_cast<double>(stats.count);
+  stats.entropy = entropy_sum / static_cast<double>(stats.count);
+  stats.baseline = baseline_;
+  return stats;
+}
+
+ControllerState EnasController::state() const {
+  ControllerState state;
+  for (const auto& item : policy_->named_parameters())
+    state.tensors["policy." + item.key()] = item.value().detach().clone();
+  const auto parameters = policy_->parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const auto key = c10::guts::to_string(parameters[i].unsafeGetTensorImpl());
+    const auto it = adam_->state().find(key);
+    if (it == adam_->state().end()) continue;
+    const auto& adam = static_cast<const torch::optim::AdamParamState&>(*it->second);
+    const std::string prefix = "adam." + std::to_string(i) + ".";
+    state.tensors[prefix + "exp_avg"] = adam.exp_avg().clone();
+    state.tensors[prefix + "exp_avg_sq"] = adam.exp_avg_sq().clone();
+    state.scalars[prefix + "step"] = static_cast<double>(adam.step());
+  }
+  state.tensors["generator"] = generator_.get_state();
+  state.scalars["baseline"] = baseline_;
+  state.scalars["next_id"] = static_cast<double>(next_id_);
+  return state;
+}
+
+void EnasController::load_state(const ControllerState& state) {
+  auto tensor = [&](const std::string& key) -> const torch::Tensor& {
+    const auto it = state.tensors.find(key);
+    if (it == state.tensors.end()) throw std::invalid_argument("enas controller state: missing tensor '" + key + "'");
+    return it->second;
+  };
+  auto scalar = [&](const std::string& key) {
+    const auto it = state.scalars.find(key);
+    if (it == state.scalars.end()) throw std::invalid_argument("enas controller state: missing scalar '" + key + "'");
+    return it->second;
+  };
+  torch::NoGradGuard no_grad;
+  for (auto& item : policy_->named_parameters()) {
+    const torch::Tensor& saved = tensor("policy." + item.key());
+    if (saved.sizes() != item.value().sizes()) {
+      throw std::invalid_argument("enas controller state: 'policy." + item.key() + "' has shape " +
+                                  c10::str(saved.sizes()) + ", expected " + c10::str(item.value().sizes()));
+    }
+    item.value().copy_(saved);
+  }
+  adam_ = std::make_unique<torch::optim::Adam>(policy_->parameters(), torch::optim::AdamOptions(options_.lr()));
+  const auto parameters = policy_->parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const std::string prefix = "adam." + std::to_string(i) + ".";
+    if (state.tensors.count(prefix + "exp_avg") == 0) continue;  // never updated
+    auto adam = std::make_unique<torch::optim::AdamParamState>();
+    adam->step(static_cast<std::int64_t>(scalar(prefix + "step")));
+    adam->exp_avg(tensor(prefix + "exp_avg").clone());
+    adam->exp_avg_sq(tensor(prefix + "exp_avg_sq").clone());
+    adam_->state()[c10::guts::to_string(parameters[i].unsafeGetTensorImpl())] = std::move(adam);
+  }
+  generator_.set_state(tensor("generator"));
+  baseline_ = scalar("baseline");
+  next_id_ = static_cast<std::int64_t>(scalar("next_id"));
+  pending_.clear();
+}
+
+REGISTER_CONTROLLER(
+    enas, "ENAS policy-gradient LSTM (Pham et al. 2018)",
+    (std::vector<spaces::ParamSpec>{{"lstm_size", std::int64_t{64}, "LSTM hidden size", 1, 4096},
+                                    {"tanh_constant", 1.10, "logits = c * tanh(logits); 0 disables", 0, 100},
+                                    {"op_tanh_reduce", 2.5, "op logits use tanh_constant / op_tanh_reduce", 1e-6, 100},
+                                    {"temperature", 0.0, "logits / temperature; 0 disables", 0, 100},
+                                    {"entropy_weight", 1e-4, "entropy bonus added to the reward", 0, 10},
+                                    {"baseline_decay", 0.99, "moving-average decay of the baseline", 0, 1},
+                                    {"lr", 3.5e-3, "Adam learning rate", 0, 10},
+                                    {"skip_target", 0.4, "macro: target rate of skip connections", 1e-6, 1 - 1e-6},
+                                    {"skip_weight", 0.8, "macro: weight of the skip KL penalty", 0, 100}}),
+    [](spaces::SpacePtr space, const spaces::Params& p, std::uint64_t seed) -> std::unique_ptr<Controller> {
+      return std::make_unique<EnasController>(std::move(space),
+                                              EnasOptions()
+                                                  .lstm_size(p.get_int("lstm_size"))
+                                                  .tanh_constant(p.get_double("tanh_constant"))
+                                                  .op_tanh_reduce(p.get_double("op_tanh_reduce"))
+                                                  .temperature(p.get_double("temperature"))
+                                                  .entropy_weight(p.get_double("entropy_weight"))
+                                                  .baseline_decay(p.get_double("baseline_decay"))
+                                                  .lr(p.get_double("lr"))
+                                                  .skip_target(p.get_double("skip_target"))
+                                                  .skip_weight(p.get_double("skip_weight")),
+                                              seed);
+    });
+
+}  // namespace controllers
