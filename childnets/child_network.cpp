@@ -28,8 +28,8 @@ std::shared_ptr<ChildNetworkImpl> ChildNetworkImpl::standalone(spaces::SpacePtr 
 }
 
 ChildOutput ChildNetworkImpl::forward(const torch::Tensor& x, const spaces::ArchGraph& graph, double drop_path) {
-  if (graph.space != space_->name()) {
-    throw std::invalid_argument("child network of space " + space_->name() + " given an architecture of " +
+  if (graph.space != space_->spec()) {
+    throw std::invalid_argument("child network of space " + space_->spec() + " given an architecture of " +
                                 graph.space);
   }
   if (store_->is_training() != is_training()) store_->train(is_training());

@@ -44,12 +44,14 @@ struct SpaceArgs {
     for (const auto& [key, value] : shorthands) {
       if (!has_option(key))
         throw spaces::OptionError("space '" + spec.name + "' has no option '" + key + "' (--" + key + ")");
-      spec.given[key] = value;
+      if (!spec.given.emplace(key, value).second) throw spaces::OptionError("option '" + key + "' given twice");
     }
     for (const auto& option : options) {
       const auto eq = option.find('=');
       if (eq == std::string::npos) throw spaces::OptionError("--option '" + option + "' is not key=value");
-      spec.given[option.substr(0, eq)] = option.substr(eq + 1);
+      if (!spec.given.emplace(option.substr(0, eq), option.substr(eq + 1)).second) {
+        throw spaces::OptionError("option '" + option.substr(0, eq) + "' given twice");
+      }
     }
     return spaces::make_space(spec.name, spec.given);
   }
@@ -138,6 +140,7 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
 
   std::vector<const char*> argv;
   for (const auto& arg : args) argv.push_back(arg.c_str());
+  if (argv.empty()) argv.push_back("nas_arch");  // CLI11 reads argv[0]
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::CallForHelp& e) {
@@ -179,11 +182,13 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
     if (sample->parsed()) {
       auto space = sample_args.make();
       const std::string format = sample_format.empty() ? space->formats().front() : sample_format;
+      space->check_format(format);
       spaces::Rng rng(seed);
       for (int i = 0; i < count; ++i) out << space->to_string(space->random(rng), format) << "\n";
       return 0;
     }
     auto space = arch_args.make();
+    if (convert->parsed()) space->check_format(to_format);
     const spaces::Arch arch = space->parse(text);
     if (check->parsed()) {
       out << "valid " << space->spec() << ": " << space->to_string(arch) << "\n";

@@ -13,7 +13,7 @@
 namespace spaces {
 
 struct Arch {
-  std::string space;
+  std::string space;  // the space's spec, "enas_micro(nodes=5)" (SearchSpace::spec)
   std::vector<std::int64_t> tokens;
 
   friend bool operator==(const Arch&, const Arch&) = default;

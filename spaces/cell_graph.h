@@ -9,8 +9,9 @@
 //   edge.op(source)). node_op is empty for the cell spaces (plain sum); the
 //   Genetic CNN space puts its convolution on the node.
 // - The output vertex concatenates (kConcat) or sums (kSum) its in-edges, per
-//   CellGraphInfo::combine; in the cell spaces its in-edges come from the
-//   loose ends (vertices no other vertex consumes), cell inputs included.
+//   CellGraphInfo::combine. Its in-edges ARE the concat list: read them,
+//   never recompute them (ENAS/NAO: every loose end, cell inputs included;
+//   PNAS: loose-end nodes only; DARTS: every node).
 // - Edge `slot` is the input slot the token sequence assigned (0/1 for a
 //   cell node, 0 for a macro layer's main input, 1 for its skips); it keeps
 //   encode() exact but never changes the function (see canonical_hash).
@@ -54,7 +55,7 @@ using Vertex = boost::graph_traits<CellGraph>::vertex_descriptor;
 using Edge = boost::graph_traits<CellGraph>::edge_descriptor;
 
 struct ArchGraph {
-  std::string space;
+  std::string space;  // the space's spec, as Arch::space
   std::vector<CellGraph> cells;
 };
 

@@ -72,7 +72,7 @@ std::vector<int> CellSpace::concat_sources(const CellGraph& cell) const {
 
 ArchGraph CellSpace::decode(const Arch& arch) const {
   validate(arch);
-  ArchGraph graph{name(), {}};
+  ArchGraph graph{spec(), {}};
   for (int c = 0; c < static_cast<int>(layout_.cells.size()); ++c) {
     CellGraph cell;
     cell[boost::graph_bundle] = CellGraphInfo{layout_.cells[static_cast<std::size_t>(c)], Combine::kConcat};
@@ -100,7 +100,7 @@ ArchGraph CellSpace::decode(const Arch& arch) const {
 }
 
 Arch CellSpace::encode(const ArchGraph& graph) const {
-  if (graph.space != name()) throw ArchError("graph of space '" + graph.space + "' given to space '" + name() + "'");
+  if (graph.space != spec()) throw ArchError("graph of space '" + graph.space + "' given to space '" + spec() + "'");
   if (graph.cells.size() != layout_.cells.size()) {
     throw ArchError(name() + ": expected " + std::to_string(layout_.cells.size()) + " cells, got " +
                     std::to_string(graph.cells.size()));
@@ -170,10 +170,12 @@ Arch CellSpace::parse(const std::string& text) const {
       for (int slot = 0; slot < 2; ++slot) {
         const auto& [op, input] = cell.edges[static_cast<std::size_t>(2 * j + slot)];
         const int vertex = j + kCellInputs;
-        if (input >= vertex) {
-          throw ArchParseError(name() + ": genotype '" + cell_key + "' node " + std::to_string(vertex) +
-                               " takes input " + std::to_string(input) +
-                               ", which is not an earlier node (a cycle or forward reference)");
+        if (input >= vertex || input < 0) {
+          throw ArchParseError(
+              name() + ": genotype '" + cell_key + "' node " + std::to_string(vertex) + " takes input " +
+              std::to_string(input) +
+              (input >= vertex ? ", which is not an earlier node (a cycle or forward reference)" : "") +
+              "; legal inputs [0, " + std::to_string(vertex - 1) + "]");
         }
         tokens[position(c, j, slot, DecisionKind::kInputIndex)] = input;
         tokens[position(c, j, slot, DecisionKind::kOp)] = op_index(op);

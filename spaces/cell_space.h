@@ -53,6 +53,7 @@ class CellSpace : public SearchSpace {
   // "arc" (the token list) for every instance; "genotype" (DARTS's
   // Genotype(normal=[('op', input), ...], normal_concat=[...], reduce=...,
   // reduce_concat=...)) for the two-cell ones.
+  using SearchSpace::to_string;
   std::vector<std::string> formats() const override;
   std::string to_string(const Arch& arch, const std::string& format) const override;
   Arch parse(const std::string& text) const override;

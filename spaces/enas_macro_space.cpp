@@ -25,6 +25,13 @@ EnasMacroSpace::EnasMacroSpace(Params params)
 
 std::string EnasMacroSpace::cell_name(int /*cell*/) const { return "layers"; }
 
+std::string EnasMacroSpace::describe_decision(std::size_t position) const {
+  const Decision& d = decisions_.at(position);
+  const std::string layer = "layer " + std::to_string(d.node - 1);
+  if (d.kind == DecisionKind::kOp) return layer + " op";
+  return layer + " skip from " + vertex_name(d.slot);
+}
+
 std::size_t EnasMacroSpace::op_position(int layer) const {
   // Layers before `layer` hold 1 + i tokens each.
   return static_cast<std::size_t>(layer) + static_cast<std::size_t>(layer) * (layer - 1) / 2;
@@ -51,11 +58,11 @@ ArchGraph EnasMacroSpace::decode(const Arch& arch) const {
   const int output = layers_ + 1;
   boost::add_vertex(NodeInfo{NodeKind::kOutput, output, "output", ""}, graph);
   boost::add_edge(static_cast<Vertex>(layers_), static_cast<Vertex>(output), EdgeInfo{-1, "identity", 0}, graph);
-  return ArchGraph{name(), {std::move(graph)}};
+  return ArchGraph{spec(), {std::move(graph)}};
 }
 
 Arch EnasMacroSpace::encode(const ArchGraph& arch_graph) const {
-  if (arch_graph.space != name() || arch_graph.cells.size() != 1) {
+  if (arch_graph.space != spec() || arch_graph.cells.size() != 1) {
     throw ArchError(name() + ": expected one layer graph of space " + name());
   }
   const CellGraph& graph = arch_graph.cells.front();

@@ -20,6 +20,8 @@ class EnasMacroSpace : public SearchSpace {
   explicit EnasMacroSpace(Params params);
 
   std::string cell_name(int cell) const override;
+  // "layer 3 op", "layer 3 skip from stem", "layer 3 skip from layer 1"
+  std::string describe_decision(std::size_t position) const override;
   ArchGraph decode(const Arch& arch) const override;
   Arch encode(const ArchGraph& graph) const override;
   // 6^L * 2^(L(L-1)/2)

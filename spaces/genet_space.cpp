@@ -35,7 +35,7 @@ std::size_t GenetSpace::stage_offset(int stage) const {
 
 ArchGraph GenetSpace::decode(const Arch& arch) const {
   validate(arch);
-  ArchGraph result{name(), {}};
+  ArchGraph result{spec(), {}};
   for (int s = 0; s < static_cast<int>(nodes_.size()); ++s) {
     const int K = nodes_[static_cast<std::size_t>(s)];
     const std::size_t offset = stage_offset(s);
@@ -80,7 +80,7 @@ ArchGraph GenetSpace::decode(const Arch& arch) const {
 }
 
 Arch GenetSpace::encode(const ArchGraph& graph) const {
-  if (graph.space != name() || graph.cells.size() != nodes_.size()) {
+  if (graph.space != spec() || graph.cells.size() != nodes_.size()) {
     throw ArchError(name() + ": expected " + std::to_string(nodes_.size()) + " stage graphs of space " + name());
   }
   std::vector<std::int64_t> tokens(num_tokens(), 0);
@@ -119,8 +119,16 @@ std::string GenetSpace::to_string(const Arch& arch, const std::string& format) c
 }
 
 Arch GenetSpace::parse(const std::string& text) const {
-  if (text.find('-') == std::string::npos) {
-    // Either the space-separated arc, or a code whose stages have K <= 2.
+  // A code has dashes only between groups of bits; a word that starts with
+  // '-' is a negative arc token, left to the arc parser for its range error.
+  const bool code_characters = text.find_first_not_of("01- \t\n") == std::string::npos;
+  std::istringstream probe(text);
+  std::string word;
+  bool negative_word = false;
+  while (probe >> word) negative_word |= word.front() == '-' && word.size() > 1 && word[1] != '-';
+  if (text.find('-') == std::string::npos || !code_characters || negative_word) {
+    // The space-separated arc (negative tokens included, for their error),
+    // or a code whose stages have K <= 2, which reads the same.
     return SearchSpace::parse(text);
   }
   std::istringstream words(text);
@@ -132,6 +140,10 @@ Arch GenetSpace::parse(const std::string& text) const {
       throw ArchParseError(name() + ": code has more than " + std::to_string(nodes_.size()) + " stages");
     }
     const int K = nodes_[static_cast<std::size_t>(s)];
+    if (stage_code.front() == '-' || stage_code.back() == '-' || stage_code.find("--") != std::string::npos) {
+      throw ArchParseError(name() + ": stage " + std::to_string(s + 1) + " code '" + stage_code +
+                           "' has an empty group");
+    }
     std::istringstream groups(stage_code);
     std::string group;
     int j = 2;

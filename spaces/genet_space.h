@@ -29,6 +29,7 @@ class GenetSpace : public SearchSpace {
   std::string cell_name(int cell) const override;
   ArchGraph decode(const Arch& arch) const override;
   Arch encode(const ArchGraph& graph) const override;
+  using SearchSpace::to_string;
   std::vector<std::string> formats() const override { return {"code", "arc"}; }
   std::string to_string(const Arch& arch, const std::string& format) const override;
   Arch parse(const std::string& text) const override;

@@ -128,6 +128,9 @@ class Reader {
       expect(',');
       const int last = integer();
       expect(')');
+      // A cell has a few dozen vertices; a longer range is a typo, not a cell.
+      if (first < 0 || last < first || last - first > 1024)
+        fail("'" + key + "' has an implausible range(" + std::to_string(first) + ", " + std::to_string(last) + ")");
       for (int v = first; v < last; ++v) values.push_back(v);
       return values;
     }

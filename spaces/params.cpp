@@ -61,7 +61,7 @@ bool parse_as(const std::string& text, const ParamValue& like, ParamValue& out) 
 }
 
 void check_range(const std::string& owner, const ParamSpec& spec, double value, const std::string& shown) {
-  if (value < spec.min || value > spec.max) {
+  if (!(value >= spec.min && value <= spec.max)) {  // also refuses NaN
     std::ostringstream text;
     text << owner << ": option '" << spec.name << "' is " << shown << ", must be in [" << spec.min << ", " << spec.max
          << "]";
@@ -80,9 +80,9 @@ std::string to_string(const ParamValue& value) {
         } else if constexpr (std::is_same_v<T, std::int64_t>) {
           return std::to_string(v);
         } else if constexpr (std::is_same_v<T, double>) {
-          std::ostringstream text;
-          text << v;
-          return text.str();
+          char buffer[64];
+          const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, v);  // shortest exact form
+          return error == std::errc() ? std::string(buffer, end) : std::string("nan");
         } else if constexpr (std::is_same_v<T, std::string>) {
           return v;
         } else {
@@ -185,7 +185,10 @@ NamedSpec parse_named_spec(std::string_view text) {
     if (entry.empty()) return;
     const auto eq = entry.find('=');
     if (eq == std::string::npos) throw OptionError("'" + whole + "': option '" + entry + "' has no '='");
-    spec.given[trim(entry.substr(0, eq))] = trim(entry.substr(eq + 1));
+    const std::string key = trim(entry.substr(0, eq));
+    if (!spec.given.emplace(key, trim(entry.substr(eq + 1))).second) {
+      throw OptionError("'" + whole + "': option '" + key + "' given twice");
+    }
   };
   for (char c : body) {
     if (c == '[') ++depth;

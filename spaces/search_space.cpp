@@ -19,9 +19,14 @@ std::int64_t pick_legal(const std::vector<bool>& legal, Rng& rng, std::int64_t e
 
 }  // namespace
 
-std::string SearchSpace::spec() const {
+SearchSpace::SearchSpace(std::string name, Params params) : name_(std::move(name)), params_(std::move(params)) {
   const std::string options = params_.to_string();
-  return options.empty() ? name_ : name_ + "(" + options + ")";
+  spec_ = options.empty() ? name_ : name_ + "(" + options + ")";
+}
+
+std::string SearchSpace::describe_decision(std::size_t position) const {
+  const Decision& decision = decisions_.at(position);
+  return decision.describe(cell_name(decision.cell));
 }
 
 std::string SearchSpace::cell_name(int cell) const { return "cell " + std::to_string(cell); }
@@ -31,7 +36,7 @@ std::vector<bool> SearchSpace::legal_choices(std::span<const std::int64_t> prefi
 }
 
 void SearchSpace::validate(std::span<const std::int64_t> tokens) const {
-  if (tokens.size() != decisions_.size()) throw InvalidArchError(name_, tokens.size(), decisions_.size());
+  if (tokens.size() != decisions_.size()) throw InvalidArchError(spec_, tokens.size(), decisions_.size());
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Decision& decision = decisions_[i];
     const std::int64_t value = tokens[i];
@@ -45,8 +50,7 @@ void SearchSpace::validate(std::span<const std::int64_t> tokens) const {
       }
       detail = "excluding " + excluded + " after the tokens before it";
     }
-    throw InvalidArchError(name_, i, value, 0, decision.num_choices - 1, decision.describe(cell_name(decision.cell)),
-                           detail);
+    throw InvalidArchError(spec_, i, value, 0, decision.num_choices - 1, describe_decision(i), detail);
   }
 }
 
@@ -65,9 +69,17 @@ bool SearchSpace::is_valid(const Arch& arch) const {
 }
 
 void SearchSpace::check_space_name(const Arch& arch) const {
-  if (arch.space != name_) {
-    throw ArchError("architecture of space '" + arch.space + "' given to space '" + name_ + "'");
+  if (arch.space != spec_) {
+    throw ArchError("architecture of space '" + arch.space + "' given to space '" + spec_ + "'");
   }
+}
+
+void SearchSpace::check_format(const std::string& format) const {
+  const auto all = formats();
+  if (std::find(all.begin(), all.end(), format) != all.end()) return;
+  std::string known;
+  for (const auto& f : all) known += (known.empty() ? "" : ", ") + f;
+  throw OptionError(spec_ + ": no text format '" + format + "' (formats: " + known + ")");
 }
 
 int SearchSpace::op_index(const std::string& op) const {
@@ -80,7 +92,7 @@ int SearchSpace::op_index(const std::string& op) const {
 
 std::string SearchSpace::to_string(const Arch& arch, const std::string& format) const {
   validate(arch);
-  if (format != "arc") throw ArchError(name_ + ": no text format '" + format + "'");
+  check_format(format);
   return join_tokens(arch.tokens);
 }
 

@@ -35,8 +35,11 @@ class SearchSpace {
   // Registered short name ("enas_micro") and the resolved options it was built with.
   const std::string& name() const { return name_; }
   const Params& params() const { return params_; }
-  // "enas_micro(nodes=5)": the spec that rebuilds this space through the registry.
-  std::string spec() const;
+  // "enas_micro(nodes=5)": the spec that rebuilds this space through the
+  // registry. Arch::space and ArchGraph::space hold it, so architectures of
+  // the same space with other options (darts vs darts(allow_none=true)) are
+  // never mistaken for each other.
+  const std::string& spec() const { return spec_; }
 
   const std::vector<Decision>& decisions() const { return decisions_; }
   std::size_t num_tokens() const { return decisions_.size(); }
@@ -65,6 +68,8 @@ class SearchSpace {
   std::string to_string(const Arch& arch) const { return to_string(arch, formats().front()); }
   virtual std::string to_string(const Arch& arch, const std::string& format) const;
   virtual Arch parse(const std::string& text) const;
+  // Throws OptionError listing formats() unless `format` is one of them.
+  void check_format(const std::string& format) const;
 
   // Exact number of valid token sequences, and its parts where a space has
   // them ("normal cell" -> n, "reduction cell" -> n). size() is their product.
@@ -85,10 +90,13 @@ class SearchSpace {
   // in either order, nodes renumbered, concat order). Validates first.
   std::uint64_t canonical_hash(const Arch& arch) const;
 
-  Arch make_arch(std::vector<std::int64_t> tokens) const { return Arch{name_, std::move(tokens)}; }
+  Arch make_arch(std::vector<std::int64_t> tokens) const { return Arch{spec_, std::move(tokens)}; }
+  // "normal cell, node 3, input 1 op": what the token at `position` decides,
+  // for error messages.
+  virtual std::string describe_decision(std::size_t position) const;
 
  protected:
-  SearchSpace(std::string name, Params params) : name_(std::move(name)), params_(std::move(params)) {}
+  SearchSpace(std::string name, Params params);
   // Concrete constructors fill these.
   std::vector<Decision> decisions_;
   std::vector<std::string> op_names_;
@@ -101,6 +109,7 @@ class SearchSpace {
  private:
   std::string name_;
   Params params_;
+  std::string spec_;
   // Re-samples, left to right from `from`, every token that is illegal after its prefix.
   void repair(std::vector<std::int64_t>& tokens, std::size_t from, Rng& rng) const;
 };

@@ -82,7 +82,9 @@ TEST(ArchTool, ConvertGoesBetweenArcAndGenotype) {
   text.pop_back();
   const ToolRun back = run({"convert", "enas_micro", "--nodes", "1", text, "--to", "arc"});
   EXPECT_EQ(back.out, arc + "\n");
-  EXPECT_EQ(run({"convert", "enas_micro", arc, "--to", "yaml"}).code, 2);
+  const ToolRun yaml = run({"convert", "enas_micro", arc, "--to", "yaml"});
+  EXPECT_EQ(yaml.code, 2);
+  EXPECT_NE(yaml.err.find("formats: arc, genotype"), std::string::npos) << yaml.err;
 }
 
 TEST(ArchTool, DotWritesAGraphvizFile) {
@@ -113,6 +115,9 @@ TEST(ArchTool, ListNamesEverySpace) {
 
 TEST(ArchTool, BadFlagsExitWithTwo) {
   EXPECT_EQ(run({}).code, 2);
+  std::ostringstream out, err;
+  EXPECT_EQ(run_arch_tool({}, out, err), 2);                                // not even a program name
+  EXPECT_EQ(run({"size", "enas_micro(nodes=3)", "--nodes", "4"}).code, 2);  // given twice
   EXPECT_EQ(run({"frobnicate"}).code, 2);
   EXPECT_EQ(run({"sample", "darts", "-n", "0"}).code, 2);
 }

@@ -89,3 +89,29 @@ TEST(DartsSpace, SizeMatchesBruteForceEnumeration) {
 
 }  // namespace
 }  // namespace spaces
+
+namespace spaces {
+namespace {
+
+TEST(DartsSpace, ArchitecturesOfOtherOptionsAreRefused) {
+  const SpacePtr plain = make_space("darts");
+  const SpacePtr with_none = make_space("darts(allow_none=true)");
+  Rng rng(2);
+  const Arch arch = plain->random(rng);
+  EXPECT_THROW(with_none->validate(arch), ArchError);  // same length, op tokens mean other ops
+  EXPECT_THROW(with_none->decode(arch), ArchError);
+}
+
+TEST(DartsSpace, ImplausibleConcatRangesAndNegativeInputsAreParseErrors) {
+  const SpacePtr space = make_space("darts(nodes=1)");
+  EXPECT_THROW(
+      space->parse("Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1)], normal_concat=range(0, 2000000000), "
+                   "reduce=[('max_pool_3x3', 1), ('max_pool_3x3', 0)], reduce_concat=[2])"),
+      ArchParseError);
+  EXPECT_THROW(space->parse("Genotype(normal=[('sep_conv_3x3', -1), ('skip_connect', 1)], normal_concat=[2], "
+                            "reduce=[('max_pool_3x3', 1), ('max_pool_3x3', 0)], reduce_concat=[2])"),
+               ArchParseError);
+}
+
+}  // namespace
+}  // namespace spaces

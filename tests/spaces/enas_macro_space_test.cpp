@@ -57,7 +57,29 @@ TEST(EnasMacroSpace, RejectsSkipBitsOtherThanZeroOrOne) {
   } catch (const InvalidArchError& e) {
     EXPECT_EQ(e.position(), 2u);
     EXPECT_EQ(e.legal_max(), 1);
-    EXPECT_NE(std::string(e.what()).find("skip bit"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("layer 1 skip from stem"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace spaces
+
+namespace spaces {
+namespace {
+
+TEST(EnasMacroSpace, ErrorsNameLayersAsTheSpaceNumbersThem) {
+  const SpacePtr space = make_space("enas_macro(layers=3)");
+  try {
+    space->parse("0 1 7 0 0 1");
+    FAIL();
+  } catch (const InvalidArchError& e) {
+    EXPECT_NE(std::string(e.what()).find("(layer 1 skip from stem)"), std::string::npos) << e.what();
+  }
+  try {
+    space->parse("0 1 0 9 0 1");
+    FAIL();
+  } catch (const InvalidArchError& e) {
+    EXPECT_NE(std::string(e.what()).find("(layer 2 op)"), std::string::npos) << e.what();
   }
 }
 

@@ -80,7 +80,8 @@ TEST(EnasMicroSpace, OutOfRangeInputIndexNamesItsNodeAndRange) {
     EXPECT_EQ(e.position(), 4u);
     EXPECT_EQ(e.legal_min(), 0);
     EXPECT_EQ(e.legal_max(), 2);
-    EXPECT_STREQ(e.what(), "enas_micro: token 4 (normal cell, node 3, input 1 input index) is 3, legal range [0, 2]");
+    EXPECT_STREQ(e.what(),
+                 "enas_micro(nodes=2): token 4 (normal cell, node 3, input 1 input index) is 3, legal range [0, 2]");
   }
 }
 

@@ -93,3 +93,16 @@ TEST(GenetSpace, EncodeRefusesABackwardEdge) {
 
 }  // namespace
 }  // namespace spaces
+
+namespace spaces {
+namespace {
+
+TEST(GenetSpace, NegativeTokensGetTheRangeErrorAndEmptyGroupsAreRefused) {
+  const SpacePtr space = make_space("genet(stages=[3])");
+  EXPECT_THROW(space->parse("1 -1 0"), InvalidArchError);
+  EXPECT_THROW(space->parse("1-01-"), ArchParseError);
+  EXPECT_THROW(space->parse("1--01"), ArchParseError);
+}
+
+}  // namespace
+}  // namespace spaces

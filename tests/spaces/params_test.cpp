@@ -77,3 +77,17 @@ TEST(NamedSpec, RejectsMalformedText) {
 
 }  // namespace
 }  // namespace spaces
+
+namespace spaces {
+namespace {
+
+TEST(Params, RefusesNanAndRepeatedOptionsAndPrintsNumbersThatRoundTrip) {
+  EXPECT_THROW(Params::resolve("x", kSpecs, {{"lr", "nan"}}), OptionError);
+  EXPECT_THROW(parse_named_spec("enas_micro(nodes=4,nodes=5)"), OptionError);
+  const Params params = Params::resolve("x", kSpecs, {{"lr", 0.1 + 0.2}});
+  const NamedSpec again = parse_named_spec("x(" + params.to_string() + ")");
+  EXPECT_EQ(Params::resolve("x", kSpecs, again.given).get_double("lr"), 0.1 + 0.2);
+}
+
+}  // namespace
+}  // namespace spaces
