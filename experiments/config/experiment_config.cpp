@@ -1,0 +1,177 @@
+#include "experiments/config/experiment_config.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "controllers/controller.h"
+#include "spaces/errors.h"
+#include "spaces/registry.h"
+
+namespace experiments {
+namespace {
+
+// A value as the user wrote it, and where.
+struct Given {
+  spaces::ParamValue value;
+  std::string where;  // "file:12" or "--set child.lr=..."
+};
+using GivenSection = std::map<std::string, Given>;
+
+std::string where_of(const std::string& path, const toml::node& node) {
+  return path + ":" + std::to_string(node.source().begin.line);
+}
+
+// TOML value -> ParamValue; throws ConfigError for tables, dates, mixed arrays.
+spaces::ParamValue value_of(const toml::node& node, const std::string& where, const std::string& key) {
+  if (const auto* v = node.as_boolean()) return v->get();
+  if (const auto* v = node.as_integer()) return v->get();
+  if (const auto* v = node.as_floating_point()) return v->get();
+  if (const auto* v = node.as_string()) return v->get();
+  if (const auto* array = node.as_array()) {
+    std::vector<std::int64_t> list;
+    for (const auto& element : *array) {
+      const auto* integer = element.as_integer();
+      if (integer == nullptr) throw ConfigError(where + ": key '" + key + "' must be a list of integers");
+      list.push_back(integer->get());
+    }
+    return list;
+  }
+  throw ConfigError(where + ": key '" + key + "' has a value of a type configs do not use");
+}
+
+const ConfigSection& find_section(const ConfigSchema& schema, const std::string& name, const std::string& where) {
+  for (const auto& section : schema) {
+    if (section.name == name) return section;
+  }
+  std::string known;
+  for (const auto& section : schema) known += (known.empty() ? "" : ", ") + section.name;
+  throw ConfigError(where + ": unknown section [" + name + "] (sections: " + known + ")");
+}
+
+bool is_fixed_key(const ConfigSection& section, const std::string& key) {
+  for (const auto& spec : section.keys) {
+    if (spec.name == key) return true;
+  }
+  return false;
+}
+
+// Resolves `given` against `specs`, reporting an error at the key's place.
+spaces::Params resolve(const std::string& owner, const std::vector<spaces::ParamSpec>& specs,
+                       const GivenSection& given) {
+  std::map<std::string, spaces::ParamValue> values;
+  for (const auto& [key, g] : given) values[key] = g.value;
+  try {
+    return spaces::Params::resolve(owner, specs, values);
+  } catch (const spaces::OptionError& e) {
+    // Name the first key the message mentions, with its place.
+    const std::string message = e.what();
+    for (const auto& [key, g] : given) {
+      if (message.find("'" + key + "'") != std::string::npos) throw ConfigError(g.where + ": " + message);
+    }
+    throw ConfigError(message);
+  }
+}
+
+std::string toml_value(const spaces::ParamValue& value) {
+  if (const auto* s = std::get_if<std::string>(&value)) {
+    std::ostringstream quoted;
+    quoted << toml::value<std::string>(*s);
+    return quoted.str();
+  }
+  return spaces::to_string(value);
+}
+
+}  // namespace
+
+ExperimentConfig ExperimentConfig::load(const ConfigSchema& schema, const std::string& path,
+                                        const std::vector<std::string>& overrides) {
+  std::map<std::string, GivenSection> given;
+  ExperimentConfig config;
+  config.schema_ = &schema;
+  config.source_ = path.empty() ? "(defaults)" : path;
+  if (!path.empty()) {
+    if (!std::filesystem::exists(path)) throw ConfigError(path + ": no such config file");
+    toml::table table;
+    try {
+      table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      throw ConfigError(path + ":" + std::to_string(e.source().begin.line) + ":" +
+                        std::to_string(e.source().begin.column) + ": " + std::string(e.description()));
+    }
+    for (const auto& [section_key, section_node] : table) {
+      const std::string section_name(section_key.str());
+      const auto* section_table = section_node.as_table();
+      if (section_table == nullptr) {
+        throw ConfigError(where_of(path, section_node) + ": '" + section_name + "' must be a [section]");
+      }
+      find_section(schema, section_name, where_of(path, section_node));
+      for (const auto& [key, node] : *section_table) {
+        const std::string where = where_of(path, node);
+        given[section_name][std::string(key.str())] = Given{value_of(node, where, std::string(key.str())), where};
+      }
+    }
+  }
+  for (const std::string& override_text : overrides) {
+    const std::string where = "--set " + override_text;
+    const auto eq = override_text.find('=');
+    const auto dot = override_text.find('.');
+    if (eq == std::string::npos || dot == std::string::npos || dot > eq) {
+      throw ConfigError(where + ": expected section.key=value");
+    }
+    const std::string section = override_text.substr(0, dot), key = override_text.substr(dot + 1, eq - dot - 1);
+    find_section(schema, section, where);
+    given[section][key] = Given{override_text.substr(eq + 1), where};
+  }
+  for (const ConfigSection& section : schema) {
+    GivenSection fixed, options;
+    for (const auto& [key, g] : given[section.name]) {
+      const bool open = section.options != ConfigSection::Options::kFixed && !is_fixed_key(section, key);
+      (open ? options : fixed)[key] = g;
+    }
+    config.sections_[section.name] = resolve("[" + section.name + "]", section.keys, fixed);
+    if (section.options == ConfigSection::Options::kFixed) continue;
+    const std::string name = config.sections_[section.name].get_string("name");
+    const std::vector<spaces::ParamSpec>* registry_params = nullptr;
+    try {
+      registry_params = section.options == ConfigSection::Options::kSpace
+                            ? &spaces::space_registry().find(name).params
+                            : &controllers::controller_registry().find(name).params;
+    } catch (const spaces::OptionError& e) {
+      const auto it = given[section.name].find("name");
+      throw ConfigError((it != given[section.name].end() ? it->second.where : config.source_) + ": [" + section.name +
+                        "] name: " + e.what());
+    }
+    config.registry_options_[section.name] = resolve("[" + section.name + "] " + name, *registry_params, options);
+  }
+  return config;
+}
+
+const spaces::Params& ExperimentConfig::section(const std::string& name) const {
+  const auto it = sections_.find(name);
+  if (it == sections_.end()) throw std::logic_error("config has no section [" + name + "]");
+  return it->second;
+}
+
+std::string ExperimentConfig::registry_spec(const std::string& section_name) const {
+  const std::string name = section(section_name).get_string("name");
+  const std::string options = registry_options_.at(section_name).to_string();
+  return options.empty() ? name : name + "(" + options + ")";
+}
+
+std::string ExperimentConfig::to_toml() const {
+  std::ostringstream text;
+  text << "# resolved configuration (from " << source_ << ")\n";
+  for (const ConfigSection& section : *schema_) {
+    text << "\n[" << section.name << "]\n";
+    for (const auto& [key, value] : sections_.at(section.name).values())
+      text << key << " = " << toml_value(value) << "\n";
+    if (const auto it = registry_options_.find(section.name); it != registry_options_.end()) {
+      for (const auto& [key, value] : it->second.values()) text << key << " = " << toml_value(value) << "\n";
+    }
+  }
+  return text.str();
+}
+
+}  // namespace experiments

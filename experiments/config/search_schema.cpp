@@ -1,0 +1,62 @@
+#include "experiments/config/search_schema.h"
+
+#include <cstdint>
+
+namespace experiments {
+
+const ConfigSchema& search_schema() {
+  using spaces::ParamSpec;
+  using I = std::int64_t;
+  static const ConfigSchema schema = {
+      {"run",
+       {ParamSpec{"dir", std::string("runs/enas-fashion-mnist"), "run directory (run.h5, checkpoints/, log.txt)"},
+        ParamSpec{"seed", I{0}, "seed of every generator of the run", 0, 1e18},
+        ParamSpec{"threads", I{2}, "intra-op threads", 1, 256},
+        ParamSpec{"checkpoint_every", I{1}, "epochs between checkpoints", 1, 1e6}}},
+      {"data",
+       {ParamSpec{"dataset",
+                  std::string("fashion-mnist"),
+                  "fashion-mnist, mnist or cifar10",
+                  0,
+                  0,
+                  {"fashion-mnist", "mnist", "cifar10"}},
+        ParamSpec{"path", std::string(""), "directory of the data files; empty: Debian's fashion-mnist"},
+        ParamSpec{"validation_size", I{5000}, "training images held out for rewards", 1, 1e7},
+        ParamSpec{"train_limit", I{0}, "use only this many training images (0: all)", 0, 1e7},
+        ParamSpec{"crop_padding", I{0}, "random-crop padding (CIFAR: 4)", 0, 64},
+        ParamSpec{"horizontal_flip", false, "random horizontal flips"},
+        ParamSpec{"cutout", I{0}, "cutout square side (0: off)", 0, 64}}},
+      {"space",
+       {ParamSpec{"name", std::string("enas_micro"), "registered search space"}},
+       ConfigSection::Options::kSpace},
+      {"child",
+       {ParamSpec{"channels", I{20}, "channels of the first stage", 1, 4096},
+        ParamSpec{"cells_per_stage", I{2}, "normal cells per stage (ENAS num_layers / 3)", 0, 64},
+        ParamSpec{"stem_multiplier", I{3}, "stem width in units of channels", 1, 16},
+        ParamSpec{"factorized_reductions", true, "ENAS search-time reduction cells"},
+        ParamSpec{"batch_size", I{64}, "child training batch", 1, 100000},
+        ParamSpec{"lr_max", 0.05, "cosine-with-restarts maximum", 0, 10},
+        ParamSpec{"lr_min", 0.0005, "cosine-with-restarts minimum", 0, 10},
+        ParamSpec{"lr_t0", 10.0, "first restart period, epochs", 1e-6, 1e6},
+        ParamSpec{"lr_t_mul", 2.0, "period growth at each restart", 1, 100},
+        ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1}, ParamSpec{"nesterov", true, "Nesterov momentum"},
+        ParamSpec{"weight_decay", 1e-4, "L2 weight decay", 0, 1},
+        ParamSpec{"grad_clip", 5.0, "gradient-norm clip (0: off)", 0, 1e6},
+        ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1},
+        ParamSpec{"dropout", 0.0, "dropout before the classifier", 0, 1},
+        ParamSpec{"steps_per_epoch", I{0}, "child steps per epoch (0: one pass over the train split)", 0, 1e9}}},
+      {"controller",
+       {ParamSpec{"name", std::string("enas"), "registered controller"},
+        ParamSpec{"updates_per_epoch", I{30}, "controller updates per epoch", 0, 1e6},
+        ParamSpec{"archs_per_update", I{10}, "architectures per update (ENAS aggregates 10)", 1, 100000},
+        ParamSpec{"valid_batch_size", I{128}, "validation minibatch per reward", 1, 100000}},
+       ConfigSection::Options::kController},
+      {"search",
+       {ParamSpec{"epochs", I{10}, "search epochs", 1, 1e6},
+        ParamSpec{"top_k", I{5}, "best architectures re-evaluated on the whole validation split at the end", 0,
+                  10000}}},
+  };
+  return schema;
+}
+
+}  // namespace experiments
