@@ -1,0 +1,131 @@
+#include "experiments/archive/run_archive.h"
+
+#include <filesystem>
+
+namespace experiments {
+namespace {
+
+std::vector<H5Table::Column> arch_columns(std::size_t num_tokens) {
+  using K = H5Table::Kind;
+  return {{"epoch", K::kInt},
+          {"step", K::kInt},
+          {"tokens", K::kIntRow, num_tokens},
+          {"phase", K::kString},
+          {"controller", K::kString},
+          {"canonical", K::kString},
+          {"reward", K::kFloat},
+          {"valid_accuracy", K::kFloat}};
+}
+
+std::vector<H5Table::Column> update_columns() {
+  using K = H5Table::Kind;
+  return {{"epoch", K::kInt},         {"step", K::kInt},       {"loss", K::kFloat},
+          {"mean_reward", K::kFloat}, {"baseline", K::kFloat}, {"entropy", K::kFloat}};
+}
+
+void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  H5::Attribute attribute = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  attribute.write(type, value);
+}
+
+std::string read_text_attribute(const H5::H5Object& object, const std::string& name, const std::string& file) {
+  if (!object.attrExists(name)) throw ArchiveError(file + ": missing attribute '" + name + "'");
+  H5::Attribute attribute = object.openAttribute(name);
+  std::string value;
+  attribute.read(attribute.getStrType(), value);
+  return value;
+}
+
+}  // namespace
+
+std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const std::string& space_spec,
+                                               std::size_t num_tokens, const std::string& config_toml) {
+  H5::Exception::dontPrint();  // failures become ArchiveErrors with their own message
+  if (std::filesystem::exists(path))
+    throw ArchiveError(path + ": already exists; resume it or choose another run directory");
+  try {
+    H5::H5File file(path, H5F_ACC_EXCL);
+    H5::Attribute version =
+        file.createAttribute("layout_version", H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR));
+    version.write(H5::PredType::NATIVE_INT64, &kLayoutVersion);
+    write_text_attribute(file, "space", space_spec);
+    write_text_attribute(file, "config", config_toml);
+    H5Table archs = H5Table::create(file, "archs", arch_columns(num_tokens));
+    H5Table updates = H5Table::create(file, "controller", update_columns());
+    file.flush(H5F_SCOPE_GLOBAL);
+    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates)));
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(path + ": cannot create the run archive: " + e.getDetailMsg());
+  }
+}
+
+std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std::string& space_spec,
+                                             std::size_t num_tokens) {
+  H5::Exception::dontPrint();
+  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
+  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
+  try {
+    H5::H5File file(path, H5F_ACC_RDWR);
+    if (!file.attrExists("layout_version")) throw ArchiveError(path + ": not a run archive (no layout_version)");
+    std::int64_t version = 0;
+    file.openAttribute("layout_version").read(H5::PredType::NATIVE_INT64, &version);
+    if (version != kLayoutVersion) {
+      throw ArchiveError(path + ": layout version " + std::to_string(version) + ", this build reads version " +
+                         std::to_string(kLayoutVersion));
+    }
+    const std::string space = read_text_attribute(file, "space", path);
+    if (space != space_spec)
+      throw ArchiveError(path + ": records space " + space + ", the config asks for " + space_spec);
+    H5Table archs = H5Table::open(file, "archs", arch_columns(num_tokens));
+    H5Table updates = H5Table::open(file, "controller", update_columns());
+    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates)));
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
+  } catch (const std::runtime_error& e) {
+    if (dynamic_cast<const ArchiveError*>(&e) != nullptr) throw;
+    throw ArchiveError(e.what());
+  }
+}
+
+void RunArchive::append(const std::vector<SampledArch>& archs, const std::vector<ControllerRecord>& updates) {
+  H5Table::Rows a;
+  a.ints.resize(3);
+  a.strings.resize(3);
+  a.floats.resize(2);
+  for (const SampledArch& s : archs) {
+    a.ints[0].push_back(s.epoch);
+    a.ints[1].push_back(s.step);
+    a.ints[2].insert(a.ints[2].end(), s.tokens.begin(), s.tokens.end());
+    a.strings[0].push_back(s.phase);
+    a.strings[1].push_back(s.controller);
+    a.strings[2].push_back(s.canonical);
+    a.floats[0].push_back(s.reward);
+    a.floats[1].push_back(s.valid_accuracy);
+  }
+  archs_.append(a);
+  H5Table::Rows u;
+  u.ints.resize(2);
+  u.floats.resize(4);
+  for (const ControllerRecord& r : updates) {
+    u.ints[0].push_back(r.epoch);
+    u.ints[1].push_back(r.step);
+    u.floats[0].push_back(r.loss);
+    u.floats[1].push_back(r.mean_reward);
+    u.floats[2].push_back(r.baseline);
+    u.floats[3].push_back(r.entropy);
+  }
+  updates_.append(u);
+  file_.flush(H5F_SCOPE_GLOBAL);
+}
+
+void RunArchive::truncate(std::size_t archs, std::size_t updates) {
+  archs_.truncate(archs);
+  updates_.truncate(updates);
+  file_.flush(H5F_SCOPE_GLOBAL);
+}
+
+std::string RunArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
+
+}  // namespace experiments
