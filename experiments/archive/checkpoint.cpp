@@ -1,0 +1,187 @@
+#include "experiments/archive/checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+namespace experiments {
+namespace {
+
+constexpr std::int64_t kCheckpointLayout = 1;
+
+H5::DataType h5_type(torch::ScalarType type) {
+  switch (type) {
+    case torch::kFloat:
+      return H5::PredType::NATIVE_FLOAT;
+    case torch::kDouble:
+      return H5::PredType::NATIVE_DOUBLE;
+    case torch::kLong:
+      return H5::PredType::NATIVE_INT64;
+    case torch::kByte:
+      return H5::PredType::NATIVE_UINT8;
+    default:
+      throw std::invalid_argument(std::string("checkpoint: unsupported tensor type ") + c10::toString(type));
+  }
+}
+
+torch::ScalarType torch_type(const H5::DataSet& dataset, const std::string& where) {
+  const H5T_class_t type_class = dataset.getTypeClass();
+  const std::size_t size = dataset.getDataType().getSize();
+  if (type_class == H5T_FLOAT && size == 4) return torch::kFloat;
+  if (type_class == H5T_FLOAT && size == 8) return torch::kDouble;
+  if (type_class == H5T_INTEGER && size == 8) return torch::kLong;
+  if (type_class == H5T_INTEGER && size == 1) return torch::kByte;
+  throw ArchiveError(where + ": unsupported element type");
+}
+
+H5::StrType text_type() {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  return type;
+}
+
+void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& values) {
+  hsize_t n = values.size();
+  H5::DataSpace space(1, &n);
+  std::vector<const char*> pointers;
+  for (const auto& v : values) pointers.push_back(v.c_str());
+  group.createDataSet(name, text_type(), space).write(pointers.data(), text_type());
+}
+
+std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file) {
+  if (!group.nameExists(name)) throw ArchiveError(file + ": checkpoint has no '" + name + "'");
+  H5::DataSet dataset = group.openDataSet(name);
+  hsize_t n = 0;
+  dataset.getSpace().getSimpleExtentDims(&n);
+  std::vector<char*> pointers(n, nullptr);
+  if (n > 0) dataset.read(pointers.data(), text_type());
+  std::vector<std::string> values;
+  for (char* p : pointers) {
+    values.emplace_back(p != nullptr ? p : "");
+    std::free(p);
+  }
+  return values;
+}
+
+void fsync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  H5::Exception::dontPrint();
+  const std::string temporary = path + ".tmp";
+  std::filesystem::remove(temporary);
+  try {
+    {
+      H5::H5File file(temporary, H5F_ACC_EXCL);
+      file.createAttribute("checkpoint_layout", H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
+          .write(H5::PredType::NATIVE_INT64, &kCheckpointLayout);
+      H5::Group tensors = file.createGroup("tensors");
+      for (const auto& [name, tensor] : checkpoint.tensors) {
+        if (name.find('/') != std::string::npos)
+          throw std::invalid_argument("checkpoint tensor name with '/': " + name);
+        const torch::Tensor data = tensor.detach().cpu().contiguous();
+        std::vector<hsize_t> dims(data.sizes().begin(), data.sizes().end());
+        H5::DataSpace space =
+            dims.empty() ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(static_cast<int>(dims.size()), dims.data());
+        tensors.createDataSet(name, h5_type(data.scalar_type()), space)
+            .write(data.data_ptr(), h5_type(data.scalar_type()));
+      }
+      H5::Group root = file.openGroup("/");
+      std::vector<std::string> names, texts;
+      std::vector<double> values;
+      for (const auto& [name, value] : checkpoint.scalars) {
+        names.push_back(name);
+        values.push_back(value);
+      }
+      write_strings(root, "scalar_names", names);
+      hsize_t n = values.size();
+      root.createDataSet("scalar_values", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &n))
+          .write(values.data(), H5::PredType::NATIVE_DOUBLE);
+      names.clear();
+      for (const auto& [name, text] : checkpoint.texts) {
+        names.push_back(name);
+        texts.push_back(text);
+      }
+      write_strings(root, "text_names", names);
+      write_strings(root, "text_values", texts);
+      file.flush(H5F_SCOPE_GLOBAL);
+    }
+    fsync_path(temporary, O_RDONLY);
+    std::filesystem::rename(temporary, path);
+    fsync_path(std::filesystem::path(path).parent_path().string(), O_RDONLY | O_DIRECTORY);
+  } catch (const H5::Exception& e) {
+    std::filesystem::remove(temporary);
+    throw ArchiveError(path + ": cannot write checkpoint: " + e.getDetailMsg());
+  }
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  H5::Exception::dontPrint();
+  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such checkpoint");
+  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file (corrupt checkpoint?)");
+  Checkpoint checkpoint;
+  try {
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    if (!file.attrExists("checkpoint_layout")) throw ArchiveError(path + ": not a checkpoint (no checkpoint_layout)");
+    std::int64_t layout = 0;
+    file.openAttribute("checkpoint_layout").read(H5::PredType::NATIVE_INT64, &layout);
+    if (layout != kCheckpointLayout) {
+      throw ArchiveError(path + ": checkpoint layout " + std::to_string(layout) + ", this build reads layout " +
+                         std::to_string(kCheckpointLayout));
+    }
+    if (!file.nameExists("tensors")) throw ArchiveError(path + ": checkpoint has no 'tensors'");
+    H5::Group tensors = file.openGroup("tensors");
+    for (hsize_t i = 0; i < tensors.getNumObjs(); ++i) {
+      const std::string name = tensors.getObjnameByIdx(i);
+      H5::DataSet dataset = tensors.openDataSet(name);
+      H5::DataSpace space = dataset.getSpace();
+      std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+      if (!dims.empty()) space.getSimpleExtentDims(dims.data());
+      const torch::ScalarType type = torch_type(dataset, path + ": tensor '" + name + "'");
+      torch::Tensor tensor = torch::empty(std::vector<std::int64_t>(dims.begin(), dims.end()), type);
+      dataset.read(tensor.data_ptr(), h5_type(type));
+      checkpoint.tensors[name] = tensor;
+    }
+    H5::Group root = file.openGroup("/");
+    const auto names = read_strings(root, "scalar_names", path);
+    H5::DataSet values_set = root.openDataSet("scalar_values");
+    std::vector<double> values(names.size());
+    if (!values.empty()) values_set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+    for (std::size_t i = 0; i < names.size(); ++i) checkpoint.scalars[names[i]] = values[i];
+    const auto text_names = read_strings(root, "text_names", path);
+    const auto text_values = read_strings(root, "text_values", path);
+    if (text_names.size() != text_values.size()) throw ArchiveError(path + ": text names and values differ in number");
+    for (std::size_t i = 0; i < text_names.size(); ++i) checkpoint.texts[text_names[i]] = text_values[i];
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(path + ": unreadable checkpoint: " + e.getDetailMsg());
+  }
+  return checkpoint;
+}
+
+std::string checkpoint_path(const std::string& dir, std::int64_t epoch) {
+  char name[64];
+  std::snprintf(name, sizeof name, "epoch-%06lld.h5", static_cast<long long>(epoch));
+  return (std::filesystem::path(dir) / name).string();
+}
+
+std::vector<std::string> list_checkpoints(const std::string& dir) {
+  std::vector<std::string> paths;
+  if (!std::filesystem::exists(dir)) return paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("epoch-", 0) == 0 && entry.path().extension() == ".h5") paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+}  // namespace experiments

@@ -1,0 +1,33 @@
+#pragma once
+// Checkpoint files: named tensors, scalars and texts in one HDF5 file
+// (layout version 1: /tensors/<name> datasets; /scalars names + values;
+// /texts names + values). A checkpoint is written to a temporary name,
+// flushed to disk (fsync) and renamed into place, so a crash at any moment
+// leaves either the previous checkpoint or the new one, never a torn file.
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+
+#include "experiments/archive/run_archive.h"
+
+namespace experiments {
+
+struct Checkpoint {
+  std::map<std::string, torch::Tensor> tensors;  // float32, float64, int64 or uint8; names without '/'
+  std::map<std::string, double> scalars;
+  std::map<std::string, std::string> texts;
+};
+
+// Atomic write; throws ArchiveError naming the file.
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
+// Throws ArchiveError naming the file and what is missing or unreadable.
+Checkpoint read_checkpoint(const std::string& path);
+
+// "checkpoints/epoch-000012.h5" paths in `dir`, newest (highest epoch) last;
+// temporary files of an interrupted write are ignored.
+std::vector<std::string> list_checkpoints(const std::string& dir);
+std::string checkpoint_path(const std::string& dir, std::int64_t epoch);
+
+}  // namespace experiments

@@ -1,0 +1,63 @@
+#include "experiments/archive/checkpoint.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/experiments/data/data_files.h"
+
+namespace experiments {
+namespace {
+
+TEST(Checkpoint, RoundTripsTensorsScalarsAndTexts) {
+  testing::TempDir dir;
+  Checkpoint saved;
+  saved.tensors["store.c0.weight"] = torch::randn({3, 4, 1, 1});
+  saved.tensors["generator"] = torch::randint(0, 255, {16}, torch::kByte);
+  saved.tensors["ids"] = torch::tensor({1, 2, 3}, torch::kLong);
+  saved.tensors["scalar"] = torch::tensor(2.5, torch::kDouble);
+  saved.scalars["epoch"] = 3;
+  saved.scalars["baseline"] = 0.875;
+  saved.texts["rng"] = "1 2 3 4";
+  saved.texts["empty"] = "";
+  const std::string path = checkpoint_path(dir.path().string(), 3);
+  write_checkpoint(path, saved);
+  const Checkpoint loaded = read_checkpoint(path);
+  ASSERT_EQ(loaded.tensors.size(), saved.tensors.size());
+  for (const auto& [name, tensor] : saved.tensors) {
+    EXPECT_TRUE(torch::equal(loaded.tensors.at(name), tensor)) << name;
+    EXPECT_EQ(loaded.tensors.at(name).scalar_type(), tensor.scalar_type()) << name;
+  }
+  EXPECT_EQ(loaded.scalars, saved.scalars);
+  EXPECT_EQ(loaded.texts, saved.texts);
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+}
+
+TEST(Checkpoint, ListsNewestLastAndIgnoresTornTemporaries) {
+  testing::TempDir dir;
+  write_checkpoint(checkpoint_path(dir.path().string(), 2), Checkpoint{});
+  write_checkpoint(checkpoint_path(dir.path().string(), 10), Checkpoint{});
+  std::ofstream(checkpoint_path(dir.path().string(), 11) + ".tmp") << "half written";
+  const auto paths = list_checkpoints(dir.path().string());
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths.back(), checkpoint_path(dir.path().string(), 10));
+}
+
+TEST(Checkpoint, CorruptOrForeignFilesAreNamed) {
+  testing::TempDir dir;
+  const std::string path = checkpoint_path(dir.path().string(), 1);
+  write_checkpoint(path, Checkpoint{{{"w", torch::ones({1000})}}, {}, {}});
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);  // torn
+  try {
+    read_checkpoint(path);
+    FAIL();
+  } catch (const ArchiveError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+  std::ofstream(dir.file("foreign.h5")) << "hello";
+  EXPECT_THROW(read_checkpoint(dir.file("foreign.h5")), ArchiveError);
+  EXPECT_THROW(read_checkpoint(dir.file("missing.h5")), ArchiveError);
+}
+
+}  // namespace
+}  // namespace experiments
