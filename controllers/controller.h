@@ -54,6 +54,9 @@ class Controller {
   virtual ~Controller() = default;
   virtual std::string name() const = 0;
   virtual std::vector<Proposal> propose(int n) = 0;
+  // Architectures drawn as propose() draws them, for training shared
+  // weights: never observed, so no learning state is kept for them.
+  virtual std::vector<spaces::Arch> sample(int n) = 0;
   // Throws std::invalid_argument for an id it did not propose (or already observed).
   virtual UpdateStats observe(const std::vector<Feedback>& feedback) = 0;
   virtual ControllerState state() const = 0;

@@ -185,6 +185,17 @@ Rollout EnasController::rollout_macro(std::int64_t n, const torch::Tensor* force
   return r;
 }
 
+std::vector<spaces::Arch> EnasController::sample(int n) {
+  if (n <= 0) return {};
+  torch::NoGradGuard no_grad;
+  const torch::Tensor tokens = rollout(n).tokens.contiguous();
+  const auto* data = tokens.data_ptr<std::int64_t>();
+  const auto length = static_cast<std::int64_t>(space_->num_tokens());
+  std::vector<spaces::Arch> archs;
+  for (std::int64_t i = 0; i < n; ++i) archs.push_back(space_->make_arch({data + i * length, data + (i + 1) * length}));
+  return archs;
+}
+
 std::vector<Proposal> EnasController::propose(int n) {
   if (n <= 0) return {};
   const Rollout r = rollout(n);

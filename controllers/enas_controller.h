@@ -67,6 +67,7 @@ class EnasController : public Controller {
 
   std::string name() const override { return "enas"; }
   std::vector<Proposal> propose(int n) override;
+  std::vector<spaces::Arch> sample(int n) override;
   // One REINFORCE step over the given proposals (ENAS aggregates 10).
   // Proposals not observed in the call are dropped: after the update their
   // sampling graphs are stale.

@@ -21,6 +21,12 @@ class RandomController : public Controller {
     return proposals;
   }
 
+  std::vector<spaces::Arch> sample(int n) override {
+    std::vector<spaces::Arch> archs;
+    for (int i = 0; i < n; ++i) archs.push_back(space_->random(rng_));
+    return archs;
+  }
+
   UpdateStats observe(const std::vector<Feedback>& feedback) override {
     UpdateStats stats;
     for (const Feedback& f : feedback) {

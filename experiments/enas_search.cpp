@@ -1,0 +1,9 @@
+// enas_search: the ENAS search (micro or macro space, per config); see
+// experiments/search/search_cli.h.
+#include <iostream>
+
+#include "experiments/search/search_cli.h"
+
+int main(int argc, char** argv) {
+  return experiments::run_search_cli(std::vector<std::string>(argv, argv + argc), "enas", std::cout, std::cerr);
+}

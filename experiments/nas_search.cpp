@@ -1,0 +1,9 @@
+// nas_search: the weight-sharing search with any registered controller; see
+// experiments/search/search_cli.h.
+#include <iostream>
+
+#include "experiments/search/search_cli.h"
+
+int main(int argc, char** argv) {
+  return experiments::run_search_cli(std::vector<std::string>(argv, argv + argc), "", std::cout, std::cerr);
+}

@@ -1,0 +1,401 @@
+#include "experiments/search/search_loop.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "childnets/child_network.h"
+#include "childnets/training.h"
+#include "controllers/controller.h"
+#include "experiments/archive/checkpoint.h"
+#include "experiments/archive/run_archive.h"
+#include "experiments/data/batch_iterator.h"
+#include "experiments/data/load.h"
+#include "experiments/data/split.h"
+#include "spaces/registry.h"
+
+namespace experiments {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string clock_text(double seconds) {
+  const auto s = static_cast<long long>(seconds);
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld", s / 60, s % 60);
+  return text;
+}
+
+// One-line progress bar, redrawn in place.
+void draw_progress(std::ostream& out, const std::string& label, std::int64_t done, std::int64_t total,
+                   const std::string& values, Clock::time_point start) {
+  const int width = 24;
+  const double fraction = total == 0 ? 1.0 : double(done) / double(total);
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+  std::string bar(static_cast<std::size_t>(fraction * width), '#');
+  bar.resize(width, '.');
+  out << "\r" << label << " [" << bar << "] " << done << "/" << total << " " << values << " | " << clock_text(elapsed)
+      << " eta " << clock_text(eta) << "   " << std::flush;
+}
+
+std::string fixed(double value, int digits) {
+  std::ostringstream text;
+  text.setf(std::ios::fixed);
+  text.precision(digits);
+  text << value;
+  return text.str();
+}
+
+}  // namespace
+
+struct SearchLoop::State {
+  State(const ExperimentConfig& c, std::string dir, std::ostream& p)
+      : config(c), run_dir(std::move(dir)), progress(p) {}
+
+  const ExperimentConfig& config;
+  std::string run_dir;
+  std::ostream& progress;
+  std::shared_ptr<spdlog::logger> log;
+
+  spaces::SpacePtr space;
+  std::unique_ptr<controllers::Controller> controller;
+  Dataset train_full;
+  TrainValidationSplit split;
+  Normalization normalization;
+  std::unique_ptr<BatchIterator> train_batches, valid_batches;
+  childnets::NetworkOptions network_options;
+  childnets::ParameterStore store{nullptr};
+  childnets::ChildNetwork network{nullptr};
+  std::unique_ptr<torch::optim::SGD> sgd;
+  childnets::StepOptions step_options;
+  std::unique_ptr<RunArchive> archive;
+  std::int64_t epoch = 0, global_step = 0;
+  // Best (reward, tokens) of the controller phases so far, for the final re-evaluation.
+  std::vector<std::pair<double, std::vector<std::int64_t>>> candidates;
+
+  Checkpoint checkpoint() const;
+  void restore(const Checkpoint& checkpoint);
+  void child_phase(std::vector<SampledArch>& records);
+  void controller_phase(std::vector<SampledArch>& records, std::vector<ControllerRecord>& updates, double& mean_reward,
+                        double& mean_entropy);
+  std::vector<std::pair<spaces::Arch, double>> final_evaluation(std::vector<SampledArch>& records);
+};
+
+SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool resume, std::ostream& progress)
+    : state_(std::make_unique<State>(config, std::move(run_dir), progress)) {
+  State& s = *state_;
+  const auto& run = config.section("run");
+  const auto& data = config.section("data");
+  const auto& child = config.section("child");
+  torch::set_num_threads(static_cast<int>(run.get_int("threads")));
+  const std::uint64_t seed = static_cast<std::uint64_t>(run.get_int("seed"));
+  torch::manual_seed(seed);
+
+  // Everything that can fail on bad input happens before the run directory is touched.
+  s.space = spaces::make_space(config.space_spec());
+  s.controller = controllers::make_controller(config.controller_spec(), s.space, seed);
+  s.train_full = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
+  if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < s.train_full.size()) {
+    s.train_full = s.train_full.subset(torch::arange(data.get_int("train_limit")), s.train_full.name);
+  }
+  s.split = split_train_validation(s.train_full, data.get_int("validation_size"), seed);
+  s.normalization = Normalization::of(s.split.train);
+  const auto augment = AugmentOptions()
+                           .crop_padding(data.get_int("crop_padding"))
+                           .horizontal_flip(data.get_bool("horizontal_flip"))
+                           .cutout(data.get_int("cutout"));
+  s.train_batches = std::make_unique<BatchIterator>(
+      s.split.train, s.normalization,
+      BatchIteratorOptions().batch_size(child.get_int("batch_size")).seed(seed).augment(augment));
+  s.valid_batches = std::make_unique<BatchIterator>(
+      s.split.validation, s.normalization,
+      BatchIteratorOptions().batch_size(config.section("controller").get_int("valid_batch_size")).seed(seed + 1));
+  s.network_options = childnets::NetworkOptions()
+                          .input_channels(s.train_full.channels())
+                          .image_size(s.train_full.image_size())
+                          .num_classes(s.train_full.num_classes)
+                          .channels(child.get_int("channels"))
+                          .cells_per_stage(child.get_int("cells_per_stage"))
+                          .stem_multiplier(child.get_int("stem_multiplier"))
+                          .factorized_reductions(child.get_bool("factorized_reductions"))
+                          .dropout(child.get_double("dropout"));
+  s.store = childnets::make_shared_store(s.space, s.network_options);
+  s.network = childnets::ChildNetwork(s.space, s.network_options, s.store);
+  s.sgd = childnets::make_sgd(s.store->parameters(), childnets::SgdOptions()
+                                                         .lr(child.get_double("lr_max"))
+                                                         .momentum(child.get_double("momentum"))
+                                                         .nesterov(child.get_bool("nesterov"))
+                                                         .weight_decay(child.get_double("weight_decay")));
+  s.step_options = childnets::StepOptions()
+                       .grad_clip(child.get_double("grad_clip"))
+                       .label_smoothing(child.get_double("label_smoothing"));
+
+  const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
+  const std::string checkpoints = (fs::path(s.run_dir) / "checkpoints").string();
+  std::string resume_from;
+  if (resume) {
+    const auto paths = list_checkpoints(checkpoints);
+    if (paths.empty()) throw ArchiveError(checkpoints + ": no checkpoint to resume from");
+    resume_from = paths.back();
+    s.archive = RunArchive::open(archive_path, s.space->spec(), s.space->num_tokens());
+  } else {
+    if (fs::exists(archive_path)) {
+      throw ArchiveError(archive_path + ": already exists; resume it with --resume or choose another --run-dir");
+    }
+    fs::create_directories(checkpoints);
+    s.archive = RunArchive::create(archive_path, s.space->spec(), s.space->num_tokens(), config.to_toml());
+  }
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>((fs::path(s.run_dir) / "log.txt").string());
+  s.log = std::make_shared<spdlog::logger>("search", spdlog::sinks_init_list{console, file});
+  s.log->flush_on(spdlog::level::info);
+  if (!resume_from.empty()) {
+    s.restore(read_checkpoint(resume_from));
+    s.log->info("resumed from {} at epoch {}", resume_from, s.epoch);
+  }
+  s.log->info("space {}, controller {}, data {} ({} train / {} validation), store {:.1f} MB", s.space->spec(),
+              config.controller_spec(), s.train_full.name, s.split.train.size(), s.split.validation.size(),
+              double(s.store->bytes()) / 1e6);
+  s.log->info("resolved configuration:\n{}", config.to_toml());
+}
+
+SearchLoop::~SearchLoop() = default;
+
+Checkpoint SearchLoop::State::checkpoint() const {
+  Checkpoint c;
+  for (const auto& item : store->named_parameters()) c.tensors["store." + item.key()] = item.value();
+  for (const auto& item : store->named_buffers()) c.tensors["store." + item.key()] = item.value();
+  const auto parameters = store->parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const auto it = sgd->state().find(c10::guts::to_string(parameters[i].unsafeGetTensorImpl()));
+    if (it == sgd->state().end()) continue;
+    const auto& buffer = static_cast<const torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+    if (buffer.defined()) c.tensors["sgd." + std::to_string(i)] = buffer;
+  }
+  const controllers::ControllerState controller_state = controller->state();
+  for (const auto& [k, v] : controller_state.tensors) c.tensors["controller." + k] = v;
+  for (const auto& [k, v] : controller_state.scalars) c.scalars["controller." + k] = v;
+  for (const auto& [k, v] : controller_state.texts) c.texts["controller." + k] = v;
+  for (const auto& [name, iterator] :
+       {std::pair{"train", train_batches.get()}, std::pair{"valid", valid_batches.get()}}) {
+    const IteratorPosition p = iterator->position();
+    c.scalars[std::string(name) + "_batches.epoch"] = double(p.epoch);
+    c.scalars[std::string(name) + "_batches.batch"] = double(p.batch);
+    c.texts[std::string(name) + "_batches.rng"] = p.augment_rng;
+  }
+  c.tensors["torch_rng"] = at::detail::getDefaultCPUGenerator().get_state();
+  c.scalars["epoch"] = double(epoch);
+  c.scalars["global_step"] = double(global_step);
+  c.scalars["archive_archs"] = double(archive->num_archs());
+  c.scalars["archive_updates"] = double(archive->num_updates());
+  std::string candidates_text;
+  for (const auto& [reward, tokens] : candidates) {
+    candidates_text += fixed(reward, 17) + "\t" + spaces::join_tokens(tokens) + "\n";
+  }
+  c.texts["candidates"] = candidates_text;
+  return c;
+}
+
+void SearchLoop::State::restore(const Checkpoint& c) {
+  auto scalar = [&](const std::string& key) {
+    const auto it = c.scalars.find(key);
+    if (it == c.scalars.end()) throw ArchiveError("checkpoint: missing scalar '" + key + "'");
+    return it->second;
+  };
+  auto text = [&](const std::string& key) {
+    const auto it = c.texts.find(key);
+    if (it == c.texts.end()) throw ArchiveError("checkpoint: missing text '" + key + "'");
+    return it->second;
+  };
+  torch::NoGradGuard no_grad;
+  auto copy_into = [&](const std::string& key, torch::Tensor& target) {
+    const auto it = c.tensors.find(key);
+    if (it == c.tensors.end()) throw ArchiveError("checkpoint: missing tensor '" + key + "'");
+    if (it->second.sizes() != target.sizes()) throw ArchiveError("checkpoint: tensor '" + key + "' has another shape");
+    target.copy_(it->second);
+  };
+  for (auto& item : store->named_parameters()) copy_into("store." + item.key(), item.value());
+  for (auto& item : store->named_buffers()) copy_into("store." + item.key(), item.value());
+  const auto parameters = store->parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const auto it = c.tensors.find("sgd." + std::to_string(i));
+    if (it == c.tensors.end()) continue;
+    auto state = std::make_unique<torch::optim::SGDParamState>();
+    state->momentum_buffer(it->second.clone());
+    sgd->state()[c10::guts::to_string(parameters[i].unsafeGetTensorImpl())] = std::move(state);
+  }
+  controllers::ControllerState controller_state;
+  const std::string prefix = "controller.";
+  for (const auto& [k, v] : c.tensors) {
+    if (k.rfind(prefix, 0) == 0) controller_state.tensors[k.substr(prefix.size())] = v;
+  }
+  for (const auto& [k, v] : c.scalars) {
+    if (k.rfind(prefix, 0) == 0) controller_state.scalars[k.substr(prefix.size())] = v;
+  }
+  for (const auto& [k, v] : c.texts) {
+    if (k.rfind(prefix, 0) == 0) controller_state.texts[k.substr(prefix.size())] = v;
+  }
+  controller->load_state(controller_state);
+  for (const auto& [name, iterator] :
+       {std::pair{"train", train_batches.get()}, std::pair{"valid", valid_batches.get()}}) {
+    iterator->restore(IteratorPosition{static_cast<std::int64_t>(scalar(std::string(name) + "_batches.epoch")),
+                                       static_cast<std::int64_t>(scalar(std::string(name) + "_batches.batch")),
+                                       text(std::string(name) + "_batches.rng")});
+  }
+  const auto rng = c.tensors.find("torch_rng");
+  if (rng == c.tensors.end()) throw ArchiveError("checkpoint: missing tensor 'torch_rng'");
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  generator.set_state(rng->second);
+  epoch = static_cast<std::int64_t>(scalar("epoch"));
+  global_step = static_cast<std::int64_t>(scalar("global_step"));
+  archive->truncate(static_cast<std::size_t>(scalar("archive_archs")),
+                    static_cast<std::size_t>(scalar("archive_updates")));
+  candidates.clear();
+  std::istringstream lines(text("candidates"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    candidates.emplace_back(std::stod(line.substr(0, tab)), spaces::split_tokens(line.substr(tab + 1), space->spec()));
+  }
+}
+
+void SearchLoop::State::child_phase(std::vector<SampledArch>& records) {
+  const auto& child = config.section("child");
+  const std::int64_t steps =
+      child.get_int("steps_per_epoch") > 0 ? child.get_int("steps_per_epoch") : train_batches->batches_per_epoch();
+  const std::int64_t epochs = config.section("search").get_int("epochs");
+  const auto start = Clock::now();
+  double loss = 0, accuracy = 0;
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const spaces::Arch arch = controller->sample(1).front();
+    const Batch batch = train_batches->next();
+    const double lr = childnets::cosine_restarts_lr(double(epoch) + double(step) / double(steps),
+                                                    child.get_double("lr_max"), child.get_double("lr_min"),
+                                                    child.get_double("lr_t0"), child.get_double("lr_t_mul"));
+    childnets::set_learning_rate(*sgd, lr);
+    const childnets::StepResult result =
+        childnets::train_step(*network, *sgd, batch.images, batch.labels, space->decode(arch), step_options);
+    loss = step == 0 ? result.loss : 0.9 * loss + 0.1 * result.loss;
+    accuracy = step == 0 ? result.accuracy : 0.9 * accuracy + 0.1 * result.accuracy;
+    records.push_back(
+        {epoch, global_step++, "child", controller->name(), arch.tokens, space->to_string(arch), kNaN, kNaN});
+    draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " child     ",
+                  step + 1, steps, "loss " + fixed(loss, 3) + " acc " + fixed(accuracy, 3) + " lr " + fixed(lr, 4),
+                  start);
+  }
+  progress << "\n";
+  log->info("epoch {} child: {} steps, loss {:.4f}, train accuracy {:.4f}", epoch + 1, steps, loss, accuracy);
+}
+
+void SearchLoop::State::controller_phase(std::vector<SampledArch>& records, std::vector<ControllerRecord>& updates,
+                                         double& mean_reward, double& mean_entropy) {
+  const auto& section = config.section("controller");
+  const std::int64_t count = section.get_int("updates_per_epoch");
+  const int per_update = static_cast<int>(section.get_int("archs_per_update"));
+  const std::int64_t epochs = config.section("search").get_int("epochs");
+  const auto start = Clock::now();
+  mean_reward = mean_entropy = 0;
+  for (std::int64_t u = 0; u < count; ++u) {
+    const auto proposals = controller->propose(per_update);
+    std::vector<controllers::Feedback> feedback;
+    for (const auto& p : proposals) {
+      const Batch batch = valid_batches->next();
+      const double reward = childnets::evaluate(*network, batch.images, batch.labels, space->decode(p.arch)).accuracy();
+      feedback.push_back({p.id, reward});
+      records.push_back({epoch, global_step, "controller", controller->name(), p.arch.tokens, space->to_string(p.arch),
+                         reward, reward});
+      candidates.emplace_back(reward, p.arch.tokens);
+    }
+    const controllers::UpdateStats stats = controller->observe(feedback);
+    updates.push_back({epoch, global_step, stats.loss, stats.mean_reward, stats.baseline, stats.entropy});
+    mean_reward += stats.mean_reward / double(count);
+    mean_entropy += stats.entropy / double(count);
+    draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " controller", u + 1,
+                  count,
+                  "reward " + fixed(stats.mean_reward, 3) + " entropy " + fixed(stats.entropy, 2) + " baseline " +
+                      fixed(stats.baseline, 3),
+                  start);
+  }
+  if (count > 0) progress << "\n";
+  // Keep the candidate list short: the best few per distinct architecture.
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  const std::size_t keep =
+      static_cast<std::size_t>(std::max<std::int64_t>(4 * config.section("search").get_int("top_k"), 16));
+  if (candidates.size() > keep) candidates.resize(keep);
+  log->info("epoch {} controller: {} updates, mean reward {:.4f}, entropy {:.3f}", epoch + 1, count, mean_reward,
+            mean_entropy);
+}
+
+std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation(std::vector<SampledArch>& records) {
+  const std::int64_t top_k = config.section("search").get_int("top_k");
+  std::vector<spaces::Arch> distinct;
+  std::set<std::uint64_t> seen;
+  for (const auto& [reward, tokens] : candidates) {
+    const spaces::Arch arch = space->make_arch(tokens);
+    if (seen.insert(space->canonical_hash(arch)).second) distinct.push_back(arch);
+    if (static_cast<std::int64_t>(distinct.size()) >= top_k) break;
+  }
+  std::vector<std::pair<spaces::Arch, double>> results;
+  const std::int64_t batch = config.section("controller").get_int("valid_batch_size");
+  const torch::Tensor images = normalization.apply(split.validation.images);
+  for (const spaces::Arch& arch : distinct) {
+    std::int64_t correct = 0;
+    for (std::int64_t begin = 0; begin < split.validation.size(); begin += batch) {
+      const std::int64_t n = std::min(batch, split.validation.size() - begin);
+      correct += childnets::evaluate(*network, images.narrow(0, begin, n), split.validation.labels.narrow(0, begin, n),
+                                     space->decode(arch))
+                     .correct;
+    }
+    const double accuracy = double(correct) / double(split.validation.size());
+    results.emplace_back(arch, accuracy);
+    records.push_back(
+        {epoch, global_step, "final", controller->name(), arch.tokens, space->to_string(arch), accuracy, accuracy});
+  }
+  std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return results;
+}
+
+SearchResult SearchLoop::run() {
+  State& s = *state_;
+  SearchResult result;
+  result.run_dir = s.run_dir;
+  const std::int64_t epochs = s.config.section("search").get_int("epochs");
+  const std::int64_t every = s.config.section("run").get_int("checkpoint_every");
+  const std::string checkpoints = (fs::path(s.run_dir) / "checkpoints").string();
+  for (; s.epoch < epochs;) {
+    std::vector<SampledArch> records;
+    std::vector<ControllerRecord> updates;
+    double mean_reward = 0, mean_entropy = 0;
+    s.child_phase(records);
+    s.controller_phase(records, updates, mean_reward, mean_entropy);
+    result.epoch_mean_reward.push_back(mean_reward);
+    result.epoch_mean_entropy.push_back(mean_entropy);
+    s.archive->append(records, updates);
+    ++s.epoch;
+    if (s.epoch % every == 0 || s.epoch == epochs)
+      write_checkpoint(checkpoint_path(checkpoints, s.epoch), s.checkpoint());
+  }
+  std::vector<SampledArch> final_records;
+  result.top = s.final_evaluation(final_records);
+  s.archive->append(final_records, {});
+  if (!result.top.empty()) {
+    s.log->info("best architecture: {} (validation accuracy {:.4f})", s.space->to_string(result.top.front().first),
+                result.top.front().second);
+  }
+  return result;
+}
+
+}  // namespace experiments

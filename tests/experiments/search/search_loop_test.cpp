@@ -1,0 +1,148 @@
+#include "experiments/search/search_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "experiments/archive/checkpoint.h"
+#include "experiments/archive/run_archive.h"
+#include "experiments/config/search_schema.h"
+#include "experiments/search/search_cli.h"
+#include "tests/experiments/data/data_files.h"
+
+namespace experiments {
+namespace {
+
+// A tiny search over 300 synthetic 28x28 images in IDX files.
+std::vector<std::string> tiny(const testing::TempDir& data, const std::string& controller = "enas") {
+  return {"data.dataset=mnist",
+          "data.path=" + data.path().string(),
+          "data.validation_size=60",
+          "child.channels=4",
+          "child.cells_per_stage=0",
+          "child.batch_size=16",
+          "child.steps_per_epoch=3",
+          "controller.name=" + controller,
+          "controller.updates_per_epoch=2",
+          "controller.archs_per_update=3",
+          "controller.valid_batch_size=20",
+          "search.epochs=2",
+          "search.top_k=2",
+          "run.threads=1",
+          "space.name=enas_micro"};
+}
+
+std::vector<std::string> read_canonical_column(const std::string& path) {
+  H5::H5File file(path, H5F_ACC_RDONLY);
+  H5::DataSet set = file.openDataSet("archs/canonical");
+  hsize_t n = 0;
+  set.getSpace().getSimpleExtentDims(&n);
+  std::vector<char*> raw(n);
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  if (n > 0) set.read(raw.data(), type);
+  std::vector<std::string> values;
+  for (char* p : raw) {
+    values.emplace_back(p);
+    std::free(p);
+  }
+  return values;
+}
+
+std::vector<double> read_rewards(const std::string& path) {
+  H5::H5File file(path, H5F_ACC_RDONLY);
+  H5::DataSet set = file.openDataSet("archs/reward");
+  hsize_t n = 0;
+  set.getSpace().getSimpleExtentDims(&n);
+  std::vector<double> values(n);
+  if (n > 0) set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+  return values;
+}
+
+TEST(SearchLoop, ATinySearchWritesAnArchiveWithTheExpectedRows) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  auto overrides = tiny(data);
+  overrides.push_back("run.dir=" + runs.file("run"));
+  const ExperimentConfig config = ExperimentConfig::load(search_schema(), "", overrides);
+  std::ostringstream progress;
+  SearchLoop loop(config, runs.file("run"), false, progress);
+  const SearchResult result = loop.run();
+  auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
+  // per epoch: 3 child steps + 2 updates x 3 architectures; then top_k = 2 final rows
+  EXPECT_EQ(archive->num_archs(), 2u * (3 + 6) + 2);
+  EXPECT_EQ(archive->num_updates(), 4u);
+  EXPECT_EQ(result.top.size(), 2u);
+  EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 2u);
+  EXPECT_NE(progress.str().find("epoch 2/2 controller"), std::string::npos);
+}
+
+TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  auto args = [&](const std::string& dir, std::vector<std::string> extra) {
+    std::vector<std::string> a = {"nas_search", "--run-dir", dir};
+    for (const auto& o : tiny(data)) {
+      a.push_back("--set");
+      a.push_back(o);
+    }
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  ASSERT_EQ(run_search_cli(args(runs.file("whole"), {}), "", out, err), 0) << err.str();
+  // The interrupted run: stop after epoch 1 (epochs=1), then resume for the second.
+  ASSERT_EQ(run_search_cli(args(runs.file("parts"), {"--set", "search.epochs=1"}), "", out, err), 0) << err.str();
+  {
+    // The resumed run reads its own config.toml; raise its epoch count there.
+    std::ifstream in(runs.file("parts") + "/config.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("epochs = 1"), 10, "epochs = 2");
+    std::ofstream(runs.file("parts") + "/config.toml") << text;
+  }
+  ASSERT_EQ(run_search_cli({"nas_search", "--resume", runs.file("parts")}, "", out, err), 0) << err.str();
+  const auto whole = read_canonical_column(runs.file("whole") + "/run.h5");
+  const auto parts = read_canonical_column(runs.file("parts") + "/run.h5");
+  // The interrupted run also wrote its own final rows after epoch 1; the
+  // resume truncated them, so the files agree row for row.
+  EXPECT_EQ(parts, whole);
+  const auto a = read_rewards(runs.file("parts") + "/run.h5"), b = read_rewards(runs.file("whole") + "/run.h5");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))
+        << "row " << i << ": " << a[i] << " vs " << b[i];
+  }
+}
+
+TEST(SearchLoop, BadInputsExitWithTwoAndCreateNothing) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  const std::string dir = runs.file("bad");
+  EXPECT_EQ(run_search_cli({"nas_search", "--run-dir", dir, "--set", "child.chanels=4"}, "", out, err), 2);
+  EXPECT_NE(err.str().find("unknown option 'chanels'"), std::string::npos) << err.str();
+  EXPECT_EQ(run_search_cli({"nas_search", "--run-dir", dir, "--set", "data.dataset=mnist", "--set",
+                            "data.path=" + runs.file("nowhere")},
+                           "", out, err),
+            2);
+  EXPECT_EQ(run_search_cli({"enas_search", "--run-dir", dir, "--set", "controller.name=random"}, "enas", out, err), 2);
+  EXPECT_EQ(run_search_cli({"nas_search", "--resume", runs.file("none")}, "", out, err), 2);
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(SearchLoop, RefusesToOverwriteAnExistingRun) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  auto overrides = tiny(data, "random");
+  overrides.push_back("search.epochs=1");
+  std::ostringstream progress;
+  const ExperimentConfig config = ExperimentConfig::load(search_schema(), "", overrides);
+  SearchLoop(config, runs.file("run"), false, progress).run();
+  const auto before = std::filesystem::last_write_time(runs.file("run") + "/run.h5");
+  EXPECT_THROW(SearchLoop(config, runs.file("run"), false, progress), ArchiveError);
+  EXPECT_EQ(std::filesystem::last_write_time(runs.file("run") + "/run.h5"), before);
+}
+
+}  // namespace
+}  // namespace experiments
