@@ -64,7 +64,8 @@ struct Affine {
 };
 
 Affine statistics(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                  torch::Tensor& running_mean, torch::Tensor& running_var, bool training, double momentum, double eps) {
+                  torch::Tensor& running_mean, torch::Tensor& running_var, bool training, double momentum, double eps,
+                  bool update_running) {
   const std::int64_t channels = x.size(1), rows = x.numel() / channels;
   Affine affine;
   if (training) {
@@ -91,6 +92,7 @@ Affine statistics(const torch::Tensor& x, const torch::Tensor& weight, const tor
       const double var = std::max(0.0, sums.second[i] / double(rows) - shifted_mean * shifted_mean);
       mu[c] = static_cast<float>(shifted_mean + pivot[i]);
       inv[c] = static_cast<float>(1.0 / std::sqrt(var + eps));
+      if (!update_running) continue;
       const double unbiased = rows > 1 ? var * double(rows) / double(rows - 1) : var;
       rm[c] = static_cast<float>((1 - momentum) * rm[c] + momentum * mu[c]);
       rv[c] = static_cast<float>((1 - momentum) * rv[c] + momentum * unbiased);
@@ -126,8 +128,9 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, torch::Tensor running_mean, torch::Tensor running_var,
-                               bool training, double momentum, double eps, bool relu) {
-    const Affine affine = statistics(x, weight, bias, running_mean, running_var, training, momentum, eps);
+                               bool training, double momentum, double eps, bool relu, bool update_running) {
+    const Affine affine =
+        statistics(x, weight, bias, running_mean, running_var, training, momentum, eps, update_running);
     ctx->save_for_backward({x, weight, affine.mean, affine.invstd, affine.scale, affine.shift});
     ctx->saved_data["training"] = training;
     ctx->saved_data["relu"] = relu;
@@ -193,7 +196,7 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
         }
       }
     });
-    return {dx, grad_weight, grad_bias, {}, {}, {}, {}, {}, {}};
+    return {dx, grad_weight, grad_bias, {}, {}, {}, {}, {}, {}, {}};
   }
 };
 
@@ -201,15 +204,16 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
 
 torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                        torch::Tensor& running_mean, torch::Tensor& running_var, bool training,
-                                       double momentum, double eps, bool relu) {
+                                       double momentum, double eps, bool relu, bool update_running) {
   RECORD_FUNCTION("nas::batch_norm_forward", std::vector<c10::IValue>());
   const bool needs_graph = torch::GradMode::is_enabled() && !c10::InferenceMode::is_enabled() &&
                            (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
   if (!needs_graph) {
-    return apply_affine(x, statistics(x, weight, bias, running_mean, running_var, training, momentum, eps), relu);
+    return apply_affine(
+        x, statistics(x, weight, bias, running_mean, running_var, training, momentum, eps, update_running), relu);
   }
-  return ChannelsLastBatchNormFunction::apply(x, weight, bias, running_mean, running_var, training, momentum, eps,
-                                              relu);
+  return ChannelsLastBatchNormFunction::apply(x, weight, bias, running_mean, running_var, training, momentum, eps, relu,
+                                              update_running);
 }
 
 BatchNormImpl::BatchNormImpl(const BatchNormOptions& options_) : options(options_) {
@@ -219,6 +223,14 @@ BatchNormImpl::BatchNormImpl(const BatchNormOptions& options_) : options(options
   running_var = register_buffer("running_var", torch::ones({options.channels()}));
   num_batches_tracked = register_buffer("num_batches_tracked", torch::zeros({}, torch::kLong));
 }
+
+namespace {
+thread_local bool batch_statistics_in_eval = false;
+}
+
+BatchStatisticsScope::BatchStatisticsScope() : previous_(batch_statistics_in_eval) { batch_statistics_in_eval = true; }
+BatchStatisticsScope::~BatchStatisticsScope() { batch_statistics_in_eval = previous_; }
+bool BatchStatisticsScope::active() { return batch_statistics_in_eval; }
 
 std::pair<torch::Tensor, torch::Tensor> BatchNormImpl::eval_affine() const {
   const torch::Tensor scale = running_var.add(options.eps()).rsqrt() * weight;
@@ -232,12 +244,20 @@ torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) {
     torch::NoGradGuard no_grad;
     num_batches_tracked += 1;
   }
+  // Batch statistics in training, and in eval inside a BatchStatisticsScope
+  // (then without touching the running statistics).
+  const bool batch_statistics = is_training() || BatchStatisticsScope::active();
   if (fast) {
-    return channels_last_batch_norm(x, weight, bias, running_mean, running_var, is_training(), options.momentum(),
-                                    options.eps(), options.relu());
+    return channels_last_batch_norm(x, weight, bias, running_mean, running_var, batch_statistics, options.momentum(),
+                                    options.eps(), options.relu(), is_training());
   }
-  torch::Tensor y = torch::batch_norm(x, weight, bias, running_mean, running_var, is_training(), options.momentum(),
-                                      options.eps(), /*cudnn_enabled=*/false);
+  torch::Tensor mean = running_mean, var = running_var;
+  if (batch_statistics && !is_training()) {  // libtorch always updates what it is given: give it copies
+    mean = running_mean.clone();
+    var = running_var.clone();
+  }
+  torch::Tensor y = torch::batch_norm(x, weight, bias, mean, var, batch_statistics, options.momentum(), options.eps(),
+                                      /*cudnn_enabled=*/false);
   return options.relu() ? torch::relu(y) : y;
 }
 

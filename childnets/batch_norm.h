@@ -20,6 +20,23 @@ struct BatchNormOptions {
   TORCH_ARG(bool, relu) = false;      // apply ReLU to the output, fused into the kernel
 };
 
+// While one is alive on a thread, eval-mode batch norms normalise with the
+// batch's own statistics and leave the running ones alone. Weight-sharing
+// searches score architectures this way: the running statistics of an op
+// that is rarely on the sampled path are stale, and rewards computed with
+// them stay near chance (as DARTS's search, which tracks none, avoids).
+class BatchStatisticsScope {
+ public:
+  BatchStatisticsScope();
+  ~BatchStatisticsScope();
+  BatchStatisticsScope(const BatchStatisticsScope&) = delete;
+  BatchStatisticsScope& operator=(const BatchStatisticsScope&) = delete;
+  static bool active();
+
+ private:
+  bool previous_;
+};
+
 class BatchNormImpl : public torch::nn::Module {
  public:
   explicit BatchNormImpl(const BatchNormOptions& options);
@@ -38,8 +55,10 @@ TORCH_MODULE(BatchNorm);
 // with an optional fused ReLU on the output. Training mode normalises with
 // the batch statistics and updates the running ones; eval mode uses the
 // running statistics. Two passes over x forward, two backward.
+// `update_running` false: batch statistics (training true) without
+// touching the running ones.
 torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                        torch::Tensor& running_mean, torch::Tensor& running_var, bool training,
-                                       double momentum, double eps, bool relu);
+                                       double momentum, double eps, bool relu, bool update_running = true);
 
 }  // namespace childnets

@@ -44,7 +44,8 @@ torch::Tensor counted_conv(torch::nn::Conv2d& conv, const torch::Tensor& x) {
 }
 
 torch::Tensor conv_then_batch_norm(torch::nn::Conv2d& conv, BatchNormImpl& bn, const torch::Tensor& x) {
-  const bool foldable = !bn.is_training() && (!torch::GradMode::is_enabled() || c10::InferenceMode::is_enabled());
+  const bool foldable = !bn.is_training() && !BatchStatisticsScope::active() &&
+                        (!torch::GradMode::is_enabled() || c10::InferenceMode::is_enabled());
   if (!foldable) return bn.forward(counted_conv(conv, x));
   const auto [scale, shift] = bn.eval_affine();
   const auto& o = conv->options;

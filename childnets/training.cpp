@@ -1,6 +1,7 @@
 #include "childnets/training.h"
 
 #include <cmath>
+#include <optional>
 
 namespace childnets {
 namespace {
@@ -48,12 +49,14 @@ StepResult train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimi
 }
 
 EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, const torch::Tensor& labels,
-                    const spaces::ArchGraph& graph) {
+                    const spaces::ArchGraph& graph, bool batch_statistics) {
   const bool was_training = network.is_training();
   network.eval();
   EvalResult result;
   {
     torch::InferenceMode inference;
+    std::optional<BatchStatisticsScope> scope;
+    if (batch_statistics) scope.emplace();
     const torch::Tensor logits = network.forward(images, graph).logits;
     result.loss = loss_of(logits, labels, 0.0).item<double>();
     result.correct = logits.argmax(1).eq(labels).sum().item<std::int64_t>();

@@ -47,10 +47,11 @@ struct EvalResult {
   double accuracy() const { return count == 0 ? 0.0 : double(correct) / double(count); }
 };
 
-// Loss and accuracy under torch::InferenceMode, in eval mode (BN running
-// statistics); restores the network's previous mode.
+// Loss and accuracy under torch::InferenceMode, in eval mode; restores the
+// network's previous mode. batch_statistics: normalise with the batch's own
+// statistics (BatchStatisticsScope), as weight-sharing rewards should.
 EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, const torch::Tensor& labels,
-                    const spaces::ArchGraph& graph);
+                    const spaces::ArchGraph& graph, bool batch_statistics = false);
 
 // Plain cosine from lr_max at epoch 0 to lr_min at total_epochs (DARTS).
 double cosine_lr(double epoch, double total_epochs, double lr_max, double lr_min);

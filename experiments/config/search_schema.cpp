@@ -9,7 +9,8 @@ const ConfigSchema& search_schema() {
   using I = std::int64_t;
   static const ConfigSchema schema = {
       {"run",
-       {ParamSpec{"dir", std::string("runs/enas-fashion-mnist"), "run directory (run.h5, checkpoints/, log.txt)"},
+       {ParamSpec{"dir", std::string("runs/enas-fashion-mnist-{time}"),
+                  "run directory (run.h5, checkpoints/, log.txt); {time} becomes the start time"},
         ParamSpec{"seed", I{0}, "seed of every generator of the run", 0, 1e18},
         ParamSpec{"threads", I{2}, "intra-op threads", 1, 256},
         ParamSpec{"checkpoint_every", I{1}, "epochs between checkpoints", 1, 1e6}}},

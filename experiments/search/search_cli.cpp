@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -53,7 +54,14 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
       throw ConfigError(config.source() + ": [controller] name is '" + controller + "', " + program + " runs '" +
                         required_controller + "' (use nas_search for others)");
     }
-    const std::string dir = config.section("run").get_string("dir");
+    std::string dir = config.section("run").get_string("dir");
+    if (const auto at = dir.find("{time}"); at != std::string::npos) {
+      // A fresh directory per run, so the same command can be run again.
+      const std::time_t now = std::time(nullptr);
+      char stamp[32];
+      std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+      dir.replace(at, 6, stamp);
+    }
     SearchLoop loop(config, dir, !resume_dir.empty(), out);
     if (resume_dir.empty()) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
     const SearchResult result = loop.run();

@@ -2,7 +2,8 @@
 // The command line shared by nas_search and enas_search:
 //   --config FILE     TOML config (default: the built-in Fashion-MNIST ENAS search)
 //   --set S.K=V       override any key (repeatable)
-//   --run-dir DIR     run directory (default: [run] dir)
+//   --run-dir DIR     run directory (default: [run] dir; "{time}" in it becomes
+//                     the start time, so a command can be run again)
 //   --resume DIR      continue the run in DIR from its newest checkpoint
 //   --seed N          [run] seed
 // Exit codes: 0 done, 2 bad input (config, data, archive), 1 anything else.

@@ -313,7 +313,8 @@ void SearchLoop::State::controller_phase(std::vector<SampledArch>& records, std:
     std::vector<controllers::Feedback> feedback;
     for (const auto& p : proposals) {
       const Batch batch = valid_batches->next();
-      const double reward = childnets::evaluate(*network, batch.images, batch.labels, space->decode(p.arch)).accuracy();
+      const double reward =
+          childnets::evaluate(*network, batch.images, batch.labels, space->decode(p.arch), true).accuracy();
       feedback.push_back({p.id, reward});
       records.push_back({epoch, global_step, "controller", controller->name(), p.arch.tokens, space->to_string(p.arch),
                          reward, reward});
@@ -356,7 +357,7 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation
     for (std::int64_t begin = 0; begin < split.validation.size(); begin += batch) {
       const std::int64_t n = std::min(batch, split.validation.size() - begin);
       correct += childnets::evaluate(*network, images.narrow(0, begin, n), split.validation.labels.narrow(0, begin, n),
-                                     space->decode(arch))
+                                     space->decode(arch), true)
                      .correct;
     }
     const double accuracy = double(correct) / double(split.validation.size());

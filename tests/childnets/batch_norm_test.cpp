@@ -69,3 +69,30 @@ TEST(BatchNorm, StateDictNamesMatchLibtorch) {
 
 }  // namespace
 }  // namespace childnets
+
+namespace childnets {
+namespace {
+
+TEST(BatchNorm, BatchStatisticsScopeNormalisesWithTheBatchAndKeepsRunningStatistics) {
+  torch::manual_seed(3);
+  for (bool channels_last : {true, false}) {
+    BatchNorm bn(BatchNormOptions(5));
+    bn->eval();
+    torch::Tensor x = torch::randn({8, 5, 4, 4}) * 3 + 7;
+    if (channels_last) x = x.contiguous(at::MemoryFormat::ChannelsLast);
+    const torch::Tensor running_mean = bn->running_mean.clone();
+    torch::Tensor y;
+    {
+      BatchStatisticsScope scope;
+      y = bn->forward(x);
+    }
+    EXPECT_NEAR(y.mean().item<double>(), 0.0, 1e-4);
+    EXPECT_NEAR(y.var(false).item<double>(), 1.0, 1e-3);
+    EXPECT_TRUE(torch::equal(bn->running_mean, running_mean));
+    EXPECT_FALSE(BatchStatisticsScope::active());
+    EXPECT_GT(bn->forward(x).mean().item<double>(), 5.0);  // outside the scope: running statistics again
+  }
+}
+
+}  // namespace
+}  // namespace childnets
