@@ -14,8 +14,10 @@ using torch::indexing::Slice;
 
 // Picks one value per row from `logits` [n, k] (sampled, or read from
 // `forced` [n]) and adds its log-probability and the distribution's entropy.
+// With score == false (sampling only) nothing is accumulated.
 torch::Tensor choose(const torch::Tensor& logits, const torch::Tensor* forced, at::Generator& generator,
-                     torch::Tensor& log_prob, torch::Tensor& entropy) {
+                     torch::Tensor& log_prob, torch::Tensor& entropy, bool score) {
+  if (!score && forced == nullptr) return at::multinomial(torch::softmax(logits, -1), 1, false, generator).squeeze(1);
   const torch::Tensor logp = torch::log_softmax(logits, -1);
   torch::Tensor choice;
   if (forced != nullptr) {
@@ -27,6 +29,33 @@ torch::Tensor choose(const torch::Tensor& logits, const torch::Tensor* forced, a
   log_prob = log_prob + logp.gather(1, choice.unsqueeze(1)).squeeze(1);
   entropy = entropy - (logp.exp() * logp).sum(1);
   return choice;
+}
+
+// The LSTM state of one batched rollout and the logit shaping of the options.
+struct Cursor {
+  EnasPolicyImpl& policy;
+  const EnasOptions& options;
+  torch::Tensor h, c;
+
+  Cursor(EnasPolicyImpl& p, const EnasOptions& o, std::int64_t n)
+      : policy(p), options(o), h(torch::zeros({n, o.lstm_size()})), c(torch::zeros({n, o.lstm_size()})) {}
+  void step(const torch::Tensor& input) { std::tie(h, c) = policy.lstm->forward(input, std::make_tuple(h, c)); }
+  // tanh_constant * tanh(logits / temperature), each part when enabled.
+  torch::Tensor shape(torch::Tensor logits, double tanh_constant) const {
+    if (options.temperature() > 0) logits = logits / options.temperature();
+    return tanh_constant > 0 ? tanh_constant * torch::tanh(logits) : logits;
+  }
+  // Attention scores v . tanh(W1 anchor + W2 h) over the anchors' keys: [n, anchors].
+  torch::Tensor attention(const std::vector<torch::Tensor>& keys) const {
+    return policy.attention_score(torch::tanh(torch::stack(keys, 1) + policy.attention_query(h).unsqueeze(1)))
+        .squeeze(-1);
+  }
+  torch::Tensor start(std::int64_t n) const { return policy.start.expand({n, options.lstm_size()}); }
+};
+
+Rollout empty_rollout(std::int64_t n, std::size_t tokens) {
+  return Rollout{torch::zeros({n, static_cast<std::int64_t>(tokens)}, torch::kInt64), torch::zeros({n}),
+                 torch::zeros({n}), torch::zeros({n})};
 }
 
 }  // namespace
@@ -59,7 +88,7 @@ EnasController::EnasController(spaces::SpacePtr space, EnasOptions options, std:
   adam_ = std::make_unique<torch::optim::Adam>(policy_->parameters(), torch::optim::AdamOptions(options_.lr()));
 }
 
-Rollout EnasController::rollout(std::int64_t n, const std::vector<spaces::Arch>* forced) {
+Rollout EnasController::rollout(std::int64_t n, const std::vector<spaces::Arch>* forced, bool score) {
   torch::Tensor forced_tokens;
   if (forced != nullptr) {
     if (static_cast<std::int64_t>(forced->size()) != n)
@@ -72,123 +101,104 @@ Rollout EnasController::rollout(std::int64_t n, const std::vector<spaces::Arch>*
     forced_tokens = torch::tensor(flat, torch::kInt64).view({n, static_cast<std::int64_t>(space_->num_tokens())});
   }
   const torch::Tensor* forced_ptr = forced != nullptr ? &forced_tokens : nullptr;
-  if (dynamic_cast<const spaces::EnasMacroSpace*>(space_.get()) != nullptr) return rollout_macro(n, forced_ptr);
-  return rollout_cells(n, forced_ptr);
+  if (dynamic_cast<const spaces::EnasMacroSpace*>(space_.get()) != nullptr) return rollout_macro(n, forced_ptr, score);
+  return rollout_cells(n, forced_ptr, score);
 }
 
-Rollout EnasController::rollout_cells(std::int64_t n, const torch::Tensor* forced) {
+Rollout EnasController::rollout_cells(std::int64_t n, const torch::Tensor* forced, bool score) {
   const auto& cells = dynamic_cast<const spaces::CellSpace&>(*space_);
-  const int nodes = cells.layout().nodes;
-  const std::int64_t hidden = options_.lstm_size();
-  Rollout r{torch::zeros({n, static_cast<std::int64_t>(space_->num_tokens())}, torch::kInt64), torch::zeros({n}),
-            torch::zeros({n}), torch::zeros({n})};
-  torch::Tensor h = torch::zeros({n, hidden}), c = torch::zeros({n, hidden});
-  auto step = [&](const torch::Tensor& input) {
-    std::tie(h, c) = policy_->lstm->forward(input, std::make_tuple(h, c));
-  };
-  auto shape = [&](torch::Tensor logits, double tanh_constant) {
-    if (options_.temperature() > 0) logits = logits / options_.temperature();
-    return tanh_constant > 0 ? tanh_constant * torch::tanh(logits) : logits;
-  };
+  Rollout r = empty_rollout(n, space_->num_tokens());
+  Cursor lstm(*policy_, options_, n);
   const torch::Tensor rows = torch::arange(n);
+  // Decides the token at `at` from `logits`, sampled or read from `forced`.
+  auto decide = [&](const torch::Tensor& logits, std::size_t at) {
+    const torch::Tensor column = forced != nullptr ? forced->select(1, static_cast<std::int64_t>(at)) : torch::Tensor();
+    const torch::Tensor value =
+        choose(logits, forced != nullptr ? &column : nullptr, generator_, r.log_prob, r.entropy, score);
+    r.tokens.select(1, static_cast<std::int64_t>(at)).copy_(value);
+    return value;
+  };
+  // The reduction cell continues the normal cell's LSTM state, as in ENAS.
   for (int cell = 0; cell < static_cast<int>(cells.layout().cells.size()); ++cell) {
-    torch::Tensor input = policy_->start.expand({n, hidden});
+    torch::Tensor input = lstm.start(n);
     std::vector<torch::Tensor> anchors, keys;
     for (int i = 0; i < 2; ++i) {  // the two cell inputs
-      step(input);
-      anchors.push_back(torch::zeros_like(h));
-      keys.push_back(policy_->attention_anchor(h));
+      lstm.step(input);
+      anchors.push_back(torch::zeros_like(lstm.h));
+      keys.push_back(policy_->attention_anchor(lstm.h));
     }
-    for (int node = 0; node < nodes; ++node) {
+    for (int node = 0; node < cells.layout().nodes; ++node) {
       for (int slot = 0; slot < 2; ++slot) {
-        step(input);
-        const torch::Tensor query = torch::tanh(torch::stack(keys, 1) + policy_->attention_query(h).unsqueeze(1));
-        const torch::Tensor logits = shape(policy_->attention_score(query).squeeze(-1), options_.tanh_constant());
-        const std::size_t at = cells.position(cell, node, slot, spaces::DecisionKind::kInputIndex);
-        const torch::Tensor column =
-            forced != nullptr ? forced->select(1, static_cast<std::int64_t>(at)) : torch::Tensor();
-        const torch::Tensor index =
-            choose(logits, forced != nullptr ? &column : nullptr, generator_, r.log_prob, r.entropy);
-        r.tokens.select(1, static_cast<std::int64_t>(at)).copy_(index);
+        lstm.step(input);
+        const torch::Tensor index = decide(lstm.shape(lstm.attention(keys), options_.tanh_constant()),
+                                           cells.position(cell, node, slot, spaces::DecisionKind::kInputIndex));
         input = torch::stack(anchors, 1).index({rows, index});
       }
       for (int slot = 0; slot < 2; ++slot) {
-        step(input);
-        const torch::Tensor logits = shape(policy_->op_logits(h), options_.tanh_constant() / options_.op_tanh_reduce());
-        const std::size_t at = cells.position(cell, node, slot, spaces::DecisionKind::kOp);
-        const torch::Tensor column =
-            forced != nullptr ? forced->select(1, static_cast<std::int64_t>(at)) : torch::Tensor();
+        lstm.step(input);
         const torch::Tensor op =
-            choose(logits, forced != nullptr ? &column : nullptr, generator_, r.log_prob, r.entropy);
-        r.tokens.select(1, static_cast<std::int64_t>(at)).copy_(op);
+            decide(lstm.shape(policy_->op_logits(lstm.h), options_.tanh_constant() / options_.op_tanh_reduce()),
+                   cells.position(cell, node, slot, spaces::DecisionKind::kOp));
         input = policy_->op_embedding(op);
       }
-      step(input);
-      anchors.push_back(h);
-      keys.push_back(policy_->attention_anchor(h));
-      input = policy_->start.expand({n, hidden});
+      lstm.step(input);
+      anchors.push_back(lstm.h);
+      keys.push_back(policy_->attention_anchor(lstm.h));
+      input = lstm.start(n);
     }
   }
   return r;
 }
 
-Rollout EnasController::rollout_macro(std::int64_t n, const torch::Tensor* forced) {
+Rollout EnasController::rollout_macro(std::int64_t n, const torch::Tensor* forced, bool score) {
   const auto& macro = dynamic_cast<const spaces::EnasMacroSpace&>(*space_);
-  const std::int64_t hidden = options_.lstm_size();
-  Rollout r{torch::zeros({n, static_cast<std::int64_t>(space_->num_tokens())}, torch::kInt64), torch::zeros({n}),
-            torch::zeros({n}), torch::zeros({n})};
-  torch::Tensor h = torch::zeros({n, hidden}), c = torch::zeros({n, hidden});
-  auto step = [&](const torch::Tensor& input) {
-    std::tie(h, c) = policy_->lstm->forward(input, std::make_tuple(h, c));
-  };
-  auto shape = [&](torch::Tensor logits) {
-    if (options_.temperature() > 0) logits = logits / options_.temperature();
-    return options_.tanh_constant() > 0 ? options_.tanh_constant() * torch::tanh(logits) : logits;
-  };
+  Rollout r = empty_rollout(n, space_->num_tokens());
+  Cursor lstm(*policy_, options_, n);
   const torch::Tensor targets = torch::tensor({1.0 - options_.skip_target(), options_.skip_target()}, torch::kFloat);
-  torch::Tensor input = policy_->start.expand({n, hidden});
+  torch::Tensor input = lstm.start(n);
   std::vector<torch::Tensor> anchors, keys;
   for (int layer = 0; layer < macro.layers(); ++layer) {
     const auto at = static_cast<std::int64_t>(macro.op_position(layer));
-    step(input);
+    lstm.step(input);
     const torch::Tensor op_column = forced != nullptr ? forced->select(1, at) : torch::Tensor();
-    const torch::Tensor op = choose(shape(policy_->op_logits(h)), forced != nullptr ? &op_column : nullptr, generator_,
-                                    r.log_prob, r.entropy);
+    const torch::Tensor op = choose(lstm.shape(policy_->op_logits(lstm.h), options_.tanh_constant()),
+                                    forced != nullptr ? &op_column : nullptr, generator_, r.log_prob, r.entropy, score);
     r.tokens.select(1, at).copy_(op);
-    step(policy_->op_embedding(op));
+    lstm.step(policy_->op_embedding(op));
     if (layer > 0) {
-      const torch::Tensor q =
-          policy_->attention_score(torch::tanh(torch::stack(keys, 1) + policy_->attention_query(h).unsqueeze(1)))
-              .squeeze(-1);                                           // [n, layer]
-      const torch::Tensor logits = shape(torch::stack({-q, q}, -1));  // [n, layer, 2]
-      const torch::Tensor flat = logits.reshape({n * layer, 2});
+      // One two-way decision [-q, q] per earlier layer.
+      const torch::Tensor q = lstm.attention(keys);                                                  // [n, layer]
+      const torch::Tensor logits = lstm.shape(torch::stack({-q, q}, -1), options_.tanh_constant());  // [n, layer, 2]
       const torch::Tensor skip_column =
           forced != nullptr ? forced->index({Slice(), Slice(at + 1, at + 1 + layer)}).reshape({n * layer})
                             : torch::Tensor();
       torch::Tensor bits_log_prob = torch::zeros({n * layer}), bits_entropy = torch::zeros({n * layer});
-      const torch::Tensor skip =
-          choose(flat, forced != nullptr ? &skip_column : nullptr, generator_, bits_log_prob, bits_entropy)
-              .view({n, layer});
-      r.log_prob = r.log_prob + bits_log_prob.view({n, layer}).sum(1);
-      r.entropy = r.entropy + bits_entropy.view({n, layer}).sum(1);
-      const torch::Tensor p = torch::sigmoid(logits);
-      r.skip_penalty = r.skip_penalty + (p * torch::log(p / targets)).sum({1, 2});
+      const torch::Tensor skip = choose(logits.reshape({n * layer, 2}), forced != nullptr ? &skip_column : nullptr,
+                                        generator_, bits_log_prob, bits_entropy, score)
+                                     .view({n, layer});
+      if (score) {
+        r.log_prob = r.log_prob + bits_log_prob.view({n, layer}).sum(1);
+        r.entropy = r.entropy + bits_entropy.view({n, layer}).sum(1);
+        const torch::Tensor p = torch::sigmoid(logits);
+        r.skip_penalty = r.skip_penalty + (p * torch::log(p / targets)).sum({1, 2});
+      }
       r.tokens.index_put_({Slice(), Slice(at + 1, at + 1 + layer)}, skip);
+      // The next input: the mean of the chosen layers' anchors (ENAS).
       const torch::Tensor weights = skip.to(torch::kFloat);
       input = torch::bmm(weights.unsqueeze(1), torch::stack(anchors, 1)).squeeze(1) / (1.0 + weights.sum(1, true));
     } else {
-      input = policy_->start.expand({n, hidden});
+      input = lstm.start(n);
     }
-    anchors.push_back(h);
-    keys.push_back(policy_->attention_anchor(h));
+    anchors.push_back(lstm.h);
+    keys.push_back(policy_->attention_anchor(lstm.h));
   }
   return r;
 }
 
 std::vector<spaces::Arch> EnasController::sample(int n) {
   if (n <= 0) return {};
-  torch::NoGradGuard no_grad;
-  const torch::Tensor tokens = rollout(n).tokens.contiguous();
+  c10::InferenceMode inference;  // no autograd bookkeeping at all: sampling only
+  const torch::Tensor tokens = rollout(n, nullptr, /*score=*/false).tokens.contiguous();
   const auto* data = tokens.data_ptr<std::int64_t>();
   const auto length = static_cast<std::int64_t>(space_->num_tokens());
   std::vector<spaces::Arch> archs;

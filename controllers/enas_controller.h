@@ -78,14 +78,15 @@ class EnasController : public Controller {
   void load_state(const ControllerState& state) override;
 
   // Samples n architectures (forced == nullptr) or scores the given ones
-  // (teacher forcing), in one batched pass; differentiable.
-  Rollout rollout(std::int64_t n, const std::vector<spaces::Arch>* forced = nullptr);
+  // (teacher forcing), in one batched pass; differentiable. score == false
+  // only samples: log_prob, entropy and skip_penalty stay zero.
+  Rollout rollout(std::int64_t n, const std::vector<spaces::Arch>* forced = nullptr, bool score = true);
   double baseline() const { return baseline_; }
   EnasPolicy policy() const { return policy_; }
 
  private:
-  Rollout rollout_cells(std::int64_t n, const torch::Tensor* forced);
-  Rollout rollout_macro(std::int64_t n, const torch::Tensor* forced);
+  Rollout rollout_cells(std::int64_t n, const torch::Tensor* forced, bool score);
+  Rollout rollout_macro(std::int64_t n, const torch::Tensor* forced, bool score);
 
   spaces::SpacePtr space_;
   EnasOptions options_;

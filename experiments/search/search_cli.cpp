@@ -73,21 +73,14 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
     }
     out << "run directory: " << result.run_dir << "\n";
     return 0;
-  } catch (const ConfigError& e) {
-    err << program << ": " << e.what() << "\n";
-    return 2;
-  } catch (const spaces::OptionError& e) {
-    err << program << ": " << e.what() << "\n";
-    return 2;
-  } catch (const DataError& e) {
-    err << program << ": " << e.what() << "\n";
-    return 2;
-  } catch (const ArchiveError& e) {
-    err << program << ": " << e.what() << "\n";
-    return 2;
   } catch (const std::exception& e) {
     err << program << ": " << e.what() << "\n";
-    return 1;
+    // Bad input (config, options, data, an existing or unreadable run) is
+    // exit 2; anything else is a failure of ours, exit 1.
+    const bool bad_input =
+        dynamic_cast<const ConfigError*>(&e) != nullptr || dynamic_cast<const spaces::OptionError*>(&e) != nullptr ||
+        dynamic_cast<const DataError*>(&e) != nullptr || dynamic_cast<const ArchiveError*>(&e) != nullptr;
+    return bad_input ? 2 : 1;
   }
 }
 

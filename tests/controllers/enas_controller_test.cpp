@@ -153,3 +153,19 @@ TEST(EnasController, ObserveRefusesUnknownIds) {
 
 }  // namespace
 }  // namespace controllers
+
+namespace controllers {
+namespace {
+
+TEST(EnasController, SamplingAloneDrawsWhatProposingDraws) {
+  for (const char* spec : {"enas_micro", "enas_macro"}) {
+    const auto space = spaces::make_space(spec);
+    EnasController a(space, EnasOptions(), 8), b(space, EnasOptions(), 8);
+    const auto sampled = a.sample(20);
+    const auto proposed = b.propose(20);
+    for (std::size_t i = 0; i < sampled.size(); ++i) EXPECT_EQ(sampled[i], proposed[i].arch) << spec << " " << i;
+  }
+}
+
+}  // namespace
+}  // namespace controllers
