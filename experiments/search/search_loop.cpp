@@ -162,7 +162,12 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   s.log = std::make_shared<spdlog::logger>("search", spdlog::sinks_init_list{console, file});
   s.log->flush_on(spdlog::level::info);
   if (!resume_from.empty()) {
-    s.restore(read_checkpoint(resume_from));
+    const Checkpoint checkpoint = read_checkpoint(resume_from);  // names the file itself
+    try {
+      s.restore(checkpoint);
+    } catch (const ArchiveError& e) {
+      throw ArchiveError(resume_from + ": " + e.what());
+    }
     s.log->info("resumed from {} at epoch {}", resume_from, s.epoch);
   }
   s.log->info("space {}, controller {}, data {} ({} train / {} validation), store {:.1f} MB", s.space->spec(),

@@ -146,3 +146,25 @@ TEST(SearchLoop, RefusesToOverwriteAnExistingRun) {
 
 }  // namespace
 }  // namespace experiments
+
+namespace experiments {
+namespace {
+
+TEST(SearchLoop, ACorruptNewestCheckpointIsRefusedByName) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> a = {"nas_search", "--run-dir", runs.file("run")};
+  for (const auto& o : tiny(data, "random")) {
+    a.push_back("--set");
+    a.push_back(o);
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(a, "", out, err), 0) << err.str();
+  const std::string newest = list_checkpoints(runs.file("run") + "/checkpoints").back();
+  std::filesystem::resize_file(newest, 100);
+  EXPECT_EQ(run_search_cli({"nas_search", "--resume", runs.file("run")}, "", out, err), 2);
+  EXPECT_NE(err.str().find(newest), std::string::npos) << err.str();
+}
+
+}  // namespace
+}  // namespace experiments
