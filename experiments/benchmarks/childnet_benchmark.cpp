@@ -86,6 +86,17 @@ void BM_ValidationStepInference(benchmark::State& state) {
 }
 BENCHMARK(BM_ValidationStepInference)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
+// As the search scores rewards: batch statistics instead of running ones
+// (BatchStatisticsScope), so batch norms cannot fold into convolutions.
+void BM_ValidationStepBatchStatistics(benchmark::State& state) {
+  Fixture& f = fixture();
+  const spaces::ArchGraph graph = f.space->decode(reference_arch(*f.space));
+  const torch::Tensor images = torch::randn({kValidationBatch, 1, 28, 28});
+  const torch::Tensor labels = torch::randint(0, 10, {kValidationBatch});
+  for (auto _ : state) benchmark::DoNotOptimize(childnets::evaluate(*f.network, images, labels, graph, true));
+}
+BENCHMARK(BM_ValidationStepBatchStatistics)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
 void BM_StoreSize(benchmark::State& state) {
   Fixture& f = fixture();
   for (auto _ : state) benchmark::DoNotOptimize(f.store->bytes());
