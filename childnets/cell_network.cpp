@@ -42,6 +42,7 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
   inputs_may_be_loose_ = layout.output == spaces::OutputRule::kLooseEndsWithInputs;
   std::set<std::string> functions(layout.op_functions.begin(), layout.op_functions.end());
   op_functions_.assign(functions.begin(), functions.end());
+  weight_free_ = std::make_unique<WeightFreeOps>(op_functions_, std::vector<std::int64_t>{1, 2});
 
   const std::int64_t n = options.cells_per_stage();
   std::int64_t channels = options.channels(), size = options.image_size();
@@ -158,14 +159,10 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
       const auto input = static_cast<std::size_t>(boost::source(e, graph));
       const std::string& op = graph[e].op_name;
       const std::int64_t stride = cell.strided && input < 2 ? 2 : 1;
-      std::shared_ptr<CellOpImpl> weight_free;
-      CellOpImpl* module = nullptr;
-      if (op_has_weights(op, stride)) {
-        module = &store.get<CellOpImpl>(edge_key(p, static_cast<int>(v), graph[e].slot, static_cast<int>(input), op));
-      } else {
-        weight_free = make_cell_op(op, cell.channels, stride);  // pools, identity, none
-        module = weight_free.get();
-      }
+      CellOpImpl* module =
+          op_has_weights(op, stride)
+              ? &store.get<CellOpImpl>(edge_key(p, static_cast<int>(v), graph[e].slot, static_cast<int>(input), op))
+              : &weight_free_->at(op, stride);
       torch::Tensor y = module->starts_with_relu() ? module->forward_activated(activated_state(input))
                                                    : module->forward(states[input]);
       if (training && module->droppable()) y = drop_path(y, drop_path_prob);

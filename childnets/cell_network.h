@@ -51,6 +51,7 @@ class CellNetwork : public NetworkFamily {
 
   NetworkOptions options_;
   std::vector<std::string> op_functions_;  // distinct op names of the space
+  std::unique_ptr<WeightFreeOps> weight_free_;
   int nodes_ = 0;
   bool project_output_ = true;
   bool inputs_may_be_loose_ = true;

@@ -18,6 +18,7 @@ MacroNetwork::MacroNetwork(const spaces::SpacePtr& space, const NetworkOptions& 
   if (macro == nullptr) throw std::invalid_argument("MacroNetwork needs the enas_macro space, got " + space->name());
   layers_ = macro->layers();
   ops_ = space->op_names();
+  weight_free_ = std::make_unique<WeightFreeOps>(ops_, std::vector<std::int64_t>{1});
   const int distance = layers_ / 3;
   if (distance >= 1) pool_layers_ = {distance - 1, 2 * distance - 1};
   std::int64_t c = options.channels(), size = options.image_size();
@@ -88,7 +89,6 @@ ChildOutput MacroNetwork::forward(ParameterStoreImpl& store, const torch::Tensor
   const bool training = store.is_training();
   for (int layer = 0; layer < layers_; ++layer) {
     const auto vertex = static_cast<spaces::Vertex>(layer + 1);
-    const std::int64_t c = channels_[vertex];
     std::vector<torch::Tensor> terms;
     for (const auto& e : spaces::inputs_by_slot(graph, vertex)) {
       const auto source = static_cast<std::size_t>(boost::source(e, graph));
@@ -98,7 +98,7 @@ ChildOutput MacroNetwork::forward(ParameterStoreImpl& store, const torch::Tensor
         continue;
       }
       torch::Tensor y = op_has_weights(op, 1) ? store.get<CellOpImpl>(layer_key(layer, op)).forward(states[source])
-                                              : make_cell_op(op, c, 1)->forward(states[source]);
+                                              : weight_free_->at(op, 1).forward(states[source]);
       if (training) y = drop_path(y, drop_path_prob);
       terms.push_back(y);
     }

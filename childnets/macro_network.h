@@ -27,6 +27,7 @@ class MacroNetwork : public NetworkFamily {
 
   NetworkOptions options_;
   std::vector<std::string> ops_;
+  std::unique_ptr<WeightFreeOps> weight_free_;
   int layers_ = 0;
   std::vector<int> pool_layers_;
   std::vector<std::int64_t> channels_;  // per vertex

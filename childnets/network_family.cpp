@@ -22,6 +22,21 @@ std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space
   throw std::invalid_argument("no child network builds space '" + space->name() + "'");
 }
 
+WeightFreeOps::WeightFreeOps(const std::vector<std::string>& ops, const std::vector<std::int64_t>& strides) {
+  for (const auto& op : ops) {
+    for (std::int64_t stride : strides) {
+      // Weight-free ops do not depend on the channel count.
+      if (!op_has_weights(op, stride)) ops_[{op, stride}] = make_cell_op(op, /*channels=*/1, stride);
+    }
+  }
+}
+
+CellOpImpl& WeightFreeOps::at(const std::string& op, std::int64_t stride) const {
+  const auto it = ops_.find({op, stride});
+  if (it == ops_.end()) throw std::out_of_range("no weight-free op '" + op + "' at stride " + std::to_string(stride));
+  return *it->second;
+}
+
 torch::Tensor sum_all(const std::vector<torch::Tensor>& terms) {
   if (terms.empty()) throw std::logic_error("sum of no tensors");
   torch::Tensor sum = terms[0];

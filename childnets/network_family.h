@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +41,19 @@ class NetworkFamily {
 // Throws std::invalid_argument for a space no family builds, or options
 // that make no network (too many reductions for the image size).
 std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space, const NetworkOptions& options);
+
+// The ops without weights (pools, identity, none) of a space, built once
+// per stride when a network is built: the forward pass looks them up
+// instead of constructing a module (and matching its name) per edge per step.
+class WeightFreeOps {
+ public:
+  WeightFreeOps(const std::vector<std::string>& ops, const std::vector<std::int64_t>& strides);
+  // Throws std::out_of_range for an op that has weights at this stride.
+  CellOpImpl& at(const std::string& op, std::int64_t stride) const;
+
+ private:
+  std::map<std::pair<std::string, std::int64_t>, std::shared_ptr<CellOpImpl>> ops_;
+};
 
 // Builds a store key from parts: make_key("c", 3, ".n", 2) == "c3.n2".
 inline void append_key_part(std::string& key, std::string_view part) { key.append(part); }
