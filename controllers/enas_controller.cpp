@@ -195,26 +195,30 @@ Rollout EnasController::rollout_macro(std::int64_t n, const torch::Tensor* force
   return r;
 }
 
+std::vector<spaces::Arch> EnasController::archs_of(const torch::Tensor& tokens) const {
+  const torch::Tensor rows = tokens.contiguous();
+  const auto* data = rows.data_ptr<std::int64_t>();
+  const std::int64_t length = rows.size(1);
+  std::vector<spaces::Arch> archs;
+  for (std::int64_t i = 0; i < rows.size(0); ++i) {
+    archs.push_back(space_->make_arch({data + i * length, data + (i + 1) * length}));
+  }
+  return archs;
+}
+
 std::vector<spaces::Arch> EnasController::sample(int n) {
   if (n <= 0) return {};
   c10::InferenceMode inference;  // no autograd bookkeeping at all: sampling only
-  const torch::Tensor tokens = rollout(n, nullptr, /*score=*/false).tokens.contiguous();
-  const auto* data = tokens.data_ptr<std::int64_t>();
-  const auto length = static_cast<std::int64_t>(space_->num_tokens());
-  std::vector<spaces::Arch> archs;
-  for (std::int64_t i = 0; i < n; ++i) archs.push_back(space_->make_arch({data + i * length, data + (i + 1) * length}));
-  return archs;
+  return archs_of(rollout(n, nullptr, /*score=*/false).tokens);
 }
 
 std::vector<Proposal> EnasController::propose(int n) {
   if (n <= 0) return {};
   const Rollout r = rollout(n);
   std::vector<Proposal> proposals;
-  const torch::Tensor tokens = r.tokens.contiguous();
-  const auto* data = tokens.data_ptr<std::int64_t>();
-  const auto length = static_cast<std::int64_t>(space_->num_tokens());
+  std::vector<spaces::Arch> archs = archs_of(r.tokens);
   for (std::int64_t i = 0; i < n; ++i) {
-    Proposal p{next_id_++, space_->make_arch({data + i * length, data + (i + 1) * length})};
+    Proposal p{next_id_++, std::move(archs[static_cast<std::size_t>(i)])};
     pending_[p.id] = Pending{r.log_prob[i], r.entropy[i], r.skip_penalty[i]};
     proposals.push_back(std::move(p));
   }

@@ -85,6 +85,8 @@ class EnasController : public Controller {
   EnasPolicy policy() const { return policy_; }
 
  private:
+  // One Arch per row of an int64 [n, T] token tensor.
+  std::vector<spaces::Arch> archs_of(const torch::Tensor& tokens) const;
   Rollout rollout_cells(std::int64_t n, const torch::Tensor* forced, bool score);
   Rollout rollout_macro(std::int64_t n, const torch::Tensor* forced, bool score);
 
