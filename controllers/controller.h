@@ -78,10 +78,6 @@ struct ControllerRegistrar {
                       ControllerFactory factory);
 };
 
-// Text form of a generator's state, for ControllerState::texts.
-std::string rng_to_text(const spaces::Rng& rng);
-void rng_from_text(const std::string& text, spaces::Rng& rng);
-
 }  // namespace controllers
 
 #define REGISTER_CONTROLLER(NAME, ...) \

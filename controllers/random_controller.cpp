@@ -42,7 +42,7 @@ class RandomController : public Controller {
   ControllerState state() const override {
     ControllerState state;
     state.scalars["next_id"] = static_cast<double>(next_id_);
-    state.texts["rng"] = rng_to_text(rng_);
+    state.texts["rng"] = spaces::rng_to_text(rng_);
     return state;
   }
 
@@ -52,7 +52,7 @@ class RandomController : public Controller {
     if (id == state.scalars.end() || rng == state.texts.end()) {
       throw std::invalid_argument("random controller state: missing 'next_id' or 'rng'");
     }
-    rng_from_text(rng->second, rng_);
+    spaces::rng_from_text(rng->second, rng_);
     next_id_ = static_cast<std::int64_t>(id->second);
   }
 

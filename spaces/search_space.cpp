@@ -1,6 +1,7 @@
 #include "spaces/search_space.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "spaces/errors.h"
 
@@ -18,6 +19,20 @@ std::int64_t pick_legal(const std::vector<bool>& legal, Rng& rng, std::int64_t e
 }
 
 }  // namespace
+
+std::string rng_to_text(const Rng& rng) {
+  std::ostringstream text;
+  text << rng;
+  return text.str();
+}
+
+void rng_from_text(const std::string& text, Rng& rng) {
+  std::istringstream in(text);
+  Rng restored;
+  in >> restored;
+  if (in.fail()) throw std::invalid_argument("unreadable generator state");
+  rng = restored;
+}
 
 SearchSpace::SearchSpace(std::string name, Params params) : name_(std::move(name)), params_(std::move(params)) {
   const std::string options = params_.to_string();

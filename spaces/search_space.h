@@ -27,6 +27,10 @@
 namespace spaces {
 
 using Rng = std::mt19937_64;
+// A generator's full state as text and back, for checkpoints. from_text
+// throws std::invalid_argument for text that is not such a state.
+std::string rng_to_text(const Rng& rng);
+void rng_from_text(const std::string& text, Rng& rng);
 
 class SearchSpace {
  public:

@@ -1,8 +1,7 @@
 #include "experiments/data/batch_iterator.h"
 
-#include <sstream>
-
 #include "experiments/data/split.h"
+#include "spaces/search_space.h"
 
 namespace experiments {
 
@@ -51,9 +50,7 @@ Batch BatchIterator::next() {
 
 IteratorPosition BatchIterator::position() const {
   IteratorPosition p = position_;
-  std::ostringstream rng;
-  rng << augment_rng_;
-  p.augment_rng = rng.str();
+  p.augment_rng = spaces::rng_to_text(augment_rng_);
   return p;
 }
 
@@ -63,10 +60,12 @@ void BatchIterator::restore(const IteratorPosition& position) {
                                 std::to_string(position.batch) + " is impossible for " + data_.name + " (" +
                                 std::to_string(batches_per_epoch()) + " batches per epoch)");
   }
-  std::istringstream rng(position.augment_rng);
-  std::mt19937_64 restored;
-  rng >> restored;
-  if (rng.fail()) throw std::invalid_argument("iterator position: unreadable augmentation generator state");
+  spaces::Rng restored;
+  try {
+    spaces::rng_from_text(position.augment_rng, restored);
+  } catch (const std::invalid_argument&) {
+    throw std::invalid_argument("iterator position: unreadable augmentation generator state");
+  }
   position_ = position;
   position_.augment_rng.clear();
   augment_rng_ = restored;

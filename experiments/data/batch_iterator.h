@@ -12,6 +12,7 @@
 
 #include "experiments/data/dataset.h"
 #include "experiments/data/transforms.h"
+#include "spaces/search_space.h"
 
 namespace experiments {
 
@@ -55,7 +56,7 @@ class BatchIterator {
   Normalization normalization_;
   BatchIteratorOptions options_;
   IteratorPosition position_;
-  std::mt19937_64 augment_rng_;
+  spaces::Rng augment_rng_;
   torch::Tensor order_;  // int64 permutation of the current epoch
 };
 
