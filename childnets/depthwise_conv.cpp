@@ -37,19 +37,16 @@ NAS_VECTOR_CLONES void multiply_add(float* __restrict out, const float* __restri
   for (std::int64_t j = 0; j < length; ++j) out[j] += a[j] * b[j];
 }
 
-// Columns [first, last) of the output (or input-gradient) row that tap kw
-// reaches, and the shift of the matching row position, in pixels.
+// Output columns [first, last) that tap kw pairs with an input column, and
+// the input column's offset from the output column.
 struct Span {
   std::int64_t first, last, shift;
 };
 
-Span span_of(const Geometry& g, std::int64_t kw, bool gather_from_output) {
-  // forward: input column = ow + kw*d - pad; input gradient: output column = iw + pad - kw*d
-  const std::int64_t shift = gather_from_output ? g.pad - kw * g.dilation : kw * g.dilation - g.pad;
-  const std::int64_t width = gather_from_output ? g.w : g.ow;   // columns written
-  const std::int64_t source = gather_from_output ? g.ow : g.w;  // columns read
+Span span_of(const Geometry& g, std::int64_t kw) {
+  const std::int64_t shift = kw * g.dilation - g.pad;  // input column = ow + shift
   const std::int64_t first = std::max<std::int64_t>(0, -shift);
-  const std::int64_t last = std::min<std::int64_t>(width, source - shift);
+  const std::int64_t last = std::min<std::int64_t>(g.ow, g.w - shift);
   return {first, std::max(first, last), shift};
 }
 
@@ -63,7 +60,7 @@ void weight_grad_row(const Geometry& g, const float* x, const float* dy, float* 
     if (ih < 0 || ih >= g.h) continue;
     const float* in = x + (n * g.h + ih) * g.w * C;
     for (std::int64_t kw = 0; kw < g.k; ++kw) {
-      const Span s = span_of(g, kw, false);
+      const Span s = span_of(g, kw);
       multiply_add(acc + (kh * g.k + kw) * row + s.first * C, grad + s.first * C, in + (s.first + s.shift) * C,
                    (s.last - s.first) * C);
     }
