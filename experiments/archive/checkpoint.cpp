@@ -37,18 +37,12 @@ torch::ScalarType torch_type(const H5::DataSet& dataset, const std::string& wher
   throw ArchiveError(where + ": unsupported element type");
 }
 
-H5::StrType text_type() {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  type.setCset(H5T_CSET_UTF8);
-  return type;
-}
-
 void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& values) {
   hsize_t n = values.size();
   H5::DataSpace space(1, &n);
   std::vector<const char*> pointers;
   for (const auto& v : values) pointers.push_back(v.c_str());
-  group.createDataSet(name, text_type(), space).write(pointers.data(), text_type());
+  group.createDataSet(name, utf8_text_type(), space).write(pointers.data(), utf8_text_type());
 }
 
 std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file) {
@@ -57,7 +51,7 @@ std::vector<std::string> read_strings(const H5::Group& group, const std::string&
   hsize_t n = 0;
   dataset.getSpace().getSimpleExtentDims(&n);
   std::vector<char*> pointers(n, nullptr);
-  if (n > 0) dataset.read(pointers.data(), text_type());
+  if (n > 0) dataset.read(pointers.data(), utf8_text_type());
   std::vector<std::string> values;
   for (char* p : pointers) {
     values.emplace_back(p != nullptr ? p : "");
@@ -82,8 +76,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   try {
     {
       H5::H5File file(temporary, H5F_ACC_EXCL);
-      file.createAttribute("checkpoint_layout", H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
-          .write(H5::PredType::NATIVE_INT64, &kCheckpointLayout);
+      write_int64_attribute(file, "checkpoint_layout", kCheckpointLayout);
       H5::Group tensors = file.createGroup("tensors");
       for (const auto& [name, tensor] : checkpoint.tensors) {
         if (name.find('/') != std::string::npos)
@@ -131,13 +124,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   Checkpoint checkpoint;
   try {
     H5::H5File file(path, H5F_ACC_RDONLY);
-    if (!file.attrExists("checkpoint_layout")) throw ArchiveError(path + ": not a checkpoint (no checkpoint_layout)");
-    std::int64_t layout = 0;
-    file.openAttribute("checkpoint_layout").read(H5::PredType::NATIVE_INT64, &layout);
-    if (layout != kCheckpointLayout) {
-      throw ArchiveError(path + ": checkpoint layout " + std::to_string(layout) + ", this build reads layout " +
-                         std::to_string(kCheckpointLayout));
-    }
+    check_layout(file, "checkpoint_layout", kCheckpointLayout, path, "checkpoint");
     if (!file.nameExists("tensors")) throw ArchiveError(path + ": checkpoint has no 'tensors'");
     H5::Group tensors = file.openGroup("tensors");
     for (hsize_t i = 0; i < tensors.getNumObjs(); ++i) {

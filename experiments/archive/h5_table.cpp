@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "experiments/archive/h5_util.h"
+
 namespace experiments {
 namespace {
 
@@ -14,11 +16,8 @@ H5::DataType type_of(H5Table::Kind kind) {
       return H5::PredType::NATIVE_INT64;
     case H5Table::Kind::kFloat:
       return H5::PredType::NATIVE_DOUBLE;
-    case H5Table::Kind::kString: {
-      H5::StrType text(H5::PredType::C_S1, H5T_VARIABLE);
-      text.setCset(H5T_CSET_UTF8);
-      return text;
-    }
+    case H5Table::Kind::kString:
+      return utf8_text_type();
   }
   throw std::logic_error("unknown column kind");
 }

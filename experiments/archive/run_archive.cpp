@@ -23,21 +23,6 @@ std::vector<H5Table::Column> update_columns() {
           {"mean_reward", K::kFloat}, {"baseline", K::kFloat}, {"entropy", K::kFloat}};
 }
 
-void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value) {
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  type.setCset(H5T_CSET_UTF8);
-  H5::Attribute attribute = object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-  attribute.write(type, value);
-}
-
-std::string read_text_attribute(const H5::H5Object& object, const std::string& name, const std::string& file) {
-  if (!object.attrExists(name)) throw ArchiveError(file + ": missing attribute '" + name + "'");
-  H5::Attribute attribute = object.openAttribute(name);
-  std::string value;
-  attribute.read(attribute.getStrType(), value);
-  return value;
-}
-
 }  // namespace
 
 std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const std::string& space_spec,
@@ -68,13 +53,7 @@ std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std:
   if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
   try {
     H5::H5File file(path, H5F_ACC_RDWR);
-    if (!file.attrExists("layout_version")) throw ArchiveError(path + ": not a run archive (no layout_version)");
-    std::int64_t version = 0;
-    file.openAttribute("layout_version").read(H5::PredType::NATIVE_INT64, &version);
-    if (version != kLayoutVersion) {
-      throw ArchiveError(path + ": layout version " + std::to_string(version) + ", this build reads version " +
-                         std::to_string(kLayoutVersion));
-    }
+    check_layout(file, "layout_version", kLayoutVersion, path, "run archive");
     const std::string space = read_text_attribute(file, "space", path);
     if (space != space_spec)
       throw ArchiveError(path + ": records space " + space + ", the config asks for " + space_spec);

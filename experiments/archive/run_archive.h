@@ -18,13 +18,9 @@
 #include <vector>
 
 #include "experiments/archive/h5_table.h"
+#include "experiments/archive/h5_util.h"
 
 namespace experiments {
-
-class ArchiveError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct SampledArch {
   std::int64_t epoch = 0, step = 0;

@@ -1,0 +1,40 @@
+#include "experiments/archive/h5_util.h"
+
+namespace experiments {
+
+H5::StrType utf8_text_type() {
+  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  type.setCset(H5T_CSET_UTF8);
+  return type;
+}
+
+void write_int64_attribute(H5::H5Object& object, const std::string& name, std::int64_t value) {
+  object.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
+      .write(H5::PredType::NATIVE_INT64, &value);
+}
+
+void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value) {
+  const H5::StrType type = utf8_text_type();
+  object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+}
+
+std::string read_text_attribute(const H5::H5Object& object, const std::string& name, const std::string& file) {
+  if (!object.attrExists(name)) throw ArchiveError(file + ": missing attribute '" + name + "'");
+  H5::Attribute attribute = object.openAttribute(name);
+  std::string value;
+  attribute.read(attribute.getStrType(), value);
+  return value;
+}
+
+void check_layout(const H5::H5File& file, const std::string& attribute, std::int64_t expected, const std::string& path,
+                  const std::string& what) {
+  if (!file.attrExists(attribute)) throw ArchiveError(path + ": not a " + what + " (no " + attribute + ")");
+  std::int64_t layout = 0;
+  file.openAttribute(attribute).read(H5::PredType::NATIVE_INT64, &layout);
+  if (layout != expected) {
+    throw ArchiveError(path + ": " + what + " layout version " + std::to_string(layout) +
+                       ", this build reads version " + std::to_string(expected));
+  }
+}
+
+}  // namespace experiments

@@ -1,0 +1,35 @@
+#pragma once
+// What the run archive and the checkpoints both need of HDF5: the error
+// type that names the file, the UTF-8 string type, scalar attributes, and
+// the layout-version check every file of ours carries.
+
+#include <H5Cpp.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace experiments {
+
+// A run archive or checkpoint that is missing, foreign, of another layout
+// or unreadable; the message names the file and what is wrong.
+class ArchiveError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Variable-length UTF-8 strings.
+H5::StrType utf8_text_type();
+
+void write_int64_attribute(H5::H5Object& object, const std::string& name, std::int64_t value);
+void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value);
+// Throws ArchiveError "<file>: missing attribute '<name>'".
+std::string read_text_attribute(const H5::H5Object& object, const std::string& name, const std::string& file);
+
+// Checks that `file` has the int64 attribute `attribute` equal to
+// `expected`; throws ArchiveError "<file>: not a <what> (no <attribute>)"
+// or "<file>: <what> layout version N, this build reads version M".
+void check_layout(const H5::H5File& file, const std::string& attribute, std::int64_t expected, const std::string& path,
+                  const std::string& what);
+
+}  // namespace experiments
