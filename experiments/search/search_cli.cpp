@@ -12,7 +12,6 @@
 #include "experiments/data/dataset.h"
 #include "experiments/search/search_loop.h"
 #include "spaces/errors.h"
-#include "spaces/registry.h"
 
 namespace experiments {
 
@@ -65,7 +64,7 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
     SearchLoop loop(config, dir, !resume_dir.empty(), out);
     if (resume_dir.empty()) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
     const SearchResult result = loop.run();
-    const auto space = spaces::make_space(config.space_spec());
+    const spaces::SpacePtr& space = result.space;
     if (!result.top.empty()) {
       out << "\nbest architecture (" << space->spec() << "): " << space->to_string(result.top.front().first) << "\n";
       spaces::describe(out, space->decode(result.top.front().first));

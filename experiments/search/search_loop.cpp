@@ -378,6 +378,7 @@ SearchResult SearchLoop::run() {
   State& s = *state_;
   SearchResult result;
   result.run_dir = s.run_dir;
+  result.space = s.space;
   const std::int64_t epochs = s.config.section("search").get_int("epochs");
   const std::int64_t every = s.config.section("run").get_int("checkpoint_every");
   const std::string checkpoints = (fs::path(s.run_dir) / "checkpoints").string();

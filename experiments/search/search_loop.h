@@ -23,12 +23,13 @@
 #include <vector>
 
 #include "experiments/config/experiment_config.h"
-#include "spaces/arch.h"
+#include "spaces/search_space.h"
 
 namespace experiments {
 
 struct SearchResult {
   std::string run_dir;
+  spaces::SpacePtr space;                            // the space searched, to print `top` with
   std::vector<std::pair<spaces::Arch, double>> top;  // architecture, whole-validation accuracy, best first
   std::vector<double> epoch_mean_reward;             // controller phase, per epoch of this process
   std::vector<double> epoch_mean_entropy;
