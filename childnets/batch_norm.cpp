@@ -1,5 +1,7 @@
 #include "childnets/batch_norm.h"
 
+#include "childnets/vector_clones.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
@@ -11,39 +13,101 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Per-channel sums of two functions over the rows of the [M, C] view of a
-// channels-last tensor, in one pass: the rows are split into one chunk per
-// thread; each chunk sums blocks of 64 rows in float (vectorised over the
-// channels) and the blocks in double.
+// The kernels work on rows [begin, end) of the [rows, C] view of a
+// channels-last tensor, vectorised over the channels. Each is a plain
+// function over raw pointers so that NAS_VECTOR_CLONES reaches its loops.
+
+// sum[c] += x - pivot[c];  square[c] += (x - pivot[c])^2
+NAS_VECTOR_CLONES void add_shifted_moments(const float* __restrict x, const float* __restrict pivot, std::int64_t begin,
+                                           std::int64_t end, std::int64_t channels, float* __restrict sum,
+                                           float* __restrict square) {
+  for (std::int64_t r = begin; r < end; ++r) {
+    const float* row = x + r * channels;
+    for (std::int64_t c = 0; c < channels; ++c) {
+      const float d = row[c] - pivot[c];
+      sum[c] += d;
+      square[c] += d * d;
+    }
+  }
+}
+
+// sum[c] += g;  cross[c] += g * (x - mean[c])
+NAS_VECTOR_CLONES void add_gradient_moments(const float* __restrict g, const float* __restrict x,
+                                            const float* __restrict mean, std::int64_t begin, std::int64_t end,
+                                            std::int64_t channels, float* __restrict sum, float* __restrict cross) {
+  for (std::int64_t r = begin; r < end; ++r) {
+    const float* grad = g + r * channels;
+    const float* row = x + r * channels;
+    for (std::int64_t c = 0; c < channels; ++c) {
+      sum[c] += grad[c];
+      cross[c] += grad[c] * (row[c] - mean[c]);
+    }
+  }
+}
+
+// As add_gradient_moments for an output with ReLU fused: g counts only where
+// x * scale + shift > 0, and the masked g is stored into `masked`.
+NAS_VECTOR_CLONES void add_masked_gradient_moments(const float* __restrict g, const float* __restrict x,
+                                                   const float* __restrict scale, const float* __restrict shift,
+                                                   const float* __restrict mean, std::int64_t begin, std::int64_t end,
+                                                   std::int64_t channels, float* __restrict masked,
+                                                   float* __restrict sum, float* __restrict cross) {
+  for (std::int64_t r = begin; r < end; ++r) {
+    const float* grad = g + r * channels;
+    const float* row = x + r * channels;
+    float* kept_row = masked + r * channels;
+    for (std::int64_t c = 0; c < channels; ++c) {
+      const float kept = row[c] * scale[c] + shift[c] > 0.0f ? grad[c] : 0.0f;
+      kept_row[c] = kept;
+      sum[c] += kept;
+      cross[c] += kept * (row[c] - mean[c]);
+    }
+  }
+}
+
+// y = max(floor, x * scale[c] + shift[c])
+NAS_VECTOR_CLONES void affine_rows(const float* __restrict x, const float* __restrict scale,
+                                   const float* __restrict shift, float floor, std::int64_t begin, std::int64_t end,
+                                   std::int64_t channels, float* __restrict y) {
+  for (std::int64_t r = begin; r < end; ++r) {
+    const float* row = x + r * channels;
+    float* out = y + r * channels;
+    for (std::int64_t c = 0; c < channels; ++c) out[c] = std::max(floor, row[c] * scale[c] + shift[c]);
+  }
+}
+
+// out = a[c] * g + b[c] * x + d[c]; `out` may be `g` itself.
+NAS_VECTOR_CLONES void input_gradient_rows(const float* g, const float* __restrict x, const float* __restrict a,
+                                           const float* __restrict b, const float* __restrict d, std::int64_t begin,
+                                           std::int64_t end, std::int64_t channels, float* out) {
+  for (std::int64_t i = begin * channels; i < end * channels; i += channels) {
+    for (std::int64_t c = 0; c < channels; ++c) out[i + c] = a[c] * g[i + c] + b[c] * x[i + c] + d[c];
+  }
+}
+
+// Per-channel sums of two quantities over all rows, in one pass:
+// `accumulate(begin, end, first, second)` adds rows [begin, end) into two
+// float accumulators. The rows are split into one chunk per thread; each
+// chunk sums blocks of 64 rows in float and the blocks in double.
 struct ChannelSums {
   std::vector<double> first, second;
 };
 
-template <class First, class Second>
-ChannelSums channel_sums(std::int64_t rows, std::int64_t channels, First first, Second second) {
+template <class Accumulate>
+ChannelSums channel_sums(std::int64_t rows, std::int64_t channels, Accumulate accumulate) {
   const std::int64_t chunks = std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), rows / 256));
   const std::int64_t chunk_rows = (rows + chunks - 1) / chunks;
   const auto width = static_cast<std::size_t>(channels);
   std::vector<double> partial(static_cast<std::size_t>(chunks) * 2 * width, 0.0);
   at::parallel_for(0, chunks, 1, [&](std::int64_t from, std::int64_t to) {
-    std::vector<float> block_a(width), block_b(width);
+    std::vector<float> block(2 * width);
     for (std::int64_t chunk = from; chunk < to; ++chunk) {
       double* out = partial.data() + static_cast<std::size_t>(chunk) * 2 * width;
       const std::int64_t begin = chunk * chunk_rows, end = std::min(rows, begin + chunk_rows);
       for (std::int64_t r0 = begin; r0 < end; r0 += 64) {
-        std::fill(block_a.begin(), block_a.end(), 0.0f);
-        std::fill(block_b.begin(), block_b.end(), 0.0f);
-        const std::int64_t r1 = std::min(end, r0 + 64);
-        for (std::int64_t r = r0; r < r1; ++r) {
-          for (std::int64_t c = 0; c < channels; ++c) {
-            block_a[static_cast<std::size_t>(c)] += first(r, c);
-            block_b[static_cast<std::size_t>(c)] += second(r, c);
-          }
-        }
-        for (std::size_t c = 0; c < width; ++c) {
-          out[c] += block_a[c];
-          out[width + c] += block_b[c];
-        }
+        std::fill(block.begin(), block.end(), 0.0f);
+        accumulate(r0, std::min(end, r0 + 64), block.data(), block.data() + width);
+        for (std::size_t c = 0; c < 2 * width; ++c) out[c] += block[c];
       }
     }
   });
@@ -72,13 +136,10 @@ Affine statistics(const torch::Tensor& x, const torch::Tensor& weight, const tor
     const float* in = x.data_ptr<float>();
     // Shift by the first row before squaring: sums of (x - x0) keep the
     // variance accurate when the mean is large against the spread.
-    std::vector<float> pivot(in, in + channels);
-    const ChannelSums sums = channel_sums(
-        rows, channels,
-        [&](std::int64_t r, std::int64_t c) { return in[r * channels + c] - pivot[static_cast<std::size_t>(c)]; },
-        [&](std::int64_t r, std::int64_t c) {
-          const float d = in[r * channels + c] - pivot[static_cast<std::size_t>(c)];
-          return d * d;
+    const std::vector<float> pivot(in, in + channels);
+    const ChannelSums sums =
+        channel_sums(rows, channels, [&](std::int64_t begin, std::int64_t end, float* sum, float* square) {
+          add_shifted_moments(in, pivot.data(), begin, end, channels, sum, square);
         });
     affine.mean = torch::empty({channels});
     affine.invstd = torch::empty({channels});
@@ -115,11 +176,7 @@ torch::Tensor apply_affine(const torch::Tensor& x, const Affine& affine, bool re
   float* out = y.data_ptr<float>();
   const float floor = relu ? 0.0f : -std::numeric_limits<float>::infinity();
   at::parallel_for(0, rows, 1024, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t r = begin; r < end; ++r) {
-      for (std::int64_t c = 0; c < channels; ++c) {
-        out[r * channels + c] = std::max(floor, in[r * channels + c] * scale[c] + shift[c]);
-      }
-    }
+    affine_rows(in, scale, shift, floor, begin, end, channels, out);
   });
   return y;
 }
@@ -159,22 +216,14 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
     torch::Tensor dx = torch::empty_like(x, at::MemoryFormat::ChannelsLast);
     float* out = dx.data_ptr<float>();
     const float* grad = relu ? out : g;
-    auto masked = [&](std::int64_t r, std::int64_t c) {
-      const std::int64_t k = r * channels + c;
-      // Both loads unconditional, so GCC turns the select into a mask and vectorises.
-      const float before_relu = in[k] * scale[c] + shift[c];
-      const float incoming = g[k];
-      const float kept = before_relu > 0.0f ? incoming : 0.0f;
-      out[k] = kept;
-      return kept;
-    };
-    auto plain = [&](std::int64_t r, std::int64_t c) { return g[r * channels + c]; };
-    auto times_centred = [&](std::int64_t r, std::int64_t c) {
-      return grad[r * channels + c] * (in[r * channels + c] - mu[c]);
-    };
-    // The masked value is written before times_centred reads it back (same element, same iteration).
     const ChannelSums sums =
-        relu ? channel_sums(rows, channels, masked, times_centred) : channel_sums(rows, channels, plain, times_centred);
+        channel_sums(rows, channels, [&](std::int64_t begin, std::int64_t end, float* sum, float* cross) {
+          if (relu) {
+            add_masked_gradient_moments(g, in, scale, shift, mu, begin, end, channels, out, sum, cross);
+          } else {
+            add_gradient_moments(g, in, mu, begin, end, channels, sum, cross);
+          }
+        });
     torch::Tensor grad_weight = torch::empty({channels}), grad_bias = torch::empty({channels});
     // Training: dx = w*inv * (dy - mean(dy) - (x-mu) * inv^2 * mean(dy*(x-mu)));
     // eval: dx = w*inv * dy. Both as dx = a*dy + b*x + d per channel.
@@ -189,12 +238,7 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
       d[i] = training ? static_cast<float>(k * mu[c] - double(w[c]) * inv[c] * sums.first[i] / double(rows)) : 0.0f;
     }
     at::parallel_for(0, rows, 1024, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t r = begin; r < end; ++r) {
-        for (std::int64_t c = 0; c < channels; ++c) {
-          const auto i = static_cast<std::size_t>(c);
-          out[r * channels + c] = a[i] * grad[r * channels + c] + b[i] * in[r * channels + c] + d[i];
-        }
-      }
+      input_gradient_rows(grad, in, a.data(), b.data(), d.data(), begin, end, channels, out);
     });
     return {dx, grad_weight, grad_bias, {}, {}, {}, {}, {}, {}, {}};
   }

@@ -1,5 +1,7 @@
 #include "childnets/depthwise_conv.h"
 
+#include "childnets/vector_clones.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
@@ -22,8 +24,6 @@ Geometry geometry_of(const torch::Tensor& x, std::int64_t k, std::int64_t stride
   g.ow = (g.w + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
   return g;
 }
-
-#define NAS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 
 // The weight-gradient kernel works on whole rows: with stride 1, tap
 // (kh, kw) pairs output pixel ow with input pixel ow + kw*dilation - pad, so

@@ -25,6 +25,45 @@ torch::nn::Conv2d make_conv(std::int64_t in, std::int64_t out, std::vector<std::
 
 BatchNorm make_bn(std::int64_t channels) { return BatchNorm(BatchNormOptions(channels)); }
 
+// The pixels at odd row and column of x, [N, C, ceil(H/2), ceil(W/2)], with
+// zeros where an odd size leaves the last row or column without one: what a
+// 1x1 stride-2 convolution reads of x shifted by one pixel. Its own autograd
+// function because libtorch's slice backward returns a contiguous (NCHW)
+// gradient, and one NCHW gradient slows every elementwise backward upstream
+// of it against the channels-last activations (8x for threshold_backward).
+class OddPixelsFunction : public torch::autograd::Function<OddPixelsFunction> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x) {
+    ctx->saved_data["sizes"] = x.sizes();
+    const std::int64_t h = x.size(2), w = x.size(3);
+    torch::Tensor y = zeros_in_layout_of(x, {x.size(0), x.size(1), (h + 1) / 2, (w + 1) / 2});
+    odd_part(y, h, w).copy_(odd_grid(x));
+    return y;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const auto sizes = ctx->saved_data["sizes"].toIntVector();
+    const torch::Tensor& dy = grads[0];
+    torch::Tensor dx = zeros_in_layout_of(dy, sizes);
+    odd_grid(dx).copy_(odd_part(dy, sizes[2], sizes[3]));
+    return {dx};
+  }
+
+ private:
+  // torch::zeros ignores the options' memory format; torch::empty keeps it.
+  static torch::Tensor zeros_in_layout_of(const torch::Tensor& like, at::IntArrayRef sizes) {
+    return torch::empty(sizes, like.options().memory_format(like.suggest_memory_format())).zero_();
+  }
+  static torch::Tensor odd_grid(const torch::Tensor& x) {
+    return x.slice(2, 1, x.size(2), 2).slice(3, 1, x.size(3), 2);
+  }
+  // The part of the [ceil(H/2), ceil(W/2)] grid that odd pixels fill.
+  static torch::Tensor odd_part(const torch::Tensor& y, std::int64_t h, std::int64_t w) {
+    return y.narrow(2, 0, h / 2).narrow(3, 0, w / 2);
+  }
+};
+
 }  // namespace
 
 MacCounter::MacCounter() : previous_(active_counter) { active_counter = this; }
@@ -149,19 +188,14 @@ torch::Tensor ZeroImpl::forward(const torch::Tensor& x) {
 FactorizedReduceImpl::FactorizedReduceImpl(const FactorizedReduceOptions& options_) : options(options_) {
   if (options.out() % 2 != 0) throw std::invalid_argument("FactorizedReduce needs an even number of output channels");
   even = register_module("even", make_conv(options.in(), options.out() / 2, {1, 1}, {2, 2}, {0, 0}));
-  odd = register_module("odd", make_conv(options.in(), options.out() / 2, {1, 1}, {2, 2}, {0, 0}));
+  odd = register_module("odd", make_conv(options.in(), options.out() / 2, {1, 1}, {1, 1}, {0, 0}));
   bn = register_module("bn", make_bn(options.out()));
 }
 
 torch::Tensor FactorizedReduceImpl::forward_activated(const torch::Tensor& r) {
-  using torch::indexing::Slice;
-  // The odd path reads the image shifted by one pixel; at an odd size it
-  // needs one pixel of zero padding to reduce to the even path's size.
-  torch::Tensor shifted = r.index({Slice(), Slice(), Slice(1), Slice(1)});
-  if (r.size(2) % 2 == 1 || r.size(3) % 2 == 1) {
-    shifted = F::pad(shifted, F::PadFuncOptions({0, r.size(3) % 2, 0, r.size(2) % 2}));
-  }
-  return bn(torch::cat({counted_conv(even, r), counted_conv(odd, shifted)}, 1));
+  // The odd path reads the image shifted by one pixel, zero-padded at an odd
+  // size: its 1x1 stride-1 convolution runs on the odd pixels directly.
+  return bn(torch::cat({counted_conv(even, r), counted_conv(odd, OddPixelsFunction::apply(r))}, 1));
 }
 
 std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride) {

@@ -160,8 +160,9 @@ struct FactorizedReduceOptions {
   TORCH_ARG(std::int64_t, out);  // even
 };
 
-// Halves the resolution without losing pixels: ReLU, two 1x1 stride-2 convs
-// on x and on x shifted by one pixel, each to out/2 channels, concat, BN.
+// Halves the resolution without losing pixels: ReLU, a 1x1 stride-2 conv on
+// x and a 1x1 conv on x's odd pixels (x shifted by one pixel, zero-padded at
+// an odd size), each to out/2 channels, concat, BN.
 class FactorizedReduceImpl : public ReluFirstOpImpl {
  public:
   explicit FactorizedReduceImpl(const FactorizedReduceOptions& options);

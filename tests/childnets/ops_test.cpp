@@ -85,6 +85,43 @@ TEST(Ops, FactorizedReduceHandlesOddSizes) {
   EXPECT_THROW(FactorizedReduce(FactorizedReduceOptions(3, 5)), std::invalid_argument);
 }
 
+// The odd path against its definition: a 1x1 stride-2 convolution over x
+// shifted by one pixel, zero-padded at the bottom and right at an odd size.
+TEST(Ops, FactorizedReduceOddPathIsTheShiftedStrideTwoConvolution) {
+  namespace F = torch::nn::functional;
+  using torch::indexing::Slice;
+  torch::manual_seed(3);
+  for (std::int64_t size : {6, 7}) {
+    FactorizedReduce reduce(FactorizedReduceOptions(4, 6));
+    reduce->eval();
+    const torch::Tensor x = torch::randn({2, 4, size, size}).contiguous(at::MemoryFormat::ChannelsLast);
+    const torch::Tensor r = torch::relu(x);
+    const torch::Tensor shifted = F::pad(r.index({Slice(), Slice(), Slice(1), Slice(1)}),
+                                         F::PadFuncOptions({0, size % 2, 0, size % 2}));
+    const torch::Tensor even = F::conv2d(r, reduce->even->weight, F::Conv2dFuncOptions().stride(2));
+    const torch::Tensor odd = F::conv2d(shifted, reduce->odd->weight, F::Conv2dFuncOptions().stride(2));
+    const torch::Tensor expected = reduce->bn->forward(torch::cat({even, odd}, 1));
+    EXPECT_TRUE(torch::allclose(reduce->forward(x), expected, 1e-5, 1e-6)) << "size " << size;
+  }
+}
+
+// A tensor or gradient that leaves an op in NCHW slows every op after it
+// against the channels-last activations; the reduction keeps the layout.
+TEST(Ops, FactorizedReduceOutputAndInputGradientStayChannelsLast) {
+  FactorizedReduce reduce(FactorizedReduceOptions(4, 6));
+  const torch::Tensor x =
+      torch::randn({2, 4, 7, 7}).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_();
+  const torch::Tensor y = reduce->forward(x);
+  EXPECT_TRUE(y.is_contiguous(at::MemoryFormat::ChannelsLast));
+  (y * torch::randn(y.sizes())).sum().backward();
+  EXPECT_TRUE(x.grad().is_contiguous(at::MemoryFormat::ChannelsLast));
+  // Gradient reaches exactly the pixels the two paths read, where ReLU passes:
+  // even row and even column, or odd row and odd column.
+  const torch::Tensor rows = torch::arange(7).view({1, 1, 7, 1}), cols = torch::arange(7).view({1, 1, 1, 7});
+  const torch::Tensor read = (rows % 2 == cols % 2).expand_as(x);
+  EXPECT_TRUE(torch::equal(x.grad().ne(0), read & x.gt(0)));
+}
+
 }  // namespace
 }  // namespace childnets
 
