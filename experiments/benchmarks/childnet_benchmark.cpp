@@ -13,6 +13,7 @@
 #include <map>
 
 #include "childnets/child_network.h"
+#include "childnets/depthwise_conv.h"
 #include "childnets/training.h"
 #include "experiments/benchmarks/reference_config.h"
 
@@ -97,6 +98,31 @@ void BM_ValidationStepBatchStatistics(benchmark::State& state) {
 }
 BENCHMARK(BM_ValidationStepBatchStatistics)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
+// The depthwise convolution's backward (input and weight gradients) at the
+// reference configuration's largest activation, 64x20x28x28, kernel
+// state.range(0): ours (childnets::depthwise_conv2d) against libtorch's
+// grouped convolution.
+template <bool ours>
+void BM_DepthwiseBackward(benchmark::State& state) {
+  const std::int64_t k = state.range(0), channels = 20;
+  const torch::Tensor x =
+      torch::randn({kTrainBatch, channels, 28, 28}).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_();
+  const torch::Tensor weight = torch::randn({channels, 1, k, k}).requires_grad_();
+  const torch::Tensor y = ours ? childnets::depthwise_conv2d(x, weight, 1, k / 2, 1)
+                               : torch::conv2d(x, weight, {}, 1, k / 2, 1, channels);
+  const torch::Tensor upstream = torch::randn_like(y);
+  for (auto _ : state) {
+    // autograd::grad, not backward(): no accumulation into the leaves' .grad.
+    benchmark::DoNotOptimize(torch::autograd::grad({y}, {x, weight}, {upstream}, /*retain_graph=*/true));
+  }
+}
+BENCHMARK(BM_DepthwiseBackward<true>)->Name("BM_DepthwiseBackwardOurs")->Arg(3)->Arg(5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DepthwiseBackward<false>)
+    ->Name("BM_DepthwiseBackwardLibtorch")
+    ->Arg(3)
+    ->Arg(5)
+    ->Unit(benchmark::kMillisecond);
+
 void BM_StoreSize(benchmark::State& state) {
   Fixture& f = fixture();
   for (auto _ : state) benchmark::DoNotOptimize(f.store->bytes());
@@ -123,6 +149,7 @@ void print_step_split(int steps) {
                                                        {"aten::native_batch_norm", "batch norm"},
                                                        {"NativeBatchNormBackward0", "batch norm"}};
   std::map<std::string, double> ms;
+  std::map<std::string, std::pair<double,int>> top_ops;
   double total_ms = 0, optimizer_ms = 0;
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
@@ -153,6 +180,7 @@ void print_step_split(int steps) {
         counted.push_back(it != category.end() && counted_depth == 0);
         if (counted.back()) ++counted_depth;
       } else if (event.kindStr() == "pop" && !stack.empty()) {
+        if (stack.size() == 1 || true) { auto& e = top_ops[stack.back()->name()]; e.first += stack.back()->cpuElapsedUs(event) / 1000.0 * (stack.size()==1); e.second += 1; }
         if (counted.back()) {
           ms[category.at(stack.back()->name())] += stack.back()->cpuElapsedUs(event) / 1000.0;
           --counted_depth;
@@ -162,6 +190,7 @@ void print_step_split(int steps) {
       }
     }
   }
+  for (auto& [n, v] : top_ops) std::cout << "OP " << v.first / steps << " " << v.second / steps << " " << n << "\n";
   double accounted = optimizer_ms;
   std::cout << "split of a fixed-architecture training step (batch " << kTrainBatch << ", mean of " << steps
             << " profiled steps, " << total_ms / steps << " ms each):\n";
@@ -178,7 +207,7 @@ void print_step_split(int steps) {
 }  // namespace experiments::benchmarks
 
 int main(int argc, char** argv) {
-  torch::set_num_threads(2);
+  torch::set_num_threads(std::getenv("NAS_THREADS") ? std::atoi(std::getenv("NAS_THREADS")) : 2);
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--split") == 0) {
       experiments::benchmarks::print_step_split(5);
