@@ -33,6 +33,8 @@ MacroNetwork::MacroNetwork(const spaces::SpacePtr& space, const NetworkOptions& 
   }
 }
 
+bool MacroNetwork::has_auxiliary_head() const { return options_.auxiliary() && pool_layers_.size() == 2; }
+
 bool MacroNetwork::pool_after(int layer) const {
   return std::find(pool_layers_.begin(), pool_layers_.end(), layer) != pool_layers_.end();
 }
@@ -76,6 +78,10 @@ void MacroNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* o
         store.add(pool_key(layer, v), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(c, 2 * c)));
     }
   }
+  if (has_auxiliary_head()) {
+    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(channels_[static_cast<std::size_t>(pool_layers_[1] + 2)],
+                                                         options_.num_classes()));
+  }
   // Pools follow layers L/3-1 and 2L/3-1, never the last layer.
   store.add("classifier", std::make_shared<ClassifierImpl>(
                               ClassifierOptions(channels_.back(), options_.num_classes()).dropout(options_.dropout())));
@@ -87,6 +93,7 @@ ChildOutput MacroNetwork::forward(ParameterStoreImpl& store, const torch::Tensor
   std::vector<torch::Tensor> states;
   states.push_back(store.get<StemImpl>("stem").forward(x));
   const bool training = store.is_training();
+  ChildOutput output;
   for (int layer = 0; layer < layers_; ++layer) {
     const auto vertex = static_cast<spaces::Vertex>(layer + 1);
     std::vector<torch::Tensor> terms;
@@ -108,9 +115,13 @@ ChildOutput MacroNetwork::forward(ParameterStoreImpl& store, const torch::Tensor
         states[static_cast<std::size_t>(v)] =
             store.get<CellOpImpl>(pool_key(layer, v)).forward(states[static_cast<std::size_t>(v)]);
       }
+      if (training && has_auxiliary_head() && layer == pool_layers_[1]) {
+        output.aux_logits = store.get<AuxiliaryHeadImpl>("aux").forward(states.back());
+      }
     }
   }
-  return ChildOutput{store.get<ClassifierImpl>("classifier").forward(states.back()), {}};
+  output.logits = store.get<ClassifierImpl>("classifier").forward(states.back());
+  return output;
 }
 
 }  // namespace childnets

@@ -5,7 +5,9 @@
 // ops at stride 1 (ENAS's branches, without their 1x1 pre-convolution).
 // After layers L/3-1 and 2L/3-1 every earlier output that a later layer
 // reads is factorized-reduced to twice the channels and half the
-// resolution (ENAS's pool layers). Classifier on the last layer.
+// resolution (ENAS's pool layers). Classifier on the last layer; with
+// options.auxiliary(), an auxiliary head on the output of layer 2L/3-1
+// after its pool (L >= 3).
 
 #include <vector>
 
@@ -22,6 +24,7 @@ class MacroNetwork : public NetworkFamily {
 
  private:
   bool pool_after(int layer) const;
+  bool has_auxiliary_head() const;
   // Vertices (0 = stem, i+1 = layer i) that a layer after `layer` reads.
   std::vector<int> read_after(const spaces::CellGraph& graph, int layer) const;
 

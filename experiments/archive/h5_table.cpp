@@ -138,6 +138,41 @@ void H5Table::append(const Rows& rows) {
 
 namespace experiments {
 
+H5Table::Rows H5Table::read() const {
+  Rows rows;
+  for (const Column& column : columns_) {
+    const H5::DataSet dataset = group_.openDataSet(column.name);
+    switch (column.kind) {
+      case Kind::kInt:
+      case Kind::kIntRow: {
+        std::vector<std::int64_t> values(static_cast<std::size_t>(rows_ * std::max<hsize_t>(column.width, 1)));
+        if (!values.empty()) dataset.read(values.data(), H5::PredType::NATIVE_INT64);
+        rows.ints.push_back(std::move(values));
+        break;
+      }
+      case Kind::kFloat: {
+        std::vector<double> values(static_cast<std::size_t>(rows_));
+        if (!values.empty()) dataset.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+        rows.floats.push_back(std::move(values));
+        break;
+      }
+      case Kind::kString: {
+        std::vector<char*> pointers(static_cast<std::size_t>(rows_), nullptr);
+        std::vector<std::string> values;
+        if (!pointers.empty()) {
+          const H5::DataType type = utf8_text_type();
+          dataset.read(pointers.data(), type);
+          for (char* text : pointers) values.emplace_back(text == nullptr ? "" : text);
+          H5::DataSet::vlenReclaim(pointers.data(), type, dataset.getSpace());
+        }
+        rows.strings.push_back(std::move(values));
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
 void H5Table::truncate(hsize_t rows) {
   if (rows > rows_) throw std::invalid_argument("H5Table::truncate: cannot grow a table");
   for (const Column& column : columns_) {

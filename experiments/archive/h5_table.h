@@ -37,6 +37,8 @@ class H5Table {
   };
   // Appends rows; the columns of each kind are matched in order.
   void append(const Rows& rows);
+  // Every row, in the layout `append` takes.
+  Rows read() const;
   // Drops rows past `rows` (a resumed run rewinds to its checkpoint).
   void truncate(hsize_t rows);
   hsize_t size() const { return rows_; }

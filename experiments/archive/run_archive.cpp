@@ -1,5 +1,6 @@
 #include "experiments/archive/run_archive.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace experiments {
@@ -106,5 +107,37 @@ void RunArchive::truncate(std::size_t archs, std::size_t updates) {
 }
 
 std::string RunArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
+
+SearchOutcome read_search_outcome(const std::string& path) {
+  H5::Exception::dontPrint();
+  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
+  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
+  try {
+    H5::H5File file(path, H5F_ACC_RDONLY);
+    check_layout(file, "layout_version", RunArchive::kLayoutVersion, path, "run archive");
+    SearchOutcome outcome;
+    outcome.space = read_text_attribute(file, "space", path);
+    outcome.config = read_text_attribute(file, "config", path);
+    const H5::DataSet tokens = file.openDataSet("archs/tokens");
+    hsize_t dims[2] = {0, 0};
+    tokens.getSpace().getSimpleExtentDims(dims);
+    const H5Table::Rows rows = H5Table::open(file, "archs", arch_columns(dims[1])).read();
+    const std::vector<std::int64_t>& all_tokens = rows.ints[2];
+    for (std::size_t i = 0; i < rows.strings[0].size(); ++i) {
+      if (rows.strings[0][i] != "final") continue;
+      const auto first = all_tokens.begin() + static_cast<std::ptrdiff_t>(i * dims[1]);
+      outcome.final_archs.push_back({std::vector<std::int64_t>(first, first + static_cast<std::ptrdiff_t>(dims[1])),
+                                     rows.strings[2][i], rows.floats[1][i]});
+    }
+    std::stable_sort(outcome.final_archs.begin(), outcome.final_archs.end(),
+                     [](const FinalArch& a, const FinalArch& b) { return a.valid_accuracy > b.valid_accuracy; });
+    return outcome;
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
+  } catch (const std::runtime_error& e) {
+    if (dynamic_cast<const ArchiveError*>(&e) != nullptr) throw;
+    throw ArchiveError(e.what());
+  }
+}
 
 }  // namespace experiments

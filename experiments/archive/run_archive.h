@@ -37,6 +37,23 @@ struct ControllerRecord {
   double loss = 0.0, mean_reward = 0.0, baseline = 0.0, entropy = 0.0;
 };
 
+// An architecture of the search's final re-evaluation, as read back.
+struct FinalArch {
+  std::vector<std::int64_t> tokens;
+  std::string canonical;
+  double valid_accuracy = 0.0;
+};
+
+// What a finished search recorded: its space and the final re-evaluation's
+// architectures, best first. Opens `path` read-only; throws ArchiveError
+// naming the file when it is missing, foreign or unreadable.
+struct SearchOutcome {
+  std::string space;
+  std::string config;
+  std::vector<FinalArch> final_archs;  // empty when the search did not finish
+};
+SearchOutcome read_search_outcome(const std::string& path);
+
 class RunArchive {
  public:
   static constexpr std::int64_t kLayoutVersion = 1;

@@ -1,32 +1,27 @@
 #include "experiments/config/search_schema.h"
 
+#include "experiments/config/common_schema.h"
+
 #include <cstdint>
 
 namespace experiments {
+namespace {
+
+std::vector<spaces::ParamSpec> search_data_keys() {
+  std::vector<spaces::ParamSpec> keys = data_set_keys();
+  keys.insert(keys.begin() + 2,
+              spaces::ParamSpec{"validation_size", std::int64_t{5000}, "training images held out for rewards", 1, 1e7});
+  return keys;
+}
+
+}  // namespace
 
 const ConfigSchema& search_schema() {
   using spaces::ParamSpec;
   using I = std::int64_t;
   static const ConfigSchema schema = {
-      {"run",
-       {ParamSpec{"dir", std::string("runs/enas-fashion-mnist-{time}"),
-                  "run directory (run.h5, checkpoints/, log.txt); {time} becomes the start time"},
-        ParamSpec{"seed", I{0}, "seed of every generator of the run", 0, 1e18},
-        ParamSpec{"threads", I{2}, "intra-op threads", 1, 256},
-        ParamSpec{"checkpoint_every", I{1}, "epochs between checkpoints", 1, 1e6}}},
-      {"data",
-       {ParamSpec{"dataset",
-                  std::string("fashion-mnist"),
-                  "fashion-mnist, mnist or cifar10",
-                  0,
-                  0,
-                  {"fashion-mnist", "mnist", "cifar10"}},
-        ParamSpec{"path", std::string(""), "directory of the data files; empty: Debian's fashion-mnist"},
-        ParamSpec{"validation_size", I{5000}, "training images held out for rewards", 1, 1e7},
-        ParamSpec{"train_limit", I{0}, "use only this many training images (0: all)", 0, 1e7},
-        ParamSpec{"crop_padding", I{0}, "random-crop padding (CIFAR: 4)", 0, 64},
-        ParamSpec{"horizontal_flip", false, "random horizontal flips"},
-        ParamSpec{"cutout", I{0}, "cutout square side (0: off)", 0, 64}}},
+      run_section("runs/enas-fashion-mnist-{time}"),
+      {"data", search_data_keys()},
       {"space",
        {ParamSpec{"name", std::string("enas_micro"), "registered search space"}},
        ConfigSection::Options::kSpace},

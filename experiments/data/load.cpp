@@ -13,4 +13,10 @@ Dataset load_dataset(const std::string& name, const std::string& path, const std
   throw DataError("unknown data set '" + name + "' (fashion-mnist, mnist, cifar10)");
 }
 
+DatasetShape dataset_shape(const std::string& name) {
+  if (name == "fashion-mnist" || name == "mnist") return {1, 28, 10};
+  if (name == "cifar10") return {3, 32, 10};
+  throw DataError("unknown data set '" + name + "' (fashion-mnist, mnist, cifar10)");
+}
+
 }  // namespace experiments

@@ -11,4 +11,10 @@ namespace experiments {
 
 Dataset load_dataset(const std::string& name, const std::string& path, const std::string& split);
 
+// The image shape and class count of a named data set, without reading it.
+struct DatasetShape {
+  std::int64_t channels = 1, image_size = 28, num_classes = 10;
+};
+DatasetShape dataset_shape(const std::string& name);
+
 }  // namespace experiments

@@ -2,16 +2,13 @@
 
 #include <CLI/CLI.hpp>
 
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 
-#include "experiments/archive/run_archive.h"
 #include "experiments/config/search_schema.h"
-#include "experiments/data/dataset.h"
+#include "experiments/run/run_setup.h"
 #include "experiments/search/search_loop.h"
-#include "spaces/errors.h"
 
 namespace experiments {
 
@@ -53,14 +50,7 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
       throw ConfigError(config.source() + ": [controller] name is '" + controller + "', " + program + " runs '" +
                         required_controller + "' (use nas_search for others)");
     }
-    std::string dir = config.section("run").get_string("dir");
-    if (const auto at = dir.find("{time}"); at != std::string::npos) {
-      // A fresh directory per run, so the same command can be run again.
-      const std::time_t now = std::time(nullptr);
-      char stamp[32];
-      std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-      dir.replace(at, 6, stamp);
-    }
+    const std::string dir = expand_start_time(config.section("run").get_string("dir"));
     SearchLoop loop(config, dir, !resume_dir.empty(), out);
     if (resume_dir.empty()) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
     const SearchResult result = loop.run();
@@ -74,12 +64,7 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
     return 0;
   } catch (const std::exception& e) {
     err << program << ": " << e.what() << "\n";
-    // Bad input (config, options, data, an existing or unreadable run) is
-    // exit 2; anything else is a failure of ours, exit 1.
-    const bool bad_input =
-        dynamic_cast<const ConfigError*>(&e) != nullptr || dynamic_cast<const spaces::OptionError*>(&e) != nullptr ||
-        dynamic_cast<const DataError*>(&e) != nullptr || dynamic_cast<const ArchiveError*>(&e) != nullptr;
-    return bad_input ? 2 : 1;
+    return exit_code_of(e);
   }
 }
 

@@ -1,8 +1,5 @@
 #include "experiments/search/search_loop.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -21,42 +18,16 @@
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
 #include "experiments/data/split.h"
+#include "experiments/run/progress.h"
+#include "experiments/run/run_setup.h"
+#include "experiments/run/training_state.h"
 #include "spaces/registry.h"
 
 namespace experiments {
 namespace fs = std::filesystem;
 namespace {
 
-using Clock = std::chrono::steady_clock;
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string clock_text(double seconds) {
-  const auto s = static_cast<long long>(seconds);
-  char text[32];
-  std::snprintf(text, sizeof text, "%02lld:%02lld", s / 60, s % 60);
-  return text;
-}
-
-// One-line progress bar, redrawn in place.
-void draw_progress(std::ostream& out, const std::string& label, std::int64_t done, std::int64_t total,
-                   const std::string& values, Clock::time_point start) {
-  const int width = 24;
-  const double fraction = total == 0 ? 1.0 : double(done) / double(total);
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
-  std::string bar(static_cast<std::size_t>(fraction * width), '#');
-  bar.resize(width, '.');
-  out << "\r" << label << " [" << bar << "] " << done << "/" << total << " " << values << " | " << clock_text(elapsed)
-      << " eta " << clock_text(eta) << "   " << std::flush;
-}
-
-std::string fixed(double value, int digits) {
-  std::ostringstream text;
-  text.setf(std::ios::fixed);
-  text.precision(digits);
-  text << value;
-  return text.str();
-}
 
 }  // namespace
 
@@ -143,24 +114,13 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                        .label_smoothing(child.get_double("label_smoothing"));
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
-  const std::string checkpoints = (fs::path(s.run_dir) / "checkpoints").string();
-  std::string resume_from;
+  const std::string resume_from = prepare_run_directory(s.run_dir, resume);
   if (resume) {
-    const auto paths = list_checkpoints(checkpoints);
-    if (paths.empty()) throw ArchiveError(checkpoints + ": no checkpoint to resume from");
-    resume_from = paths.back();
     s.archive = RunArchive::open(archive_path, s.space->spec(), s.space->num_tokens());
   } else {
-    if (fs::exists(archive_path)) {
-      throw ArchiveError(archive_path + ": already exists; resume it with --resume or choose another --run-dir");
-    }
-    fs::create_directories(checkpoints);
     s.archive = RunArchive::create(archive_path, s.space->spec(), s.space->num_tokens(), config.to_toml());
   }
-  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>((fs::path(s.run_dir) / "log.txt").string());
-  s.log = std::make_shared<spdlog::logger>("search", spdlog::sinks_init_list{console, file});
-  s.log->flush_on(spdlog::level::info);
+  s.log = make_run_logger("search", s.run_dir);
   if (!resume_from.empty()) {
     const Checkpoint checkpoint = read_checkpoint(resume_from);  // names the file itself
     try {
@@ -180,27 +140,15 @@ SearchLoop::~SearchLoop() = default;
 
 Checkpoint SearchLoop::State::checkpoint() const {
   Checkpoint c;
-  for (const auto& item : store->named_parameters()) c.tensors["store." + item.key()] = item.value();
-  for (const auto& item : store->named_buffers()) c.tensors["store." + item.key()] = item.value();
-  const auto parameters = store->parameters();
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const auto it = sgd->state().find(c10::guts::to_string(parameters[i].unsafeGetTensorImpl()));
-    if (it == sgd->state().end()) continue;
-    const auto& buffer = static_cast<const torch::optim::SGDParamState&>(*it->second).momentum_buffer();
-    if (buffer.defined()) c.tensors["sgd." + std::to_string(i)] = buffer;
-  }
+  save_module_state(c, "store", *store);
+  save_sgd_state(c, "sgd", *sgd, store->parameters());
   const controllers::ControllerState controller_state = controller->state();
   for (const auto& [k, v] : controller_state.tensors) c.tensors["controller." + k] = v;
   for (const auto& [k, v] : controller_state.scalars) c.scalars["controller." + k] = v;
   for (const auto& [k, v] : controller_state.texts) c.texts["controller." + k] = v;
-  for (const auto& [name, iterator] :
-       {std::pair{"train", train_batches.get()}, std::pair{"valid", valid_batches.get()}}) {
-    const IteratorPosition p = iterator->position();
-    c.scalars[std::string(name) + "_batches.epoch"] = double(p.epoch);
-    c.scalars[std::string(name) + "_batches.batch"] = double(p.batch);
-    c.texts[std::string(name) + "_batches.rng"] = p.augment_rng;
-  }
-  c.tensors["torch_rng"] = at::detail::getDefaultCPUGenerator().get_state();
+  save_iterator_position(c, "train_batches", *train_batches);
+  save_iterator_position(c, "valid_batches", *valid_batches);
+  save_torch_generator(c);
   c.scalars["epoch"] = double(epoch);
   c.scalars["global_step"] = double(global_step);
   c.scalars["archive_archs"] = double(archive->num_archs());
@@ -214,33 +162,8 @@ Checkpoint SearchLoop::State::checkpoint() const {
 }
 
 void SearchLoop::State::restore(const Checkpoint& c) {
-  auto scalar = [&](const std::string& key) {
-    const auto it = c.scalars.find(key);
-    if (it == c.scalars.end()) throw ArchiveError("checkpoint: missing scalar '" + key + "'");
-    return it->second;
-  };
-  auto text = [&](const std::string& key) {
-    const auto it = c.texts.find(key);
-    if (it == c.texts.end()) throw ArchiveError("checkpoint: missing text '" + key + "'");
-    return it->second;
-  };
-  torch::NoGradGuard no_grad;
-  auto copy_into = [&](const std::string& key, torch::Tensor& target) {
-    const auto it = c.tensors.find(key);
-    if (it == c.tensors.end()) throw ArchiveError("checkpoint: missing tensor '" + key + "'");
-    if (it->second.sizes() != target.sizes()) throw ArchiveError("checkpoint: tensor '" + key + "' has another shape");
-    target.copy_(it->second);
-  };
-  for (auto& item : store->named_parameters()) copy_into("store." + item.key(), item.value());
-  for (auto& item : store->named_buffers()) copy_into("store." + item.key(), item.value());
-  const auto parameters = store->parameters();
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const auto it = c.tensors.find("sgd." + std::to_string(i));
-    if (it == c.tensors.end()) continue;
-    auto state = std::make_unique<torch::optim::SGDParamState>();
-    state->momentum_buffer(it->second.clone());
-    sgd->state()[c10::guts::to_string(parameters[i].unsafeGetTensorImpl())] = std::move(state);
-  }
+  load_module_state(c, "store", *store);
+  load_sgd_state(c, "sgd", *sgd, store->parameters());
   controllers::ControllerState controller_state;
   const std::string prefix = "controller.";
   for (const auto& [k, v] : c.tensors) {
@@ -253,22 +176,15 @@ void SearchLoop::State::restore(const Checkpoint& c) {
     if (k.rfind(prefix, 0) == 0) controller_state.texts[k.substr(prefix.size())] = v;
   }
   controller->load_state(controller_state);
-  for (const auto& [name, iterator] :
-       {std::pair{"train", train_batches.get()}, std::pair{"valid", valid_batches.get()}}) {
-    iterator->restore(IteratorPosition{static_cast<std::int64_t>(scalar(std::string(name) + "_batches.epoch")),
-                                       static_cast<std::int64_t>(scalar(std::string(name) + "_batches.batch")),
-                                       text(std::string(name) + "_batches.rng")});
-  }
-  const auto rng = c.tensors.find("torch_rng");
-  if (rng == c.tensors.end()) throw ArchiveError("checkpoint: missing tensor 'torch_rng'");
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
-  generator.set_state(rng->second);
-  epoch = static_cast<std::int64_t>(scalar("epoch"));
-  global_step = static_cast<std::int64_t>(scalar("global_step"));
-  archive->truncate(static_cast<std::size_t>(scalar("archive_archs")),
-                    static_cast<std::size_t>(scalar("archive_updates")));
+  load_iterator_position(c, "train_batches", *train_batches);
+  load_iterator_position(c, "valid_batches", *valid_batches);
+  load_torch_generator(c);
+  epoch = static_cast<std::int64_t>(checkpoint_scalar(c, "epoch"));
+  global_step = static_cast<std::int64_t>(checkpoint_scalar(c, "global_step"));
+  archive->truncate(static_cast<std::size_t>(checkpoint_scalar(c, "archive_archs")),
+                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_updates")));
   candidates.clear();
-  std::istringstream lines(text("candidates"));
+  std::istringstream lines(checkpoint_text(c, "candidates"));
   std::string line;
   while (std::getline(lines, line)) {
     const auto tab = line.find('\t');

@@ -4,14 +4,14 @@
 #include "spaces/errors.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
-#include "tests/spaces/published_archs.h"
+#include "spaces/presets.h"
 
 namespace spaces {
 namespace {
 
 TEST(DartsSpace, PublishedGenotypesParseAndPrintIdentically) {
   const SpacePtr space = make_space("darts");
-  for (const char* genotype : {testing::kDartsV1, testing::kDartsV2}) {
+  for (const std::string& genotype : {find_arch_preset("darts_v1")->text, find_arch_preset("darts_v2")->text}) {
     const Arch arch = space->parse(genotype);
     EXPECT_EQ(space->to_string(arch), genotype);
     EXPECT_EQ(space->parse(space->to_string(arch, "arc")), arch);
@@ -20,7 +20,7 @@ TEST(DartsSpace, PublishedGenotypesParseAndPrintIdentically) {
 
 TEST(DartsSpace, DartsV2NormalCellTokens) {
   const SpacePtr space = make_space("darts");
-  const Arch arch = space->parse(testing::kDartsV2);
+  const Arch arch = space->parse(find_arch_preset("darts_v2")->text);
   // op tokens index PRIMITIVES without 'none': sep_conv_3x3 = 3, skip_connect = 2, dil_conv_3x3 = 5
   const std::vector<std::int64_t> normal(arch.tokens.begin(), arch.tokens.begin() + 16);
   EXPECT_EQ(normal, (std::vector<std::int64_t>{0, 3, 1, 3, 0, 3, 1, 3, 1, 3, 0, 2, 0, 2, 2, 5}));

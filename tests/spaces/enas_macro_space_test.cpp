@@ -7,7 +7,7 @@
 #include "spaces/errors.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
-#include "tests/spaces/published_archs.h"
+#include "spaces/presets.h"
 
 namespace spaces {
 namespace {
@@ -15,8 +15,8 @@ namespace {
 TEST(EnasMacroSpace, PublishedFinalArcParsesAndRoundTrips) {
   const SpacePtr space = make_space("enas_macro(layers=24)");
   ASSERT_EQ(space->num_tokens(), 300u);
-  const Arch arch = space->parse(testing::kEnasMacroFinal);
-  EXPECT_EQ(space->to_string(arch), testing::kEnasMacroFinal);
+  const Arch arch = space->parse(find_arch_preset("enas_macro_final")->text);
+  EXPECT_EQ(space->to_string(arch), find_arch_preset("enas_macro_final")->text);
   EXPECT_EQ(space->encode(space->decode(arch)), arch);
 }
 

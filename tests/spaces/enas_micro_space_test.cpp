@@ -6,7 +6,7 @@
 #include "spaces/errors.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
-#include "tests/spaces/published_archs.h"
+#include "spaces/presets.h"
 
 namespace spaces {
 namespace {
@@ -19,15 +19,15 @@ BigCount factorial(std::uint64_t n) {
 
 TEST(EnasMicroSpace, PublishedFinalArcParsesAndRoundTrips) {
   const SpacePtr space = make_space("enas_micro");
-  const Arch arch = space->parse(testing::kEnasMicroFinal);
-  EXPECT_EQ(space->to_string(arch), testing::kEnasMicroFinal);
+  const Arch arch = space->parse(find_arch_preset("enas_micro_final")->text);
+  EXPECT_EQ(space->to_string(arch), find_arch_preset("enas_micro_final")->text);
   EXPECT_EQ(space->parse(space->to_string(arch, "genotype")), arch);
 }
 
 TEST(EnasMicroSpace, DecodesThePublishedNormalCellAsEnasDoes) {
   const SpacePtr space = make_space("enas_micro");
   std::ostringstream text;
-  describe(text, space->decode(space->parse(testing::kEnasMicroFinal)));
+  describe(text, space->decode(space->parse(find_arch_preset("enas_micro_final")->text)));
   const std::string cells = text.str();
   // Node 2 takes (0, avg_pool) and (0, sep_conv_3x3); in1 of the normal cell
   // is consumed, in0 too, so the concat holds the five nodes.

@@ -2,15 +2,15 @@
 
 #include "spaces/cell_space.h"
 #include "spaces/registry.h"
-#include "tests/spaces/published_archs.h"
+#include "spaces/presets.h"
 
 namespace spaces {
 namespace {
 
 TEST(NaoSpace, PublishedNaoWsArcParsesAndRoundTrips) {
   const SpacePtr space = make_space("nao");
-  const Arch arch = space->parse(testing::kNaoWsFinal);
-  EXPECT_EQ(space->to_string(arch), testing::kNaoWsFinal);
+  const Arch arch = space->parse(find_arch_preset("nao_ws_final")->text);
+  EXPECT_EQ(space->to_string(arch), find_arch_preset("nao_ws_final")->text);
   EXPECT_EQ(space->parse(space->to_string(arch, "genotype")), arch);
 }
 

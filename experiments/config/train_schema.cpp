@@ -1,0 +1,54 @@
+#include "experiments/config/train_schema.h"
+
+#include <cstdint>
+
+#include "experiments/config/common_schema.h"
+
+namespace experiments {
+
+const ConfigSchema& train_schema() {
+  using spaces::ParamSpec;
+  using I = std::int64_t;
+  static const ConfigSchema schema = {
+      run_section("runs/train-{time}"),
+      {"data",
+       [] {
+         std::vector<ParamSpec> keys = data_set_keys();
+         keys.push_back(ParamSpec{"test_limit", I{0}, "evaluate on only this many test images (0: all)", 0, 1e7});
+         return keys;
+       }()},
+      {"arch",
+       {ParamSpec{"space", std::string(""), "registry spec of the architecture's space (empty: the preset's)"},
+        ParamSpec{"arch", std::string(""), "architecture text in any format of the space, or a preset name"}}},
+      {"network",
+       {ParamSpec{"channels", I{16}, "channels of the first stage (ENAS out_filters, DARTS C)", 1, 4096},
+        ParamSpec{"cells_per_stage", I{1}, "normal cells per stage (cell spaces)", 0, 64},
+        ParamSpec{"stem_multiplier", I{3}, "stem width in units of channels (cell spaces)", 1, 16},
+        ParamSpec{"auxiliary", false, "auxiliary head after the second reduction (2/3 depth)"},
+        ParamSpec{"aux_weight", 0.4, "weight of the auxiliary head's loss", 0, 10},
+        ParamSpec{"dropout", 0.0, "dropout before the classifier (ENAS: 1 - keep_prob)", 0, 1}}},
+      {"train",
+       {ParamSpec{"epochs", I{6}, "training epochs", 1, 1e6},
+        ParamSpec{"batch_size", I{128}, "training batch", 1, 100000},
+        ParamSpec{"eval_batch_size", I{500}, "test evaluation batch", 1, 100000},
+        ParamSpec{"steps_per_epoch", I{0}, "steps per epoch (0: one pass over the training set)", 0, 1e9},
+        ParamSpec{"lr_schedule",
+                  std::string("cosine"),
+                  "cosine (DARTS) or cosine_restarts (ENAS's SGDR)",
+                  0,
+                  0,
+                  {"cosine", "cosine_restarts"}},
+        ParamSpec{"lr_max", 0.05, "learning rate at the start (of each period)", 0, 10},
+        ParamSpec{"lr_min", 0.0005, "learning rate at the end (of each period)", 0, 10},
+        ParamSpec{"lr_t0", 10.0, "cosine_restarts: first period, epochs", 1e-6, 1e6},
+        ParamSpec{"lr_t_mul", 2.0, "cosine_restarts: period growth at each restart", 1, 100},
+        ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1}, ParamSpec{"nesterov", true, "Nesterov momentum"},
+        ParamSpec{"weight_decay", 3e-4, "L2 weight decay", 0, 1},
+        ParamSpec{"grad_clip", 5.0, "gradient-norm clip (0: off)", 0, 1e6},
+        ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1},
+        ParamSpec{"drop_path", 0.0, "drop-path probability reached at the last epoch (linear from 0)", 0, 1}}},
+  };
+  return schema;
+}
+
+}  // namespace experiments

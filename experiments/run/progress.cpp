@@ -1,0 +1,41 @@
+#include "experiments/run/progress.h"
+
+#include <cstdio>
+#include <ostream>
+#include <sstream>
+
+namespace experiments {
+namespace {
+
+std::string clock_text(double seconds) {
+  const auto s = static_cast<long long>(seconds);
+  char text[32];
+  std::snprintf(text, sizeof text, "%02lld:%02lld", s / 60, s % 60);
+  return text;
+}
+
+}  // namespace
+
+void draw_progress(std::ostream& out, const std::string& label, std::int64_t done, std::int64_t total,
+                   const std::string& values, Clock::time_point start) {
+  const int width = 24;
+  const double fraction = total == 0 ? 1.0 : double(done) / double(total);
+  const double elapsed = seconds_since(start);
+  const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+  std::string bar(static_cast<std::size_t>(fraction * width), '#');
+  bar.resize(width, '.');
+  out << "\r" << label << " [" << bar << "] " << done << "/" << total << " " << values << " | " << clock_text(elapsed)
+      << " eta " << clock_text(eta) << "   " << std::flush;
+}
+
+std::string fixed(double value, int digits) {
+  std::ostringstream text;
+  text.setf(std::ios::fixed);
+  text.precision(digits);
+  text << value;
+  return text.str();
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+}  // namespace experiments

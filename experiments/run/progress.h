@@ -1,0 +1,26 @@
+#pragma once
+// Console progress of the experiment binaries: a one-line bar redrawn in
+// place ("epoch 3/8 child [######....] 40/100 loss 0.512 | 00:12 eta 00:18")
+// and fixed-point number text for the values shown beside it.
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+namespace experiments {
+
+using Clock = std::chrono::steady_clock;
+
+// Redraws the bar for `done` of `total` since `start`; the caller ends the
+// line ("\n") when the phase is over.
+void draw_progress(std::ostream& out, const std::string& label, std::int64_t done, std::int64_t total,
+                   const std::string& values, Clock::time_point start);
+
+// `value` with `digits` digits after the point.
+std::string fixed(double value, int digits);
+
+// Seconds since `start`.
+double seconds_since(Clock::time_point start);
+
+}  // namespace experiments

@@ -1,0 +1,59 @@
+#include "experiments/run/run_setup.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "experiments/archive/checkpoint.h"
+#include "experiments/config/experiment_config.h"
+#include "experiments/data/dataset.h"
+#include "spaces/errors.h"
+
+namespace experiments {
+namespace fs = std::filesystem;
+
+std::string expand_start_time(std::string dir) {
+  if (const auto at = dir.find("{time}"); at != std::string::npos) {
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+    dir.replace(at, 6, stamp);
+  }
+  return dir;
+}
+
+std::shared_ptr<spdlog::logger> make_run_logger(const std::string& name, const std::string& run_dir) {
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>((fs::path(run_dir) / "log.txt").string());
+  auto log = std::make_shared<spdlog::logger>(name, spdlog::sinks_init_list{console, file});
+  log->flush_on(spdlog::level::info);
+  return log;
+}
+
+std::string prepare_run_directory(const std::string& run_dir, bool resume) {
+  const std::string checkpoints = (fs::path(run_dir) / "checkpoints").string();
+  if (resume) {
+    const auto paths = list_checkpoints(checkpoints);
+    if (paths.empty()) throw ArchiveError(checkpoints + ": no checkpoint to resume from");
+    return paths.back();
+  }
+  const std::string archive = (fs::path(run_dir) / "run.h5").string();
+  if (fs::exists(archive)) {
+    throw ArchiveError(archive + ": already exists; resume it with --resume or choose another --run-dir");
+  }
+  fs::create_directories(checkpoints);
+  return "";
+}
+
+int exit_code_of(const std::exception& error) {
+  const bool bad_input = dynamic_cast<const ConfigError*>(&error) != nullptr ||
+                         dynamic_cast<const spaces::OptionError*>(&error) != nullptr ||
+                         dynamic_cast<const spaces::ArchError*>(&error) != nullptr ||
+                         dynamic_cast<const DataError*>(&error) != nullptr ||
+                         dynamic_cast<const ArchiveError*>(&error) != nullptr;
+  return bad_input ? 2 : 1;
+}
+
+}  // namespace experiments

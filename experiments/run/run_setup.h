@@ -1,0 +1,32 @@
+#pragma once
+// What every experiment binary does around its run: the run directory's
+// name, the log, the choice between a new run and a resumed one, and the
+// exit code an error maps to.
+
+#include <spdlog/logger.h>
+
+#include <exception>
+#include <memory>
+#include <string>
+
+namespace experiments {
+
+// `dir` with "{time}" replaced by the local start time (YYYYmmdd-HHMMSS),
+// so the same command can be run again without overwriting a run.
+std::string expand_start_time(std::string dir);
+
+// A logger writing to stderr and to RUN_DIR/log.txt (appending, so a
+// resumed run keeps the log of its first part).
+std::shared_ptr<spdlog::logger> make_run_logger(const std::string& name, const std::string& run_dir);
+
+// The newest checkpoint of RUN_DIR/checkpoints when resuming (ArchiveError
+// when there is none); when starting, checks that RUN_DIR/run.h5 does not
+// exist (ArchiveError: it would be overwritten), creates the checkpoints
+// folder and returns "".
+std::string prepare_run_directory(const std::string& run_dir, bool resume);
+
+// 2 for bad input (ConfigError, spaces::OptionError, spaces::ArchError,
+// DataError, ArchiveError), 1 for anything else.
+int exit_code_of(const std::exception& error);
+
+}  // namespace experiments

@@ -1,0 +1,31 @@
+#pragma once
+// Which architecture a final training trains, from what the user gave:
+// - a preset name (spaces/presets.h), whose space comes with it;
+// - a space spec and an architecture text in any format that space parses;
+// - a search run directory and a rank: the rank-th best architecture of
+//   the search's final re-evaluation, in the space the search used.
+
+#include <cstdint>
+#include <string>
+
+#include "spaces/search_space.h"
+
+namespace experiments {
+
+struct ArchChoice {
+  spaces::SpacePtr space;
+  spaces::Arch arch;
+  std::string origin;  // "preset darts_v2", "--arch", "runs/x rank 1 (validation accuracy 0.67)"
+};
+
+// `text` a preset name: that preset (a non-empty `space_spec` must name the
+// preset's space: ConfigError otherwise). Else `space_spec` is required
+// (ConfigError) and `text` is parsed in it (spaces::ArchError /
+// spaces::OptionError naming what is wrong).
+ArchChoice choose_arch(const std::string& space_spec, const std::string& text);
+
+// rank 1 = the best. ArchiveError when RUN_DIR/run.h5 is missing or holds
+// no final re-evaluation; ConfigError when rank exceeds what it holds.
+ArchChoice choose_arch_from_run(const std::string& run_dir, std::int64_t rank);
+
+}  // namespace experiments

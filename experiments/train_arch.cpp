@@ -1,0 +1,9 @@
+// train_arch: trains one architecture from scratch (final training) and
+// reports its test accuracy; see experiments/train/train_cli.h.
+#include <iostream>
+
+#include "experiments/train/train_cli.h"
+
+int main(int argc, char** argv) {
+  return experiments::run_train_cli(std::vector<std::string>(argv, argv + argc), std::cout, std::cerr);
+}

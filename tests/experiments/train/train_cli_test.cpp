@@ -1,0 +1,194 @@
+#include "experiments/train/train_cli.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <sstream>
+
+#include "childnets/child_network.h"
+#include "experiments/archive/checkpoint.h"
+#include "experiments/archive/run_archive.h"
+#include "experiments/archive/train_archive.h"
+#include "experiments/config/train_schema.h"
+#include "experiments/train/train_loop.h"
+#include "spaces/presets.h"
+#include "spaces/registry.h"
+#include "tests/experiments/data/data_files.h"
+
+namespace experiments {
+namespace {
+
+const std::string kConfigs = std::string(NAS_SOURCE_DIR) + "/experiments/configs/";
+
+struct Outcome {
+  int code = 0;
+  std::string out, err;
+};
+
+Outcome train_arch(std::vector<std::string> args) {
+  args.insert(args.begin(), "train_arch");
+  std::ostringstream out, err;
+  const int code = run_train_cli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+std::int64_t printed(const std::string& text, const std::string& label) {
+  std::smatch match;
+  if (!std::regex_search(text, match, std::regex(label + ": (\\d+)"))) return -1;
+  return std::stoll(match[1]);
+}
+
+// The paper config of each preset: dry runs print the parameter count of the
+// network the config builds, equal to the sum over the built module's
+// parameters (without the auxiliary head, and with it).
+TEST(TrainArch, EveryPresetDryRunsAtItsPaperConfigWithTheBuiltModulesParameterCount) {
+  const std::map<std::string, std::string> config_of = {{"enas_micro_final", "enas_micro_final_cifar10.toml"},
+                                                        {"enas_macro_final", "enas_macro_final_cifar10.toml"},
+                                                        {"nao_ws_final", "nao_ws_final_cifar10.toml"},
+                                                        {"darts_v1", "darts_v1_cifar10.toml"},
+                                                        {"darts_v2", "darts_v2_cifar10.toml"}};
+  for (const spaces::ArchPreset& preset : spaces::arch_presets()) {
+    SCOPED_TRACE(preset.name);
+    const std::string config_path = kConfigs + config_of.at(preset.name);
+    const Outcome dry = train_arch({"--config", config_path, "--arch", preset.name, "--dry-run"});
+    ASSERT_EQ(dry.code, 0) << dry.err;
+    const ExperimentConfig config = ExperimentConfig::load(train_schema(), config_path, {});
+    const spaces::SpacePtr space = spaces::make_space(preset.space);
+    auto network =
+        childnets::ChildNetworkImpl::standalone(space, train_network_options(config), space->parse(preset.text));
+    std::int64_t total = 0, aux = 0;
+    for (const auto& item : network->named_parameters()) {
+      total += item.value().numel();
+      if (item.key().find("aux") != std::string::npos) aux += item.value().numel();
+    }
+    EXPECT_GT(aux, 0) << "the paper configs train with an auxiliary head";
+    EXPECT_EQ(printed(dry.out, "parameters"), total - aux);
+    EXPECT_EQ(printed(dry.out, "parameters with the auxiliary head"), total);
+    EXPECT_GT(printed(dry.out, "multiply-accumulates per image"), 0);
+    EXPECT_NE(dry.out.find(preset.text), std::string::npos);
+  }
+}
+
+TEST(TrainArch, TheConfigAloneNamesThePresetAndArchWithSpaceParsesAnyFormat) {
+  const Outcome from_config = train_arch({"--config", kConfigs + "darts_v2_cifar10.toml", "--dry-run"});
+  ASSERT_EQ(from_config.code, 0) << from_config.err;
+  EXPECT_NE(from_config.out.find("preset darts_v2"), std::string::npos);
+  const spaces::SpacePtr darts = spaces::make_space("darts");
+  const std::string arc = darts->to_string(darts->parse(spaces::find_arch_preset("darts_v2")->text), "arc");
+  const Outcome from_text = train_arch({"--space", "darts", "--arch", arc, "--dry-run"});
+  ASSERT_EQ(from_text.code, 0) << from_text.err;
+  EXPECT_NE(from_text.out.find(spaces::find_arch_preset("darts_v2")->text), std::string::npos);
+}
+
+// A search archive with three final rows, not in accuracy order.
+void write_search_archive(const std::string& dir, const spaces::SearchSpace& space,
+                          const std::vector<std::pair<spaces::Arch, double>>& finals) {
+  std::filesystem::create_directories(dir);
+  auto archive = RunArchive::create(dir + "/run.h5", space.spec(), space.num_tokens(), "");
+  std::vector<SampledArch> rows;
+  rows.push_back({0, 0, "child", "enas", finals[0].first.tokens, "x", 0.99, 0.99});  // not final: ignored
+  for (const auto& [arch, accuracy] : finals) {
+    rows.push_back({1, 5, "final", "enas", arch.tokens, space.to_string(arch), accuracy, accuracy});
+  }
+  archive->append(rows, {});
+}
+
+TEST(TrainArch, FromRunPicksTheKthBestFinalArchitecture) {
+  testing::TempDir runs;
+  const spaces::SpacePtr space = spaces::make_space("enas_micro(nodes=2)");
+  spaces::Rng rng(3);
+  const spaces::Arch a = space->random(rng), b = space->random(rng), c = space->random(rng);
+  write_search_archive(runs.file("search"), *space, {{a, 0.50}, {b, 0.70}, {c, 0.60}});
+  for (const auto& [rank, expected] : std::vector<std::pair<std::string, spaces::Arch>>{{"1", b}, {"2", c}, {"3", a}}) {
+    const Outcome dry = train_arch({"--from-run", runs.file("search"), "--rank", rank, "--dry-run"});
+    ASSERT_EQ(dry.code, 0) << dry.err;
+    EXPECT_NE(dry.out.find("): " + space->to_string(expected) + "\n"), std::string::npos) << "rank " << rank;
+  }
+  const Outcome too_far = train_arch({"--from-run", runs.file("search"), "--rank", "4", "--dry-run"});
+  EXPECT_EQ(too_far.code, 2);
+  EXPECT_NE(too_far.err.find("ranks 3 architectures"), std::string::npos) << too_far.err;
+  const Outcome missing = train_arch({"--from-run", runs.file("nothing"), "--dry-run"});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("run.h5: no such run archive"), std::string::npos) << missing.err;
+}
+
+std::vector<std::string> tiny_training(const testing::TempDir& data, const std::string& run_dir) {
+  return {"--space",   "enas_micro(nodes=2)",
+          "--arch",    "0 0 1 1 2 2 0 3 0 1 1 4 2 0 1 3",
+          "--run-dir", run_dir,
+          "--set",     "data.dataset=mnist",
+          "--set",     "data.path=" + data.path().string(),
+          "--set",     "network.channels=4",
+          "--set",     "network.cells_per_stage=0",
+          "--set",     "network.auxiliary=true",
+          "--set",     "train.epochs=2",
+          "--set",     "train.batch_size=16",
+          "--set",     "train.steps_per_epoch=3",
+          "--set",     "train.drop_path=0.3",
+          "--set",     "network.dropout=0.2",
+          "--set",     "run.threads=1"};
+}
+
+TEST(TrainArch, TwoEpochsOnATinySetWriteTheArchiveAndResumeExactly) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 96, true);
+  testing::write_mnist_like(data, "t10k", 40, true);
+  const Outcome whole = train_arch(tiny_training(data, runs.file("whole")));
+  ASSERT_EQ(whole.code, 0) << whole.err;
+  EXPECT_NE(whole.out.find("trained 2 epochs"), std::string::npos) << whole.out;
+  const std::string arch = "0 0 1 1 2 2 0 3 0 1 1 4 2 0 1 3";
+  const std::vector<EpochRecord> records =
+      TrainArchive::open(runs.file("whole") + "/run.h5", "enas_micro(nodes=2)", arch)->read();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].epoch, 2);
+  EXPECT_GT(records[1].seconds, records[0].seconds);
+  EXPECT_GT(records[0].lr, records[1].lr);  // cosine decays
+  EXPECT_GT(records[1].drop_path, records[0].drop_path);
+
+  // Interrupted after epoch 1: the epoch-2 checkpoint never landed.
+  const Outcome parts = train_arch(tiny_training(data, runs.file("parts")));
+  ASSERT_EQ(parts.code, 0) << parts.err;
+  std::filesystem::remove(checkpoint_path(runs.file("parts") + "/checkpoints", 2));
+  const Outcome resumed = train_arch({"--resume", runs.file("parts")});
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  const std::vector<EpochRecord> again =
+      TrainArchive::open(runs.file("parts") + "/run.h5", "enas_micro(nodes=2)", arch)->read();
+  ASSERT_EQ(again.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(again[i].train_loss, records[i].train_loss) << "epoch " << i + 1;
+    EXPECT_EQ(again[i].test_loss, records[i].test_loss) << "epoch " << i + 1;
+    EXPECT_EQ(again[i].test_accuracy, records[i].test_accuracy) << "epoch " << i + 1;
+  }
+  const Checkpoint a = read_checkpoint(checkpoint_path(runs.file("whole") + "/checkpoints", 2));
+  const Checkpoint b = read_checkpoint(checkpoint_path(runs.file("parts") + "/checkpoints", 2));
+  for (const auto& [name, tensor] : a.tensors) {
+    if (name.rfind("network.", 0) == 0) {
+      EXPECT_TRUE(torch::equal(tensor, b.tensors.at(name))) << name;
+    }
+  }
+}
+
+TEST(TrainArch, BadInputsExitWithTwoNameTheProblemAndCreateNothing) {
+  testing::TempDir runs;
+  const std::string dir = runs.file("run");
+  const auto expect_refused = [&](std::vector<std::string> args, const std::string& message) {
+    args.insert(args.end(), {"--run-dir", dir});
+    const Outcome outcome = train_arch(args);
+    EXPECT_EQ(outcome.code, 2) << message;
+    EXPECT_NE(outcome.err.find(message), std::string::npos) << outcome.err;
+    EXPECT_FALSE(std::filesystem::exists(dir));
+  };
+  expect_refused({"--space", "enas_micro", "--arch", "0 0 1 9"}, "enas_micro");
+  expect_refused({"--space", "enas_micro(nodes=2)", "--arch", "0 0 1 9 2 2 0 3 0 1 1 4 2 0 1 3"}, "9");
+  expect_refused({"--arch", "not_a_preset"}, "not a preset name");
+  expect_refused({"--space", "darts", "--arch", "enas_micro_final"}, "preset enas_micro_final is an architecture of");
+  expect_refused({"--arch", "darts_v2", "--set", "train.epoch=3"}, "epoch");
+  expect_refused({"--arch", "darts_v2", "--set", "train.lr_schedule=step"}, "lr_schedule");
+  expect_refused({"--arch", "darts_v2", "--config", runs.file("missing.toml")}, "missing.toml");
+  expect_refused({"--arch", "darts_v2", "--set", "data.dataset=cifar10"}, "path");
+  expect_refused({}, "no architecture");
+}
+
+}  // namespace
+}  // namespace experiments
