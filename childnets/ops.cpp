@@ -1,6 +1,7 @@
 #include "childnets/ops.h"
 
 #include "childnets/depthwise_conv.h"
+#include "childnets/pooling.h"
 
 #include <regex>
 #include <stdexcept>
@@ -171,6 +172,7 @@ torch::Tensor PoolImpl::forward(const torch::Tensor& x) {
     if (options.average()) return F::avg_pool2d(padded, F::AvgPool2dFuncOptions(k).stride(s));
     return F::max_pool2d(padded, F::MaxPool2dFuncOptions(k).stride(s));
   }
+  if (same_pool_kernel_applies(x, k, s)) return options.average() ? same_avg_pool2d(x, k) : same_max_pool2d(x, k);
   const std::int64_t pad = (k - 1) / 2;
   if (options.average()) {
     return F::avg_pool2d(x, F::AvgPool2dFuncOptions(k).stride(s).padding(pad).count_include_pad(false));

@@ -1,7 +1,8 @@
 // Child-network benchmarks on the reference configuration (reference_config.h):
 // a shared-weight training step on a freshly sampled architecture and on the
 // fixed one, an inference-mode validation step at batch 128, the pieces of a
-// step (forward, backward), and the store's size. `childnet_benchmark
+// step (forward, backward), the depthwise-convolution and pooling kernels
+// against libtorch's, and the store's size. `childnet_benchmark
 // --split` prints where a step's time goes instead.
 
 #include <benchmark/benchmark.h>
@@ -14,7 +15,9 @@
 
 #include "childnets/child_network.h"
 #include "childnets/depthwise_conv.h"
+#include "childnets/pooling.h"
 #include "childnets/training.h"
+#include "experiments/benchmarks/benchmark_main.h"
 #include "experiments/benchmarks/reference_config.h"
 
 namespace experiments::benchmarks {
@@ -108,8 +111,8 @@ void BM_DepthwiseBackward(benchmark::State& state) {
   const torch::Tensor x =
       torch::randn({kTrainBatch, channels, 28, 28}).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_();
   const torch::Tensor weight = torch::randn({channels, 1, k, k}).requires_grad_();
-  const torch::Tensor y = ours ? childnets::depthwise_conv2d(x, weight, 1, k / 2, 1)
-                               : torch::conv2d(x, weight, {}, 1, k / 2, 1, channels);
+  const torch::Tensor y =
+      ours ? childnets::depthwise_conv2d(x, weight, 1, k / 2, 1) : torch::conv2d(x, weight, {}, 1, k / 2, 1, channels);
   const torch::Tensor upstream = torch::randn_like(y);
   for (auto _ : state) {
     // autograd::grad, not backward(): no accumulation into the leaves' .grad.
@@ -122,6 +125,29 @@ BENCHMARK(BM_DepthwiseBackward<false>)
     ->Arg(3)
     ->Arg(5)
     ->Unit(benchmark::kMillisecond);
+
+// A 3x3 stride-1 pool's forward and backward at 64x20x28x28: ours
+// (childnets/pooling.h) against libtorch's. state.range(0): 1 average, 0 max.
+template <bool ours>
+void BM_Pool(benchmark::State& state) {
+  namespace F = torch::nn::functional;
+  const bool average = state.range(0) == 1;
+  const torch::Tensor x =
+      torch::randn({kTrainBatch, 20, 28, 28}).contiguous(at::MemoryFormat::ChannelsLast).requires_grad_();
+  auto pool = [&] {
+    if (ours) return average ? childnets::same_avg_pool2d(x, 3) : childnets::same_max_pool2d(x, 3);
+    if (average) return F::avg_pool2d(x, F::AvgPool2dFuncOptions(3).stride(1).padding(1).count_include_pad(false));
+    return F::max_pool2d(x, F::MaxPool2dFuncOptions(3).stride(1).padding(1));
+  };
+  const torch::Tensor upstream = torch::randn_like(x);
+  for (auto _ : state) {
+    const torch::Tensor y = pool();
+    benchmark::DoNotOptimize(torch::autograd::grad({y}, {x}, {upstream}));
+  }
+  state.SetLabel(average ? "avg" : "max");
+}
+BENCHMARK(BM_Pool<true>)->Name("BM_PoolOurs")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Pool<false>)->Name("BM_PoolLibtorch")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_StoreSize(benchmark::State& state) {
   Fixture& f = fixture();
@@ -211,15 +237,12 @@ void print_step_split(int steps) {
 }  // namespace experiments::benchmarks
 
 int main(int argc, char** argv) {
-  torch::set_num_threads(2);
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--split") == 0) {
+      torch::set_num_threads(2);
       experiments::benchmarks::print_step_split(5);
       return 0;
     }
   }
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return experiments::benchmarks::run_benchmarks(argc, argv);
 }

@@ -6,6 +6,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "experiments/benchmarks/benchmark_main.h"
+
 #include "childnets/child_network.h"
 #include "childnets/training.h"
 #include "controllers/enas_controller.h"
@@ -65,10 +67,4 @@ BENCHMARK(BM_ReducedSearchEpoch)->Unit(benchmark::kSecond)->Iterations(2);
 }  // namespace
 }  // namespace experiments::benchmarks
 
-int main(int argc, char** argv) {
-  torch::set_num_threads(2);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return experiments::benchmarks::run_benchmarks(argc, argv); }

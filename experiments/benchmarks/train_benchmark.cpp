@@ -8,6 +8,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "experiments/benchmarks/benchmark_main.h"
+
 #include "childnets/child_network.h"
 #include "childnets/training.h"
 #include "experiments/config/train_schema.h"
@@ -91,10 +93,4 @@ BENCHMARK(BM_DartsV2Evaluation)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 }  // namespace
 }  // namespace experiments::benchmarks
 
-int main(int argc, char** argv) {
-  torch::set_num_threads(2);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char** argv) { return experiments::benchmarks::run_benchmarks(argc, argv); }

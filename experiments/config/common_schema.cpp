@@ -31,4 +31,17 @@ std::vector<spaces::ParamSpec> data_set_keys() {
           ParamSpec{"cutout", I{0}, "cutout square side (0: off)", 0, 64}};
 }
 
+std::vector<spaces::ParamSpec> sgd_keys(double weight_decay) {
+  using spaces::ParamSpec;
+  return {ParamSpec{"lr_max", 0.05, "learning rate at the start (of each cosine period)", 0, 10},
+          ParamSpec{"lr_min", 0.0005, "learning rate at the end (of each cosine period)", 0, 10},
+          ParamSpec{"lr_t0", 10.0, "warm restarts: first period, epochs", 1e-6, 1e6},
+          ParamSpec{"lr_t_mul", 2.0, "warm restarts: period growth at each restart", 1, 100},
+          ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1},
+          ParamSpec{"nesterov", true, "Nesterov momentum"},
+          ParamSpec{"weight_decay", weight_decay, "L2 weight decay", 0, 1},
+          ParamSpec{"grad_clip", 5.0, "gradient-norm clip (0: off)", 0, 1e6},
+          ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1}};
+}
+
 }  // namespace experiments

@@ -1,7 +1,7 @@
 #pragma once
 // Keys that every experiment binary's schema shares: the [run] section
 // (directory, seed, threads, checkpoint interval) and the data set keys of
-// [data]. Each binary's schema adds its own.
+// [data], and the SGD keys of child training. Each binary's schema adds its own.
 
 #include <string>
 #include <vector>
@@ -15,5 +15,10 @@ ConfigSection run_section(const std::string& default_dir);
 
 // dataset, path, train_limit, crop_padding, horizontal_flip, cutout.
 std::vector<spaces::ParamSpec> data_set_keys();
+
+// The SGD and learning-rate keys of child training: lr_max, lr_min, lr_t0,
+// lr_t_mul (cosine, with warm restarts where used), momentum, nesterov,
+// weight_decay (default `weight_decay`), grad_clip, label_smoothing.
+std::vector<spaces::ParamSpec> sgd_keys(double weight_decay);
 
 }  // namespace experiments

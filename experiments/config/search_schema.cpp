@@ -14,6 +14,23 @@ std::vector<spaces::ParamSpec> search_data_keys() {
   return keys;
 }
 
+// The child network and its training (ENAS's search: SGD with warm restarts).
+std::vector<spaces::ParamSpec> child_keys() {
+  using spaces::ParamSpec;
+  using I = std::int64_t;
+  std::vector<ParamSpec> keys = {
+      ParamSpec{"channels", I{20}, "channels of the first stage", 1, 4096},
+      ParamSpec{"cells_per_stage", I{2}, "normal cells per stage (ENAS num_layers / 3)", 0, 64},
+      ParamSpec{"stem_multiplier", I{3}, "stem width in units of channels", 1, 16},
+      ParamSpec{"factorized_reductions", true, "ENAS search-time reduction cells"},
+      ParamSpec{"batch_size", I{64}, "child training batch", 1, 100000}};
+  for (ParamSpec& key : sgd_keys(1e-4)) keys.push_back(std::move(key));
+  keys.push_back(ParamSpec{"dropout", 0.0, "dropout before the classifier", 0, 1});
+  keys.push_back(
+      ParamSpec{"steps_per_epoch", I{0}, "child steps per epoch (0: one pass over the train split)", 0, 1e9});
+  return keys;
+}
+
 }  // namespace
 
 const ConfigSchema& search_schema() {
@@ -25,22 +42,7 @@ const ConfigSchema& search_schema() {
       {"space",
        {ParamSpec{"name", std::string("enas_micro"), "registered search space"}},
        ConfigSection::Options::kSpace},
-      {"child",
-       {ParamSpec{"channels", I{20}, "channels of the first stage", 1, 4096},
-        ParamSpec{"cells_per_stage", I{2}, "normal cells per stage (ENAS num_layers / 3)", 0, 64},
-        ParamSpec{"stem_multiplier", I{3}, "stem width in units of channels", 1, 16},
-        ParamSpec{"factorized_reductions", true, "ENAS search-time reduction cells"},
-        ParamSpec{"batch_size", I{64}, "child training batch", 1, 100000},
-        ParamSpec{"lr_max", 0.05, "cosine-with-restarts maximum", 0, 10},
-        ParamSpec{"lr_min", 0.0005, "cosine-with-restarts minimum", 0, 10},
-        ParamSpec{"lr_t0", 10.0, "first restart period, epochs", 1e-6, 1e6},
-        ParamSpec{"lr_t_mul", 2.0, "period growth at each restart", 1, 100},
-        ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1}, ParamSpec{"nesterov", true, "Nesterov momentum"},
-        ParamSpec{"weight_decay", 1e-4, "L2 weight decay", 0, 1},
-        ParamSpec{"grad_clip", 5.0, "gradient-norm clip (0: off)", 0, 1e6},
-        ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1},
-        ParamSpec{"dropout", 0.0, "dropout before the classifier", 0, 1},
-        ParamSpec{"steps_per_epoch", I{0}, "child steps per epoch (0: one pass over the train split)", 0, 1e9}}},
+      {"child", child_keys()},
       {"controller",
        {ParamSpec{"name", std::string("enas"), "registered controller"},
         ParamSpec{"updates_per_epoch", I{30}, "controller updates per epoch", 0, 1e6},

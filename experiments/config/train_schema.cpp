@@ -28,25 +28,22 @@ const ConfigSchema& train_schema() {
         ParamSpec{"aux_weight", 0.4, "weight of the auxiliary head's loss", 0, 10},
         ParamSpec{"dropout", 0.0, "dropout before the classifier (ENAS: 1 - keep_prob)", 0, 1}}},
       {"train",
-       {ParamSpec{"epochs", I{6}, "training epochs", 1, 1e6},
-        ParamSpec{"batch_size", I{128}, "training batch", 1, 100000},
-        ParamSpec{"eval_batch_size", I{500}, "test evaluation batch", 1, 100000},
-        ParamSpec{"steps_per_epoch", I{0}, "steps per epoch (0: one pass over the training set)", 0, 1e9},
-        ParamSpec{"lr_schedule",
-                  std::string("cosine"),
-                  "cosine (DARTS) or cosine_restarts (ENAS's SGDR)",
-                  0,
-                  0,
-                  {"cosine", "cosine_restarts"}},
-        ParamSpec{"lr_max", 0.05, "learning rate at the start (of each period)", 0, 10},
-        ParamSpec{"lr_min", 0.0005, "learning rate at the end (of each period)", 0, 10},
-        ParamSpec{"lr_t0", 10.0, "cosine_restarts: first period, epochs", 1e-6, 1e6},
-        ParamSpec{"lr_t_mul", 2.0, "cosine_restarts: period growth at each restart", 1, 100},
-        ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1}, ParamSpec{"nesterov", true, "Nesterov momentum"},
-        ParamSpec{"weight_decay", 3e-4, "L2 weight decay", 0, 1},
-        ParamSpec{"grad_clip", 5.0, "gradient-norm clip (0: off)", 0, 1e6},
-        ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1},
-        ParamSpec{"drop_path", 0.0, "drop-path probability reached at the last epoch (linear from 0)", 0, 1}}},
+       [] {
+         std::vector<ParamSpec> keys = {
+             ParamSpec{"epochs", I{6}, "training epochs", 1, 1e6},
+             ParamSpec{"batch_size", I{128}, "training batch", 1, 100000},
+             ParamSpec{"eval_batch_size", I{500}, "test evaluation batch", 1, 100000},
+             ParamSpec{"steps_per_epoch", I{0}, "steps per epoch (0: one pass over the training set)", 0, 1e9},
+             ParamSpec{"lr_schedule",
+                       std::string("cosine"),
+                       "cosine (DARTS) or cosine_restarts (ENAS's SGDR)",
+                       0,
+                       0,
+                       {"cosine", "cosine_restarts"}},
+             ParamSpec{"drop_path", 0.0, "drop-path probability reached at the last epoch (linear from 0)", 0, 1}};
+         for (ParamSpec& key : sgd_keys(3e-4)) keys.push_back(std::move(key));
+         return keys;
+       }()},
   };
   return schema;
 }

@@ -73,6 +73,15 @@ void load_torch_generator(const Checkpoint& checkpoint) {
   generator.set_state(it->second);
 }
 
+void restore_from_checkpoint(const std::string& path, const std::function<void(const Checkpoint&)>& restore) {
+  const Checkpoint checkpoint = read_checkpoint(path);  // names the file itself
+  try {
+    restore(checkpoint);
+  } catch (const ArchiveError& e) {
+    throw ArchiveError(path + ": " + e.what());
+  }
+}
+
 double checkpoint_scalar(const Checkpoint& checkpoint, const std::string& key) {
   const auto it = checkpoint.scalars.find(key);
   if (it == checkpoint.scalars.end()) throw ArchiveError("checkpoint: missing scalar '" + key + "'");

@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ void load_iterator_position(const Checkpoint& checkpoint, const std::string& nam
 // Tensor "torch_rng": libtorch's default CPU generator (dropout, drop-path).
 void save_torch_generator(Checkpoint& checkpoint);
 void load_torch_generator(const Checkpoint& checkpoint);
+
+// Reads the checkpoint at `path` and hands it to `restore`; an ArchiveError
+// thrown by `restore` comes back prefixed with the file's name.
+void restore_from_checkpoint(const std::string& path, const std::function<void(const Checkpoint&)>& restore);
 
 double checkpoint_scalar(const Checkpoint& checkpoint, const std::string& key);
 const std::string& checkpoint_text(const Checkpoint& checkpoint, const std::string& key);

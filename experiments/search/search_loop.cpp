@@ -122,12 +122,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   }
   s.log = make_run_logger("search", s.run_dir);
   if (!resume_from.empty()) {
-    const Checkpoint checkpoint = read_checkpoint(resume_from);  // names the file itself
-    try {
-      s.restore(checkpoint);
-    } catch (const ArchiveError& e) {
-      throw ArchiveError(resume_from + ": " + e.what());
-    }
+    restore_from_checkpoint(resume_from, [&](const Checkpoint& checkpoint) { s.restore(checkpoint); });
     s.log->info("resumed from {} at epoch {}", resume_from, s.epoch);
   }
   s.log->info("space {}, controller {}, data {} ({} train / {} validation), store {:.1f} MB", s.space->spec(),

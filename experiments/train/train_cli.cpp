@@ -1,13 +1,12 @@
 #include "experiments/train/train_cli.h"
 
-#include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 
 #include "childnets/child_network.h"
 #include "experiments/config/train_schema.h"
+#include "experiments/run/command_line.h"
 #include "experiments/run/progress.h"
 #include "experiments/run/run_setup.h"
 #include "experiments/train/arch_choice.h"
@@ -37,64 +36,42 @@ void print_network(std::ostream& out, const ArchChoice& choice, const childnets:
 int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   const std::string program = "train_arch";
   CLI::App app{program + ": trains one architecture from scratch; writes RUN_DIR/run.h5, checkpoints/ and log.txt"};
-  std::string arch_text, space_spec, from_run, config_path, run_dir, resume_dir;
-  std::vector<std::string> overrides;
-  std::int64_t rank = 1, seed = -1;
+  RunOptions options;
+  add_run_options(app, options, "the built-in Fashion-MNIST final training");
+  std::string arch_text, space_spec, from_run;
+  std::int64_t rank = 1;
   bool dry_run = false;
   app.add_option("--arch", arch_text, "architecture text (with --space) or preset name");
   app.add_option("--space", space_spec, "the architecture's space, e.g. darts or 'enas_macro(layers=24)'");
   auto* from_run_option = app.add_option("--from-run", from_run, "train the best architecture of this search run");
   app.add_option("--rank", rank, "with --from-run: the K-th best (1 = best)")->check(CLI::PositiveNumber);
-  app.add_option("--config", config_path, "TOML config (default: the built-in Fashion-MNIST final training)");
-  app.add_option("--set", overrides, "override section.key=value (repeatable)");
-  app.add_option("--run-dir", run_dir, "run directory (default: [run] dir)");
-  app.add_option("--resume", resume_dir, "continue the run in this directory from its newest checkpoint");
-  app.add_option("--seed", seed, "seed of the run ([run] seed)")->check(CLI::NonNegativeNumber);
   app.add_flag("--dry-run", dry_run, "print the architecture and its network's size, then stop");
   from_run_option->excludes(app.get_option("--arch"));
   from_run_option->excludes(app.get_option("--space"));
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  if (argv.empty()) argv.push_back("train_arch");
+  if (const auto stop = parse_command_line(app, args, program, out, err)) return *stop;
   try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << program << ": " << e.what() << "\n";
-    return 2;
-  }
-  try {
-    const bool resume = !resume_dir.empty();
-    if (resume) {
-      if (!config_path.empty() || !arch_text.empty() || !space_spec.empty() || !from_run.empty()) {
-        throw ConfigError(
-            "--resume trains what the run's own config.toml says; drop --config, --arch, --space and "
-            "--from-run");
-      }
-      config_path = (std::filesystem::path(resume_dir) / "config.toml").string();
-      run_dir = resume_dir;
+    if (options.resume() && (!arch_text.empty() || !space_spec.empty() || !from_run.empty())) {
+      throw ConfigError("--resume trains what the run's own config.toml says; drop --arch, --space and --from-run");
     }
-    if (seed >= 0) overrides.push_back("run.seed=" + std::to_string(seed));
-    if (!run_dir.empty()) overrides.push_back("run.dir=" + run_dir);
+    resolve_run_options(options);
+    std::vector<std::string>& overrides = options.overrides;
     ArchChoice choice;
     if (!from_run.empty()) {
       choice = choose_arch_from_run(from_run, rank);
     } else {
-      const ExperimentConfig given = ExperimentConfig::load(train_schema(), config_path, overrides);
+      const ExperimentConfig given = ExperimentConfig::load(train_schema(), options.config_path, overrides);
       choice = choose_arch(space_spec.empty() ? given.section("arch").get_string("space") : space_spec,
                            arch_text.empty() ? given.section("arch").get_string("arch") : arch_text);
     }
     // The resolved config records the architecture itself, so a resumed run trains the same one.
     overrides.push_back("arch.space=" + choice.space->spec());
     overrides.push_back("arch.arch=" + choice.space->to_string(choice.arch));
-    const ExperimentConfig config = ExperimentConfig::load(train_schema(), config_path, overrides);
+    const ExperimentConfig config = ExperimentConfig::load(train_schema(), options.config_path, overrides);
     print_network(out, choice, train_network_options(config));
     if (dry_run) return 0;
     const std::string dir = expand_start_time(config.section("run").get_string("dir"));
-    TrainLoop loop(config, choice, dir, resume, out);
-    if (!resume) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
+    TrainLoop loop(config, choice, dir, options.resume(), out);
+    if (!options.resume()) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
     const TrainResult result = loop.run();
     out << "trained " << result.epochs << " epochs in " << fixed(result.seconds / 60.0, 1) << " min: test accuracy "
         << fixed(result.last_test_accuracy, 4) << " (last), " << fixed(result.best_test_accuracy, 4) << " (best, epoch "

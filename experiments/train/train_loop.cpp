@@ -104,12 +104,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
                      : TrainArchive::create(archive_path, s.choice.space->spec(), arch_text, config.to_toml());
   s.log = make_run_logger("train", s.run_dir);
   if (!resume_from.empty()) {
-    const Checkpoint checkpoint = read_checkpoint(resume_from);  // names the file itself
-    try {
-      s.restore(checkpoint);
-    } catch (const ArchiveError& e) {
-      throw ArchiveError(resume_from + ": " + e.what());
-    }
+    restore_from_checkpoint(resume_from, [&](const Checkpoint& checkpoint) { s.restore(checkpoint); });
     s.log->info("resumed from {} after epoch {}", resume_from, s.epoch);
   }
   s.log->info("architecture ({}): {} [{}]", s.choice.space->spec(), arch_text, s.choice.origin);

@@ -70,6 +70,13 @@ TEST(TrainArch, EveryPresetDryRunsAtItsPaperConfigWithTheBuiltModulesParameterCo
   }
 }
 
+TEST(TrainArch, TheFashionMnistFinalConfigListsTheDefaults) {
+  // to_toml's first line names the source; the rest must agree.
+  const auto body = [](const std::string& text) { return text.substr(text.find('\n')); };
+  EXPECT_EQ(body(ExperimentConfig::load(train_schema(), kConfigs + "fashion_mnist_final.toml", {}).to_toml()),
+            body(ExperimentConfig::load(train_schema(), "", {}).to_toml()));
+}
+
 TEST(TrainArch, TheConfigAloneNamesThePresetAndArchWithSpaceParsesAnyFormat) {
   const Outcome from_config = train_arch({"--config", kConfigs + "darts_v2_cifar10.toml", "--dry-run"});
   ASSERT_EQ(from_config.code, 0) << from_config.err;

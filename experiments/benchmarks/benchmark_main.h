@@ -1,0 +1,18 @@
+#pragma once
+// The main of a benchmark binary: two intra-op threads (the target machine
+// has two cores), then Google Benchmark's own command line and run.
+
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+namespace experiments::benchmarks {
+
+inline int run_benchmarks(int argc, char** argv) {
+  torch::set_num_threads(2);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace experiments::benchmarks
