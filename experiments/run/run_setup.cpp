@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <ostream>
 
 #include "experiments/archive/checkpoint.h"
 #include "experiments/config/experiment_config.h"
@@ -54,6 +55,15 @@ int exit_code_of(const std::exception& error) {
                          dynamic_cast<const DataError*>(&error) != nullptr ||
                          dynamic_cast<const ArchiveError*>(&error) != nullptr;
   return bad_input ? 2 : 1;
+}
+
+int run_reporting_errors(const std::string& program, std::ostream& err, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    err << program << ": " << e.what() << "\n";
+    return exit_code_of(e);
+  }
 }
 
 }  // namespace experiments

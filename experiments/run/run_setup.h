@@ -6,6 +6,8 @@
 #include <spdlog/logger.h>
 
 #include <exception>
+#include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 
@@ -28,5 +30,9 @@ std::string prepare_run_directory(const std::string& run_dir, bool resume);
 // 2 for bad input (ConfigError, spaces::OptionError, spaces::ArchError,
 // DataError, ArchiveError), 1 for anything else.
 int exit_code_of(const std::exception& error);
+
+// Runs `body` and returns its exit code; an exception is printed to `err`
+// as "<program>: <what>" and becomes exit_code_of(it).
+int run_reporting_errors(const std::string& program, std::ostream& err, const std::function<int()>& body);
 
 }  // namespace experiments

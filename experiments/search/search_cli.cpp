@@ -18,7 +18,7 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
   RunOptions options;
   add_run_options(app, options, "the built-in Fashion-MNIST search");
   if (const auto stop = parse_command_line(app, args, program, out, err)) return *stop;
-  try {
+  return run_reporting_errors(program, err, [&] {
     resolve_run_options(options);
     const ExperimentConfig config = ExperimentConfig::load(search_schema(), options.config_path, options.overrides);
     const std::string controller = config.section("controller").get_string("name");
@@ -38,10 +38,7 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
     }
     out << "run directory: " << result.run_dir << "\n";
     return 0;
-  } catch (const std::exception& e) {
-    err << program << ": " << e.what() << "\n";
-    return exit_code_of(e);
-  }
+  });
 }
 
 }  // namespace experiments

@@ -49,7 +49,7 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
   from_run_option->excludes(app.get_option("--arch"));
   from_run_option->excludes(app.get_option("--space"));
   if (const auto stop = parse_command_line(app, args, program, out, err)) return *stop;
-  try {
+  return run_reporting_errors(program, err, [&] {
     if (options.resume() && (!arch_text.empty() || !space_spec.empty() || !from_run.empty())) {
       throw ConfigError("--resume trains what the run's own config.toml says; drop --arch, --space and --from-run");
     }
@@ -78,10 +78,7 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
         << result.best_epoch << ")\n";
     out << "run directory: " << result.run_dir << "\n";
     return 0;
-  } catch (const std::exception& e) {
-    err << program << ": " << e.what() << "\n";
-    return exit_code_of(e);
-  }
+  });
 }
 
 }  // namespace experiments
