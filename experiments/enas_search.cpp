@@ -2,8 +2,10 @@
 // experiments/search/search_cli.h.
 #include <iostream>
 
+#include "experiments/run/allocator.h"
 #include "experiments/search/search_cli.h"
 
 int main(int argc, char** argv) {
+  experiments::keep_freed_memory();
   return experiments::run_search_cli(std::vector<std::string>(argv, argv + argc), "enas", std::cout, std::cerr);
 }
