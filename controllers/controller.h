@@ -62,6 +62,9 @@ class Controller {
   virtual ControllerState state() const = 0;
   // Throws std::invalid_argument naming what is missing or of the wrong shape.
   virtual void load_state(const ControllerState& state) = 0;
+  // Whether the strategy has nothing more to propose (PNAS after its last
+  // stage). Open-ended strategies never finish.
+  virtual bool finished() const { return false; }
 };
 
 using ControllerFactory = std::function<std::unique_ptr<Controller>(spaces::SpacePtr space,

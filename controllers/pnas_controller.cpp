@@ -1,0 +1,296 @@
+#include "controllers/pnas_controller.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+
+#include "controllers/rank_correlation.h"
+#include "spaces/completions.h"
+#include "spaces/errors.h"
+#include "spaces/registry.h"
+
+namespace controllers {
+namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::vector<std::vector<std::int64_t>> tokens_of(const std::vector<spaces::Arch>& cells) {
+  std::vector<std::vector<std::int64_t>> tokens;
+  for (const spaces::Arch& cell : cells) tokens.push_back(cell.tokens);
+  return tokens;
+}
+
+std::string number_text(double value) {
+  std::ostringstream text;
+  text.precision(17);
+  text << value;
+  return text.str();
+}
+
+std::vector<std::string> split(const std::string& line, char separator) {
+  std::vector<std::string> fields;
+  std::string field;
+  std::istringstream in(line);
+  while (std::getline(in, field, separator)) fields.push_back(field);
+  return fields;
+}
+
+std::int64_t blocks_of(const spaces::SearchSpace& space) {
+  if (space.name() != "pnas") {
+    throw spaces::OptionError("controller pnas searches the pnas space, not " + space.spec());
+  }
+  return space.params().get_int("blocks");
+}
+
+}  // namespace
+
+PnasController::PnasController(spaces::SpacePtr space, PnasOptions options, std::uint64_t seed)
+    : space_(std::move(space)),
+      max_blocks_(blocks_of(*space_)),
+      options_(std::move(options)),
+      surrogate_(CellVocabulary{max_blocks_, static_cast<std::int64_t>(space_->op_names().size())},
+                 options_.surrogate(), seed),
+      rng_(seed + 1) {
+  open_stage(1);
+}
+
+spaces::SpacePtr PnasController::stage_space(std::int64_t blocks) const {
+  return spaces::make_space("pnas(blocks=" + std::to_string(blocks) + ")");
+}
+
+// Stage 1: every distinct one-block cell. Later stages: the distinct
+// expansions of the previous beam, the top K by the surrogate.
+void PnasController::open_stage(std::int64_t blocks) {
+  const spaces::SpacePtr space = stage_space(blocks);
+  PnasStage stage;
+  stage.blocks = blocks;
+  std::vector<spaces::Arch> candidates;
+  if (blocks == 1) {
+    candidates = spaces::distinct_completions(*space, {});
+  } else {
+    std::unordered_set<std::uint64_t> seen;
+    for (const spaces::Arch& parent : stages_.back().cells) {
+      for (spaces::Arch& child : spaces::distinct_completions(*space, parent.tokens, seen)) {
+        candidates.push_back(std::move(child));
+      }
+    }
+  }
+  stage.candidates = static_cast<std::int64_t>(candidates.size());
+  if (blocks == 1) {
+    stage.cells = std::move(candidates);
+    stage.predicted_mean.assign(stage.cells.size(), kNaN);
+    stage.predicted_spread.assign(stage.cells.size(), kNaN);
+  } else {
+    const SurrogateEnsemble::Scores scores = surrogate_.predict(tokens_of(candidates));
+    std::vector<std::size_t> order(candidates.size());
+    std::iota(order.begin(), order.end(), 0);
+    const std::size_t keep = std::min(order.size(), static_cast<std::size_t>(options_.beam()));
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
+                      [&](std::size_t a, std::size_t b) { return scores.mean[a] > scores.mean[b]; });
+    for (std::size_t i = 0; i < keep; ++i) {
+      stage.cells.push_back(candidates[order[i]]);
+      stage.predicted_mean.push_back(scores.mean[order[i]]);
+      stage.predicted_spread.push_back(scores.spread[order[i]]);
+    }
+  }
+  stage.measured.assign(stage.cells.size(), kNaN);
+  ids_.assign(stage.cells.size(), -1);
+  stages_.push_back(std::move(stage));
+}
+
+void PnasController::close_stage() {
+  PnasStage& stage = stages_.back();
+  std::vector<std::vector<std::int64_t>> cells;
+  std::vector<double> accuracies;
+  for (const PnasStage& done : stages_) {
+    for (std::size_t i = 0; i < done.cells.size(); ++i) {
+      cells.push_back(done.cells[i].tokens);
+      accuracies.push_back(done.measured[i]);
+    }
+  }
+  stage.spearman = stage.blocks == 1 ? kNaN : spearman(stage.predicted_mean, stage.measured);
+  stage.kendall = stage.blocks == 1 ? kNaN : kendall_tau(stage.predicted_mean, stage.measured);
+  stage.complete = true;
+  if (stage.blocks == max_blocks_) {
+    stage.surrogate_loss = kNaN;  // nothing left to predict: no training
+    finished_ = true;
+    return;
+  }
+  stage.surrogate_loss = surrogate_.fit(cells, accuracies, options_.surrogate_epochs());
+  open_stage(stage.blocks + 1);
+}
+
+std::vector<Proposal> PnasController::propose(int n) {
+  std::vector<Proposal> proposals;
+  if (finished_) return proposals;
+  const PnasStage& stage = stages_.back();
+  for (std::size_t i = 0; i < stage.cells.size() && static_cast<int>(proposals.size()) < n; ++i) {
+    if (ids_[i] >= 0) continue;
+    ids_[i] = next_id_++;
+    proposals.push_back({ids_[i], stage.cells[i]});
+  }
+  return proposals;
+}
+
+std::vector<spaces::Arch> PnasController::sample(int n) {
+  const PnasStage& stage = stages_.back();
+  std::uniform_int_distribution<std::size_t> pick(0, stage.cells.size() - 1);
+  std::vector<spaces::Arch> cells;
+  for (int i = 0; i < n; ++i) cells.push_back(stage.cells[pick(rng_)]);
+  return cells;
+}
+
+UpdateStats PnasController::observe(const std::vector<Feedback>& feedback) {
+  UpdateStats stats;
+  PnasStage& stage = stages_.back();
+  for (const Feedback& f : feedback) {
+    const auto it = std::find(ids_.begin(), ids_.end(), f.id);
+    const std::size_t i = static_cast<std::size_t>(it - ids_.begin());
+    if (f.id < 0 || it == ids_.end() || !std::isnan(stage.measured[i])) {
+      throw std::invalid_argument("pnas controller: no open proposal with id " + std::to_string(f.id));
+    }
+    stage.measured[i] = f.reward;
+    stats.mean_reward += f.reward;
+  }
+  stats.count = static_cast<std::int64_t>(feedback.size());
+  if (stats.count > 0) stats.mean_reward /= double(stats.count);
+  const bool stage_done =
+      std::none_of(stage.measured.begin(), stage.measured.end(), [](double m) { return std::isnan(m); });
+  if (stage_done && !finished_) {
+    close_stage();
+    stats.loss = stages_[stages_.size() - (finished_ ? 1 : 2)].surrogate_loss;
+  }
+  return stats;
+}
+
+std::vector<std::pair<spaces::Arch, double>> PnasController::ranking() const {
+  std::vector<std::pair<spaces::Arch, double>> ranked;
+  for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) {
+    if (!it->complete) continue;
+    for (std::size_t i = 0; i < it->cells.size(); ++i) ranked.emplace_back(it->cells[i], it->measured[i]);
+    break;
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return ranked;
+}
+
+// State: the surrogate's tensors and generator, and as text every stage
+// (a header line, then one line per cell with its proposal id for the
+// open stage).
+ControllerState PnasController::state() const {
+  ControllerState state;
+  for (const auto& [name, tensor] : surrogate_.state()) state.tensors["surrogate." + name] = tensor;
+  state.texts["surrogate_rng"] = surrogate_.generator_state();
+  state.texts["rng"] = spaces::rng_to_text(rng_);
+  state.scalars["next_id"] = double(next_id_);
+  state.scalars["finished"] = finished_ ? 1.0 : 0.0;
+  std::string text;
+  for (std::size_t s = 0; s < stages_.size(); ++s) {
+    const PnasStage& stage = stages_[s];
+    text += "stage\t" + std::to_string(stage.blocks) + "\t" + std::to_string(stage.candidates) + "\t" +
+            number_text(stage.surrogate_loss) + "\t" + number_text(stage.spearman) + "\t" + number_text(stage.kendall) +
+            "\t" + (stage.complete ? "1" : "0") + "\n";
+    for (std::size_t i = 0; i < stage.cells.size(); ++i) {
+      const std::int64_t id = s + 1 == stages_.size() ? ids_[i] : -1;
+      text += "cell\t" + spaces::join_tokens(stage.cells[i].tokens) + "\t" + number_text(stage.predicted_mean[i]) +
+              "\t" + number_text(stage.predicted_spread[i]) + "\t" + number_text(stage.measured[i]) + "\t" +
+              std::to_string(id) + "\n";
+    }
+  }
+  state.texts["stages"] = text;
+  return state;
+}
+
+void PnasController::load_state(const ControllerState& state) {
+  const auto text = [&](const std::string& key) -> const std::string& {
+    const auto it = state.texts.find(key);
+    if (it == state.texts.end()) throw std::invalid_argument("pnas controller state: missing text '" + key + "'");
+    return it->second;
+  };
+  const auto scalar = [&](const std::string& key) {
+    const auto it = state.scalars.find(key);
+    if (it == state.scalars.end()) throw std::invalid_argument("pnas controller state: missing scalar '" + key + "'");
+    return it->second;
+  };
+  std::map<std::string, torch::Tensor> tensors;
+  for (const auto& [name, tensor] : state.tensors) {
+    if (name.rfind("surrogate.", 0) == 0) tensors[name.substr(10)] = tensor;
+  }
+  surrogate_.load_state(tensors, text("surrogate_rng"));
+  spaces::rng_from_text(text("rng"), rng_);
+  next_id_ = static_cast<std::int64_t>(scalar("next_id"));
+  finished_ = scalar("finished") != 0.0;
+  stages_.clear();
+  ids_.clear();
+  std::istringstream lines(text("stages"));
+  std::string line;
+  spaces::SpacePtr space;
+  while (std::getline(lines, line)) {
+    const std::vector<std::string> f = split(line, '\t');
+    if (f.size() == 7 && f[0] == "stage") {
+      PnasStage stage;
+      stage.blocks = std::stoll(f[1]);
+      stage.candidates = std::stoll(f[2]);
+      stage.surrogate_loss = std::stod(f[3]);
+      stage.spearman = std::stod(f[4]);
+      stage.kendall = std::stod(f[5]);
+      stage.complete = f[6] == "1";
+      space = stage_space(stage.blocks);
+      stages_.push_back(std::move(stage));
+      ids_.clear();
+    } else if (f.size() == 6 && f[0] == "cell" && !stages_.empty()) {
+      PnasStage& stage = stages_.back();
+      stage.cells.push_back(space->make_arch(spaces::split_tokens(f[1], space->spec())));
+      space->validate(stage.cells.back());
+      stage.predicted_mean.push_back(std::stod(f[2]));
+      stage.predicted_spread.push_back(std::stod(f[3]));
+      stage.measured.push_back(std::stod(f[4]));
+      ids_.push_back(std::stoll(f[5]));
+    } else {
+      throw std::invalid_argument("pnas controller state: unreadable line '" + line + "'");
+    }
+  }
+  if (stages_.empty()) throw std::invalid_argument("pnas controller state: no stages");
+}
+
+namespace {
+
+PnasOptions pnas_options_of(const spaces::Params& params) {
+  return PnasOptions()
+      .beam(params.get_int("beam"))
+      .surrogate_epochs(params.get_int("surrogate_epochs"))
+      .surrogate(SurrogateOptions()
+                     .kind(params.get_string("surrogate"))
+                     .predictors(params.get_int("predictors"))
+                     .hidden(params.get_int("hidden"))
+                     .embedding(params.get_int("embedding"))
+                     .loss(params.get_string("loss"))
+                     .lr(params.get_double("lr"))
+                     .batch_size(params.get_int("batch_size"))
+                     .sampling(params.get_string("sampling")));
+}
+
+}  // namespace
+
+REGISTER_CONTROLLER(
+    pnas, "PNAS: progressive beam search over pnas cells, ranked by an LSTM (or MLP) surrogate ensemble",
+    (std::vector<spaces::ParamSpec>{
+        spaces::ParamSpec{"beam", std::int64_t{256}, "cells kept and evaluated per stage (K)", 1, 1e6},
+        spaces::ParamSpec{"surrogate_epochs", std::int64_t{20}, "surrogate training epochs after each stage", 1, 1e5},
+        spaces::ParamSpec{"surrogate", std::string("lstm"), "predictor kind", 0, 0, {"lstm", "mlp"}},
+        spaces::ParamSpec{"predictors", std::int64_t{5}, "ensemble size", 1, 100},
+        spaces::ParamSpec{"hidden", std::int64_t{100}, "LSTM state / MLP width", 1, 4096},
+        spaces::ParamSpec{"embedding", std::int64_t{100}, "input and op embedding width (LSTM)", 1, 4096},
+        spaces::ParamSpec{"loss", std::string("l1"), "surrogate loss", 0, 0, {"l1", "l2"}},
+        spaces::ParamSpec{"lr", 0.01, "surrogate Adam learning rate", 1e-7, 10},
+        spaces::ParamSpec{"batch_size", std::int64_t{64}, "surrogate minibatch", 1, 100000},
+        spaces::ParamSpec{
+            "sampling", std::string("fold"), "each predictor's data share", 0, 0, {"fold", "bootstrap"}}}),
+    [](spaces::SpacePtr space, const spaces::Params& params, std::uint64_t seed) -> std::unique_ptr<Controller> {
+      return std::make_unique<PnasController>(std::move(space), pnas_options_of(params), seed);
+    });
+
+}  // namespace controllers

@@ -1,0 +1,82 @@
+#pragma once
+// pnas: Progressive Neural Architecture Search (Liu et al. 2018) over the
+// pnas(blocks=B) space. Stage 1 lists every distinct one-block cell
+// (spaces/completions.h); all are evaluated and the surrogate ensemble
+// (pnas_surrogate.h) is trained on them. Each later stage b expands every
+// cell of the previous stage's beam by one block in every legal way
+// (de-duplicated across the beam), scores the expansions with the
+// surrogate, keeps the top `beam` (K), has them evaluated, and fine-tunes
+// the surrogate on everything measured so far. After stage B the result is
+// the last beam ranked by measured accuracy.
+//
+// As a Controller: propose(n) hands out the current stage's cells not yet
+// proposed (fewer than n, or none, while the stage waits for feedback);
+// observe() records their accuracies and, once the stage is complete,
+// trains the surrogate and opens the next stage. A stage-b cell is an
+// architecture of the space "pnas(blocks=b)". finished() turns true after
+// stage B. sample(n) draws from the current stage's cells, for training
+// shared weights over the beam.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "controllers/controller.h"
+#include "controllers/pnas_surrogate.h"
+
+namespace controllers {
+
+struct PnasOptions {
+  TORCH_ARG(std::int64_t, beam) = 256;             // K, cells kept per stage
+  TORCH_ARG(std::int64_t, surrogate_epochs) = 20;  // training epochs after each stage
+  TORCH_ARG(SurrogateOptions, surrogate) = {};
+};
+
+// What one stage did.
+struct PnasStage {
+  std::int64_t blocks = 0;
+  std::int64_t candidates = 0;                           // cells scored to choose the beam (stage 1: all listed)
+  std::vector<spaces::Arch> cells;                       // the beam, as evaluated
+  std::vector<double> predicted_mean, predicted_spread;  // NaN at stage 1 (no surrogate yet)
+  std::vector<double> measured;                          // NaN until observed
+  double surrogate_loss = 0.0;                           // after training on everything measured so far
+  // Rank correlation of predicted and measured accuracy over this stage's
+  // cells, predicted before the surrogate had seen them (NaN at stage 1).
+  double spearman = 0.0, kendall = 0.0;
+  bool complete = false;
+};
+
+class PnasController : public Controller {
+ public:
+  // `space` must be a pnas space; throws spaces::OptionError otherwise.
+  PnasController(spaces::SpacePtr space, PnasOptions options, std::uint64_t seed);
+
+  std::string name() const override { return "pnas"; }
+  std::vector<Proposal> propose(int n) override;
+  std::vector<spaces::Arch> sample(int n) override;
+  UpdateStats observe(const std::vector<Feedback>& feedback) override;
+  bool finished() const override { return finished_; }
+  ControllerState state() const override;
+  void load_state(const ControllerState& state) override;
+
+  const std::vector<PnasStage>& stages() const { return stages_; }
+  // The newest complete stage's cells, best measured first.
+  std::vector<std::pair<spaces::Arch, double>> ranking() const;
+
+ private:
+  spaces::SpacePtr stage_space(std::int64_t blocks) const;
+  void open_stage(std::int64_t blocks);
+  void close_stage();
+
+  spaces::SpacePtr space_;
+  std::int64_t max_blocks_;
+  PnasOptions options_;
+  SurrogateEnsemble surrogate_;
+  spaces::Rng rng_;
+  std::vector<PnasStage> stages_;
+  std::vector<std::int64_t> ids_;  // proposal id of each cell of the current stage, -1 if not proposed
+  std::int64_t next_id_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace controllers

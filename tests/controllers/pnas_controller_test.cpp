@@ -1,0 +1,100 @@
+#include "controllers/pnas_controller.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "spaces/errors.h"
+#include "spaces/registry.h"
+
+namespace controllers {
+namespace {
+
+// A synthetic reward with a known optimum: the mean value of a cell's ops,
+// sep_conv_3x3 (op 0) worth 1 and every other op less, whatever the inputs.
+double synthetic_reward(const spaces::Arch& cell) {
+  static const double value[] = {1.0, 0.8, 0.7, 0.5, 0.4, 0.3, 0.2, 0.1};
+  double sum = 0;
+  int ops = 0;
+  for (std::size_t k = 0; k < cell.tokens.size(); ++k) {
+    if (k % 4 < 2) continue;
+    sum += value[cell.tokens[k]];
+    ++ops;
+  }
+  return sum / ops;
+}
+
+PnasOptions small_options() {
+  return PnasOptions().beam(32).surrogate_epochs(50).surrogate(SurrogateOptions().predictors(3));
+}
+
+// Proposes and observes in rounds of 8 until `rounds` rounds or the end.
+void drive(PnasController& controller, int rounds = 1 << 30) {
+  for (int round = 0; round < rounds && !controller.finished(); ++round) {
+    const std::vector<Proposal> proposals = controller.propose(8);
+    ASSERT_FALSE(proposals.empty()) << "nothing to propose before the search finished";
+    std::vector<Feedback> feedback;
+    for (const Proposal& p : proposals) feedback.push_back({p.id, synthetic_reward(p.arch)});
+    controller.observe(feedback);
+  }
+}
+
+TEST(PnasController, AProgressiveSearchOnASyntheticRewardFindsTheOptimum) {
+  PnasController controller(spaces::make_space("pnas(blocks=3)"), small_options(), 1);
+  drive(controller);
+  ASSERT_TRUE(controller.finished());
+  const auto& stages = controller.stages();
+  ASSERT_EQ(stages.size(), 3u);
+  EXPECT_EQ(stages[0].cells.size(), 136u);  // every distinct one-block cell
+  EXPECT_EQ(stages[1].cells.size(), 32u);
+  EXPECT_EQ(stages[2].cells.size(), 32u);
+  EXPECT_GT(stages[1].candidates, 10000);  // the expansions of all 136 cells
+  EXPECT_TRUE(std::isnan(stages[0].spearman));
+  // Within a beam the measured accuracies lie close together, so its rank
+  // correlation says little; what matters is that the surrogate picked
+  // good cells: stage 2's beam is far better than stage 1's average.
+  EXPECT_FALSE(std::isnan(stages[1].spearman));
+  const auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); };
+  EXPECT_LT(mean(stages[0].measured), 0.6);
+  EXPECT_GT(mean(stages[1].measured), 0.85);
+  const auto ranking = controller.ranking();
+  ASSERT_EQ(ranking.size(), 32u);
+  EXPECT_DOUBLE_EQ(ranking.front().second, 1.0) << ranking.front().first.tokens.size();
+  EXPECT_EQ(ranking.front().first.space, "pnas(blocks=3)");
+  EXPECT_TRUE(controller.propose(8).empty());
+}
+
+TEST(PnasController, ResumeFromSavedStateEqualsTheUninterruptedSearch) {
+  PnasController whole(spaces::make_space("pnas(blocks=2)"), small_options(), 2);
+  drive(whole);
+  PnasController first(spaces::make_space("pnas(blocks=2)"), small_options(), 2);
+  drive(first, 20);  // 160 cells: stage 1 done, stage 2 under way
+  ASSERT_EQ(first.stages().size(), 2u);
+  PnasController resumed(spaces::make_space("pnas(blocks=2)"), small_options(), 77);
+  resumed.load_state(first.state());
+  drive(resumed);
+  ASSERT_EQ(resumed.stages().size(), whole.stages().size());
+  for (std::size_t s = 0; s < whole.stages().size(); ++s) {
+    EXPECT_EQ(resumed.stages()[s].measured, whole.stages()[s].measured) << "stage " << s + 1;
+    for (std::size_t i = 0; i < whole.stages()[s].cells.size(); ++i) {
+      EXPECT_EQ(resumed.stages()[s].cells[i], whole.stages()[s].cells[i]);
+      const double a = resumed.stages()[s].predicted_mean[i], b = whole.stages()[s].predicted_mean[i];
+      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b)));
+    }
+  }
+  EXPECT_EQ(resumed.ranking().front().first, whole.ranking().front().first);
+}
+
+TEST(PnasController, RefusesOtherSpacesAndUnknownIds) {
+  EXPECT_THROW(PnasController(spaces::make_space("enas_micro"), small_options(), 0), spaces::OptionError);
+  PnasController controller(spaces::make_space("pnas(blocks=2)"), small_options(), 0);
+  const auto proposals = controller.propose(2);
+  EXPECT_THROW(controller.observe({{proposals.front().id + 100, 0.5}}), std::invalid_argument);
+  controller.observe({{proposals.front().id, 0.5}});
+  EXPECT_THROW(controller.observe({{proposals.front().id, 0.5}}), std::invalid_argument);  // observed already
+  EXPECT_NO_THROW(make_controller("pnas(beam=8)", spaces::make_space("pnas(blocks=2)"), 0));
+}
+
+}  // namespace
+}  // namespace controllers
