@@ -16,6 +16,11 @@
 // architecture of the space "pnas(blocks=b)". finished() turns true after
 // stage B. sample(n) draws from the current stage's cells, for training
 // shared weights over the beam.
+//
+// Not registered with REGISTER_CONTROLLER yet: the search loop runs every
+// architecture in the config's space, and a stage-b cell belongs to
+// pnas(blocks=b). Registration comes with the loop's support for that, the
+// per-stage records in run.h5 and pnas_search.
 
 #include <cstdint>
 #include <string>

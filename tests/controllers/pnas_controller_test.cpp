@@ -93,7 +93,6 @@ TEST(PnasController, RefusesOtherSpacesAndUnknownIds) {
   EXPECT_THROW(controller.observe({{proposals.front().id + 100, 0.5}}), std::invalid_argument);
   controller.observe({{proposals.front().id, 0.5}});
   EXPECT_THROW(controller.observe({{proposals.front().id, 0.5}}), std::invalid_argument);  // observed already
-  EXPECT_NO_THROW(make_controller("pnas(beam=8)", spaces::make_space("pnas(blocks=2)"), 0));
 }
 
 }  // namespace
