@@ -1,5 +1,6 @@
 #include "childnets/cell_network.h"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -38,6 +39,8 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
   if (cells == nullptr) throw std::invalid_argument("CellNetwork needs a cell space, got " + space->name());
   const spaces::CellLayout& layout = cells->layout();
   nodes_ = layout.nodes;
+  space_name_ = space->name();
+  graph_cells_ = layout.cells.size();
   project_output_ = layout.output != spaces::OutputRule::kAllNodes;
   inputs_may_be_loose_ = layout.output == spaces::OutputRule::kLooseEndsWithInputs;
   std::set<std::string> functions(layout.op_functions.begin(), layout.op_functions.end());
@@ -125,6 +128,20 @@ void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, 
   }
 }
 
+bool CellNetwork::runs_smaller(const spaces::ArchGraph& arch) const {
+  if (arch.space.rfind(space_name_ + "(", 0) != 0 || arch.cells.size() != graph_cells_) return false;
+  for (const CellGraph& graph : arch.cells) {
+    if (static_cast<int>(spaces::output_vertex(graph)) > nodes_ + 2) return false;
+    const Vertex out = spaces::output_vertex(graph);
+    for (auto [it, end] = boost::edges(graph); it != end; ++it) {
+      const std::string& op = graph[*it].op_name;
+      if (boost::target(*it, graph) == out) continue;  // the concat's edges carry no op
+      if (std::find(op_functions_.begin(), op_functions_.end(), op) == op_functions_.end()) return false;
+    }
+  }
+  return true;
+}
+
 void CellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const {
   store.add("stem", std::make_shared<StemImpl>(
                         StemOptions(options_.input_channels(), options_.stem_multiplier() * options_.channels())));
@@ -153,7 +170,8 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
     if (!activated[v].defined()) activated[v] = torch::relu(states[v]);
     return activated[v];
   };
-  for (Vertex v = 2; v < static_cast<Vertex>(nodes_ + 2); ++v) {
+  // Nodes 2 .. output - 1: the graph's own, which a smaller cell has fewer of.
+  for (Vertex v = 2; v < spaces::output_vertex(graph); ++v) {
     std::vector<torch::Tensor> terms;
     for (const auto& e : spaces::inputs_by_slot(graph, v)) {
       const auto input = static_cast<std::size_t>(boost::source(e, graph));

@@ -40,6 +40,7 @@ class CellNetwork : public NetworkFamily {
  public:
   CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& options);
   void declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const override;
+  bool runs_smaller(const spaces::ArchGraph& arch) const override;
   ChildOutput forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                       double drop_path) const override;
   const std::vector<CellPlan>& plan() const { return plan_; }
@@ -53,6 +54,8 @@ class CellNetwork : public NetworkFamily {
   std::vector<std::string> op_functions_;  // distinct op names of the space
   std::unique_ptr<WeightFreeOps> weight_free_;
   int nodes_ = 0;
+  std::string space_name_;
+  std::size_t graph_cells_ = 0;
   bool project_output_ = true;
   bool inputs_may_be_loose_ = true;
   std::vector<CellPlan> plan_;

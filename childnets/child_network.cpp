@@ -28,7 +28,7 @@ std::shared_ptr<ChildNetworkImpl> ChildNetworkImpl::standalone(spaces::SpacePtr 
 }
 
 ChildOutput ChildNetworkImpl::forward(const torch::Tensor& x, const spaces::ArchGraph& graph, double drop_path) {
-  if (graph.space != space_->spec()) {
+  if (graph.space != space_->spec() && !family_->runs_smaller(graph)) {
     throw std::invalid_argument("child network of space " + space_->spec() + " given an architecture of " +
                                 graph.space);
   }

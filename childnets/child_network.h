@@ -29,7 +29,8 @@ class ChildNetworkImpl : public torch::nn::Module {
   static std::shared_ptr<ChildNetworkImpl> standalone(spaces::SpacePtr space, NetworkOptions options,
                                                       const spaces::Arch& arch);
 
-  // Runs `graph` (shared mode: any architecture; standalone: its own).
+  // Runs `graph` (shared mode: any architecture of the space, or a smaller
+  // cell of it (NetworkFamily::runs_smaller); standalone: its own).
   ChildOutput forward(const torch::Tensor& x, const spaces::ArchGraph& graph, double drop_path = 0.0);
   // Standalone mode only: runs the fixed architecture.
   ChildOutput forward(const torch::Tensor& x, double drop_path = 0.0);

@@ -36,6 +36,14 @@ class NetworkFamily {
   // `store`. drop_path applies in training mode only.
   virtual ChildOutput forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                               double drop_path) const = 0;
+
+  // Whether `arch`, from another space than the family's, still runs on its
+  // store: cell spaces accept cells of the same space with fewer nodes over
+  // the same ops (PNAS evaluates b-block cells on the B-block store).
+  virtual bool runs_smaller(const spaces::ArchGraph& arch) const {
+    (void)arch;
+    return false;
+  }
 };
 
 // Throws std::invalid_argument for a space no family builds, or options

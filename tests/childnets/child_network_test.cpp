@@ -115,6 +115,28 @@ TEST(ChildNetwork, CostCountsTheAuxiliaryHeadSeparately) {
   EXPECT_GT(plain.macs_per_image, 0);
 }
 
+// PNAS evaluates b-block cells on the B-block store: the same function as
+// the b-block cell's own network given the same weights.
+TEST(ChildNetwork, ASmallerCellRunsOnTheStoreOfTheLargerSpace) {
+  torch::manual_seed(3);
+  const auto big = spaces::make_space("pnas(blocks=4)"), small = spaces::make_space("pnas(blocks=2)");
+  const NetworkOptions options = testing::small_network();
+  ParameterStore store = make_shared_store(big, options);
+  ChildNetwork shared(big, options, store);
+  spaces::Rng rng(5);
+  const spaces::Arch cell = small->random(rng);
+  auto standalone = ChildNetworkImpl::standalone(small, options, cell);
+  standalone->store()->copy_matching_from(*store);
+  shared->eval();
+  standalone->eval();
+  const torch::Tensor x = torch::randn({2, 1, 8, 8});
+  EXPECT_TRUE(
+      torch::allclose(shared->forward(x, small->decode(cell)).logits, standalone->forward(x).logits, 1e-5, 1e-5));
+  // A larger cell does not fit the store.
+  ChildNetwork small_network(small, options, make_shared_store(small, options));
+  EXPECT_THROW(small_network->forward(x, big->decode(big->random(rng))), std::invalid_argument);
+}
+
 TEST(ChildNetwork, RejectsAnArchitectureOfAnotherSpace) {
   const auto space = spaces::make_space("pnas");
   const auto other = spaces::make_space("darts");
