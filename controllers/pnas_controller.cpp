@@ -256,4 +256,41 @@ void PnasController::load_state(const ControllerState& state) {
   if (stages_.empty()) throw std::invalid_argument("pnas controller state: no stages");
 }
 
+namespace {
+
+PnasOptions pnas_options_of(const spaces::Params& params) {
+  return PnasOptions()
+      .beam(params.get_int("beam"))
+      .surrogate_epochs(params.get_int("surrogate_epochs"))
+      .surrogate(SurrogateOptions()
+                     .kind(params.get_string("surrogate"))
+                     .predictors(params.get_int("predictors"))
+                     .hidden(params.get_int("hidden"))
+                     .embedding(params.get_int("embedding"))
+                     .loss(params.get_string("loss"))
+                     .lr(params.get_double("lr"))
+                     .batch_size(params.get_int("batch_size"))
+                     .sampling(params.get_string("sampling")));
+}
+
+}  // namespace
+
+REGISTER_CONTROLLER(
+    pnas, "PNAS: progressive beam search over pnas cells, ranked by an LSTM (or MLP) surrogate ensemble",
+    (std::vector<spaces::ParamSpec>{
+        spaces::ParamSpec{"beam", std::int64_t{256}, "cells kept and evaluated per stage (K)", 1, 1e6},
+        spaces::ParamSpec{"surrogate_epochs", std::int64_t{20}, "surrogate training epochs after each stage", 1, 1e5},
+        spaces::ParamSpec{"surrogate", std::string("lstm"), "predictor kind", 0, 0, {"lstm", "mlp"}},
+        spaces::ParamSpec{"predictors", std::int64_t{5}, "ensemble size", 1, 100},
+        spaces::ParamSpec{"hidden", std::int64_t{100}, "LSTM state / MLP width", 1, 4096},
+        spaces::ParamSpec{"embedding", std::int64_t{100}, "input and op embedding width (LSTM)", 1, 4096},
+        spaces::ParamSpec{"loss", std::string("l1"), "surrogate loss", 0, 0, {"l1", "l2"}},
+        spaces::ParamSpec{"lr", 0.01, "surrogate Adam learning rate", 1e-7, 10},
+        spaces::ParamSpec{"batch_size", std::int64_t{64}, "surrogate minibatch", 1, 100000},
+        spaces::ParamSpec{
+            "sampling", std::string("fold"), "each predictor's data share", 0, 0, {"fold", "bootstrap"}}}),
+    [](spaces::SpacePtr space, const spaces::Params& params, std::uint64_t seed) -> std::unique_ptr<Controller> {
+      return std::make_unique<PnasController>(std::move(space), pnas_options_of(params), seed);
+    });
+
 }  // namespace controllers

@@ -16,11 +16,8 @@
 // architecture of the space "pnas(blocks=b)". finished() turns true after
 // stage B. sample(n) draws from the current stage's cells, for training
 // shared weights over the beam.
-//
-// Not registered with REGISTER_CONTROLLER yet: the search loop runs every
-// architecture in the config's space, and a stage-b cell belongs to
-// pnas(blocks=b). Registration comes with the loop's support for that, the
-// per-stage records in run.h5 and pnas_search.
+// The search loop runs stage-b cells on the B-block shared store
+// (NetworkFamily::runs_smaller) and stops when finished() turns true.
 
 #include <cstdint>
 #include <string>

@@ -8,11 +8,12 @@
 #include "experiments/run/command_line.h"
 #include "experiments/run/run_setup.h"
 #include "experiments/search/search_loop.h"
+#include "spaces/registry.h"
 
 namespace experiments {
 
 int run_search_cli(const std::vector<std::string>& args, const std::string& required_controller, std::ostream& out,
-                   std::ostream& err) {
+                   std::ostream& err, const std::vector<std::string>& defaults) {
   const std::string program = args.empty() ? "nas_search" : std::filesystem::path(args[0]).filename().string();
   CLI::App app{program + ": weight-sharing architecture search; writes RUN_DIR/run.h5, checkpoints/ and log.txt"};
   RunOptions options;
@@ -20,6 +21,9 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
   if (const auto stop = parse_command_line(app, args, program, out, err)) return *stop;
   return run_reporting_errors(program, err, [&] {
     resolve_run_options(options);
+    if (options.config_path.empty()) {
+      options.overrides.insert(options.overrides.begin(), defaults.begin(), defaults.end());
+    }
     const ExperimentConfig config = ExperimentConfig::load(search_schema(), options.config_path, options.overrides);
     const std::string controller = config.section("controller").get_string("name");
     if (!required_controller.empty() && controller != required_controller) {
@@ -30,10 +34,11 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
     SearchLoop loop(config, dir, options.resume(), out);
     if (!options.resume()) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
     const SearchResult result = loop.run();
-    const spaces::SpacePtr& space = result.space;
     if (!result.top.empty()) {
-      out << "\nbest architecture (" << space->spec() << "): " << space->to_string(result.top.front().first) << "\n";
-      spaces::describe(out, space->decode(result.top.front().first));
+      const spaces::Arch& best = result.top.front().first;
+      const spaces::SpacePtr space = spaces::make_space(best.space);
+      out << "\nbest architecture (" << space->spec() << "): " << space->to_string(best) << "\n";
+      spaces::describe(out, space->decode(best));
       out << "validation accuracy: " << result.top.front().second << "\n";
     }
     out << "run directory: " << result.run_dir << "\n";

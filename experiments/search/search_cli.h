@@ -15,7 +15,9 @@
 namespace experiments {
 
 // `required_controller` empty: any; else the config's controller must be it.
+// `defaults`: "section.key=value" settings for a run without --config (and
+// not resumed), before --set's (pnas_search: the pnas space and controller).
 int run_search_cli(const std::vector<std::string>& args, const std::string& required_controller, std::ostream& out,
-                   std::ostream& err);
+                   std::ostream& err, const std::vector<std::string>& defaults = {});
 
 }  // namespace experiments

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -54,7 +55,16 @@ struct SearchLoop::State {
   std::unique_ptr<RunArchive> archive;
   std::int64_t epoch = 0, global_step = 0;
   // Best (reward, tokens) of the controller phases so far, for the final re-evaluation.
-  std::vector<std::pair<double, std::vector<std::int64_t>>> candidates;
+  std::vector<std::pair<double, spaces::Arch>> candidates;
+  // Spaces of architectures outside `space` (PNAS's smaller cells), by spec.
+  mutable std::map<std::string, spaces::SpacePtr> other_spaces;
+
+  // The space an architecture belongs to: `space`, or a smaller one of its kind.
+  const spaces::SearchSpace& space_of(const spaces::Arch& arch) const;
+  // One archive row's tokens: the architecture's, padded with -1 to the
+  // space's width (a smaller cell has fewer).
+  std::vector<std::int64_t> archive_tokens(const spaces::Arch& arch) const;
+  SampledArch record(const std::string& phase, const spaces::Arch& arch, double reward) const;
 
   Checkpoint checkpoint() const;
   void restore(const Checkpoint& checkpoint);
@@ -149,8 +159,8 @@ Checkpoint SearchLoop::State::checkpoint() const {
   c.scalars["archive_archs"] = double(archive->num_archs());
   c.scalars["archive_updates"] = double(archive->num_updates());
   std::string candidates_text;
-  for (const auto& [reward, tokens] : candidates) {
-    candidates_text += fixed(reward, 17) + "\t" + spaces::join_tokens(tokens) + "\n";
+  for (const auto& [reward, arch] : candidates) {
+    candidates_text += fixed(reward, 17) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
   }
   c.texts["candidates"] = candidates_text;
   return c;
@@ -182,10 +192,33 @@ void SearchLoop::State::restore(const Checkpoint& c) {
   std::istringstream lines(checkpoint_text(c, "candidates"));
   std::string line;
   while (std::getline(lines, line)) {
-    const auto tab = line.find('\t');
-    if (tab == std::string::npos) continue;
-    candidates.emplace_back(std::stod(line.substr(0, tab)), spaces::split_tokens(line.substr(tab + 1), space->spec()));
+    const auto first = line.find('\t'), second = line.find('\t', first + 1);
+    if (first == std::string::npos || second == std::string::npos) {
+      throw ArchiveError("checkpoint: unreadable candidate line '" + line + "'");
+    }
+    const std::string spec = line.substr(first + 1, second - first - 1);
+    spaces::Arch arch{spec, spaces::split_tokens(line.substr(second + 1), spec)};
+    space_of(arch).validate(arch);
+    candidates.emplace_back(std::stod(line.substr(0, first)), std::move(arch));
   }
+}
+
+const spaces::SearchSpace& SearchLoop::State::space_of(const spaces::Arch& arch) const {
+  if (arch.space == space->spec()) return *space;
+  auto it = other_spaces.find(arch.space);
+  if (it == other_spaces.end()) it = other_spaces.emplace(arch.space, spaces::make_space(arch.space)).first;
+  return *it->second;
+}
+
+std::vector<std::int64_t> SearchLoop::State::archive_tokens(const spaces::Arch& arch) const {
+  std::vector<std::int64_t> tokens = arch.tokens;
+  tokens.resize(space->num_tokens(), -1);
+  return tokens;
+}
+
+SampledArch SearchLoop::State::record(const std::string& phase, const spaces::Arch& arch, double reward) const {
+  return {epoch,  global_step, phase, controller->name(), archive_tokens(arch), space_of(arch).to_string(arch),
+          reward, reward};
 }
 
 void SearchLoop::State::child_phase(std::vector<SampledArch>& records) {
@@ -203,11 +236,11 @@ void SearchLoop::State::child_phase(std::vector<SampledArch>& records) {
                                                     child.get_double("lr_t0"), child.get_double("lr_t_mul"));
     childnets::set_learning_rate(*sgd, lr);
     const childnets::StepResult result =
-        childnets::train_step(*network, *sgd, batch.images, batch.labels, space->decode(arch), step_options);
+        childnets::train_step(*network, *sgd, batch.images, batch.labels, space_of(arch).decode(arch), step_options);
     loss = step == 0 ? result.loss : 0.9 * loss + 0.1 * result.loss;
     accuracy = step == 0 ? result.accuracy : 0.9 * accuracy + 0.1 * result.accuracy;
-    records.push_back(
-        {epoch, global_step++, "child", controller->name(), arch.tokens, space->to_string(arch), kNaN, kNaN});
+    records.push_back(record("child", arch, kNaN));
+    ++global_step;
     draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " child     ",
                   step + 1, steps, "loss " + fixed(loss, 3) + " acc " + fixed(accuracy, 3) + " lr " + fixed(lr, 4),
                   start);
@@ -224,22 +257,23 @@ void SearchLoop::State::controller_phase(std::vector<SampledArch>& records, std:
   const std::int64_t epochs = config.section("search").get_int("epochs");
   const auto start = Clock::now();
   mean_reward = mean_entropy = 0;
-  for (std::int64_t u = 0; u < count; ++u) {
+  std::int64_t done = 0;
+  for (std::int64_t u = 0; u < count; ++u, ++done) {
     const auto proposals = controller->propose(per_update);
+    if (proposals.empty()) break;  // a finished (or waiting) strategy
     std::vector<controllers::Feedback> feedback;
     for (const auto& p : proposals) {
       const Batch batch = valid_batches->next();
       const double reward =
-          childnets::evaluate(*network, batch.images, batch.labels, space->decode(p.arch), true).accuracy();
+          childnets::evaluate(*network, batch.images, batch.labels, space_of(p.arch).decode(p.arch), true).accuracy();
       feedback.push_back({p.id, reward});
-      records.push_back({epoch, global_step, "controller", controller->name(), p.arch.tokens, space->to_string(p.arch),
-                         reward, reward});
-      candidates.emplace_back(reward, p.arch.tokens);
+      records.push_back(record("controller", p.arch, reward));
+      candidates.emplace_back(reward, p.arch);
     }
     const controllers::UpdateStats stats = controller->observe(feedback);
     updates.push_back({epoch, global_step, stats.loss, stats.mean_reward, stats.baseline, stats.entropy});
-    mean_reward += stats.mean_reward / double(count);
-    mean_entropy += stats.entropy / double(count);
+    mean_reward += stats.mean_reward;
+    mean_entropy += stats.entropy;
     draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " controller", u + 1,
                   count,
                   "reward " + fixed(stats.mean_reward, 3) + " entropy " + fixed(stats.entropy, 2) + " baseline " +
@@ -247,12 +281,17 @@ void SearchLoop::State::controller_phase(std::vector<SampledArch>& records, std:
                   start);
   }
   if (count > 0) progress << "\n";
-  // Keep the candidate list short: the best few per distinct architecture.
+  if (done > 0) {
+    mean_reward /= double(done);
+    mean_entropy /= double(done);
+  }
+  // Keep the candidate list short: the best few per space.
   std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   const std::size_t keep =
       static_cast<std::size_t>(std::max<std::int64_t>(4 * config.section("search").get_int("top_k"), 16));
-  if (candidates.size() > keep) candidates.resize(keep);
-  log->info("epoch {} controller: {} updates, mean reward {:.4f}, entropy {:.3f}", epoch + 1, count, mean_reward,
+  std::map<std::string, std::size_t> kept;  // per space, so a stage's cells never crowd out another's
+  std::erase_if(candidates, [&](const auto& c) { return ++kept[c.second.space] > keep; });
+  log->info("epoch {} controller: {} updates, mean reward {:.4f}, entropy {:.3f}", epoch + 1, done, mean_reward,
             mean_entropy);
 }
 
@@ -260,9 +299,16 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation
   const std::int64_t top_k = config.section("search").get_int("top_k");
   std::vector<spaces::Arch> distinct;
   std::set<std::uint64_t> seen;
-  for (const auto& [reward, tokens] : candidates) {
-    const spaces::Arch arch = space->make_arch(tokens);
-    if (seen.insert(space->canonical_hash(arch)).second) distinct.push_back(arch);
+  // The result is an architecture of the configured space: smaller cells
+  // (PNAS's early stages) only when it has none.
+  const bool any_full =
+      std::any_of(candidates.begin(), candidates.end(), [&](const auto& c) { return c.second.space == space->spec(); });
+  for (const auto& [reward, arch] : candidates) {
+    if (any_full && arch.space != space->spec()) continue;
+    if (seen.insert(spaces::hash_mix(std::hash<std::string>{}(arch.space), space_of(arch).canonical_hash(arch)))
+            .second) {
+      distinct.push_back(arch);
+    }
     if (static_cast<std::int64_t>(distinct.size()) >= top_k) break;
   }
   std::vector<std::pair<spaces::Arch, double>> results;
@@ -273,13 +319,12 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation
     for (std::int64_t begin = 0; begin < split.validation.size(); begin += batch) {
       const std::int64_t n = std::min(batch, split.validation.size() - begin);
       correct += childnets::evaluate(*network, images.narrow(0, begin, n), split.validation.labels.narrow(0, begin, n),
-                                     space->decode(arch), true)
+                                     space_of(arch).decode(arch), true)
                      .correct;
     }
     const double accuracy = double(correct) / double(split.validation.size());
     results.emplace_back(arch, accuracy);
-    records.push_back(
-        {epoch, global_step, "final", controller->name(), arch.tokens, space->to_string(arch), accuracy, accuracy});
+    records.push_back(record("final", arch, accuracy));
   }
   std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return results;
@@ -293,7 +338,8 @@ SearchResult SearchLoop::run() {
   const std::int64_t epochs = s.config.section("search").get_int("epochs");
   const std::int64_t every = s.config.section("run").get_int("checkpoint_every");
   const std::string checkpoints = (fs::path(s.run_dir) / "checkpoints").string();
-  for (; s.epoch < epochs;) {
+  // A strategy that finishes (PNAS after its last stage) ends the search early.
+  for (; s.epoch < epochs && !s.controller->finished();) {
     std::vector<SampledArch> records;
     std::vector<ControllerRecord> updates;
     double mean_reward = 0, mean_entropy = 0;
@@ -310,8 +356,8 @@ SearchResult SearchLoop::run() {
   result.top = s.final_evaluation(final_records);
   s.archive->append(final_records, {});
   if (!result.top.empty()) {
-    s.log->info("best architecture: {} (validation accuracy {:.4f})", s.space->to_string(result.top.front().first),
-                result.top.front().second);
+    s.log->info("best architecture: {} (validation accuracy {:.4f})",
+                s.space_of(result.top.front().first).to_string(result.top.front().first), result.top.front().second);
   }
   return result;
 }

@@ -115,6 +115,38 @@ TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
   }
 }
 
+// PNAS through the same loop: stage 1's 136 one-block cells and stage 2's
+// beam are scored on the two-block store, and the search ends when the
+// controller finishes, before search.epochs.
+TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> args = {"pnas_search", "--run-dir", runs.file("run")};
+  for (const auto& o : std::vector<std::string>{
+           "data.dataset=mnist", "data.path=" + data.path().string(), "data.validation_size=60", "child.channels=4",
+           "child.cells_per_stage=0", "child.batch_size=16", "child.steps_per_epoch=2",
+           "controller.updates_per_epoch=20", "controller.archs_per_update=10", "controller.valid_batch_size=20",
+           "controller.beam=4", "controller.surrogate_epochs=2", "controller.predictors=2", "search.epochs=5",
+           "search.top_k=2", "run.threads=1", "space.blocks=2"}) {
+    args.push_back("--set");
+    args.push_back(o);
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(args, "pnas", out, err, {"space.name=pnas", "controller.name=pnas"}), 0) << err.str();
+  auto archive = RunArchive::open(runs.file("run") + "/run.h5", "pnas(blocks=2)", 8);
+  // Epoch 1: 2 child steps, 136 + 4 evaluations (finished); then 2 final rows.
+  EXPECT_EQ(archive->num_archs(), 2u + 140u + 2u);
+  EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 1u);
+  // The result comes from the last stage: full two-block cells, no -1 padding
+  // (the padding of stage 1's one-block rows).
+  const SearchOutcome outcome = read_search_outcome(runs.file("run") + "/run.h5");
+  ASSERT_EQ(outcome.final_archs.size(), 2u);
+  for (const FinalArch& arch : outcome.final_archs) {
+    EXPECT_EQ(std::count(arch.tokens.begin(), arch.tokens.end(), -1), 0);
+  }
+  EXPECT_NE(out.str().find("best architecture (pnas(blocks=2))"), std::string::npos) << out.str();
+}
+
 TEST(SearchLoop, BadInputsExitWithTwoAndCreateNothing) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
