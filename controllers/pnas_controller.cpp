@@ -121,11 +121,12 @@ void PnasController::close_stage() {
   }
   stage.surrogate_loss = surrogate_.fit(cells, accuracies, options_.surrogate_epochs());
   open_stage(stage.blocks + 1);
+  waiting_for_training_ = true;
 }
 
 std::vector<Proposal> PnasController::propose(int n) {
   std::vector<Proposal> proposals;
-  if (finished_) return proposals;
+  if (finished_ || waiting_for_training_) return proposals;
   const PnasStage& stage = stages_.back();
   for (std::size_t i = 0; i < stage.cells.size() && static_cast<int>(proposals.size()) < n; ++i) {
     if (ids_[i] >= 0) continue;
@@ -136,6 +137,7 @@ std::vector<Proposal> PnasController::propose(int n) {
 }
 
 std::vector<spaces::Arch> PnasController::sample(int n) {
+  waiting_for_training_ = false;
   const PnasStage& stage = stages_.back();
   std::uniform_int_distribution<std::size_t> pick(0, stage.cells.size() - 1);
   std::vector<spaces::Arch> cells;
@@ -187,6 +189,7 @@ ControllerState PnasController::state() const {
   state.texts["rng"] = spaces::rng_to_text(rng_);
   state.scalars["next_id"] = double(next_id_);
   state.scalars["finished"] = finished_ ? 1.0 : 0.0;
+  state.scalars["waiting_for_training"] = waiting_for_training_ ? 1.0 : 0.0;
   std::string text;
   for (std::size_t s = 0; s < stages_.size(); ++s) {
     const PnasStage& stage = stages_[s];
@@ -223,6 +226,7 @@ void PnasController::load_state(const ControllerState& state) {
   spaces::rng_from_text(text("rng"), rng_);
   next_id_ = static_cast<std::int64_t>(scalar("next_id"));
   finished_ = scalar("finished") != 0.0;
+  waiting_for_training_ = scalar("waiting_for_training") != 0.0;
   stages_.clear();
   ids_.clear();
   std::istringstream lines(text("stages"));

@@ -15,7 +15,9 @@
 // trains the surrogate and opens the next stage. A stage-b cell is an
 // architecture of the space "pnas(blocks=b)". finished() turns true after
 // stage B. sample(n) draws from the current stage's cells, for training
-// shared weights over the beam.
+// shared weights over the beam; a newly opened stage proposes nothing until
+// sample() has been called once, so that with weight sharing the store is
+// trained on the new beam (a child phase) before the beam is evaluated.
 // The search loop runs stage-b cells on the B-block shared store
 // (NetworkFamily::runs_smaller) and stops when finished() turns true.
 
@@ -79,6 +81,7 @@ class PnasController : public Controller {
   std::vector<std::int64_t> ids_;  // proposal id of each cell of the current stage, -1 if not proposed
   std::int64_t next_id_ = 0;
   bool finished_ = false;
+  bool waiting_for_training_ = false;  // a new stage, not yet sampled for training
 };
 
 }  // namespace controllers

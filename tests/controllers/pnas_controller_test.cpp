@@ -29,10 +29,16 @@ PnasOptions small_options() {
   return PnasOptions().beam(32).surrogate_epochs(50).surrogate(SurrogateOptions().predictors(3));
 }
 
-// Proposes and observes in rounds of 8 until `rounds` rounds or the end.
+// Proposes and observes in rounds of 8 until `rounds` rounds or the end,
+// sampling once (a child phase) when a new stage waits for training.
 void drive(PnasController& controller, int rounds = 1 << 30) {
   for (int round = 0; round < rounds && !controller.finished(); ++round) {
-    const std::vector<Proposal> proposals = controller.propose(8);
+    std::vector<Proposal> proposals = controller.propose(8);
+    if (proposals.empty()) {
+      // A new stage waits for its beam to be sampled for training.
+      controller.sample(1);
+      proposals = controller.propose(8);
+    }
     ASSERT_FALSE(proposals.empty()) << "nothing to propose before the search finished";
     std::vector<Feedback> feedback;
     for (const Proposal& p : proposals) feedback.push_back({p.id, synthetic_reward(p.arch)});

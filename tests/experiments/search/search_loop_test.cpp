@@ -115,9 +115,9 @@ TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
   }
 }
 
-// PNAS through the same loop: stage 1's 136 one-block cells and stage 2's
-// beam are scored on the two-block store, and the search ends when the
-// controller finishes, before search.epochs.
+// PNAS through the same loop: stage 1's 136 one-block cells, then (after a
+// child phase on the new beam) stage 2's beam, scored on the two-block
+// store; the search ends when the controller finishes, before search.epochs.
 TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
@@ -134,9 +134,10 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
   std::ostringstream out, err;
   ASSERT_EQ(run_search_cli(args, "pnas", out, err, {"space.name=pnas", "controller.name=pnas"}), 0) << err.str();
   auto archive = RunArchive::open(runs.file("run") + "/run.h5", "pnas(blocks=2)", 8);
-  // Epoch 1: 2 child steps, 136 + 4 evaluations (finished); then 2 final rows.
-  EXPECT_EQ(archive->num_archs(), 2u + 140u + 2u);
-  EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 1u);
+  // Epoch 1: 2 child steps, 136 evaluations; epoch 2: 2 child steps on the
+  // beam, its 4 evaluations (finished); then 2 final rows.
+  EXPECT_EQ(archive->num_archs(), 2u + 136u + 2u + 4u + 2u);
+  EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 2u);
   // The result comes from the last stage: full two-block cells, no -1 padding
   // (the padding of stage 1's one-block rows).
   const SearchOutcome outcome = read_search_outcome(runs.file("run") + "/run.h5");
