@@ -43,6 +43,19 @@ struct UpdateStats {
   std::int64_t count = 0;
 };
 
+// One finished stage of a staged strategy (PNAS): the cells it had
+// evaluated, what its surrogate predicted for them beforehand and what was
+// measured, and how well the predictions ranked them.
+struct StageRecord {
+  std::int64_t stage = 0;       // 1-based (PNAS: the block count)
+  std::int64_t candidates = 0;  // cells scored to choose these
+  std::vector<spaces::Arch> cells;
+  std::vector<double> predicted_mean, predicted_spread;  // NaN where nothing predicted (PNAS stage 1)
+  std::vector<double> measured;
+  double surrogate_loss = 0.0;           // after training on everything measured through this stage (NaN: no training)
+  double spearman = 0.0, kendall = 0.0;  // predicted against measured (NaN at stage 1)
+};
+
 struct ControllerState {
   std::map<std::string, torch::Tensor> tensors;
   std::map<std::string, double> scalars;
@@ -65,6 +78,8 @@ class Controller {
   // Whether the strategy has nothing more to propose (PNAS after its last
   // stage). Open-ended strategies never finish.
   virtual bool finished() const { return false; }
+  // The stages finished so far, oldest first; empty for unstaged strategies.
+  virtual std::vector<StageRecord> completed_stages() const { return {}; }
 };
 
 using ControllerFactory = std::function<std::unique_ptr<Controller>(spaces::SpacePtr space,

@@ -66,7 +66,7 @@ spaces::SpacePtr PnasController::stage_space(std::int64_t blocks) const {
 void PnasController::open_stage(std::int64_t blocks) {
   const spaces::SpacePtr space = stage_space(blocks);
   PnasStage stage;
-  stage.blocks = blocks;
+  stage.stage = blocks;
   std::vector<spaces::Arch> candidates;
   if (blocks == 1) {
     candidates = spaces::distinct_completions(*space, {});
@@ -111,16 +111,16 @@ void PnasController::close_stage() {
       accuracies.push_back(done.measured[i]);
     }
   }
-  stage.spearman = stage.blocks == 1 ? kNaN : spearman(stage.predicted_mean, stage.measured);
-  stage.kendall = stage.blocks == 1 ? kNaN : kendall_tau(stage.predicted_mean, stage.measured);
+  stage.spearman = stage.stage == 1 ? kNaN : spearman(stage.predicted_mean, stage.measured);
+  stage.kendall = stage.stage == 1 ? kNaN : kendall_tau(stage.predicted_mean, stage.measured);
   stage.complete = true;
-  if (stage.blocks == max_blocks_) {
+  if (stage.stage == max_blocks_) {
     stage.surrogate_loss = kNaN;  // nothing left to predict: no training
     finished_ = true;
     return;
   }
   stage.surrogate_loss = surrogate_.fit(cells, accuracies, options_.surrogate_epochs());
-  open_stage(stage.blocks + 1);
+  open_stage(stage.stage + 1);
   waiting_for_training_ = true;
 }
 
@@ -168,6 +168,14 @@ UpdateStats PnasController::observe(const std::vector<Feedback>& feedback) {
   return stats;
 }
 
+std::vector<StageRecord> PnasController::completed_stages() const {
+  std::vector<StageRecord> records;
+  for (const PnasStage& stage : stages_) {
+    if (stage.complete) records.push_back(stage);
+  }
+  return records;
+}
+
 std::vector<std::pair<spaces::Arch, double>> PnasController::ranking() const {
   std::vector<std::pair<spaces::Arch, double>> ranked;
   for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) {
@@ -193,7 +201,7 @@ ControllerState PnasController::state() const {
   std::string text;
   for (std::size_t s = 0; s < stages_.size(); ++s) {
     const PnasStage& stage = stages_[s];
-    text += "stage\t" + std::to_string(stage.blocks) + "\t" + std::to_string(stage.candidates) + "\t" +
+    text += "stage\t" + std::to_string(stage.stage) + "\t" + std::to_string(stage.candidates) + "\t" +
             number_text(stage.surrogate_loss) + "\t" + number_text(stage.spearman) + "\t" + number_text(stage.kendall) +
             "\t" + (stage.complete ? "1" : "0") + "\n";
     for (std::size_t i = 0; i < stage.cells.size(); ++i) {
@@ -236,13 +244,13 @@ void PnasController::load_state(const ControllerState& state) {
     const std::vector<std::string> f = split(line, '\t');
     if (f.size() == 7 && f[0] == "stage") {
       PnasStage stage;
-      stage.blocks = std::stoll(f[1]);
+      stage.stage = std::stoll(f[1]);
       stage.candidates = std::stoll(f[2]);
       stage.surrogate_loss = std::stod(f[3]);
       stage.spearman = std::stod(f[4]);
       stage.kendall = std::stod(f[5]);
       stage.complete = f[6] == "1";
-      space = stage_space(stage.blocks);
+      space = stage_space(stage.stage);
       stages_.push_back(std::move(stage));
       ids_.clear();
     } else if (f.size() == 6 && f[0] == "cell" && !stages_.empty()) {

@@ -36,17 +36,9 @@ struct PnasOptions {
   TORCH_ARG(SurrogateOptions, surrogate) = {};
 };
 
-// What one stage did.
-struct PnasStage {
-  std::int64_t blocks = 0;
-  std::int64_t candidates = 0;                           // cells scored to choose the beam (stage 1: all listed)
-  std::vector<spaces::Arch> cells;                       // the beam, as evaluated
-  std::vector<double> predicted_mean, predicted_spread;  // NaN at stage 1 (no surrogate yet)
-  std::vector<double> measured;                          // NaN until observed
-  double surrogate_loss = 0.0;                           // after training on everything measured so far
-  // Rank correlation of predicted and measured accuracy over this stage's
-  // cells, predicted before the surrogate had seen them (NaN at stage 1).
-  double spearman = 0.0, kendall = 0.0;
+// One stage: its record (StageRecord::stage is the block count) and
+// whether all its cells have been measured.
+struct PnasStage : StageRecord {
   bool complete = false;
 };
 
@@ -60,6 +52,7 @@ class PnasController : public Controller {
   std::vector<spaces::Arch> sample(int n) override;
   UpdateStats observe(const std::vector<Feedback>& feedback) override;
   bool finished() const override { return finished_; }
+  std::vector<StageRecord> completed_stages() const override;
   ControllerState state() const override;
   void load_state(const ControllerState& state) override;
 

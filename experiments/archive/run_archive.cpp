@@ -24,6 +24,25 @@ std::vector<H5Table::Column> update_columns() {
           {"mean_reward", K::kFloat}, {"baseline", K::kFloat}, {"entropy", K::kFloat}};
 }
 
+std::vector<H5Table::Column> stage_row_columns(std::size_t num_tokens) {
+  using K = H5Table::Kind;
+  return {{"stage", K::kInt},
+          {"tokens", K::kIntRow, num_tokens},
+          {"canonical", K::kString},
+          {"predicted_mean", K::kFloat},
+          {"predicted_spread", K::kFloat},
+          {"measured", K::kFloat}};
+}
+
+std::vector<H5Table::Column> stage_summary_columns() {
+  using K = H5Table::Kind;
+  return {{"stage", K::kInt},
+          {"candidates", K::kInt},
+          {"surrogate_loss", K::kFloat},
+          {"spearman", K::kFloat},
+          {"kendall", K::kFloat}};
+}
+
 }  // namespace
 
 std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const std::string& space_spec,
@@ -40,8 +59,11 @@ std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const st
     write_text_attribute(file, "config", config_toml);
     H5Table archs = H5Table::create(file, "archs", arch_columns(num_tokens));
     H5Table updates = H5Table::create(file, "controller", update_columns());
+    H5Table stage_rows = H5Table::create(file, "stages", stage_row_columns(num_tokens));
+    H5Table stage_summaries = H5Table::create(file, "stage_summary", stage_summary_columns());
     file.flush(H5F_SCOPE_GLOBAL);
-    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates)));
+    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates),
+                                                      std::move(stage_rows), std::move(stage_summaries)));
   } catch (const H5::Exception& e) {
     throw ArchiveError(path + ": cannot create the run archive: " + e.getDetailMsg());
   }
@@ -60,7 +82,10 @@ std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std:
       throw ArchiveError(path + ": records space " + space + ", the config asks for " + space_spec);
     H5Table archs = H5Table::open(file, "archs", arch_columns(num_tokens));
     H5Table updates = H5Table::open(file, "controller", update_columns());
-    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates)));
+    H5Table stage_rows = H5Table::open(file, "stages", stage_row_columns(num_tokens));
+    H5Table stage_summaries = H5Table::open(file, "stage_summary", stage_summary_columns());
+    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates),
+                                                      std::move(stage_rows), std::move(stage_summaries)));
   } catch (const H5::Exception& e) {
     throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
   } catch (const std::runtime_error& e) {
@@ -100,9 +125,39 @@ void RunArchive::append(const std::vector<SampledArch>& archs, const std::vector
   file_.flush(H5F_SCOPE_GLOBAL);
 }
 
-void RunArchive::truncate(std::size_t archs, std::size_t updates) {
+void RunArchive::append_stages(const std::vector<StageRow>& rows, const std::vector<StageSummary>& summaries) {
+  H5Table::Rows r;
+  r.ints.resize(2);
+  r.strings.resize(1);
+  r.floats.resize(3);
+  for (const StageRow& row : rows) {
+    r.ints[0].push_back(row.stage);
+    r.ints[1].insert(r.ints[1].end(), row.tokens.begin(), row.tokens.end());
+    r.strings[0].push_back(row.canonical);
+    r.floats[0].push_back(row.predicted_mean);
+    r.floats[1].push_back(row.predicted_spread);
+    r.floats[2].push_back(row.measured);
+  }
+  stage_rows_.append(r);
+  H5Table::Rows s;
+  s.ints.resize(2);
+  s.floats.resize(3);
+  for (const StageSummary& summary : summaries) {
+    s.ints[0].push_back(summary.stage);
+    s.ints[1].push_back(summary.candidates);
+    s.floats[0].push_back(summary.surrogate_loss);
+    s.floats[1].push_back(summary.spearman);
+    s.floats[2].push_back(summary.kendall);
+  }
+  stage_summaries_.append(s);
+  file_.flush(H5F_SCOPE_GLOBAL);
+}
+
+void RunArchive::truncate(std::size_t archs, std::size_t updates, std::size_t stage_rows, std::size_t stages) {
   archs_.truncate(archs);
   updates_.truncate(updates);
+  stage_rows_.truncate(stage_rows);
+  stage_summaries_.truncate(stages);
   file_.flush(H5F_SCOPE_GLOBAL);
 }
 

@@ -6,6 +6,13 @@
 //               tokens (int64 [N, T]); reward, valid_accuracy (float64, NaN
 //               where not measured)
 //   /controller epoch, step (int64); loss, mean_reward, baseline, entropy (float64)
+//   /stages     one row per cell of a finished stage of a staged strategy
+//               (PNAS): stage (int64); tokens (int64 [S, T], padded with -1);
+//               canonical (string); predicted_mean, predicted_spread,
+//               measured (float64, NaN where not predicted)
+//   /stage_summary  one row per finished stage: stage, candidates (int64);
+//               surrogate_loss, spearman, kendall (float64)
+// (Version 2 added /stages and /stage_summary.)
 // Rows are appended and flushed every epoch; a resumed run truncates the
 // tables to the row counts its checkpoint recorded, so the file ends up as
 // the uninterrupted run's.
@@ -56,7 +63,7 @@ SearchOutcome read_search_outcome(const std::string& path);
 
 class RunArchive {
  public:
-  static constexpr std::int64_t kLayoutVersion = 1;
+  static constexpr std::int64_t kLayoutVersion = 2;
 
   // Creates `path`; refuses to touch an existing file.
   static std::unique_ptr<RunArchive> create(const std::string& path, const std::string& space_spec,
@@ -67,16 +74,34 @@ class RunArchive {
                                           std::size_t num_tokens);
 
   void append(const std::vector<SampledArch>& archs, const std::vector<ControllerRecord>& updates);
-  void truncate(std::size_t archs, std::size_t updates);
+  // Appends finished stages' rows (tokens already padded to the width).
+  struct StageRow {
+    std::int64_t stage = 0;
+    std::vector<std::int64_t> tokens;
+    std::string canonical;
+    double predicted_mean = 0.0, predicted_spread = 0.0, measured = 0.0;
+  };
+  struct StageSummary {
+    std::int64_t stage = 0, candidates = 0;
+    double surrogate_loss = 0.0, spearman = 0.0, kendall = 0.0;
+  };
+  void append_stages(const std::vector<StageRow>& rows, const std::vector<StageSummary>& summaries);
+  void truncate(std::size_t archs, std::size_t updates, std::size_t stage_rows, std::size_t stages);
   std::size_t num_archs() const { return archs_.size(); }
   std::size_t num_updates() const { return updates_.size(); }
+  std::size_t num_stage_rows() const { return stage_rows_.size(); }
+  std::size_t num_stages() const { return stage_summaries_.size(); }
   std::string config() const;
 
  private:
-  RunArchive(H5::H5File file, H5Table archs, H5Table updates)
-      : file_(std::move(file)), archs_(std::move(archs)), updates_(std::move(updates)) {}
+  RunArchive(H5::H5File file, H5Table archs, H5Table updates, H5Table stage_rows, H5Table stage_summaries)
+      : file_(std::move(file)),
+        archs_(std::move(archs)),
+        updates_(std::move(updates)),
+        stage_rows_(std::move(stage_rows)),
+        stage_summaries_(std::move(stage_summaries)) {}
   H5::H5File file_;
-  H5Table archs_, updates_;
+  H5Table archs_, updates_, stage_rows_, stage_summaries_;
 };
 
 }  // namespace experiments

@@ -65,6 +65,8 @@ struct SearchLoop::State {
   // space's width (a smaller cell has fewer).
   std::vector<std::int64_t> archive_tokens(const spaces::Arch& arch) const;
   SampledArch record(const std::string& phase, const spaces::Arch& arch, double reward) const;
+  // Archives and logs the controller's stages finished since the last call.
+  void record_stages();
 
   Checkpoint checkpoint() const;
   void restore(const Checkpoint& checkpoint);
@@ -158,6 +160,8 @@ Checkpoint SearchLoop::State::checkpoint() const {
   c.scalars["global_step"] = double(global_step);
   c.scalars["archive_archs"] = double(archive->num_archs());
   c.scalars["archive_updates"] = double(archive->num_updates());
+  c.scalars["archive_stage_rows"] = double(archive->num_stage_rows());
+  c.scalars["archive_stages"] = double(archive->num_stages());
   std::string candidates_text;
   for (const auto& [reward, arch] : candidates) {
     candidates_text += fixed(reward, 17) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
@@ -187,7 +191,9 @@ void SearchLoop::State::restore(const Checkpoint& c) {
   epoch = static_cast<std::int64_t>(checkpoint_scalar(c, "epoch"));
   global_step = static_cast<std::int64_t>(checkpoint_scalar(c, "global_step"));
   archive->truncate(static_cast<std::size_t>(checkpoint_scalar(c, "archive_archs")),
-                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_updates")));
+                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_updates")),
+                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_stage_rows")),
+                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_stages")));
   candidates.clear();
   std::istringstream lines(checkpoint_text(c, "candidates"));
   std::string line;
@@ -219,6 +225,27 @@ std::vector<std::int64_t> SearchLoop::State::archive_tokens(const spaces::Arch& 
 SampledArch SearchLoop::State::record(const std::string& phase, const spaces::Arch& arch, double reward) const {
   return {epoch,  global_step, phase, controller->name(), archive_tokens(arch), space_of(arch).to_string(arch),
           reward, reward};
+}
+
+void SearchLoop::State::record_stages() {
+  const std::vector<controllers::StageRecord> stages = controller->completed_stages();
+  std::vector<RunArchive::StageRow> rows;
+  std::vector<RunArchive::StageSummary> summaries;
+  for (std::size_t s = archive->num_stages(); s < stages.size(); ++s) {
+    const controllers::StageRecord& stage = stages[s];
+    for (std::size_t i = 0; i < stage.cells.size(); ++i) {
+      rows.push_back({stage.stage, archive_tokens(stage.cells[i]), space_of(stage.cells[i]).to_string(stage.cells[i]),
+                      stage.predicted_mean[i], stage.predicted_spread[i], stage.measured[i]});
+    }
+    summaries.push_back({stage.stage, stage.candidates, stage.surrogate_loss, stage.spearman, stage.kendall});
+    const auto best = std::max_element(stage.measured.begin(), stage.measured.end());
+    log->info(
+        "stage {}: {} cells evaluated of {} candidates, best {:.4f}; surrogate loss {:.4f}, predicted vs "
+        "measured: Spearman {:.3f}, Kendall {:.3f}",
+        stage.stage, stage.cells.size(), stage.candidates, best == stage.measured.end() ? kNaN : *best,
+        stage.surrogate_loss, stage.spearman, stage.kendall);
+  }
+  if (!summaries.empty()) archive->append_stages(rows, summaries);
 }
 
 void SearchLoop::State::child_phase(std::vector<SampledArch>& records) {
@@ -348,6 +375,7 @@ SearchResult SearchLoop::run() {
     result.epoch_mean_reward.push_back(mean_reward);
     result.epoch_mean_entropy.push_back(mean_entropy);
     s.archive->append(records, updates);
+    s.record_stages();
     ++s.epoch;
     if (s.epoch % every == 0 || s.epoch == epochs)
       write_checkpoint(checkpoint_path(checkpoints, s.epoch), s.checkpoint());

@@ -50,11 +50,16 @@ TEST(RunArchive, TruncatesToACheckpointsRowCounts) {
   {
     auto archive = RunArchive::create(path, "toy", 3, "");
     archive->append(some_archs(0, 5), {{0, 0, 1, 1, 1, 1}, {0, 1, 1, 1, 1, 1}});
-    archive->truncate(3, 1);
+    archive->append_stages(
+        {{1, {0, 1, -1}, "a", 0.5, 0.1, 0.4}, {1, {1, 1, -1}, "b", 0.6, 0.1, 0.7}, {2, {1, 1, 2}, "c", 0.8, 0.2, 0.75}},
+        {{1, 2, 0.1, 0.5, 0.4}, {2, 9, 0.05, 0.9, 0.8}});
+    archive->truncate(3, 1, 2, 1);
   }
   auto archive = RunArchive::open(path, "toy", 3);
   EXPECT_EQ(archive->num_archs(), 3u);
   EXPECT_EQ(archive->num_updates(), 1u);
+  EXPECT_EQ(archive->num_stage_rows(), 2u);
+  EXPECT_EQ(archive->num_stages(), 1u);
 }
 
 TEST(RunArchive, IsPlainHdf5ForOtherReaders) {
@@ -84,12 +89,13 @@ TEST(RunArchive, RefusesToOverwriteAndNamesForeignOrMismatchedFiles) {
             std::string::npos);
   {
     H5::H5File other(dir.file("newer.h5"), H5F_ACC_EXCL);
-    const std::int64_t version = 2;
+    const std::int64_t version = RunArchive::kLayoutVersion + 1;
     other.createAttribute("layout_version", H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
         .write(H5::PredType::NATIVE_INT64, &version);
   }
-  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("newer.h5"), "toy", 3); }).find("layout version 2"),
-            std::string::npos);
+  std::string newer = std::to_string(RunArchive::kLayoutVersion + 1);
+  newer.insert(0, "layout version ");
+  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("newer.h5"), "toy", 3); }).find(newer), std::string::npos);
 }
 
 }  // namespace

@@ -146,6 +146,9 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
     EXPECT_EQ(std::count(arch.tokens.begin(), arch.tokens.end(), -1), 0);
   }
   EXPECT_NE(out.str().find("best architecture (pnas(blocks=2))"), std::string::npos) << out.str();
+  // Both stages in /stages and /stage_summary: 136 + 4 cell rows, 2 summaries.
+  EXPECT_EQ(archive->num_stage_rows(), 140u);
+  EXPECT_EQ(archive->num_stages(), 2u);
 }
 
 TEST(SearchLoop, BadInputsExitWithTwoAndCreateNothing) {
