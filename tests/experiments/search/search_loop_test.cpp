@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -115,13 +116,9 @@ TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
   }
 }
 
-// PNAS through the same loop: stage 1's 136 one-block cells, then (after a
-// child phase on the new beam) stage 2's beam, scored on the two-block
-// store; the search ends when the controller finishes, before search.epochs.
-TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
-  testing::TempDir data, runs;
-  testing::write_mnist_like(data, "train", 300, true);
-  std::vector<std::string> args = {"pnas_search", "--run-dir", runs.file("run")};
+// A tiny PNAS search: pnas(blocks=2), beam 4, on 300 synthetic images.
+std::vector<std::string> tiny_pnas(const testing::TempDir& data, const std::string& run_dir) {
+  std::vector<std::string> args = {"pnas_search", "--run-dir", run_dir};
   for (const auto& o : std::vector<std::string>{
            "data.dataset=mnist", "data.path=" + data.path().string(), "data.validation_size=60", "child.channels=4",
            "child.cells_per_stage=0", "child.batch_size=16", "child.steps_per_epoch=2",
@@ -131,8 +128,20 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
     args.push_back("--set");
     args.push_back(o);
   }
+  return args;
+}
+
+const std::vector<std::string> kPnasDefaults = {"space.name=pnas", "controller.name=pnas"};
+
+// PNAS through the same loop: stage 1's 136 one-block cells, then (after a
+// child phase on the new beam) stage 2's beam, scored on the two-block
+// store; the search ends when the controller finishes, before search.epochs.
+TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  const std::vector<std::string> args = tiny_pnas(data, runs.file("run"));
   std::ostringstream out, err;
-  ASSERT_EQ(run_search_cli(args, "pnas", out, err, {"space.name=pnas", "controller.name=pnas"}), 0) << err.str();
+  ASSERT_EQ(run_search_cli(args, "pnas", out, err, kPnasDefaults), 0) << err.str();
   auto archive = RunArchive::open(runs.file("run") + "/run.h5", "pnas(blocks=2)", 8);
   // Epoch 1: 2 child steps, 136 evaluations; epoch 2: 2 child steps on the
   // beam, its 4 evaluations (finished); then 2 final rows.
@@ -149,6 +158,27 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
   // Both stages in /stages and /stage_summary: 136 + 4 cell rows, 2 summaries.
   EXPECT_EQ(archive->num_stage_rows(), 140u);
   EXPECT_EQ(archive->num_stages(), 2u);
+}
+
+// Interrupted after epoch 1 (its checkpoint kept, epoch 2's lost), the
+// resumed PNAS search ends with the archive of the uninterrupted one.
+TEST(SearchLoop, PnasResumeEqualsTheUninterruptedRun) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(tiny_pnas(data, runs.file("whole")), "pnas", out, err, kPnasDefaults), 0) << err.str();
+  ASSERT_EQ(run_search_cli(tiny_pnas(data, runs.file("parts")), "pnas", out, err, kPnasDefaults), 0) << err.str();
+  std::filesystem::remove(checkpoint_path(runs.file("parts") + "/checkpoints", 2));
+  ASSERT_EQ(run_search_cli({"pnas_search", "--resume", runs.file("parts")}, "pnas", out, err, kPnasDefaults), 0)
+      << err.str();
+  EXPECT_EQ(read_canonical_column(runs.file("parts") + "/run.h5"),
+            read_canonical_column(runs.file("whole") + "/run.h5"));
+  const auto a = read_rewards(runs.file("parts") + "/run.h5"), b = read_rewards(runs.file("whole") + "/run.h5");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << "row " << i;
+  }
+  EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8)->num_stages(), 2u);
 }
 
 TEST(SearchLoop, BadInputsExitWithTwoAndCreateNothing) {
