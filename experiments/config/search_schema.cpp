@@ -51,8 +51,15 @@ const ConfigSchema& search_schema() {
        ConfigSection::Options::kController},
       {"search",
        {ParamSpec{"epochs", I{10}, "search epochs", 1, 1e6},
-        ParamSpec{"top_k", I{5}, "best architectures re-evaluated on the whole validation split at the end", 0,
-                  10000}}},
+        ParamSpec{"top_k", I{5}, "best architectures re-evaluated on the whole validation split at the end", 0, 10000},
+        ParamSpec{"evaluation",
+                  std::string("shared"),
+                  "how a proposal is scored: shared (the shared weights) or standalone (trained from scratch)",
+                  0,
+                  0,
+                  {"shared", "standalone"}},
+        ParamSpec{"standalone_epochs", 0.1,
+                  "standalone evaluation: training epochs (fractions allowed) over the train split", 1e-6, 1e4}}},
   };
   return schema;
 }

@@ -60,13 +60,17 @@ struct SearchLoop::State {
   mutable std::map<std::string, spaces::SpacePtr> other_spaces;
 
   // The space an architecture belongs to: `space`, or a smaller one of its kind.
-  const spaces::SearchSpace& space_of(const spaces::Arch& arch) const;
+  const spaces::SpacePtr& space_of(const spaces::Arch& arch) const;
   // One archive row's tokens: the architecture's, padded with -1 to the
   // space's width (a smaller cell has fewer).
   std::vector<std::int64_t> archive_tokens(const spaces::Arch& arch) const;
   SampledArch record(const std::string& phase, const spaces::Arch& arch, double reward) const;
   // Archives and logs the controller's stages finished since the last call.
   void record_stages();
+  // Accuracy of `arch` on one validation minibatch: with the shared weights
+  // (batch statistics), or after training a standalone network from scratch
+  // for [search] standalone_epochs ([search] evaluation).
+  double reward_of(const spaces::Arch& arch, const Batch& batch);
 
   Checkpoint checkpoint() const;
   void restore(const Checkpoint& checkpoint);
@@ -204,16 +208,16 @@ void SearchLoop::State::restore(const Checkpoint& c) {
     }
     const std::string spec = line.substr(first + 1, second - first - 1);
     spaces::Arch arch{spec, spaces::split_tokens(line.substr(second + 1), spec)};
-    space_of(arch).validate(arch);
+    space_of(arch)->validate(arch);
     candidates.emplace_back(std::stod(line.substr(0, first)), std::move(arch));
   }
 }
 
-const spaces::SearchSpace& SearchLoop::State::space_of(const spaces::Arch& arch) const {
-  if (arch.space == space->spec()) return *space;
+const spaces::SpacePtr& SearchLoop::State::space_of(const spaces::Arch& arch) const {
+  if (arch.space == space->spec()) return space;
   auto it = other_spaces.find(arch.space);
   if (it == other_spaces.end()) it = other_spaces.emplace(arch.space, spaces::make_space(arch.space)).first;
-  return *it->second;
+  return it->second;
 }
 
 std::vector<std::int64_t> SearchLoop::State::archive_tokens(const spaces::Arch& arch) const {
@@ -223,8 +227,34 @@ std::vector<std::int64_t> SearchLoop::State::archive_tokens(const spaces::Arch& 
 }
 
 SampledArch SearchLoop::State::record(const std::string& phase, const spaces::Arch& arch, double reward) const {
-  return {epoch,  global_step, phase, controller->name(), archive_tokens(arch), space_of(arch).to_string(arch),
+  return {epoch,  global_step, phase, controller->name(), archive_tokens(arch), space_of(arch)->to_string(arch),
           reward, reward};
+}
+
+double SearchLoop::State::reward_of(const spaces::Arch& arch, const Batch& batch) {
+  const spaces::ArchGraph graph = space_of(arch)->decode(arch);
+  const auto& search = config.section("search");
+  if (search.get_string("evaluation") == "shared") {
+    return childnets::evaluate(*network, batch.images, batch.labels, graph, true).accuracy();
+  }
+  const auto& child = config.section("child");
+  auto candidate = childnets::ChildNetworkImpl::standalone(space_of(arch), network_options, arch);
+  auto candidate_sgd =
+      childnets::make_sgd(candidate->trainable_parameters(), childnets::SgdOptions()
+                                                                 .lr(child.get_double("lr_max"))
+                                                                 .momentum(child.get_double("momentum"))
+                                                                 .nesterov(child.get_bool("nesterov"))
+                                                                 .weight_decay(child.get_double("weight_decay")));
+  const std::int64_t steps = std::max<std::int64_t>(
+      1, std::llround(search.get_double("standalone_epochs") * double(train_batches->batches_per_epoch())));
+  for (std::int64_t step = 0; step < steps; ++step) {
+    childnets::set_learning_rate(
+        *candidate_sgd,
+        childnets::cosine_lr(double(step), double(steps), child.get_double("lr_max"), child.get_double("lr_min")));
+    const Batch train = train_batches->next();
+    childnets::train_step(*candidate, *candidate_sgd, train.images, train.labels, graph, step_options);
+  }
+  return childnets::evaluate(*candidate, batch.images, batch.labels, graph).accuracy();
 }
 
 void SearchLoop::State::record_stages() {
@@ -234,7 +264,7 @@ void SearchLoop::State::record_stages() {
   for (std::size_t s = archive->num_stages(); s < stages.size(); ++s) {
     const controllers::StageRecord& stage = stages[s];
     for (std::size_t i = 0; i < stage.cells.size(); ++i) {
-      rows.push_back({stage.stage, archive_tokens(stage.cells[i]), space_of(stage.cells[i]).to_string(stage.cells[i]),
+      rows.push_back({stage.stage, archive_tokens(stage.cells[i]), space_of(stage.cells[i])->to_string(stage.cells[i]),
                       stage.predicted_mean[i], stage.predicted_spread[i], stage.measured[i]});
     }
     summaries.push_back({stage.stage, stage.candidates, stage.surrogate_loss, stage.spearman, stage.kendall});
@@ -263,7 +293,7 @@ void SearchLoop::State::child_phase(std::vector<SampledArch>& records) {
                                                     child.get_double("lr_t0"), child.get_double("lr_t_mul"));
     childnets::set_learning_rate(*sgd, lr);
     const childnets::StepResult result =
-        childnets::train_step(*network, *sgd, batch.images, batch.labels, space_of(arch).decode(arch), step_options);
+        childnets::train_step(*network, *sgd, batch.images, batch.labels, space_of(arch)->decode(arch), step_options);
     loss = step == 0 ? result.loss : 0.9 * loss + 0.1 * result.loss;
     accuracy = step == 0 ? result.accuracy : 0.9 * accuracy + 0.1 * result.accuracy;
     records.push_back(record("child", arch, kNaN));
@@ -291,8 +321,7 @@ void SearchLoop::State::controller_phase(std::vector<SampledArch>& records, std:
     std::vector<controllers::Feedback> feedback;
     for (const auto& p : proposals) {
       const Batch batch = valid_batches->next();
-      const double reward =
-          childnets::evaluate(*network, batch.images, batch.labels, space_of(p.arch).decode(p.arch), true).accuracy();
+      const double reward = reward_of(p.arch, batch);
       feedback.push_back({p.id, reward});
       records.push_back(record("controller", p.arch, reward));
       candidates.emplace_back(reward, p.arch);
@@ -332,7 +361,7 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation
       std::any_of(candidates.begin(), candidates.end(), [&](const auto& c) { return c.second.space == space->spec(); });
   for (const auto& [reward, arch] : candidates) {
     if (any_full && arch.space != space->spec()) continue;
-    if (seen.insert(spaces::hash_mix(std::hash<std::string>{}(arch.space), space_of(arch).canonical_hash(arch)))
+    if (seen.insert(spaces::hash_mix(std::hash<std::string>{}(arch.space), space_of(arch)->canonical_hash(arch)))
             .second) {
       distinct.push_back(arch);
     }
@@ -346,7 +375,7 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation
     for (std::int64_t begin = 0; begin < split.validation.size(); begin += batch) {
       const std::int64_t n = std::min(batch, split.validation.size() - begin);
       correct += childnets::evaluate(*network, images.narrow(0, begin, n), split.validation.labels.narrow(0, begin, n),
-                                     space_of(arch).decode(arch), true)
+                                     space_of(arch)->decode(arch), true)
                      .correct;
     }
     const double accuracy = double(correct) / double(split.validation.size());
@@ -385,7 +414,7 @@ SearchResult SearchLoop::run() {
   s.archive->append(final_records, {});
   if (!result.top.empty()) {
     s.log->info("best architecture: {} (validation accuracy {:.4f})",
-                s.space_of(result.top.front().first).to_string(result.top.front().first), result.top.front().second);
+                s.space_of(result.top.front().first)->to_string(result.top.front().first), result.top.front().second);
   }
   return result;
 }

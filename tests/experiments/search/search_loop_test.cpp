@@ -79,6 +79,40 @@ TEST(SearchLoop, ATinySearchWritesAnArchiveWithTheExpectedRows) {
   EXPECT_NE(progress.str().find("epoch 2/2 controller"), std::string::npos);
 }
 
+// [search] evaluation = standalone: each proposal trained from scratch for a
+// fraction of an epoch, then scored; same rows as with shared weights.
+TEST(SearchLoop, StandaloneEvaluationTrainsEachProposalFromScratch) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  auto overrides = tiny(data, "random");
+  overrides.push_back("run.dir=" + runs.file("run"));
+  overrides.push_back("search.evaluation=standalone");
+  overrides.push_back("search.standalone_epochs=0.2");  // 0.2 x 15 batches = 3 steps per proposal
+  const ExperimentConfig config = ExperimentConfig::load(search_schema(), "", overrides);
+  std::ostringstream progress;
+  SearchLoop loop(config, runs.file("run"), false, progress);
+  const SearchResult result = loop.run();
+  auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
+  EXPECT_EQ(archive->num_archs(), 2u * (3 + 6) + 2);
+  for (double reward : read_rewards(runs.file("run") + "/run.h5")) {
+    EXPECT_TRUE(std::isnan(reward) || (reward >= 0.0 && reward <= 1.0));
+  }
+  EXPECT_EQ(result.top.size(), 2u);
+  // The same search scored with the shared weights gives other rewards.
+  overrides[overrides.size() - 2] = "search.evaluation=shared";
+  overrides[overrides.size() - 3] = "run.dir=" + runs.file("shared");
+  const ExperimentConfig shared_config = ExperimentConfig::load(search_schema(), "", overrides);
+  SearchLoop(shared_config, runs.file("shared"), false, progress).run();
+  const auto measured = [](std::vector<double> rewards) {  // the scored rows (child rows are NaN)
+    std::erase_if(rewards, [](double r) { return std::isnan(r); });
+    return rewards;
+  };
+  const auto standalone = measured(read_rewards(runs.file("run") + "/run.h5"));
+  const auto shared = measured(read_rewards(runs.file("shared") + "/run.h5"));
+  ASSERT_EQ(standalone.size(), shared.size());
+  EXPECT_NE(standalone, shared);
+}
+
 TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
