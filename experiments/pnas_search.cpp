@@ -2,11 +2,12 @@
 // experiments/search/search_cli.h.
 #include <iostream>
 
+#include "experiments/config/search_schema.h"
 #include "experiments/run/allocator.h"
 #include "experiments/search/search_cli.h"
 
 int main(int argc, char** argv) {
   experiments::keep_freed_memory();
   return experiments::run_search_cli(std::vector<std::string>(argv, argv + argc), "pnas", std::cout, std::cerr,
-                                     {"space.name=pnas", "controller.name=pnas", "run.dir=runs/pnas-{time}"});
+                                     experiments::pnas_search_defaults());
 }

@@ -64,4 +64,18 @@ const ConfigSchema& search_schema() {
   return schema;
 }
 
+const std::vector<std::string>& pnas_search_defaults() {
+  // Each stage completes in one epoch (14 x 10 >= 136 proposals), after a
+  // child phase of 500 steps that trains the shared weights on its beam.
+  static const std::vector<std::string> defaults = {"run.dir=runs/pnas-fashion-mnist-{time}",
+                                                    "space.name=pnas",
+                                                    "space.blocks=5",
+                                                    "controller.name=pnas",
+                                                    "controller.beam=64",
+                                                    "controller.updates_per_epoch=14",
+                                                    "child.steps_per_epoch=500",
+                                                    "search.epochs=10"};
+  return defaults;
+}
+
 }  // namespace experiments

@@ -88,3 +88,20 @@ TEST(ExperimentConfig, ResolvedTomlReadsBackToTheSameConfig) {
 
 }  // namespace
 }  // namespace experiments
+
+namespace experiments {
+namespace {
+
+// Every config in experiments/configs/ loads against its binary's schema.
+TEST(ShippedConfigs, PnasConfigsLoadAndTheFashionOneListsPnasSearchsDefaults) {
+  const std::string configs = std::string(NAS_SOURCE_DIR) + "/experiments/configs/";
+  const auto body = [](const std::string& text) { return text.substr(text.find('\n')); };
+  EXPECT_EQ(body(ExperimentConfig::load(search_schema(), configs + "fashion_mnist_pnas.toml", {}).to_toml()),
+            body(ExperimentConfig::load(search_schema(), "", pnas_search_defaults()).to_toml()));
+  const ExperimentConfig paper = ExperimentConfig::load(search_schema(), configs + "pnas_cifar10.toml", {});
+  EXPECT_EQ(paper.controller_spec().find("pnas("), 0u);
+  EXPECT_EQ(paper.section("search").get_string("evaluation"), "standalone");
+}
+
+}  // namespace
+}  // namespace experiments
