@@ -125,11 +125,6 @@ std::string predictor_key(std::size_t predictor, const std::string& name) {
 
 }  // namespace
 
-std::shared_ptr<PredictorImpl> make_predictor(const CellVocabulary& vocabulary, const SurrogateOptions& options) {
-  at::Generator generator = at::detail::createCPUGenerator(0);
-  return make_predictor_with(vocabulary, options, generator);
-}
-
 SurrogateEnsemble::SurrogateEnsemble(CellVocabulary vocabulary, SurrogateOptions options, std::uint64_t seed)
     : vocabulary_(vocabulary), options_(std::move(options)), rng_(seed) {
   if (options_.loss() != "l1" && options_.loss() != "l2") {

@@ -53,8 +53,6 @@ class PredictorImpl : public torch::nn::Module {
   virtual torch::Tensor forward(const torch::Tensor& cells) = 0;
 };
 
-std::shared_ptr<PredictorImpl> make_predictor(const CellVocabulary& vocabulary, const SurrogateOptions& options);
-
 class SurrogateEnsemble {
  public:
   // Throws std::invalid_argument for an unknown kind, loss or sampling.

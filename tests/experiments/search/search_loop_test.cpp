@@ -61,15 +61,18 @@ std::vector<double> read_rewards(const std::string& path) {
   return values;
 }
 
+// Runs a search with `overrides` in `run_dir`, progress into `progress`.
+SearchResult run_tiny_search(std::vector<std::string> overrides, const std::string& run_dir, std::ostream& progress) {
+  overrides.push_back("run.dir=" + run_dir);
+  const ExperimentConfig config = ExperimentConfig::load(search_schema(), "", overrides);
+  return SearchLoop(config, run_dir, false, progress).run();
+}
+
 TEST(SearchLoop, ATinySearchWritesAnArchiveWithTheExpectedRows) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
-  auto overrides = tiny(data);
-  overrides.push_back("run.dir=" + runs.file("run"));
-  const ExperimentConfig config = ExperimentConfig::load(search_schema(), "", overrides);
   std::ostringstream progress;
-  SearchLoop loop(config, runs.file("run"), false, progress);
-  const SearchResult result = loop.run();
+  const SearchResult result = run_tiny_search(tiny(data), runs.file("run"), progress);
   auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
   // per epoch: 3 child steps + 2 updates x 3 architectures; then top_k = 2 final rows
   EXPECT_EQ(archive->num_archs(), 2u * (3 + 6) + 2);
@@ -85,13 +88,10 @@ TEST(SearchLoop, StandaloneEvaluationTrainsEachProposalFromScratch) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
   auto overrides = tiny(data, "random");
-  overrides.push_back("run.dir=" + runs.file("run"));
   overrides.push_back("search.evaluation=standalone");
   overrides.push_back("search.standalone_epochs=0.2");  // 0.2 x 15 batches = 3 steps per proposal
-  const ExperimentConfig config = ExperimentConfig::load(search_schema(), "", overrides);
   std::ostringstream progress;
-  SearchLoop loop(config, runs.file("run"), false, progress);
-  const SearchResult result = loop.run();
+  const SearchResult result = run_tiny_search(overrides, runs.file("run"), progress);
   auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
   EXPECT_EQ(archive->num_archs(), 2u * (3 + 6) + 2);
   for (double reward : read_rewards(runs.file("run") + "/run.h5")) {
@@ -100,9 +100,7 @@ TEST(SearchLoop, StandaloneEvaluationTrainsEachProposalFromScratch) {
   EXPECT_EQ(result.top.size(), 2u);
   // The same search scored with the shared weights gives other rewards.
   overrides[overrides.size() - 2] = "search.evaluation=shared";
-  overrides[overrides.size() - 3] = "run.dir=" + runs.file("shared");
-  const ExperimentConfig shared_config = ExperimentConfig::load(search_schema(), "", overrides);
-  SearchLoop(shared_config, runs.file("shared"), false, progress).run();
+  run_tiny_search(overrides, runs.file("shared"), progress);
   const auto measured = [](std::vector<double> rewards) {  // the scored rows (child rows are NaN)
     std::erase_if(rewards, [](double r) { return std::isnan(r); });
     return rewards;
