@@ -2,7 +2,7 @@
 // experiments/search/search_cli.h.
 #include <iostream>
 
-#include "experiments/run/allocator.h"
+#include "experiments/harness/allocator.h"
 #include "experiments/search/search_cli.h"
 
 int main(int argc, char** argv) {

@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "experiments/config/search_schema.h"
-#include "experiments/run/allocator.h"
+#include "experiments/harness/allocator.h"
 #include "experiments/search/search_cli.h"
 
 int main(int argc, char** argv) {

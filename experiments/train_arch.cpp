@@ -2,7 +2,7 @@
 // reports its test accuracy; see experiments/train/train_cli.h.
 #include <iostream>
 
-#include "experiments/run/allocator.h"
+#include "experiments/harness/allocator.h"
 #include "experiments/train/train_cli.h"
 
 int main(int argc, char** argv) {

@@ -6,7 +6,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include "experiments/run/allocator.h"
+#include "experiments/harness/allocator.h"
 
 namespace experiments::benchmarks {
 

@@ -1,4 +1,4 @@
-#include "experiments/run/command_line.h"
+#include "experiments/harness/command_line.h"
 
 #include <filesystem>
 #include <ostream>

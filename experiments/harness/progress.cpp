@@ -1,4 +1,4 @@
-#include "experiments/run/progress.h"
+#include "experiments/harness/progress.h"
 
 #include <cstdio>
 #include <ostream>

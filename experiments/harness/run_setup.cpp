@@ -1,4 +1,4 @@
-#include "experiments/run/run_setup.h"
+#include "experiments/harness/run_setup.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>

@@ -1,4 +1,4 @@
-#include "experiments/run/training_state.h"
+#include "experiments/harness/training_state.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 

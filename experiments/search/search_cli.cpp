@@ -5,8 +5,8 @@
 #include <ostream>
 
 #include "experiments/config/search_schema.h"
-#include "experiments/run/command_line.h"
-#include "experiments/run/run_setup.h"
+#include "experiments/harness/command_line.h"
+#include "experiments/harness/run_setup.h"
 #include "experiments/search/search_loop.h"
 #include "spaces/registry.h"
 

@@ -19,9 +19,9 @@
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
 #include "experiments/data/split.h"
-#include "experiments/run/progress.h"
-#include "experiments/run/run_setup.h"
-#include "experiments/run/training_state.h"
+#include "experiments/harness/progress.h"
+#include "experiments/harness/run_setup.h"
+#include "experiments/harness/training_state.h"
 #include "spaces/registry.h"
 
 namespace experiments {

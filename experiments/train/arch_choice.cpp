@@ -4,7 +4,7 @@
 
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/experiment_config.h"
-#include "experiments/run/progress.h"
+#include "experiments/harness/progress.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
 

@@ -6,9 +6,9 @@
 
 #include "childnets/child_network.h"
 #include "experiments/config/train_schema.h"
-#include "experiments/run/command_line.h"
-#include "experiments/run/progress.h"
-#include "experiments/run/run_setup.h"
+#include "experiments/harness/command_line.h"
+#include "experiments/harness/progress.h"
+#include "experiments/harness/run_setup.h"
 #include "experiments/train/arch_choice.h"
 #include "experiments/train/train_loop.h"
 

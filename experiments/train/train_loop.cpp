@@ -10,9 +10,9 @@
 #include "experiments/archive/train_archive.h"
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
-#include "experiments/run/progress.h"
-#include "experiments/run/run_setup.h"
-#include "experiments/run/training_state.h"
+#include "experiments/harness/progress.h"
+#include "experiments/harness/run_setup.h"
+#include "experiments/harness/training_state.h"
 
 namespace experiments {
 namespace fs = std::filesystem;
