@@ -38,6 +38,11 @@ std::vector<std::string> split(const std::string& line, char separator) {
   return fields;
 }
 
+// A stage is complete when every cell has its measurement.
+bool all_measured(const StageRecord& stage) {
+  return std::none_of(stage.measured.begin(), stage.measured.end(), [](double m) { return std::isnan(m); });
+}
+
 std::int64_t blocks_of(const spaces::SearchSpace& space) {
   if (space.name() != "pnas") {
     throw spaces::OptionError("controller pnas searches the pnas space, not " + space.spec());
@@ -65,7 +70,7 @@ spaces::SpacePtr PnasController::stage_space(std::int64_t blocks) const {
 // expansions of the previous beam, the top K by the surrogate.
 void PnasController::open_stage(std::int64_t blocks) {
   const spaces::SpacePtr space = stage_space(blocks);
-  PnasStage stage;
+  StageRecord stage;
   stage.stage = blocks;
   std::vector<spaces::Arch> candidates;
   if (blocks == 1) {
@@ -102,10 +107,10 @@ void PnasController::open_stage(std::int64_t blocks) {
 }
 
 void PnasController::close_stage() {
-  PnasStage& stage = stages_.back();
+  StageRecord& stage = stages_.back();
   std::vector<std::vector<std::int64_t>> cells;
   std::vector<double> accuracies;
-  for (const PnasStage& done : stages_) {
+  for (const StageRecord& done : stages_) {
     for (std::size_t i = 0; i < done.cells.size(); ++i) {
       cells.push_back(done.cells[i].tokens);
       accuracies.push_back(done.measured[i]);
@@ -113,7 +118,6 @@ void PnasController::close_stage() {
   }
   stage.spearman = stage.stage == 1 ? kNaN : spearman(stage.predicted_mean, stage.measured);
   stage.kendall = stage.stage == 1 ? kNaN : kendall_tau(stage.predicted_mean, stage.measured);
-  stage.complete = true;
   if (stage.stage == max_blocks_) {
     stage.surrogate_loss = kNaN;  // nothing left to predict: no training
     finished_ = true;
@@ -127,7 +131,7 @@ void PnasController::close_stage() {
 std::vector<Proposal> PnasController::propose(int n) {
   std::vector<Proposal> proposals;
   if (finished_ || waiting_for_training_) return proposals;
-  const PnasStage& stage = stages_.back();
+  const StageRecord& stage = stages_.back();
   for (std::size_t i = 0; i < stage.cells.size() && static_cast<int>(proposals.size()) < n; ++i) {
     if (ids_[i] >= 0) continue;
     ids_[i] = next_id_++;
@@ -138,7 +142,7 @@ std::vector<Proposal> PnasController::propose(int n) {
 
 std::vector<spaces::Arch> PnasController::sample(int n) {
   waiting_for_training_ = false;
-  const PnasStage& stage = stages_.back();
+  const StageRecord& stage = stages_.back();
   std::uniform_int_distribution<std::size_t> pick(0, stage.cells.size() - 1);
   std::vector<spaces::Arch> cells;
   for (int i = 0; i < n; ++i) cells.push_back(stage.cells[pick(rng_)]);
@@ -147,7 +151,7 @@ std::vector<spaces::Arch> PnasController::sample(int n) {
 
 UpdateStats PnasController::observe(const std::vector<Feedback>& feedback) {
   UpdateStats stats;
-  PnasStage& stage = stages_.back();
+  StageRecord& stage = stages_.back();
   for (const Feedback& f : feedback) {
     const auto it = std::find(ids_.begin(), ids_.end(), f.id);
     const std::size_t i = static_cast<std::size_t>(it - ids_.begin());
@@ -159,9 +163,7 @@ UpdateStats PnasController::observe(const std::vector<Feedback>& feedback) {
   }
   stats.count = static_cast<std::int64_t>(feedback.size());
   if (stats.count > 0) stats.mean_reward /= double(stats.count);
-  const bool stage_done =
-      std::none_of(stage.measured.begin(), stage.measured.end(), [](double m) { return std::isnan(m); });
-  if (stage_done && !finished_) {
+  if (all_measured(stage) && !finished_) {
     close_stage();
     stats.loss = stages_[stages_.size() - (finished_ ? 1 : 2)].surrogate_loss;
   }
@@ -170,8 +172,8 @@ UpdateStats PnasController::observe(const std::vector<Feedback>& feedback) {
 
 std::vector<StageRecord> PnasController::completed_stages() const {
   std::vector<StageRecord> records;
-  for (const PnasStage& stage : stages_) {
-    if (stage.complete) records.push_back(stage);
+  for (const StageRecord& stage : stages_) {
+    if (all_measured(stage)) records.push_back(stage);
   }
   return records;
 }
@@ -179,7 +181,7 @@ std::vector<StageRecord> PnasController::completed_stages() const {
 std::vector<std::pair<spaces::Arch, double>> PnasController::ranking() const {
   std::vector<std::pair<spaces::Arch, double>> ranked;
   for (auto it = stages_.rbegin(); it != stages_.rend(); ++it) {
-    if (!it->complete) continue;
+    if (!all_measured(*it)) continue;
     for (std::size_t i = 0; i < it->cells.size(); ++i) ranked.emplace_back(it->cells[i], it->measured[i]);
     break;
   }
@@ -200,10 +202,10 @@ ControllerState PnasController::state() const {
   state.scalars["waiting_for_training"] = waiting_for_training_ ? 1.0 : 0.0;
   std::string text;
   for (std::size_t s = 0; s < stages_.size(); ++s) {
-    const PnasStage& stage = stages_[s];
+    const StageRecord& stage = stages_[s];
     text += "stage\t" + std::to_string(stage.stage) + "\t" + std::to_string(stage.candidates) + "\t" +
             number_text(stage.surrogate_loss) + "\t" + number_text(stage.spearman) + "\t" + number_text(stage.kendall) +
-            "\t" + (stage.complete ? "1" : "0") + "\n";
+            "\n";
     for (std::size_t i = 0; i < stage.cells.size(); ++i) {
       const std::int64_t id = s + 1 == stages_.size() ? ids_[i] : -1;
       text += "cell\t" + spaces::join_tokens(stage.cells[i].tokens) + "\t" + number_text(stage.predicted_mean[i]) +
@@ -242,19 +244,18 @@ void PnasController::load_state(const ControllerState& state) {
   spaces::SpacePtr space;
   while (std::getline(lines, line)) {
     const std::vector<std::string> f = split(line, '\t');
-    if (f.size() == 7 && f[0] == "stage") {
-      PnasStage stage;
+    if (f.size() == 6 && f[0] == "stage") {
+      StageRecord stage;
       stage.stage = std::stoll(f[1]);
       stage.candidates = std::stoll(f[2]);
       stage.surrogate_loss = std::stod(f[3]);
       stage.spearman = std::stod(f[4]);
       stage.kendall = std::stod(f[5]);
-      stage.complete = f[6] == "1";
       space = stage_space(stage.stage);
       stages_.push_back(std::move(stage));
       ids_.clear();
     } else if (f.size() == 6 && f[0] == "cell" && !stages_.empty()) {
-      PnasStage& stage = stages_.back();
+      StageRecord& stage = stages_.back();
       stage.cells.push_back(space->make_arch(spaces::split_tokens(f[1], space->spec())));
       space->validate(stage.cells.back());
       stage.predicted_mean.push_back(std::stod(f[2]));

@@ -36,12 +36,6 @@ struct PnasOptions {
   TORCH_ARG(SurrogateOptions, surrogate) = {};
 };
 
-// One stage: its record (StageRecord::stage is the block count) and
-// whether all its cells have been measured.
-struct PnasStage : StageRecord {
-  bool complete = false;
-};
-
 class PnasController : public Controller {
  public:
   // `space` must be a pnas space; throws spaces::OptionError otherwise.
@@ -56,7 +50,9 @@ class PnasController : public Controller {
   ControllerState state() const override;
   void load_state(const ControllerState& state) override;
 
-  const std::vector<PnasStage>& stages() const { return stages_; }
+  // Every stage so far (StageRecord::stage is the block count); a stage is
+  // complete when none of its measurements is NaN.
+  const std::vector<StageRecord>& stages() const { return stages_; }
   // The newest complete stage's cells, best measured first.
   std::vector<std::pair<spaces::Arch, double>> ranking() const;
 
@@ -70,7 +66,7 @@ class PnasController : public Controller {
   PnasOptions options_;
   SurrogateEnsemble surrogate_;
   spaces::Rng rng_;
-  std::vector<PnasStage> stages_;
+  std::vector<StageRecord> stages_;
   std::vector<std::int64_t> ids_;  // proposal id of each cell of the current stage, -1 if not proposed
   std::int64_t next_id_ = 0;
   bool finished_ = false;
