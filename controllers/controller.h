@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,11 +36,13 @@ struct Feedback {
   double reward = 0.0;
 };
 
+// What one observe() did. A statistic the strategy does not have (PNAS has
+// no baseline or entropy; its loss exists only when a stage closes) is NaN.
 struct UpdateStats {
-  double loss = 0.0;
+  double loss = std::numeric_limits<double>::quiet_NaN();
   double mean_reward = 0.0;
-  double baseline = 0.0;
-  double entropy = 0.0;  // mean entropy of the sampled decisions' distributions
+  double baseline = std::numeric_limits<double>::quiet_NaN();
+  double entropy = std::numeric_limits<double>::quiet_NaN();  // mean entropy of the sampled decisions' distributions
   std::int64_t count = 0;
 };
 
@@ -66,6 +69,9 @@ class Controller {
  public:
   virtual ~Controller() = default;
   virtual std::string name() const = 0;
+  // Depends only on the controller's state (its random generators are part
+  // of state()): after load_state(s), propose(n) returns what it returned
+  // after the state s was taken. The search loop resumes within an update on this.
   virtual std::vector<Proposal> propose(int n) = 0;
   // Architectures drawn as propose() draws them, for training shared
   // weights: never observed, so no learning state is kept for them.

@@ -160,6 +160,21 @@ std::string checkpoint_path(const std::string& dir, std::int64_t epoch) {
   return (std::filesystem::path(dir) / name).string();
 }
 
+std::string evaluation_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t evaluations) {
+  char name[64];
+  std::snprintf(name, sizeof name, "epoch-%06lld-eval-%09lld.h5", static_cast<long long>(epoch),
+                static_cast<long long>(evaluations));
+  return (std::filesystem::path(dir) / name).string();
+}
+
+void remove_superseded_evaluation_checkpoints(const std::string& dir, const std::string& newest) {
+  const std::string newest_name = std::filesystem::path(newest).filename().string();
+  for (const std::string& path : list_checkpoints(dir)) {
+    const std::string name = std::filesystem::path(path).filename().string();
+    if (name < newest_name && name.find("-eval-") != std::string::npos) std::filesystem::remove(path);
+  }
+}
+
 std::vector<std::string> list_checkpoints(const std::string& dir) {
   std::vector<std::string> paths;
   if (!std::filesystem::exists(dir)) return paths;

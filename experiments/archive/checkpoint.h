@@ -25,9 +25,19 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 // Throws ArchiveError naming the file and what is missing or unreadable.
 Checkpoint read_checkpoint(const std::string& path);
 
-// "checkpoints/epoch-000012.h5" paths in `dir`, newest (highest epoch) last;
-// temporary files of an interrupted write are ignored.
+// The checkpoint paths in `dir`, oldest first, newest last: an epoch's
+// in-epoch checkpoints ("epoch-000012-eval-000300.h5", written while epoch
+// 12 ran) sort after epoch 11's end checkpoint and before epoch 12's
+// ("epoch-000012.h5"). Temporary files of an interrupted write are ignored.
 std::vector<std::string> list_checkpoints(const std::string& dir);
+// The checkpoint at the end of `epoch` (1-based: epochs completed).
 std::string checkpoint_path(const std::string& dir, std::int64_t epoch);
+// A checkpoint within `epoch` (1-based: the epoch running) after
+// `evaluations` candidate evaluations of its controller phase.
+std::string evaluation_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t evaluations);
+// Deletes the in-epoch checkpoints of `dir` that sort before `newest`:
+// once a newer checkpoint is safely in place they only take disk space.
+// Epoch-end checkpoints are kept.
+void remove_superseded_evaluation_checkpoints(const std::string& dir, const std::string& newest);
 
 }  // namespace experiments

@@ -1,18 +1,21 @@
 #include "experiments/config/common_schema.h"
 
 #include <cstdint>
+#include <iterator>
+#include <utility>
 
 namespace experiments {
 
-ConfigSection run_section(const std::string& default_dir) {
+ConfigSection run_section(const std::string& default_dir, std::vector<spaces::ParamSpec> extra) {
   using spaces::ParamSpec;
   using I = std::int64_t;
-  return {
-      "run",
-      {ParamSpec{"dir", default_dir, "run directory (run.h5, checkpoints/, log.txt); {time} becomes the start time"},
-       ParamSpec{"seed", I{0}, "seed of every generator of the run", 0, 1e18},
-       ParamSpec{"threads", I{2}, "intra-op threads", 1, 256},
-       ParamSpec{"checkpoint_every", I{1}, "epochs between checkpoints", 1, 1e6}}};
+  std::vector<ParamSpec> keys = {
+      ParamSpec{"dir", default_dir, "run directory (run.h5, checkpoints/, log.txt); {time} becomes the start time"},
+      ParamSpec{"seed", I{0}, "seed of every generator of the run", 0, 1e18},
+      ParamSpec{"threads", I{2}, "intra-op threads", 1, 256},
+      ParamSpec{"checkpoint_every", I{1}, "epochs between checkpoints", 1, 1e6}};
+  keys.insert(keys.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
+  return {"run", std::move(keys)};
 }
 
 std::vector<spaces::ParamSpec> data_set_keys() {

@@ -10,8 +10,9 @@
 
 namespace experiments {
 
-// [run] with `default_dir` as the default run directory.
-ConfigSection run_section(const std::string& default_dir);
+// [run] with `default_dir` as the default run directory, plus `extra` keys
+// of the binary's own.
+ConfigSection run_section(const std::string& default_dir, std::vector<spaces::ParamSpec> extra = {});
 
 // dataset, path, train_limit, crop_padding, horizontal_flip, cutout.
 std::vector<spaces::ParamSpec> data_set_keys();

@@ -37,7 +37,11 @@ const ConfigSchema& search_schema() {
   using spaces::ParamSpec;
   using I = std::int64_t;
   static const ConfigSchema schema = {
-      run_section("runs/enas-fashion-mnist-{time}"),
+      run_section("runs/enas-fashion-mnist-{time}",
+                  {ParamSpec{"checkpoint_evaluations", I{0},
+                             "also checkpoint within a controller phase after every N candidate evaluations (0: at "
+                             "epoch ends only); for slow evaluations such as standalone training",
+                             0, 1e9}}),
       {"data", search_data_keys()},
       {"space",
        {ParamSpec{"name", std::string("enas_micro"), "registered search space"}},

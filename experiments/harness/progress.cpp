@@ -17,11 +17,12 @@ std::string clock_text(double seconds) {
 }  // namespace
 
 void draw_progress(std::ostream& out, const std::string& label, std::int64_t done, std::int64_t total,
-                   const std::string& values, Clock::time_point start) {
+                   const std::string& values, Clock::time_point start, std::int64_t done_at_start) {
   const int width = 24;
   const double fraction = total == 0 ? 1.0 : double(done) / double(total);
   const double elapsed = seconds_since(start);
-  const double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
+  const std::int64_t done_here = done - done_at_start;
+  const double eta = done_here > 0 ? elapsed * double(total - done) / double(done_here) : 0;
   std::string bar(static_cast<std::size_t>(fraction * width), '#');
   bar.resize(width, '.');
   out << "\r" << label << " [" << bar << "] " << done << "/" << total << " " << values << " | " << clock_text(elapsed)
@@ -34,6 +35,12 @@ std::string fixed(double value, int digits) {
   text.precision(digits);
   text << value;
   return text.str();
+}
+
+std::string round_trip_text(double value) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
 }
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }

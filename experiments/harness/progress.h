@@ -12,13 +12,17 @@ namespace experiments {
 
 using Clock = std::chrono::steady_clock;
 
-// Redraws the bar for `done` of `total` since `start`; the caller ends the
-// line ("\n") when the phase is over.
+// Redraws the bar for `done` of `total` since `start`, when `done_at_start`
+// were already done (a resumed phase); the caller ends the line ("\n")
+// when the phase is over.
 void draw_progress(std::ostream& out, const std::string& label, std::int64_t done, std::int64_t total,
-                   const std::string& values, Clock::time_point start);
+                   const std::string& values, Clock::time_point start, std::int64_t done_at_start = 0);
 
 // `value` with `digits` digits after the point.
 std::string fixed(double value, int digits);
+
+// Text that reads back (std::stod) as exactly `value`.
+std::string round_trip_text(double value);
 
 // Seconds since `start`.
 double seconds_since(Clock::time_point start);

@@ -54,6 +54,22 @@ struct SearchLoop::State {
   childnets::StepOptions step_options;
   std::unique_ptr<RunArchive> archive;
   std::int64_t epoch = 0, global_step = 0;
+  std::string checkpoint_dir;
+  // The current epoch's rows not yet in the archive.
+  std::vector<SampledArch> records;
+  std::vector<ControllerRecord> updates;
+  // Where the current epoch stands; a checkpoint within an epoch saves it.
+  struct EpochPosition {
+    bool child_phase_done = false;
+    std::int64_t updates_done = 0;      // controller updates observed this epoch
+    std::int64_t evaluations_done = 0;  // candidate evaluations this epoch
+    double reward_sum = 0, entropy_sum = 0;
+    // Within an update: the rewards of its first proposals, and the
+    // controller's state before it proposed them (propose() depends only on
+    // that state, so a resumed run proposes the same again).
+    std::vector<double> update_rewards;
+    controllers::ControllerState before_update;
+  } position;
   // Best (reward, tokens) of the controller phases so far, for the final re-evaluation.
   std::vector<std::pair<double, spaces::Arch>> candidates;
   // Spaces of architectures outside `space` (PNAS's smaller cells), by spec.
@@ -74,10 +90,11 @@ struct SearchLoop::State {
 
   Checkpoint checkpoint() const;
   void restore(const Checkpoint& checkpoint);
-  void child_phase(std::vector<SampledArch>& records);
-  void controller_phase(std::vector<SampledArch>& records, std::vector<ControllerRecord>& updates, double& mean_reward,
-                        double& mean_entropy);
-  std::vector<std::pair<spaces::Arch, double>> final_evaluation(std::vector<SampledArch>& records);
+  // Appends the pending rows to the archive and writes `path` atomically.
+  void write_checkpoint_to(const std::string& path);
+  void child_phase();
+  void controller_phase();
+  std::vector<std::pair<spaces::Arch, double>> final_evaluation();
 };
 
 SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool resume, std::ostream& progress)
@@ -131,6 +148,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
   const std::string resume_from = prepare_run_directory(s.run_dir, resume);
+  s.checkpoint_dir = (fs::path(s.run_dir) / "checkpoints").string();
   if (resume) {
     s.archive = RunArchive::open(archive_path, s.space->spec(), s.space->num_tokens());
   } else {
@@ -153,7 +171,9 @@ Checkpoint SearchLoop::State::checkpoint() const {
   Checkpoint c;
   save_module_state(c, "store", *store);
   save_sgd_state(c, "sgd", *sgd, store->parameters());
-  const controllers::ControllerState controller_state = controller->state();
+  // Within an update the controller has proposed; its state from before is the one to resume from.
+  const controllers::ControllerState controller_state =
+      position.update_rewards.empty() ? controller->state() : position.before_update;
   for (const auto& [k, v] : controller_state.tensors) c.tensors["controller." + k] = v;
   for (const auto& [k, v] : controller_state.scalars) c.scalars["controller." + k] = v;
   for (const auto& [k, v] : controller_state.texts) c.texts["controller." + k] = v;
@@ -168,9 +188,17 @@ Checkpoint SearchLoop::State::checkpoint() const {
   c.scalars["archive_stages"] = double(archive->num_stages());
   std::string candidates_text;
   for (const auto& [reward, arch] : candidates) {
-    candidates_text += fixed(reward, 17) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
+    candidates_text += round_trip_text(reward) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
   }
   c.texts["candidates"] = candidates_text;
+  c.scalars["position.child_phase_done"] = position.child_phase_done ? 1.0 : 0.0;
+  c.scalars["position.updates_done"] = double(position.updates_done);
+  c.scalars["position.evaluations_done"] = double(position.evaluations_done);
+  c.scalars["position.reward_sum"] = position.reward_sum;
+  c.scalars["position.entropy_sum"] = position.entropy_sum;
+  std::string rewards_text;
+  for (double reward : position.update_rewards) rewards_text += round_trip_text(reward) + "\n";
+  c.texts["position.update_rewards"] = rewards_text;
   return c;
 }
 
@@ -211,6 +239,22 @@ void SearchLoop::State::restore(const Checkpoint& c) {
     space_of(arch)->validate(arch);
     candidates.emplace_back(std::stod(line.substr(0, first)), std::move(arch));
   }
+  position = EpochPosition{};
+  position.child_phase_done = checkpoint_scalar(c, "position.child_phase_done") != 0.0;
+  position.updates_done = static_cast<std::int64_t>(checkpoint_scalar(c, "position.updates_done"));
+  position.evaluations_done = static_cast<std::int64_t>(checkpoint_scalar(c, "position.evaluations_done"));
+  position.reward_sum = checkpoint_scalar(c, "position.reward_sum");
+  position.entropy_sum = checkpoint_scalar(c, "position.entropy_sum");
+  std::istringstream rewards(checkpoint_text(c, "position.update_rewards"));
+  while (std::getline(rewards, line)) position.update_rewards.push_back(std::stod(line));
+}
+
+void SearchLoop::State::write_checkpoint_to(const std::string& path) {
+  archive->append(records, updates);
+  records.clear();
+  updates.clear();
+  write_checkpoint(path, checkpoint());
+  remove_superseded_evaluation_checkpoints(checkpoint_dir, path);
 }
 
 const spaces::SpacePtr& SearchLoop::State::space_of(const spaces::Arch& arch) const {
@@ -278,7 +322,7 @@ void SearchLoop::State::record_stages() {
   if (!summaries.empty()) archive->append_stages(rows, summaries);
 }
 
-void SearchLoop::State::child_phase(std::vector<SampledArch>& records) {
+void SearchLoop::State::child_phase() {
   const auto& child = config.section("child");
   const std::int64_t steps =
       child.get_int("steps_per_epoch") > 0 ? child.get_int("steps_per_epoch") : train_batches->batches_per_epoch();
@@ -303,55 +347,94 @@ void SearchLoop::State::child_phase(std::vector<SampledArch>& records) {
                   start);
   }
   progress << "\n";
+  position.child_phase_done = true;
   log->info("epoch {} child: {} steps, loss {:.4f}, train accuracy {:.4f}", epoch + 1, steps, loss, accuracy);
 }
 
-void SearchLoop::State::controller_phase(std::vector<SampledArch>& records, std::vector<ControllerRecord>& updates,
-                                         double& mean_reward, double& mean_entropy) {
+namespace {
+
+// The update's statistics for the progress line; those the strategy lacks (NaN) are left out.
+std::string update_text(const controllers::UpdateStats& stats) {
+  std::string text = "reward " + fixed(stats.mean_reward, 3);
+  if (!std::isnan(stats.entropy)) text.append(" entropy ").append(fixed(stats.entropy, 2));
+  if (!std::isnan(stats.baseline)) text.append(" baseline ").append(fixed(stats.baseline, 3));
+  if (!std::isnan(stats.loss)) text.append(" loss ").append(fixed(stats.loss, 4));
+  return text;
+}
+
+controllers::ControllerState deep_copy(const controllers::ControllerState& state) {
+  controllers::ControllerState copy = state;
+  for (auto& [name, tensor] : copy.tensors) tensor = tensor.clone();
+  return copy;
+}
+
+}  // namespace
+
+void SearchLoop::State::controller_phase() {
   const auto& section = config.section("controller");
   const std::int64_t count = section.get_int("updates_per_epoch");
   const int per_update = static_cast<int>(section.get_int("archs_per_update"));
   const std::int64_t epochs = config.section("search").get_int("epochs");
+  const std::int64_t checkpoint_evaluations = config.section("run").get_int("checkpoint_evaluations");
+  const auto due = [&] { return checkpoint_evaluations > 0 && position.evaluations_done % checkpoint_evaluations == 0; };
+  const auto checkpoint_here = [&] {
+    write_checkpoint_to(evaluation_checkpoint_path(checkpoint_dir, epoch + 1, position.evaluations_done));
+  };
   const auto start = Clock::now();
-  mean_reward = mean_entropy = 0;
-  std::int64_t done = 0;
-  for (std::int64_t u = 0; u < count; ++u, ++done) {
+  const std::int64_t first = position.updates_done;
+  while (position.updates_done < count) {
+    // A resumed run re-proposes from the saved state and skips what was scored.
+    const std::vector<double> scored = std::exchange(position.update_rewards, {});
+    if (checkpoint_evaluations > 0) position.before_update = deep_copy(controller->state());
     const auto proposals = controller->propose(per_update);
     if (proposals.empty()) break;  // a finished (or waiting) strategy
+    if (scored.size() >= proposals.size()) {
+      throw ArchiveError("checkpoint: " + std::to_string(scored.size()) + " rewards saved for an update of " +
+                         std::to_string(proposals.size()) + " proposals");
+    }
     std::vector<controllers::Feedback> feedback;
-    for (const auto& p : proposals) {
+    for (std::size_t i = 0; i < proposals.size(); ++i) {
+      const controllers::Proposal& p = proposals[i];
+      if (i < scored.size()) {
+        feedback.push_back({p.id, scored[i]});
+        continue;
+      }
       const Batch batch = valid_batches->next();
       const double reward = reward_of(p.arch, batch);
       feedback.push_back({p.id, reward});
       records.push_back(record("controller", p.arch, reward));
       candidates.emplace_back(reward, p.arch);
+      ++position.evaluations_done;
+      if (due() && i + 1 < proposals.size()) {  // the update's last one waits until it is observed
+        for (const auto& f : feedback) position.update_rewards.push_back(f.reward);
+        checkpoint_here();
+        position.update_rewards.clear();
+      }
     }
     const controllers::UpdateStats stats = controller->observe(feedback);
     updates.push_back({epoch, global_step, stats.loss, stats.mean_reward, stats.baseline, stats.entropy});
-    mean_reward += stats.mean_reward;
-    mean_entropy += stats.entropy;
-    draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " controller", u + 1,
-                  count,
-                  "reward " + fixed(stats.mean_reward, 3) + " entropy " + fixed(stats.entropy, 2) + " baseline " +
-                      fixed(stats.baseline, 3),
-                  start);
+    position.reward_sum += stats.mean_reward;
+    position.entropy_sum += stats.entropy;
+    ++position.updates_done;
+    draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " controller",
+                  position.updates_done, count,
+                  update_text(stats), start, first);
+    if (due()) checkpoint_here();
   }
   if (count > 0) progress << "\n";
-  if (done > 0) {
-    mean_reward /= double(done);
-    mean_entropy /= double(done);
-  }
   // Keep the candidate list short: the best few per space.
   std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   const std::size_t keep =
       static_cast<std::size_t>(std::max<std::int64_t>(4 * config.section("search").get_int("top_k"), 16));
   std::map<std::string, std::size_t> kept;  // per space, so a stage's cells never crowd out another's
   std::erase_if(candidates, [&](const auto& c) { return ++kept[c.second.space] > keep; });
-  log->info("epoch {} controller: {} updates, mean reward {:.4f}, entropy {:.3f}", epoch + 1, done, mean_reward,
-            mean_entropy);
+  const double done = double(std::max<std::int64_t>(position.updates_done, 1));
+  log->info("epoch {} controller: {} updates, mean reward {:.4f}{}", epoch + 1, position.updates_done,
+            position.reward_sum / done,
+            std::isnan(position.entropy_sum) ? "" : ", entropy " + fixed(position.entropy_sum / done, 3));
 }
 
-std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation(std::vector<SampledArch>& records) {
+std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation() {
   const std::int64_t top_k = config.section("search").get_int("top_k");
   std::vector<spaces::Arch> distinct;
   std::set<std::uint64_t> seen;
@@ -393,25 +476,24 @@ SearchResult SearchLoop::run() {
   result.space = s.space;
   const std::int64_t epochs = s.config.section("search").get_int("epochs");
   const std::int64_t every = s.config.section("run").get_int("checkpoint_every");
-  const std::string checkpoints = (fs::path(s.run_dir) / "checkpoints").string();
   // A strategy that finishes (PNAS after its last stage) ends the search early.
   for (; s.epoch < epochs && !s.controller->finished();) {
-    std::vector<SampledArch> records;
-    std::vector<ControllerRecord> updates;
-    double mean_reward = 0, mean_entropy = 0;
-    s.child_phase(records);
-    s.controller_phase(records, updates, mean_reward, mean_entropy);
-    result.epoch_mean_reward.push_back(mean_reward);
-    result.epoch_mean_entropy.push_back(mean_entropy);
-    s.archive->append(records, updates);
+    if (!s.position.child_phase_done) s.child_phase();
+    s.controller_phase();
+    const double updates = double(std::max<std::int64_t>(s.position.updates_done, 1));
+    result.epoch_mean_reward.push_back(s.position.reward_sum / updates);
+    result.epoch_mean_entropy.push_back(s.position.entropy_sum / updates);
+    s.archive->append(s.records, s.updates);
+    s.records.clear();
+    s.updates.clear();
     s.record_stages();
     ++s.epoch;
-    if (s.epoch % every == 0 || s.epoch == epochs)
-      write_checkpoint(checkpoint_path(checkpoints, s.epoch), s.checkpoint());
+    s.position = {};
+    if (s.epoch % every == 0 || s.epoch == epochs) s.write_checkpoint_to(checkpoint_path(s.checkpoint_dir, s.epoch));
   }
-  std::vector<SampledArch> final_records;
-  result.top = s.final_evaluation(final_records);
-  s.archive->append(final_records, {});
+  result.top = s.final_evaluation();
+  s.archive->append(s.records, {});
+  s.records.clear();
   if (!result.top.empty()) {
     s.log->info("best architecture: {} (validation accuracy {:.4f})",
                 s.space_of(result.top.front().first)->to_string(result.top.front().first), result.top.front().second);

@@ -9,13 +9,20 @@
 //      minibatch under inference mode (accuracy = reward), and the
 //      controller learns from the rewards;
 //   3. the epoch's architectures and controller statistics are appended to
-//      RUN_DIR/run.h5 and a checkpoint is written atomically.
+//      RUN_DIR/run.h5 and a checkpoint is written atomically (every
+//      [run] checkpoint_every epochs). With [run] checkpoint_evaluations = N
+//      a checkpoint is also written after every N-th candidate evaluation
+//      of a controller phase, and only the newest such in-epoch checkpoint
+//      is kept.
 // At the end the top_k distinct architectures by reward are re-evaluated on
 // the whole validation split.
 //
 // A resumed run (resume = true) continues from the newest checkpoint in
-// RUN_DIR/checkpoints/ and, single-threaded, samples exactly the
-// architectures and rewards the uninterrupted run would have.
+// RUN_DIR/checkpoints/ (an epoch's end, or a point within its controller
+// phase, even within an update) and, single-threaded, samples exactly the
+// architectures and rewards the uninterrupted run would have. Resuming
+// within an update relies on the Controller contract that propose()
+// depends only on the controller's state.
 
 #include <iosfwd>
 #include <memory>

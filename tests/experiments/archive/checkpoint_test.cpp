@@ -43,6 +43,28 @@ TEST(Checkpoint, ListsNewestLastAndIgnoresTornTemporaries) {
   EXPECT_EQ(paths.back(), checkpoint_path(dir.path().string(), 10));
 }
 
+// An epoch's in-epoch checkpoints come after the previous epoch's end and
+// before its own end; a newer one supersedes the older in-epoch ones only.
+TEST(Checkpoint, InEpochCheckpointsSortBetweenEpochEndsAndAreSupersededByNewerOnes) {
+  testing::TempDir dir;
+  const std::string d = dir.path().string();
+  write_checkpoint(checkpoint_path(d, 2), Checkpoint{});
+  write_checkpoint(evaluation_checkpoint_path(d, 3, 8), Checkpoint{});
+  write_checkpoint(evaluation_checkpoint_path(d, 3, 120), Checkpoint{});
+  write_checkpoint(checkpoint_path(d, 3), Checkpoint{});
+  write_checkpoint(evaluation_checkpoint_path(d, 4, 40), Checkpoint{});
+  EXPECT_EQ(list_checkpoints(d),
+            (std::vector<std::string>{checkpoint_path(d, 2), evaluation_checkpoint_path(d, 3, 8),
+                                      evaluation_checkpoint_path(d, 3, 120), checkpoint_path(d, 3),
+                                      evaluation_checkpoint_path(d, 4, 40)}));
+  remove_superseded_evaluation_checkpoints(d, evaluation_checkpoint_path(d, 3, 120));
+  EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 2), evaluation_checkpoint_path(d, 3, 120),
+                                                           checkpoint_path(d, 3), evaluation_checkpoint_path(d, 4, 40)}));
+  remove_superseded_evaluation_checkpoints(d, evaluation_checkpoint_path(d, 4, 40));
+  EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 2), checkpoint_path(d, 3),
+                                                           evaluation_checkpoint_path(d, 4, 40)}));
+}
+
 TEST(Checkpoint, CorruptOrForeignFilesAreNamed) {
   testing::TempDir dir;
   const std::string path = checkpoint_path(dir.path().string(), 1);

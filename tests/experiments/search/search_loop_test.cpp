@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +60,41 @@ std::vector<double> read_rewards(const std::string& path) {
   std::vector<double> values(n);
   if (n > 0) set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
   return values;
+}
+
+// A progress stream that throws once its text contains `trigger`: a run
+// killed at that point (after the checkpoints written so far).
+class Interrupting : public std::stringbuf {
+ public:
+  explicit Interrupting(std::string trigger) : trigger_(std::move(trigger)) {}
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    const std::streamsize written = std::stringbuf::xsputn(s, n);
+    if (str().find(trigger_) != std::string::npos) throw std::runtime_error("interrupted at '" + trigger_ + "'");
+    return written;
+  }
+
+ private:
+  std::string trigger_;
+};
+
+struct InterruptedRun {
+  Interrupting buffer;
+  std::ostream out;
+  explicit InterruptedRun(std::string trigger) : buffer(std::move(trigger)), out(&buffer) {
+    out.exceptions(std::ios::badbit);
+  }
+};
+
+// Rows of both archives agree: architectures and rewards (NaN equal to NaN).
+void expect_same_archive(const std::string& a_dir, const std::string& b_dir) {
+  EXPECT_EQ(read_canonical_column(a_dir + "/run.h5"), read_canonical_column(b_dir + "/run.h5"));
+  const auto a = read_rewards(a_dir + "/run.h5"), b = read_rewards(b_dir + "/run.h5");
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << "row " << i << ": " << a[i] << " vs " << b[i];
+  }
 }
 
 // Runs a search with `overrides` in `run_dir`, progress into `progress`.
@@ -135,17 +171,36 @@ TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
     std::ofstream(runs.file("parts") + "/config.toml") << text;
   }
   ASSERT_EQ(run_search_cli({"nas_search", "--resume", runs.file("parts")}, "", out, err), 0) << err.str();
-  const auto whole = read_canonical_column(runs.file("whole") + "/run.h5");
-  const auto parts = read_canonical_column(runs.file("parts") + "/run.h5");
   // The interrupted run also wrote its own final rows after epoch 1; the
   // resume truncated them, so the files agree row for row.
-  EXPECT_EQ(parts, whole);
-  const auto a = read_rewards(runs.file("parts") + "/run.h5"), b = read_rewards(runs.file("whole") + "/run.h5");
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))
-        << "row " << i << ": " << a[i] << " vs " << b[i];
-  }
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+}
+
+// With checkpoint_evaluations = 2 and 3 proposals per update, evaluation 4
+// falls inside epoch 1's second update. A run killed while that update
+// finishes resumes from that point, within the update, and ends as the
+// uninterrupted run does.
+TEST(SearchLoop, ResumeWithinAControllerUpdateEqualsTheUninterruptedRun) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> overrides = tiny(data);
+  overrides.push_back("run.checkpoint_evaluations=2");
+  std::ostringstream progress;
+  run_tiny_search(overrides, runs.file("whole"), progress);
+  InterruptedRun killed("epoch 1/2 controller [########################] 2/2");
+  EXPECT_THROW(run_tiny_search(overrides, runs.file("parts"), killed.out), std::runtime_error);
+  const std::string dir = runs.file("parts") + "/checkpoints";
+  // Only the newest in-epoch checkpoint is kept.
+  EXPECT_EQ(list_checkpoints(dir), std::vector<std::string>{evaluation_checkpoint_path(dir, 1, 4)});
+  const Checkpoint at = read_checkpoint(evaluation_checkpoint_path(dir, 1, 4));
+  EXPECT_EQ(at.scalars.at("position.updates_done"), 1.0);
+  // Within update 2: its first proposal's reward, and the controller as it was before update 2 proposed.
+  const std::string& rewards = at.texts.at("position.update_rewards");
+  EXPECT_EQ(std::count(rewards.begin(), rewards.end(), '\n'), 1);
+  overrides.push_back("run.dir=" + runs.file("parts"));
+  SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+  EXPECT_EQ(list_checkpoints(dir), (std::vector<std::string>{checkpoint_path(dir, 1), checkpoint_path(dir, 2)}));
 }
 
 // A tiny PNAS search: pnas(blocks=2), beam 4, on 300 synthetic images.
@@ -203,14 +258,34 @@ TEST(SearchLoop, PnasResumeEqualsTheUninterruptedRun) {
   std::filesystem::remove(checkpoint_path(runs.file("parts") + "/checkpoints", 2));
   ASSERT_EQ(run_search_cli({"pnas_search", "--resume", runs.file("parts")}, "pnas", out, err, kPnasDefaults), 0)
       << err.str();
-  EXPECT_EQ(read_canonical_column(runs.file("parts") + "/run.h5"),
-            read_canonical_column(runs.file("whole") + "/run.h5"));
-  const auto a = read_rewards(runs.file("parts") + "/run.h5"), b = read_rewards(runs.file("whole") + "/run.h5");
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << "row " << i;
-  }
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
   EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8)->num_stages(), 2u);
+}
+
+// At evaluation granularity: killed during stage 1, after its 25th
+// evaluation (inside the third update of 10), a PNAS search resumes there
+// and ends with the uninterrupted run's archive, stages included.
+TEST(SearchLoop, PnasResumeWithinAStageEqualsTheUninterruptedRun) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  auto args = [&](const std::string& dir) {
+    auto a = tiny_pnas(data, dir);
+    a.insert(a.end(), {"--set", "run.checkpoint_evaluations=25"});
+    return a;
+  };
+  ASSERT_EQ(run_search_cli(args(runs.file("whole")), "pnas", out, err, kPnasDefaults), 0) << err.str();
+  InterruptedRun killed("controller [####....................] 4/20");
+  EXPECT_NE(run_search_cli(args(runs.file("parts")), "pnas", killed.out, err, kPnasDefaults), 0);
+  EXPECT_NE(err.str().find("interrupted"), std::string::npos) << err.str();
+  const std::string dir = runs.file("parts") + "/checkpoints";
+  ASSERT_EQ(list_checkpoints(dir), std::vector<std::string>{evaluation_checkpoint_path(dir, 1, 25)});
+  ASSERT_EQ(run_search_cli({"pnas_search", "--resume", runs.file("parts")}, "pnas", out, err, kPnasDefaults), 0)
+      << err.str();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+  auto archive = RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8);
+  EXPECT_EQ(archive->num_stage_rows(), 140u);
+  EXPECT_EQ(archive->num_stages(), 2u);
 }
 
 TEST(SearchLoop, BadInputsExitWithTwoAndCreateNothing) {
