@@ -23,26 +23,6 @@ std::vector<std::vector<std::int64_t>> tokens_of(const std::vector<spaces::Arch>
   return tokens;
 }
 
-std::string number_text(double value) {
-  std::ostringstream text;
-  text.precision(17);
-  text << value;
-  return text.str();
-}
-
-std::vector<std::string> split(const std::string& line, char separator) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, separator)) fields.push_back(field);
-  return fields;
-}
-
-// A stage is complete when every cell has its measurement.
-bool all_measured(const StageRecord& stage) {
-  return std::none_of(stage.measured.begin(), stage.measured.end(), [](double m) { return std::isnan(m); });
-}
-
 std::int64_t blocks_of(const spaces::SearchSpace& space) {
   if (space.name() != "pnas") {
     throw spaces::OptionError("controller pnas searches the pnas space, not " + space.spec());
@@ -53,12 +33,12 @@ std::int64_t blocks_of(const spaces::SearchSpace& space) {
 }  // namespace
 
 PnasController::PnasController(spaces::SpacePtr space, PnasOptions options, std::uint64_t seed)
-    : space_(std::move(space)),
+    : StagedController("pnas", seed + 1),
+      space_(std::move(space)),
       max_blocks_(blocks_of(*space_)),
       options_(std::move(options)),
       surrogate_(CellVocabulary{max_blocks_, static_cast<std::int64_t>(space_->op_names().size())},
-                 options_.surrogate(), seed),
-      rng_(seed + 1) {
+                 options_.surrogate(), seed) {
   open_stage(1);
 }
 
@@ -101,12 +81,11 @@ void PnasController::open_stage(std::int64_t blocks) {
       stage.predicted_spread.push_back(scores.spread[order[i]]);
     }
   }
-  stage.measured.assign(stage.cells.size(), kNaN);
-  ids_.assign(stage.cells.size(), -1);
-  stages_.push_back(std::move(stage));
+  // A later stage's beam trains the shared weights (a child phase) before it is scored.
+  StagedController::open_stage(std::move(stage), blocks > 1);
 }
 
-void PnasController::close_stage() {
+double PnasController::close_stage() {
   StageRecord& stage = stages_.back();
   std::vector<std::vector<std::int64_t>> cells;
   std::vector<double> accuracies;
@@ -121,61 +100,12 @@ void PnasController::close_stage() {
   if (stage.stage == max_blocks_) {
     stage.surrogate_loss = kNaN;  // nothing left to predict: no training
     finished_ = true;
-    return;
+    return kNaN;
   }
   stage.surrogate_loss = surrogate_.fit(cells, accuracies, options_.surrogate_epochs());
+  const double loss = stage.surrogate_loss;
   open_stage(stage.stage + 1);
-  waiting_for_training_ = true;
-}
-
-std::vector<Proposal> PnasController::propose(int n) {
-  std::vector<Proposal> proposals;
-  if (finished_ || waiting_for_training_) return proposals;
-  const StageRecord& stage = stages_.back();
-  for (std::size_t i = 0; i < stage.cells.size() && static_cast<int>(proposals.size()) < n; ++i) {
-    if (ids_[i] >= 0) continue;
-    ids_[i] = next_id_++;
-    proposals.push_back({ids_[i], stage.cells[i]});
-  }
-  return proposals;
-}
-
-std::vector<spaces::Arch> PnasController::sample(int n) {
-  waiting_for_training_ = false;
-  const StageRecord& stage = stages_.back();
-  std::uniform_int_distribution<std::size_t> pick(0, stage.cells.size() - 1);
-  std::vector<spaces::Arch> cells;
-  for (int i = 0; i < n; ++i) cells.push_back(stage.cells[pick(rng_)]);
-  return cells;
-}
-
-UpdateStats PnasController::observe(const std::vector<Feedback>& feedback) {
-  UpdateStats stats;
-  StageRecord& stage = stages_.back();
-  for (const Feedback& f : feedback) {
-    const auto it = std::find(ids_.begin(), ids_.end(), f.id);
-    const std::size_t i = static_cast<std::size_t>(it - ids_.begin());
-    if (f.id < 0 || it == ids_.end() || !std::isnan(stage.measured[i])) {
-      throw std::invalid_argument("pnas controller: no open proposal with id " + std::to_string(f.id));
-    }
-    stage.measured[i] = f.reward;
-    stats.mean_reward += f.reward;
-  }
-  stats.count = static_cast<std::int64_t>(feedback.size());
-  if (stats.count > 0) stats.mean_reward /= double(stats.count);
-  if (all_measured(stage) && !finished_) {
-    close_stage();
-    stats.loss = stages_[stages_.size() - (finished_ ? 1 : 2)].surrogate_loss;
-  }
-  return stats;
-}
-
-std::vector<StageRecord> PnasController::completed_stages() const {
-  std::vector<StageRecord> records;
-  for (const StageRecord& stage : stages_) {
-    if (all_measured(stage)) records.push_back(stage);
-  }
-  return records;
+  return loss;
 }
 
 std::vector<std::pair<spaces::Arch, double>> PnasController::ranking() const {
@@ -196,77 +126,17 @@ ControllerState PnasController::state() const {
   ControllerState state;
   for (const auto& [name, tensor] : surrogate_.state()) state.tensors["surrogate." + name] = tensor;
   state.texts["surrogate_rng"] = surrogate_.generator_state();
-  state.texts["rng"] = spaces::rng_to_text(rng_);
-  state.scalars["next_id"] = double(next_id_);
-  state.scalars["finished"] = finished_ ? 1.0 : 0.0;
-  state.scalars["waiting_for_training"] = waiting_for_training_ ? 1.0 : 0.0;
-  std::string text;
-  for (std::size_t s = 0; s < stages_.size(); ++s) {
-    const StageRecord& stage = stages_[s];
-    text += "stage\t" + std::to_string(stage.stage) + "\t" + std::to_string(stage.candidates) + "\t" +
-            number_text(stage.surrogate_loss) + "\t" + number_text(stage.spearman) + "\t" + number_text(stage.kendall) +
-            "\n";
-    for (std::size_t i = 0; i < stage.cells.size(); ++i) {
-      const std::int64_t id = s + 1 == stages_.size() ? ids_[i] : -1;
-      text += "cell\t" + spaces::join_tokens(stage.cells[i].tokens) + "\t" + number_text(stage.predicted_mean[i]) +
-              "\t" + number_text(stage.predicted_spread[i]) + "\t" + number_text(stage.measured[i]) + "\t" +
-              std::to_string(id) + "\n";
-    }
-  }
-  state.texts["stages"] = text;
+  save_stages(state);
   return state;
 }
 
 void PnasController::load_state(const ControllerState& state) {
-  const auto text = [&](const std::string& key) -> const std::string& {
-    const auto it = state.texts.find(key);
-    if (it == state.texts.end()) throw std::invalid_argument("pnas controller state: missing text '" + key + "'");
-    return it->second;
-  };
-  const auto scalar = [&](const std::string& key) {
-    const auto it = state.scalars.find(key);
-    if (it == state.scalars.end()) throw std::invalid_argument("pnas controller state: missing scalar '" + key + "'");
-    return it->second;
-  };
   std::map<std::string, torch::Tensor> tensors;
   for (const auto& [name, tensor] : state.tensors) {
     if (name.rfind("surrogate.", 0) == 0) tensors[name.substr(10)] = tensor;
   }
-  surrogate_.load_state(tensors, text("surrogate_rng"));
-  spaces::rng_from_text(text("rng"), rng_);
-  next_id_ = static_cast<std::int64_t>(scalar("next_id"));
-  finished_ = scalar("finished") != 0.0;
-  waiting_for_training_ = scalar("waiting_for_training") != 0.0;
-  stages_.clear();
-  ids_.clear();
-  std::istringstream lines(text("stages"));
-  std::string line;
-  spaces::SpacePtr space;
-  while (std::getline(lines, line)) {
-    const std::vector<std::string> f = split(line, '\t');
-    if (f.size() == 6 && f[0] == "stage") {
-      StageRecord stage;
-      stage.stage = std::stoll(f[1]);
-      stage.candidates = std::stoll(f[2]);
-      stage.surrogate_loss = std::stod(f[3]);
-      stage.spearman = std::stod(f[4]);
-      stage.kendall = std::stod(f[5]);
-      space = stage_space(stage.stage);
-      stages_.push_back(std::move(stage));
-      ids_.clear();
-    } else if (f.size() == 6 && f[0] == "cell" && !stages_.empty()) {
-      StageRecord& stage = stages_.back();
-      stage.cells.push_back(space->make_arch(spaces::split_tokens(f[1], space->spec())));
-      space->validate(stage.cells.back());
-      stage.predicted_mean.push_back(std::stod(f[2]));
-      stage.predicted_spread.push_back(std::stod(f[3]));
-      stage.measured.push_back(std::stod(f[4]));
-      ids_.push_back(std::stoll(f[5]));
-    } else {
-      throw std::invalid_argument("pnas controller state: unreadable line '" + line + "'");
-    }
-  }
-  if (stages_.empty()) throw std::invalid_argument("pnas controller state: no stages");
+  surrogate_.load_state(tensors, state_text(state, "surrogate_rng"));
+  load_stages(state, [this](std::int64_t blocks) { return stage_space(blocks); });
 }
 
 namespace {

@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "controllers/controller.h"
 #include "controllers/pnas_surrogate.h"
+#include "controllers/staged_controller.h"
 
 namespace controllers {
 
@@ -36,41 +36,27 @@ struct PnasOptions {
   TORCH_ARG(SurrogateOptions, surrogate) = {};
 };
 
-class PnasController : public Controller {
+class PnasController : public StagedController {
  public:
   // `space` must be a pnas space; throws spaces::OptionError otherwise.
   PnasController(spaces::SpacePtr space, PnasOptions options, std::uint64_t seed);
 
   std::string name() const override { return "pnas"; }
-  std::vector<Proposal> propose(int n) override;
-  std::vector<spaces::Arch> sample(int n) override;
-  UpdateStats observe(const std::vector<Feedback>& feedback) override;
-  bool finished() const override { return finished_; }
-  std::vector<StageRecord> completed_stages() const override;
   ControllerState state() const override;
   void load_state(const ControllerState& state) override;
 
-  // Every stage so far (StageRecord::stage is the block count); a stage is
-  // complete when none of its measurements is NaN.
-  const std::vector<StageRecord>& stages() const { return stages_; }
   // The newest complete stage's cells, best measured first.
   std::vector<std::pair<spaces::Arch, double>> ranking() const;
 
  private:
   spaces::SpacePtr stage_space(std::int64_t blocks) const;
   void open_stage(std::int64_t blocks);
-  void close_stage();
+  double close_stage() override;
 
   spaces::SpacePtr space_;
   std::int64_t max_blocks_;
   PnasOptions options_;
   SurrogateEnsemble surrogate_;
-  spaces::Rng rng_;
-  std::vector<StageRecord> stages_;
-  std::vector<std::int64_t> ids_;  // proposal id of each cell of the current stage, -1 if not proposed
-  std::int64_t next_id_ = 0;
-  bool finished_ = false;
-  bool waiting_for_training_ = false;  // a new stage, not yet sampled for training
 };
 
 }  // namespace controllers

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "controllers/blas_threads.h"
 #include "spaces/search_space.h"
 
 namespace controllers {
@@ -144,6 +145,7 @@ double SurrogateEnsemble::fit(const std::vector<std::vector<std::int64_t>>& cell
                               const std::vector<double>& accuracies, std::int64_t epochs) {
   if (cells.size() != accuracies.size()) throw std::invalid_argument("fit: as many accuracies as cells");
   if (cells.empty() || epochs <= 0) return std::numeric_limits<double>::quiet_NaN();
+  const ScopedBlasThreads one_blas_thread(1);  // small matrices: see blas_threads.h
   const std::size_t n = cells.size(), count = predictors_.size();
   // Each predictor's share: all folds but its own, or a bootstrap sample.
   std::vector<std::vector<std::size_t>> shares(count);

@@ -40,7 +40,21 @@ std::vector<H5Table::Column> stage_summary_columns() {
           {"candidates", K::kInt},
           {"surrogate_loss", K::kFloat},
           {"spearman", K::kFloat},
-          {"kendall", K::kFloat}};
+          {"kendall", K::kFloat},
+          {"reconstruction_accuracy", K::kFloat},
+          {"valid_rate", K::kFloat}};
+}
+
+std::vector<H5Table::Column> generated_columns(std::size_t num_tokens) {
+  using K = H5Table::Kind;
+  return {{"stage", K::kInt},
+          {"tokens", K::kIntRow, num_tokens},
+          {"parent_tokens", K::kIntRow, num_tokens},
+          {"canonical", K::kString},
+          {"parent_canonical", K::kString},
+          {"step_size", K::kFloat},
+          {"predicted", K::kFloat},
+          {"predicted_improvement", K::kFloat}};
 }
 
 }  // namespace
@@ -57,13 +71,9 @@ std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const st
     version.write(H5::PredType::NATIVE_INT64, &kLayoutVersion);
     write_text_attribute(file, "space", space_spec);
     write_text_attribute(file, "config", config_toml);
-    H5Table archs = H5Table::create(file, "archs", arch_columns(num_tokens));
-    H5Table updates = H5Table::create(file, "controller", update_columns());
-    H5Table stage_rows = H5Table::create(file, "stages", stage_row_columns(num_tokens));
-    H5Table stage_summaries = H5Table::create(file, "stage_summary", stage_summary_columns());
-    file.flush(H5F_SCOPE_GLOBAL);
-    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates),
-                                                      std::move(stage_rows), std::move(stage_summaries)));
+    auto archive = with_tables(std::move(file), num_tokens, true);
+    archive->file_.flush(H5F_SCOPE_GLOBAL);
+    return archive;
   } catch (const H5::Exception& e) {
     throw ArchiveError(path + ": cannot create the run archive: " + e.getDetailMsg());
   }
@@ -80,18 +90,27 @@ std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std:
     const std::string space = read_text_attribute(file, "space", path);
     if (space != space_spec)
       throw ArchiveError(path + ": records space " + space + ", the config asks for " + space_spec);
-    H5Table archs = H5Table::open(file, "archs", arch_columns(num_tokens));
-    H5Table updates = H5Table::open(file, "controller", update_columns());
-    H5Table stage_rows = H5Table::open(file, "stages", stage_row_columns(num_tokens));
-    H5Table stage_summaries = H5Table::open(file, "stage_summary", stage_summary_columns());
-    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates),
-                                                      std::move(stage_rows), std::move(stage_summaries)));
+    return with_tables(std::move(file), num_tokens, false);
   } catch (const H5::Exception& e) {
     throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
   } catch (const std::runtime_error& e) {
     if (dynamic_cast<const ArchiveError*>(&e) != nullptr) throw;
     throw ArchiveError(e.what());
   }
+}
+
+std::unique_ptr<RunArchive> RunArchive::with_tables(H5::H5File file, std::size_t num_tokens, bool create) {
+  const auto table = [&](const std::string& group, const std::vector<H5Table::Column>& columns) {
+    return create ? H5Table::create(file, group, columns) : H5Table::open(file, group, columns);
+  };
+  H5Table archs = table("archs", arch_columns(num_tokens));
+  H5Table updates = table("controller", update_columns());
+  H5Table stage_rows = table("stages", stage_row_columns(num_tokens));
+  H5Table stage_summaries = table("stage_summary", stage_summary_columns());
+  H5Table generated = table("generated", generated_columns(num_tokens));
+  return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates),
+                                                    std::move(stage_rows), std::move(stage_summaries),
+                                                    std::move(generated)));
 }
 
 void RunArchive::append(const std::vector<SampledArch>& archs, const std::vector<ControllerRecord>& updates) {
@@ -125,7 +144,8 @@ void RunArchive::append(const std::vector<SampledArch>& archs, const std::vector
   file_.flush(H5F_SCOPE_GLOBAL);
 }
 
-void RunArchive::append_stages(const std::vector<StageRow>& rows, const std::vector<StageSummary>& summaries) {
+void RunArchive::append_stages(const std::vector<StageRow>& rows, const std::vector<StageSummary>& summaries,
+                               const std::vector<GeneratedRow>& generated) {
   H5Table::Rows r;
   r.ints.resize(2);
   r.strings.resize(1);
@@ -141,23 +161,45 @@ void RunArchive::append_stages(const std::vector<StageRow>& rows, const std::vec
   stage_rows_.append(r);
   H5Table::Rows s;
   s.ints.resize(2);
-  s.floats.resize(3);
+  s.floats.resize(5);
   for (const StageSummary& summary : summaries) {
     s.ints[0].push_back(summary.stage);
     s.ints[1].push_back(summary.candidates);
     s.floats[0].push_back(summary.surrogate_loss);
     s.floats[1].push_back(summary.spearman);
     s.floats[2].push_back(summary.kendall);
+    s.floats[3].push_back(summary.reconstruction_accuracy);
+    s.floats[4].push_back(summary.valid_rate);
   }
   stage_summaries_.append(s);
+  H5Table::Rows g;
+  g.ints.resize(3);
+  g.strings.resize(2);
+  g.floats.resize(3);
+  for (const GeneratedRow& row : generated) {
+    g.ints[0].push_back(row.stage);
+    g.ints[1].insert(g.ints[1].end(), row.tokens.begin(), row.tokens.end());
+    g.ints[2].insert(g.ints[2].end(), row.parent_tokens.begin(), row.parent_tokens.end());
+    g.strings[0].push_back(row.canonical);
+    g.strings[1].push_back(row.parent_canonical);
+    g.floats[0].push_back(row.step_size);
+    g.floats[1].push_back(row.predicted);
+    g.floats[2].push_back(row.predicted_improvement);
+  }
+  generated_.append(g);
   file_.flush(H5F_SCOPE_GLOBAL);
 }
 
-void RunArchive::truncate(std::size_t archs, std::size_t updates, std::size_t stage_rows, std::size_t stages) {
-  archs_.truncate(archs);
-  updates_.truncate(updates);
-  stage_rows_.truncate(stage_rows);
-  stage_summaries_.truncate(stages);
+RunArchive::RowCounts RunArchive::counts() const {
+  return {archs_.size(), updates_.size(), stage_rows_.size(), stage_summaries_.size(), generated_.size()};
+}
+
+void RunArchive::truncate(const RowCounts& counts) {
+  archs_.truncate(counts.archs);
+  updates_.truncate(counts.updates);
+  stage_rows_.truncate(counts.stage_rows);
+  stage_summaries_.truncate(counts.stages);
+  generated_.truncate(counts.generated);
   file_.flush(H5F_SCOPE_GLOBAL);
 }
 

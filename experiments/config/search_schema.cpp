@@ -82,4 +82,23 @@ const std::vector<std::string>& pnas_search_defaults() {
   return defaults;
 }
 
+const std::vector<std::string>& nao_search_defaults() {
+  // Each cycle completes in one epoch (30 x 10 proposals score the pool of
+  // 300), after a child phase of 500 steps on the pool.
+  static const std::vector<std::string> defaults = {"run.dir=runs/nao-fashion-mnist-{time}",
+                                                    "space.name=nao",
+                                                    "space.nodes=5",
+                                                    "controller.name=nao",
+                                                    "controller.seed_archs=300",
+                                                    "controller.cycles=4",
+                                                    "controller.top_k=50",
+                                                    "controller.new_archs=150",
+                                                    "controller.random_archs=15",
+                                                    "controller.epochs=200",
+                                                    "controller.updates_per_epoch=30",
+                                                    "child.steps_per_epoch=500",
+                                                    "search.epochs=10"};
+  return defaults;
+}
+
 }  // namespace experiments

@@ -18,4 +18,9 @@ const ConfigSchema& search_schema();
 // experiments/configs/fashion_mnist_pnas.toml lists the result.
 const std::vector<std::string>& pnas_search_defaults();
 
+// nao_search's settings (what runs without --config): NAO-WS on
+// Fashion-MNIST with a pool of 300 and 4 cycles;
+// experiments/configs/fashion_mnist_nao.toml lists the result.
+const std::vector<std::string>& nao_search_defaults();
+
 }  // namespace experiments

@@ -182,10 +182,12 @@ Checkpoint SearchLoop::State::checkpoint() const {
   save_torch_generator(c);
   c.scalars["epoch"] = double(epoch);
   c.scalars["global_step"] = double(global_step);
-  c.scalars["archive_archs"] = double(archive->num_archs());
-  c.scalars["archive_updates"] = double(archive->num_updates());
-  c.scalars["archive_stage_rows"] = double(archive->num_stage_rows());
-  c.scalars["archive_stages"] = double(archive->num_stages());
+  const RunArchive::RowCounts rows = archive->counts();
+  c.scalars["archive_archs"] = double(rows.archs);
+  c.scalars["archive_updates"] = double(rows.updates);
+  c.scalars["archive_stage_rows"] = double(rows.stage_rows);
+  c.scalars["archive_stages"] = double(rows.stages);
+  c.scalars["archive_generated"] = double(rows.generated);
   std::string candidates_text;
   for (const auto& [reward, arch] : candidates) {
     candidates_text += round_trip_text(reward) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
@@ -222,10 +224,9 @@ void SearchLoop::State::restore(const Checkpoint& c) {
   load_torch_generator(c);
   epoch = static_cast<std::int64_t>(checkpoint_scalar(c, "epoch"));
   global_step = static_cast<std::int64_t>(checkpoint_scalar(c, "global_step"));
-  archive->truncate(static_cast<std::size_t>(checkpoint_scalar(c, "archive_archs")),
-                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_updates")),
-                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_stage_rows")),
-                    static_cast<std::size_t>(checkpoint_scalar(c, "archive_stages")));
+  const auto count = [&](const std::string& key) { return static_cast<std::size_t>(checkpoint_scalar(c, key)); };
+  archive->truncate({count("archive_archs"), count("archive_updates"), count("archive_stage_rows"),
+                     count("archive_stages"), count("archive_generated")});
   candidates.clear();
   std::istringstream lines(checkpoint_text(c, "candidates"));
   std::string line;
@@ -305,13 +306,27 @@ void SearchLoop::State::record_stages() {
   const std::vector<controllers::StageRecord> stages = controller->completed_stages();
   std::vector<RunArchive::StageRow> rows;
   std::vector<RunArchive::StageSummary> summaries;
+  std::vector<RunArchive::GeneratedRow> generated;
   for (std::size_t s = archive->num_stages(); s < stages.size(); ++s) {
     const controllers::StageRecord& stage = stages[s];
     for (std::size_t i = 0; i < stage.cells.size(); ++i) {
       rows.push_back({stage.stage, archive_tokens(stage.cells[i]), space_of(stage.cells[i])->to_string(stage.cells[i]),
                       stage.predicted_mean[i], stage.predicted_spread[i], stage.measured[i]});
     }
-    summaries.push_back({stage.stage, stage.candidates, stage.surrogate_loss, stage.spearman, stage.kendall});
+    summaries.push_back({stage.stage, stage.candidates, stage.surrogate_loss, stage.spearman, stage.kendall,
+                         stage.reconstruction_accuracy, stage.valid_rate});
+    for (const controllers::GeneratedArch& g : stage.generated) {
+      const bool random = g.parent.tokens.empty();
+      generated.push_back({stage.stage, archive_tokens(g.arch),
+                           random ? std::vector<std::int64_t>(space->num_tokens(), -1) : archive_tokens(g.parent),
+                           space_of(g.arch)->to_string(g.arch), random ? "" : space_of(g.parent)->to_string(g.parent),
+                           g.step_size, g.predicted, g.predicted_improvement});
+    }
+    if (!std::isnan(stage.reconstruction_accuracy)) {
+      log->info("stage {}: decoder reconstructs {:.4f} of tokens, {:.4f} of unmasked reconstructions valid; {} "
+                "architectures generated for the next stage",
+                stage.stage, stage.reconstruction_accuracy, stage.valid_rate, stage.generated.size());
+    }
     const auto best = std::max_element(stage.measured.begin(), stage.measured.end());
     log->info(
         "stage {}: {} cells evaluated of {} candidates, best {:.4f}; surrogate loss {:.4f}, predicted vs "
@@ -319,7 +334,7 @@ void SearchLoop::State::record_stages() {
         stage.stage, stage.cells.size(), stage.candidates, best == stage.measured.end() ? kNaN : *best,
         stage.surrogate_loss, stage.spearman, stage.kendall);
   }
-  if (!summaries.empty()) archive->append_stages(rows, summaries);
+  if (!summaries.empty()) archive->append_stages(rows, summaries, generated);
 }
 
 void SearchLoop::State::child_phase() {

@@ -5,11 +5,14 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include "tests/experiments/data/data_files.h"
 
 namespace experiments {
 namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 std::vector<SampledArch> some_archs(std::int64_t epoch, int n) {
   std::vector<SampledArch> archs;
@@ -52,14 +55,17 @@ TEST(RunArchive, TruncatesToACheckpointsRowCounts) {
     archive->append(some_archs(0, 5), {{0, 0, 1, 1, 1, 1}, {0, 1, 1, 1, 1, 1}});
     archive->append_stages(
         {{1, {0, 1, -1}, "a", 0.5, 0.1, 0.4}, {1, {1, 1, -1}, "b", 0.6, 0.1, 0.7}, {2, {1, 1, 2}, "c", 0.8, 0.2, 0.75}},
-        {{1, 2, 0.1, 0.5, 0.4}, {2, 9, 0.05, 0.9, 0.8}});
-    archive->truncate(3, 1, 2, 1);
+        {{1, 2, 0.1, 0.5, 0.4, kNaN, kNaN}, {2, 9, 0.05, 0.9, 0.8, 0.99, 0.5}},
+        {{1, {1, 2, 2}, {0, 1, 2}, "d", "a", 3.0, 0.7, 0.1}, {1, {2, 2, 2}, {-1, -1, -1}, "e", "", kNaN, kNaN, kNaN}});
+    EXPECT_EQ(archive->num_generated(), 2u);
+    archive->truncate({3, 1, 2, 1, 1});
   }
   auto archive = RunArchive::open(path, "toy", 3);
   EXPECT_EQ(archive->num_archs(), 3u);
   EXPECT_EQ(archive->num_updates(), 1u);
   EXPECT_EQ(archive->num_stage_rows(), 2u);
   EXPECT_EQ(archive->num_stages(), 1u);
+  EXPECT_EQ(archive->num_generated(), 1u);
 }
 
 TEST(RunArchive, IsPlainHdf5ForOtherReaders) {

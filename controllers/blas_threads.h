@@ -1,0 +1,24 @@
+#pragma once
+// ScopedBlasThreads: OpenBLAS's own thread count for a scope. libtorch runs
+// matrix multiplies through the system BLAS (OpenBLAS here), whose threads
+// spin beside libtorch's OpenMP threads; for the small matrices of
+// controller models (an LSTM of 96 or 100 units) the two pools fight for
+// the 2 cores and a training step is 3-4x slower than on one BLAS thread
+// (nao_benchmark, surrogate_benchmark). Large multiplies (scoring half a
+// million cells) keep the default. Does nothing when the BLAS is not
+// OpenBLAS (openblas_set_num_threads is looked up at run time).
+
+namespace controllers {
+
+class ScopedBlasThreads {
+ public:
+  explicit ScopedBlasThreads(int threads);
+  ~ScopedBlasThreads();
+  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+
+ private:
+  int previous_ = 0;  // 0: nothing to restore
+};
+
+}  // namespace controllers

@@ -1,0 +1,337 @@
+#include "controllers/nao_controller.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+
+#include "controllers/blas_threads.h"
+#include "controllers/rank_correlation.h"
+#include "spaces/errors.h"
+#include "spaces/registry.h"
+
+namespace controllers {
+namespace {
+
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Scores min-max normalised to [0, 1] (all 0.5 when they are equal), NAO's targets.
+std::vector<double> min_max(const std::vector<double>& values) {
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  std::vector<double> out;
+  for (double v : values) out.push_back(*hi > *lo ? (v - *lo) / (*hi - *lo) : 0.5);
+  return out;
+}
+
+std::vector<double> to_vector(const torch::Tensor& t) {
+  const torch::Tensor c = t.to(torch::kDouble).contiguous();
+  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
+}
+
+// Architecture `row` of decoded vocabulary tokens, in the space's values (-1 where none).
+std::vector<std::int64_t> row_values(const NaoVocabulary& vocabulary, const torch::Tensor& decoded, std::int64_t row) {
+  const torch::Tensor r = decoded[row].contiguous();
+  return vocabulary.values({r.data_ptr<std::int64_t>(), static_cast<std::size_t>(r.numel())});
+}
+
+}  // namespace
+
+NaoController::NaoController(spaces::SpacePtr space, NaoOptions options, std::uint64_t seed)
+    : StagedController("nao", seed + 1),
+      space_(std::move(space)),
+      options_(std::move(options)),
+      vocabulary_(space_),
+      model_(vocabulary_.size(), vocabulary_.length(), options_.model(), seed) {
+  // Symmetric pairs: per cell and node, the positions of slot 0 and slot 1, matched in order.
+  std::map<std::pair<int, int>, std::pair<std::vector<std::size_t>, std::vector<std::size_t>>> slots;
+  const auto& decisions = space_->decisions();
+  for (std::size_t i = 0; i < decisions.size(); ++i) {
+    auto& node = slots[{decisions[i].cell, decisions[i].node}];
+    (decisions[i].slot == 0 ? node.first : node.second).push_back(i);
+  }
+  for (const auto& [key, node] : slots) {
+    if (node.first.size() != node.second.size() || node.first.empty()) continue;
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    for (std::size_t k = 0; k < node.first.size(); ++k) pairs.emplace_back(node.first[k], node.second[k]);
+    const auto cell = static_cast<std::size_t>(key.first);
+    if (swappable_.size() <= cell) swappable_.resize(cell + 1);
+    swappable_[cell].push_back(std::move(pairs));
+  }
+  std::unordered_set<std::uint64_t> seen;
+  StageRecord cycle;
+  cycle.stage = 1;
+  for (std::int64_t draws = 0; static_cast<std::int64_t>(cycle.cells.size()) < options_.seed_archs(); ++draws) {
+    if (draws >= 100 * options_.seed_archs()) {
+      throw spaces::OptionError("nao: seed_archs = " + std::to_string(options_.seed_archs()) + ": " + space_->spec() +
+                                " gave only " + std::to_string(cycle.cells.size()) + " distinct cells in " +
+                                std::to_string(draws) + " random draws");
+    }
+    spaces::Arch arch = space_->random(rng_);
+    if (seen.insert(space_->canonical_hash(arch)).second) cycle.cells.push_back(std::move(arch));
+  }
+  cycle.predicted_mean.assign(cycle.cells.size(), kNaN);
+  cycle.predicted_spread.assign(cycle.cells.size(), kNaN);
+  open_stage(std::move(cycle), false);
+}
+
+spaces::Arch NaoController::swap_symmetric(const spaces::Arch& arch) {
+  spaces::Arch swapped = arch;
+  for (const auto& nodes : swappable_) {
+    if (nodes.empty()) continue;
+    const auto& pairs = nodes[std::uniform_int_distribution<std::size_t>(0, nodes.size() - 1)(rng_)];
+    for (const auto& [a, b] : pairs) std::swap(swapped.tokens[a], swapped.tokens[b]);
+  }
+  return space_->is_valid(swapped) ? swapped : arch;
+}
+
+double NaoController::train(const std::vector<spaces::Arch>& archs, const std::vector<double>& targets,
+                            std::int64_t epochs) {
+  if (archs.empty() || epochs <= 0) return kNaN;
+  const ScopedBlasThreads one_blas_thread(1);
+  model_->train();
+  torch::optim::Adam adam(model_->parameters(),
+                          torch::optim::AdamOptions(options_.lr()).weight_decay(options_.weight_decay()));
+  const torch::Tensor y = torch::tensor(targets, torch::kFloat);
+  const std::int64_t n = static_cast<std::int64_t>(archs.size()), batch = std::min(options_.batch_size(), n);
+  const double lambda = options_.trade_off();
+  torch::Tensor tokens = vocabulary_.tokens(archs);
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  double epoch_loss = 0;
+  for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
+    if (options_.symmetry()) {
+      std::vector<spaces::Arch> swapped;
+      for (const spaces::Arch& arch : archs) swapped.push_back(swap_symmetric(arch));
+      tokens = vocabulary_.tokens(swapped);
+    }
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng_);
+    const torch::Tensor permutation = torch::tensor(order, torch::kLong);
+    epoch_loss = 0;
+    std::int64_t batches = 0;
+    for (std::int64_t begin = 0; begin < n; begin += batch, ++batches) {
+      const torch::Tensor rows = permutation.narrow(0, begin, std::min(batch, n - begin));
+      const torch::Tensor x = tokens.index_select(0, rows);
+      const NaoEncoding encoding = model_->encode(x);
+      const torch::Tensor predicted = model_->predict(encoding.embedding);
+      const torch::Tensor logits = model_->decoder_logits(encoding, x);
+      const torch::Tensor loss =
+          lambda * torch::mse_loss(predicted, y.index_select(0, rows)) +
+          (1.0 - lambda) * torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(2)}), x.reshape(-1));
+      adam.zero_grad();
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.grad_clip());
+      adam.step();
+      epoch_loss += loss.item<double>();
+    }
+    epoch_loss /= double(batches);
+  }
+  return epoch_loss;
+}
+
+std::vector<double> NaoController::predict(const std::vector<spaces::Arch>& archs) {
+  if (archs.empty()) return {};
+  model_->eval();
+  torch::NoGradGuard no_grad;
+  return to_vector(model_->predict(model_->encode(vocabulary_.tokens(archs)).embedding));
+}
+
+std::pair<double, double> NaoController::reconstruction(const std::vector<spaces::Arch>& archs) {
+  if (archs.empty()) return {kNaN, kNaN};
+  const ScopedBlasThreads one_blas_thread(1);
+  model_->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor tokens = vocabulary_.tokens(archs);
+  const NaoEncoding encoding = model_->encode(tokens);
+  const double accuracy = model_->greedy_decode(encoding, &vocabulary_).eq(tokens).to(torch::kDouble).mean().item<double>();
+  const torch::Tensor free = model_->greedy_decode(encoding, nullptr);
+  std::int64_t valid = 0;
+  for (std::int64_t row = 0; row < free.size(0); ++row) {
+    const std::vector<std::int64_t> values = row_values(vocabulary_, free, row);
+    if (std::find(values.begin(), values.end(), -1) == values.end() && space_->is_valid(space_->make_arch(values))) {
+      ++valid;
+    }
+  }
+  return {accuracy, double(valid) / double(free.size(0))};
+}
+
+std::vector<GeneratedArch> NaoController::generate(const std::vector<spaces::Arch>& parents, std::int64_t count,
+                                                   std::unordered_set<std::uint64_t>& exclude) {
+  std::vector<GeneratedArch> generated;
+  if (parents.empty() || count <= 0) return generated;
+  const ScopedBlasThreads one_blas_thread(1);
+  model_->eval();
+  // df/dh for every parent's encoder outputs h: one backward pass serves every step size.
+  torch::Tensor outputs, gradients, parent_scores;
+  {
+    torch::AutoGradMode enable_grad(true);  // whatever the caller's mode
+    const NaoEncoding encoding = model_->encode(vocabulary_.tokens(parents));
+    outputs = encoding.outputs.detach().requires_grad_(true);
+    const torch::Tensor scores = model_->predict(NaoModelImpl::summarise(outputs).embedding);
+    gradients = torch::autograd::grad({scores.sum()}, {outputs})[0];
+    parent_scores = scores.detach();
+    outputs = outputs.detach();
+  }
+  torch::NoGradGuard no_grad;
+  const std::vector<double> parent_predicted = to_vector(parent_scores);
+  for (std::int64_t step = 1; step <= options_.max_step_size(); ++step) {
+    const NaoEncoding moved = NaoModelImpl::summarise(outputs + double(step) * gradients);
+    const std::vector<double> predicted = to_vector(model_->predict(moved.embedding));
+    const torch::Tensor decoded = model_->greedy_decode(moved, &vocabulary_);
+    for (std::size_t p = 0; p < parents.size(); ++p) {
+      spaces::Arch arch = space_->make_arch(row_values(vocabulary_, decoded, static_cast<std::int64_t>(p)));
+      if (!exclude.insert(space_->canonical_hash(arch)).second) continue;
+      generated.push_back(
+          {std::move(arch), parents[p], double(step), predicted[p], predicted[p] - parent_predicted[p]});
+      if (static_cast<std::int64_t>(generated.size()) >= count) return generated;
+    }
+  }
+  return generated;
+}
+
+double NaoController::close_stage() {
+  StageRecord& cycle = stages_.back();
+  // The rank correlation on what the model had not been trained on: the
+  // architectures the previous cycle added (generated and random).
+  if (stages_.size() >= 2) {
+    std::unordered_set<std::uint64_t> added;
+    for (const GeneratedArch& g : stages_[stages_.size() - 2].generated) added.insert(space_->canonical_hash(g.arch));
+    std::vector<double> predicted, measured;
+    for (std::size_t i = 0; i < cycle.cells.size(); ++i) {
+      if (added.count(space_->canonical_hash(cycle.cells[i])) == 0) continue;
+      predicted.push_back(cycle.predicted_mean[i]);
+      measured.push_back(cycle.measured[i]);
+    }
+    cycle.spearman = predicted.size() >= 2 ? spearman(predicted, measured) : kNaN;
+    cycle.kendall = predicted.size() >= 2 ? kendall_tau(predicted, measured) : kNaN;
+  } else {
+    cycle.spearman = cycle.kendall = kNaN;
+  }
+  if (cycle.stage >= options_.cycles()) {
+    cycle.surrogate_loss = kNaN;  // nothing left to generate: no training
+    finished_ = true;
+    return kNaN;
+  }
+  const std::vector<spaces::Arch> pool = cycle.cells;
+  const std::vector<double> measured = cycle.measured;
+  const double loss = train(pool, min_max(measured), options_.epochs());
+  const auto [accuracy, valid] = reconstruction(pool);
+
+  std::vector<std::size_t> order(pool.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return measured[a] > measured[b]; });
+  std::vector<spaces::Arch> parents;
+  for (std::size_t i = 0; i < order.size() && static_cast<std::int64_t>(i) < options_.top_k(); ++i) {
+    parents.push_back(pool[order[i]]);
+  }
+  std::unordered_set<std::uint64_t> exclude;
+  for (const spaces::Arch& arch : pool) exclude.insert(space_->canonical_hash(arch));
+  std::vector<GeneratedArch> added = generate(parents, options_.new_archs(), exclude);
+  const std::size_t generated_count = added.size();
+  // Random additions; a bounded number of draws, so a nearly exhausted space cannot stall.
+  for (std::int64_t draws = 0, wanted = options_.random_archs(); wanted > 0 && draws < 100 * options_.random_archs();
+       ++draws) {
+    spaces::Arch arch = space_->random(rng_);
+    if (!exclude.insert(space_->canonical_hash(arch)).second) continue;
+    added.push_back({std::move(arch), spaces::Arch{}, kNaN, kNaN, kNaN});
+    --wanted;
+  }
+
+  cycle.surrogate_loss = loss;
+  cycle.reconstruction_accuracy = accuracy;
+  cycle.valid_rate = valid;
+  cycle.generated = added;
+
+  StageRecord next;
+  next.stage = cycle.stage + 1;
+  next.candidates = static_cast<std::int64_t>(generated_count);
+  const std::size_t keep = pool.size() > added.size() ? pool.size() - added.size() : 0;
+  for (std::size_t i = 0; i < keep; ++i) next.cells.push_back(pool[order[i]]);
+  for (const GeneratedArch& g : added) next.cells.push_back(g.arch);
+  next.predicted_mean = predict(next.cells);
+  next.predicted_spread.assign(next.cells.size(), kNaN);
+  open_stage(std::move(next), true);
+  return loss;
+}
+
+ControllerState NaoController::state() const {
+  ControllerState state;
+  for (const auto& item : model_->named_parameters()) state.tensors["model." + item.key()] = item.value().clone();
+  state.tensors["model_generator"] = model_->generator_state();
+  save_stages(state);
+  return state;
+}
+
+void NaoController::load_state(const ControllerState& state) {
+  torch::NoGradGuard no_grad;
+  for (auto& item : model_->named_parameters()) {
+    const std::string& name = item.key();
+    torch::Tensor& parameter = item.value();
+    const auto it = state.tensors.find("model." + name);
+    if (it == state.tensors.end() || !it->second.sizes().equals(parameter.sizes())) {
+      throw std::invalid_argument("nao controller state: missing or misshapen tensor 'model." + name + "'");
+    }
+    parameter.copy_(it->second);
+  }
+  const auto generator = state.tensors.find("model_generator");
+  if (generator == state.tensors.end()) {
+    throw std::invalid_argument("nao controller state: missing tensor 'model_generator'");
+  }
+  model_->set_generator_state(generator->second);
+  load_stages(state, [this](std::int64_t) { return space_; });
+}
+
+namespace {
+
+NaoOptions nao_options_of(const spaces::Params& params) {
+  return NaoOptions()
+      .seed_archs(params.get_int("seed_archs"))
+      .cycles(params.get_int("cycles"))
+      .top_k(params.get_int("top_k"))
+      .new_archs(params.get_int("new_archs"))
+      .random_archs(params.get_int("random_archs"))
+      .max_step_size(params.get_int("max_step_size"))
+      .epochs(params.get_int("epochs"))
+      .batch_size(params.get_int("batch_size"))
+      .lr(params.get_double("lr"))
+      .weight_decay(params.get_double("weight_decay"))
+      .grad_clip(params.get_double("grad_clip"))
+      .trade_off(params.get_double("trade_off"))
+      .symmetry(params.get_bool("symmetry"))
+      .model(NaoModelOptions()
+                 .embedding(params.get_int("embedding"))
+                 .hidden(params.get_int("hidden"))
+                 .mlp_layers(params.get_int("mlp_layers"))
+                 .mlp_hidden(params.get_int("mlp_hidden"))
+                 .dropout(params.get_double("dropout")));
+}
+
+}  // namespace
+
+REGISTER_CONTROLLER(
+    nao, "NAO-WS: encoder-predictor-decoder with attention; gradient ascent in embedding space over a scored pool",
+    (std::vector<spaces::ParamSpec>{
+        spaces::ParamSpec{"seed_archs", std::int64_t{1000}, "pool size; cycle 1: random architectures", 2, 1e7},
+        spaces::ParamSpec{"cycles", std::int64_t{5}, "scoring rounds of the pool", 1, 1e4},
+        spaces::ParamSpec{"top_k", std::int64_t{100}, "best pool architectures that generation starts from", 1, 1e7},
+        spaces::ParamSpec{"new_archs", std::int64_t{500}, "architectures generated per cycle (at most)", 0, 1e7},
+        spaces::ParamSpec{"random_archs", std::int64_t{50}, "random architectures added per cycle", 0, 1e7},
+        spaces::ParamSpec{"max_step_size", std::int64_t{100}, "largest step size eta (1, 2, ...)", 1, 1e6},
+        spaces::ParamSpec{"epochs", std::int64_t{1000}, "model training epochs per cycle", 0, 1e6},
+        spaces::ParamSpec{"batch_size", std::int64_t{100}, "model training minibatch", 1, 1e6},
+        spaces::ParamSpec{"lr", 1e-3, "Adam learning rate", 1e-7, 10},
+        spaces::ParamSpec{"weight_decay", 1e-4, "Adam L2 term", 0, 1},
+        spaces::ParamSpec{"grad_clip", 5.0, "global gradient norm clip", 1e-6, 1e6},
+        spaces::ParamSpec{"trade_off", 0.8, "lambda: share of the predictor's loss", 0, 1},
+        spaces::ParamSpec{"symmetry", true, "swap a node's two (input, op) pairs as augmentation"},
+        spaces::ParamSpec{"embedding", std::int64_t{48}, "encoder token embedding", 1, 4096},
+        spaces::ParamSpec{"hidden", std::int64_t{96}, "encoder and decoder LSTM state", 1, 4096},
+        spaces::ParamSpec{"mlp_layers", std::int64_t{3}, "predictor hidden layers", 0, 16},
+        spaces::ParamSpec{"mlp_hidden", std::int64_t{100}, "predictor layer width", 1, 4096},
+        spaces::ParamSpec{"dropout", 0.1, "predictor dropout", 0, 0.95}}),
+    [](spaces::SpacePtr space, const spaces::Params& params, std::uint64_t seed) -> std::unique_ptr<Controller> {
+      return std::make_unique<NaoController>(std::move(space), nao_options_of(params), seed);
+    });
+
+}  // namespace controllers
