@@ -321,7 +321,7 @@ REGISTER_CONTROLLER(
         spaces::ParamSpec{"epochs", std::int64_t{1000}, "model training epochs per cycle", 0, 1e6},
         spaces::ParamSpec{"batch_size", std::int64_t{100}, "model training minibatch", 1, 1e6},
         spaces::ParamSpec{"lr", 1e-3, "Adam learning rate", 1e-7, 10},
-        spaces::ParamSpec{"weight_decay", 1e-4, "Adam L2 term", 0, 1},
+        spaces::ParamSpec{"weight_decay", 0.0, "Adam L2 term", 0, 1},
         spaces::ParamSpec{"grad_clip", 5.0, "global gradient norm clip", 1e-6, 1e6},
         spaces::ParamSpec{"trade_off", 0.8, "lambda: share of the predictor's loss", 0, 1},
         spaces::ParamSpec{"symmetry", true, "swap a node's two (input, op) pairs as augmentation"},

@@ -99,7 +99,7 @@ TEST(NaoController, LearnsToReconstructAndToRankHeldOutArchitectures) {
   std::mt19937_64 noise(7);
   std::vector<double> targets;
   for (const auto& arch : train) targets.push_back(sep_conv_share(*space, arch, &noise));
-  controller.train(train, targets, 80);
+  controller.train(train, targets, 70);
   EXPECT_GE(controller.reconstruction(train).first, 0.99);
   std::vector<double> truth;
   for (const auto& arch : held_out) truth.push_back(sep_conv_share(*space, arch));

@@ -103,5 +103,18 @@ TEST(ShippedConfigs, PnasConfigsLoadAndTheFashionOneListsPnasSearchsDefaults) {
   EXPECT_EQ(paper.section("search").get_string("evaluation"), "standalone");
 }
 
+TEST(ShippedConfigs, NaoConfigsLoadAndTheFashionOneListsNaoSearchsDefaults) {
+  const std::string configs = std::string(NAS_SOURCE_DIR) + "/experiments/configs/";
+  const auto body = [](const std::string& text) { return text.substr(text.find('\n')); };
+  EXPECT_EQ(body(ExperimentConfig::load(search_schema(), configs + "fashion_mnist_nao.toml", {}).to_toml()),
+            body(ExperimentConfig::load(search_schema(), "", nao_search_defaults()).to_toml()));
+  const ExperimentConfig paper = ExperimentConfig::load(search_schema(), configs + "nao_ws_cifar10.toml", {});
+  EXPECT_EQ(paper.controller_spec().find("nao("), 0u);
+  EXPECT_NE(paper.controller_spec().find("seed_archs=1000"), std::string::npos) << paper.controller_spec();
+  // One epoch scores the whole pool.
+  const auto& controller = paper.section("controller");
+  EXPECT_GE(controller.get_int("updates_per_epoch") * controller.get_int("archs_per_update"), 1000);
+}
+
 }  // namespace
 }  // namespace experiments

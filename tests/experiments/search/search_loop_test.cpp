@@ -339,5 +339,50 @@ TEST(SearchLoop, ACorruptNewestCheckpointIsRefusedByName) {
   EXPECT_NE(err.str().find(newest), std::string::npos) << err.str();
 }
 
+// A tiny NAO-WS search: a pool of 24 nao(nodes=3) cells, 3 cycles.
+std::vector<std::string> tiny_nao(const testing::TempDir& data, const std::string& run_dir) {
+  std::vector<std::string> args = {"nao_search", "--run-dir", run_dir};
+  for (const auto& o : std::vector<std::string>{
+           "data.dataset=mnist", "data.path=" + data.path().string(), "data.validation_size=60", "child.channels=4",
+           "child.cells_per_stage=0", "child.batch_size=16", "child.steps_per_epoch=2",
+           "controller.updates_per_epoch=3", "controller.archs_per_update=10", "controller.valid_batch_size=20",
+           "controller.seed_archs=24", "controller.cycles=3", "controller.top_k=6", "controller.new_archs=6",
+           "controller.random_archs=2", "controller.epochs=3", "controller.batch_size=8", "search.epochs=5",
+           "search.top_k=2", "run.threads=1", "space.nodes=3", "run.checkpoint_evaluations=7"}) {
+    args.push_back("--set");
+    args.push_back(o);
+  }
+  return args;
+}
+
+const std::vector<std::string> kNaoDefaults = {"space.name=nao", "controller.name=nao"};
+
+// NAO through the same loop: each epoch scores the pool (24 cells) and
+// closes a cycle; the archive records every cycle's pool, the summary with
+// the decoder's columns, and the generated cells with their parents. A run
+// killed within cycle 2 resumes to the uninterrupted archive.
+TEST(SearchLoop, NaoRunsItsCyclesRecordsThemAndResumesWithinACycle) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(tiny_nao(data, runs.file("whole")), "nao", out, err, kNaoDefaults), 0) << err.str();
+  EXPECT_NE(out.str().find("best architecture (nao(nodes=3,ops=enas))"), std::string::npos) << out.str();
+  auto archive = RunArchive::open(runs.file("whole") + "/run.h5", "nao(nodes=3,ops=enas)", 24);
+  EXPECT_EQ(archive->num_stages(), 3u);
+  EXPECT_EQ(archive->num_stage_rows(), 3u * 24u);
+  EXPECT_GE(archive->num_generated(), 2u * 2u);  // at least the random additions of cycles 1 and 2
+  EXPECT_EQ(archive->num_archs(), 3u * (2u + 24u) + 2u);
+
+  InterruptedRun killed("epoch 2/5 controller [################........] 2/3");
+  EXPECT_NE(run_search_cli(tiny_nao(data, runs.file("parts")), "nao", killed.out, err, kNaoDefaults), 0);
+  const std::string dir = runs.file("parts") + "/checkpoints";
+  ASSERT_EQ(list_checkpoints(dir).back(), evaluation_checkpoint_path(dir, 2, 14));
+  ASSERT_EQ(run_search_cli({"nao_search", "--resume", runs.file("parts")}, "nao", out, err, kNaoDefaults), 0)
+      << err.str();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+  EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "nao(nodes=3,ops=enas)", 24)->counts().generated,
+            archive->num_generated());
+}
+
 }  // namespace
 }  // namespace experiments
