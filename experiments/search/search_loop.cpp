@@ -322,17 +322,17 @@ void SearchLoop::State::record_stages() {
                            space_of(g.arch)->to_string(g.arch), random ? "" : space_of(g.parent)->to_string(g.parent),
                            g.step_size, g.predicted, g.predicted_improvement});
     }
+    const auto best = std::max_element(stage.measured.begin(), stage.measured.end());
+    log->info(
+        "stage {}: {} cells evaluated ({} candidates), best {:.4f}; model loss {:.4f}; predicted vs measured on "
+        "unseen cells: Spearman {:.3f}, Kendall {:.3f}",
+        stage.stage, stage.cells.size(), stage.candidates, best == stage.measured.end() ? kNaN : *best,
+        stage.surrogate_loss, stage.spearman, stage.kendall);
     if (!std::isnan(stage.reconstruction_accuracy)) {
       log->info("stage {}: decoder reconstructs {:.4f} of tokens, {:.4f} of unmasked reconstructions valid; {} "
                 "architectures generated for the next stage",
                 stage.stage, stage.reconstruction_accuracy, stage.valid_rate, stage.generated.size());
     }
-    const auto best = std::max_element(stage.measured.begin(), stage.measured.end());
-    log->info(
-        "stage {}: {} cells evaluated of {} candidates, best {:.4f}; surrogate loss {:.4f}, predicted vs "
-        "measured: Spearman {:.3f}, Kendall {:.3f}",
-        stage.stage, stage.cells.size(), stage.candidates, best == stage.measured.end() ? kNaN : *best,
-        stage.surrogate_loss, stage.spearman, stage.kendall);
   }
   if (!summaries.empty()) archive->append_stages(rows, summaries, generated);
 }

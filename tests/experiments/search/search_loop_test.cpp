@@ -97,6 +97,29 @@ void expect_same_archive(const std::string& a_dir, const std::string& b_dir) {
   }
 }
 
+// A binary's command line: `program --run-dir run_dir --set o ...`.
+std::vector<std::string> command_line(const std::string& program, const std::string& run_dir,
+                                      const std::vector<std::string>& overrides) {
+  std::vector<std::string> args = {program, "--run-dir", run_dir};
+  for (const auto& o : overrides) {
+    args.push_back("--set");
+    args.push_back(o);
+  }
+  return args;
+}
+
+// The data and child keys of the tiny staged searches (PNAS, NAO), then `extra`.
+std::vector<std::string> tiny_staged(const testing::TempDir& data, std::vector<std::string> extra) {
+  std::vector<std::string> overrides = {"data.dataset=mnist",     "data.path=" + data.path().string(),
+                                        "data.validation_size=60", "child.channels=4",
+                                        "child.cells_per_stage=0", "child.batch_size=16",
+                                        "child.steps_per_epoch=2", "controller.archs_per_update=10",
+                                        "controller.valid_batch_size=20", "search.epochs=5",
+                                        "search.top_k=2",          "run.threads=1"};
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return overrides;
+}
+
 // Runs a search with `overrides` in `run_dir`, progress into `progress`.
 SearchResult run_tiny_search(std::vector<std::string> overrides, const std::string& run_dir, std::ostream& progress) {
   overrides.push_back("run.dir=" + run_dir);
@@ -152,11 +175,7 @@ TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
   testing::write_mnist_like(data, "train", 300, true);
   std::ostringstream out, err;
   auto args = [&](const std::string& dir, std::vector<std::string> extra) {
-    std::vector<std::string> a = {"nas_search", "--run-dir", dir};
-    for (const auto& o : tiny(data)) {
-      a.push_back("--set");
-      a.push_back(o);
-    }
+    std::vector<std::string> a = command_line("nas_search", dir, tiny(data));
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   };
@@ -205,17 +224,9 @@ TEST(SearchLoop, ResumeWithinAControllerUpdateEqualsTheUninterruptedRun) {
 
 // A tiny PNAS search: pnas(blocks=2), beam 4, on 300 synthetic images.
 std::vector<std::string> tiny_pnas(const testing::TempDir& data, const std::string& run_dir) {
-  std::vector<std::string> args = {"pnas_search", "--run-dir", run_dir};
-  for (const auto& o : std::vector<std::string>{
-           "data.dataset=mnist", "data.path=" + data.path().string(), "data.validation_size=60", "child.channels=4",
-           "child.cells_per_stage=0", "child.batch_size=16", "child.steps_per_epoch=2",
-           "controller.updates_per_epoch=20", "controller.archs_per_update=10", "controller.valid_batch_size=20",
-           "controller.beam=4", "controller.surrogate_epochs=2", "controller.predictors=2", "search.epochs=5",
-           "search.top_k=2", "run.threads=1", "space.blocks=2"}) {
-    args.push_back("--set");
-    args.push_back(o);
-  }
-  return args;
+  return command_line("pnas_search", run_dir,
+                      tiny_staged(data, {"controller.updates_per_epoch=20", "controller.beam=4",
+                                         "controller.surrogate_epochs=2", "controller.predictors=2", "space.blocks=2"}));
 }
 
 const std::vector<std::string> kPnasDefaults = {"space.name=pnas", "controller.name=pnas"};
@@ -341,18 +352,11 @@ TEST(SearchLoop, ACorruptNewestCheckpointIsRefusedByName) {
 
 // A tiny NAO-WS search: a pool of 24 nao(nodes=3) cells, 3 cycles.
 std::vector<std::string> tiny_nao(const testing::TempDir& data, const std::string& run_dir) {
-  std::vector<std::string> args = {"nao_search", "--run-dir", run_dir};
-  for (const auto& o : std::vector<std::string>{
-           "data.dataset=mnist", "data.path=" + data.path().string(), "data.validation_size=60", "child.channels=4",
-           "child.cells_per_stage=0", "child.batch_size=16", "child.steps_per_epoch=2",
-           "controller.updates_per_epoch=3", "controller.archs_per_update=10", "controller.valid_batch_size=20",
-           "controller.seed_archs=24", "controller.cycles=3", "controller.top_k=6", "controller.new_archs=6",
-           "controller.random_archs=2", "controller.epochs=3", "controller.batch_size=8", "search.epochs=5",
-           "search.top_k=2", "run.threads=1", "space.nodes=3", "run.checkpoint_evaluations=7"}) {
-    args.push_back("--set");
-    args.push_back(o);
-  }
-  return args;
+  return command_line("nao_search", run_dir,
+                      tiny_staged(data, {"controller.updates_per_epoch=3", "controller.seed_archs=24",
+                                         "controller.cycles=3", "controller.top_k=6", "controller.new_archs=6",
+                                         "controller.random_archs=2", "controller.epochs=3", "controller.batch_size=8",
+                                         "space.nodes=3", "run.checkpoint_evaluations=7"}));
 }
 
 const std::vector<std::string> kNaoDefaults = {"space.name=nao", "controller.name=nao"};
