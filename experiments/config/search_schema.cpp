@@ -70,14 +70,14 @@ const ConfigSchema& search_schema() {
 
 const std::vector<std::string>& pnas_search_defaults() {
   // Each stage completes in one epoch (14 x 10 >= 136 proposals), after a
-  // child phase of 1000 steps that trains the shared weights on its beam.
+  // child phase of 650 steps that trains the shared weights on its beam.
   static const std::vector<std::string> defaults = {"run.dir=runs/pnas-fashion-mnist-{time}",
                                                     "space.name=pnas",
                                                     "space.blocks=5",
                                                     "controller.name=pnas",
                                                     "controller.beam=64",
                                                     "controller.updates_per_epoch=14",
-                                                    "child.steps_per_epoch=1000",
+                                                    "child.steps_per_epoch=650",
                                                     "search.epochs=10"};
   return defaults;
 }
