@@ -66,8 +66,8 @@ struct StageRecord {
   std::vector<spaces::Arch> cells;
   std::vector<double> predicted_mean, predicted_spread;  // NaN where nothing predicted (PNAS stage 1)
   std::vector<double> measured;
-  double surrogate_loss = 0.0;           // after training on everything measured through this stage (NaN: no training)
-  double spearman = 0.0, kendall = 0.0;  // predicted against measured, on cells the model had not seen (NaN: none)
+  double surrogate_loss = kNaN;  // after training on everything measured through this stage (NaN: no training)
+  double spearman = kNaN, kendall = kNaN;  // predicted against measured, on cells the model had not seen (NaN: none)
   // Strategies with a decoder (NAO), after this stage's training: token
   // accuracy of reconstructing the stage's cells, and the share of
   // unmasked greedy reconstructions the space accepts. NaN otherwise.
@@ -94,6 +94,8 @@ class Controller {
   virtual std::vector<spaces::Arch> sample(int n) = 0;
   // Throws std::invalid_argument for an id it did not propose (or already observed).
   virtual UpdateStats observe(const std::vector<Feedback>& feedback) = 0;
+  // A snapshot: its tensors are the controller's own copies, which later
+  // learning never changes.
   virtual ControllerState state() const = 0;
   // Throws std::invalid_argument naming what is missing or of the wrong shape.
   virtual void load_state(const ControllerState& state) = 0;

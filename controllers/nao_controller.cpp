@@ -1,7 +1,6 @@
 #include "controllers/nao_controller.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -9,6 +8,7 @@
 
 #include "controllers/blas_threads.h"
 #include "controllers/rank_correlation.h"
+#include "spaces/completions.h"
 #include "spaces/errors.h"
 #include "spaces/registry.h"
 
@@ -39,7 +39,7 @@ std::vector<std::int64_t> row_values(const NaoVocabulary& vocabulary, const torc
 }  // namespace
 
 NaoController::NaoController(spaces::SpacePtr space, NaoOptions options, std::uint64_t seed)
-    : StagedController("nao", seed + 1),
+    : StagedController(seed + 1),
       space_(std::move(space)),
       options_(std::move(options)),
       vocabulary_(space_),
@@ -62,14 +62,11 @@ NaoController::NaoController(spaces::SpacePtr space, NaoOptions options, std::ui
   std::unordered_set<std::uint64_t> seen;
   StageRecord cycle;
   cycle.stage = 1;
-  for (std::int64_t draws = 0; static_cast<std::int64_t>(cycle.cells.size()) < options_.seed_archs(); ++draws) {
-    if (draws >= 100 * options_.seed_archs()) {
-      throw spaces::OptionError("nao: seed_archs = " + std::to_string(options_.seed_archs()) + ": " + space_->spec() +
-                                " gave only " + std::to_string(cycle.cells.size()) + " distinct cells in " +
-                                std::to_string(draws) + " random draws");
-    }
-    spaces::Arch arch = space_->random(rng_);
-    if (seen.insert(space_->canonical_hash(arch)).second) cycle.cells.push_back(std::move(arch));
+  cycle.cells = spaces::distinct_random(*space_, static_cast<std::size_t>(options_.seed_archs()), seen, rng_);
+  if (static_cast<std::int64_t>(cycle.cells.size()) < options_.seed_archs()) {
+    throw spaces::OptionError("nao: seed_archs = " + std::to_string(options_.seed_archs()) + ": " + space_->spec() +
+                              " gave only " + std::to_string(cycle.cells.size()) + " distinct cells in " +
+                              std::to_string(100 * options_.seed_archs()) + " random draws");
   }
   cycle.predicted_mean.assign(cycle.cells.size(), kNaN);
   cycle.predicted_spread.assign(cycle.cells.size(), kNaN);
@@ -144,7 +141,8 @@ std::pair<double, double> NaoController::reconstruction(const std::vector<spaces
   torch::NoGradGuard no_grad;
   const torch::Tensor tokens = vocabulary_.tokens(archs);
   const NaoEncoding encoding = model_->encode(tokens);
-  const double accuracy = model_->greedy_decode(encoding, &vocabulary_).eq(tokens).to(torch::kDouble).mean().item<double>();
+  const double accuracy =
+      model_->greedy_decode(encoding, &vocabulary_).eq(tokens).to(torch::kDouble).mean().item<double>();
   const torch::Tensor free = model_->greedy_decode(encoding, nullptr);
   std::int64_t valid = 0;
   for (std::int64_t row = 0; row < free.size(0); ++row) {
@@ -193,25 +191,18 @@ std::vector<GeneratedArch> NaoController::generate(const std::vector<spaces::Arc
 double NaoController::close_stage() {
   StageRecord& cycle = stages_.back();
   // The rank correlation on what the model had not been trained on: the
-  // architectures the previous cycle added (generated and random).
+  // architectures the previous cycle added (generated and random), which
+  // end the pool (step 5).
   if (stages_.size() >= 2) {
-    std::unordered_set<std::uint64_t> added;
-    for (const GeneratedArch& g : stages_[stages_.size() - 2].generated) added.insert(space_->canonical_hash(g.arch));
-    std::vector<double> predicted, measured;
-    for (std::size_t i = 0; i < cycle.cells.size(); ++i) {
-      if (added.count(space_->canonical_hash(cycle.cells[i])) == 0) continue;
-      predicted.push_back(cycle.predicted_mean[i]);
-      measured.push_back(cycle.measured[i]);
-    }
-    cycle.spearman = predicted.size() >= 2 ? spearman(predicted, measured) : kNaN;
-    cycle.kendall = predicted.size() >= 2 ? kendall_tau(predicted, measured) : kNaN;
-  } else {
-    cycle.spearman = cycle.kendall = kNaN;
+    const auto added = static_cast<std::ptrdiff_t>(stages_[stages_.size() - 2].generated.size());
+    const std::vector<double> predicted(cycle.predicted_mean.end() - added, cycle.predicted_mean.end());
+    const std::vector<double> measured(cycle.measured.end() - added, cycle.measured.end());
+    cycle.spearman = spearman(predicted, measured);
+    cycle.kendall = kendall_tau(predicted, measured);
   }
-  if (cycle.stage >= options_.cycles()) {
-    cycle.surrogate_loss = kNaN;  // nothing left to generate: no training
+  if (cycle.stage >= options_.cycles()) {  // nothing left to generate: no training
     finished_ = true;
-    return kNaN;
+    return cycle.surrogate_loss;
   }
   const std::vector<spaces::Arch> pool = cycle.cells;
   const std::vector<double> measured = cycle.measured;
@@ -229,13 +220,9 @@ double NaoController::close_stage() {
   for (const spaces::Arch& arch : pool) exclude.insert(space_->canonical_hash(arch));
   std::vector<GeneratedArch> added = generate(parents, options_.new_archs(), exclude);
   const std::size_t generated_count = added.size();
-  // Random additions; a bounded number of draws, so a nearly exhausted space cannot stall.
-  for (std::int64_t draws = 0, wanted = options_.random_archs(); wanted > 0 && draws < 100 * options_.random_archs();
-       ++draws) {
-    spaces::Arch arch = space_->random(rng_);
-    if (!exclude.insert(space_->canonical_hash(arch)).second) continue;
+  for (spaces::Arch& arch :
+       spaces::distinct_random(*space_, static_cast<std::size_t>(options_.random_archs()), exclude, rng_)) {
     added.push_back({std::move(arch), spaces::Arch{}, kNaN, kNaN, kNaN});
-    --wanted;
   }
 
   cycle.surrogate_loss = loss;

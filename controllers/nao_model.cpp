@@ -53,23 +53,17 @@ std::vector<std::int64_t> NaoVocabulary::values(std::span<const std::int64_t> to
   return out;
 }
 
-torch::Tensor NaoVocabulary::legal(std::span<const std::int64_t> prefix) const {
-  torch::Tensor mask = torch::zeros({size_}, torch::kBool);
-  auto* m = mask.data_ptr<bool>();
+void NaoVocabulary::legal(std::span<const std::int64_t> prefix, bool* out) const {
+  std::fill(out, out + size_, false);
   const std::vector<bool> choices = space_->legal_choices(prefix);
   const bool input = space_->decisions().at(prefix.size()).kind == spaces::DecisionKind::kInputIndex;
   for (std::size_t v = 0; v < choices.size(); ++v) {
-    if (choices[v]) m[(input ? 1 : 1 + inputs_) + static_cast<std::int64_t>(v)] = true;
+    if (choices[v]) out[(input ? 1 : 1 + inputs_) + static_cast<std::int64_t>(v)] = true;
   }
-  return mask;
 }
 
-NaoModelImpl::NaoModelImpl(std::int64_t vocabulary, std::int64_t length, NaoModelOptions options,
-                           std::uint64_t seed)
-    : vocabulary_(vocabulary),
-      length_(length),
-      options_(options),
-      generator_(at::detail::createCPUGenerator(seed)) {
+NaoModelImpl::NaoModelImpl(std::int64_t vocabulary, std::int64_t length, NaoModelOptions options, std::uint64_t seed)
+    : vocabulary_(vocabulary), length_(length), options_(options), generator_(at::detail::createCPUGenerator(seed)) {
   const std::int64_t e = options_.embedding(), h = options_.hidden();
   encoder_embedding_ = register_module("encoder_embedding", torch::nn::Embedding(vocabulary, e));
   encoder_ = register_module("encoder", torch::nn::LSTM(torch::nn::LSTMOptions(2 * e, h).batch_first(true)));
@@ -129,7 +123,7 @@ torch::Tensor NaoModelImpl::predict(const torch::Tensor& embedding) {
 
 torch::Tensor NaoModelImpl::attend(const torch::Tensor& decoder_outputs, const torch::Tensor& encoder_outputs) {
   const torch::Tensor scores = torch::bmm(query_(decoder_outputs), encoder_outputs.transpose(1, 2));  // [B, L, S]
-  const torch::Tensor context = torch::bmm(torch::softmax(scores, -1), encoder_outputs);           // [B, L, H]
+  const torch::Tensor context = torch::bmm(torch::softmax(scores, -1), encoder_outputs);              // [B, L, H]
   return classifier_(torch::tanh(mix_(torch::cat({context, decoder_outputs}, -1))));
 }
 
@@ -153,7 +147,9 @@ torch::Tensor NaoModelImpl::greedy_decode(const NaoEncoding& encoding, const Nao
     state = next;
     torch::Tensor logits = attend(outputs, encoding.outputs).squeeze(1);  // [B, V]
     if (vocabulary != nullptr) {
-      for (std::int64_t b = 0; b < batch; ++b) legal[b] = vocabulary->legal(prefixes[static_cast<std::size_t>(b)]);
+      bool* flags = legal.data_ptr<bool>();
+      for (std::int64_t b = 0; b < batch; ++b)
+        vocabulary->legal(prefixes[static_cast<std::size_t>(b)], flags + b * vocabulary_);
       logits = logits.masked_fill(legal.logical_not(), -std::numeric_limits<float>::infinity());
     }
     previous = logits.argmax(1, true);

@@ -51,8 +51,9 @@ class NaoVocabulary {
   std::int64_t value(std::int64_t token, std::size_t position) const;
   // Vocabulary tokens -> the space's values (-1 where value() has none).
   std::vector<std::int64_t> values(std::span<const std::int64_t> tokens) const;
-  // [V] bool: the tokens legal at position prefix.size() after `prefix` (space values).
-  torch::Tensor legal(std::span<const std::int64_t> prefix) const;
+  // Writes size() flags to `out`: which tokens are legal at position
+  // prefix.size() after `prefix` (space values).
+  void legal(std::span<const std::int64_t> prefix, bool* out) const;
 
  private:
   spaces::SpacePtr space_;
@@ -60,11 +61,11 @@ class NaoVocabulary {
 };
 
 struct NaoModelOptions {
-  TORCH_ARG(std::int64_t, embedding) = 48;   // E, token embedding of the encoder
-  TORCH_ARG(std::int64_t, hidden) = 96;      // H, encoder and decoder LSTM state
-  TORCH_ARG(std::int64_t, mlp_layers) = 3;   // predictor hidden layers
+  TORCH_ARG(std::int64_t, embedding) = 48;    // E, token embedding of the encoder
+  TORCH_ARG(std::int64_t, hidden) = 96;       // H, encoder and decoder LSTM state
+  TORCH_ARG(std::int64_t, mlp_layers) = 3;    // predictor hidden layers
   TORCH_ARG(std::int64_t, mlp_hidden) = 100;  // predictor layer width
-  TORCH_ARG(double, dropout) = 0.1;          // predictor dropout (training only)
+  TORCH_ARG(double, dropout) = 0.1;           // predictor dropout (training only)
 };
 
 // An encoded batch: per-step outputs [B, S, H] (L2-normalised) and the

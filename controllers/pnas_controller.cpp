@@ -1,10 +1,8 @@
 #include "controllers/pnas_controller.h"
 
 #include <algorithm>
-#include <cmath>
 #include <limits>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
 
 #include "controllers/rank_correlation.h"
@@ -33,7 +31,7 @@ std::int64_t blocks_of(const spaces::SearchSpace& space) {
 }  // namespace
 
 PnasController::PnasController(spaces::SpacePtr space, PnasOptions options, std::uint64_t seed)
-    : StagedController("pnas", seed + 1),
+    : StagedController(seed + 1),
       space_(std::move(space)),
       max_blocks_(blocks_of(*space_)),
       options_(std::move(options)),
@@ -95,15 +93,15 @@ double PnasController::close_stage() {
       accuracies.push_back(done.measured[i]);
     }
   }
-  stage.spearman = stage.stage == 1 ? kNaN : spearman(stage.predicted_mean, stage.measured);
-  stage.kendall = stage.stage == 1 ? kNaN : kendall_tau(stage.predicted_mean, stage.measured);
-  if (stage.stage == max_blocks_) {
-    stage.surrogate_loss = kNaN;  // nothing left to predict: no training
-    finished_ = true;
-    return kNaN;
+  if (stage.stage > 1) {  // stage 1 had no predictions
+    stage.spearman = spearman(stage.predicted_mean, stage.measured);
+    stage.kendall = kendall_tau(stage.predicted_mean, stage.measured);
   }
-  stage.surrogate_loss = surrogate_.fit(cells, accuracies, options_.surrogate_epochs());
-  const double loss = stage.surrogate_loss;
+  if (stage.stage == max_blocks_) {  // nothing left to predict: no training
+    finished_ = true;
+    return stage.surrogate_loss;
+  }
+  const double loss = stage.surrogate_loss = surrogate_.fit(cells, accuracies, options_.surrogate_epochs());
   open_stage(stage.stage + 1);
   return loss;
 }

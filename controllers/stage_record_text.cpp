@@ -1,17 +1,10 @@
 #include "controllers/stage_record_text.h"
 
-#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
 namespace controllers {
 namespace {
-
-std::string number_text(double value) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
 
 std::vector<std::string> split(const std::string& line, char separator) {
   std::vector<std::string> fields;
@@ -37,15 +30,16 @@ std::string stages_to_text(const std::vector<StageRecord>& stages, const std::ve
     text.append("stage");
     field(std::to_string(stage.stage));
     field(std::to_string(stage.candidates));
-    for (double v : {stage.surrogate_loss, stage.spearman, stage.kendall, stage.reconstruction_accuracy,
-                     stage.valid_rate}) {
-      field(number_text(v));
+    for (double v :
+         {stage.surrogate_loss, stage.spearman, stage.kendall, stage.reconstruction_accuracy, stage.valid_rate}) {
+      field(spaces::round_trip_text(v));
     }
     text.append("\n");
     for (std::size_t i = 0; i < stage.cells.size(); ++i) {
       text.append("cell");
       field(spaces::join_tokens(stage.cells[i].tokens));
-      for (double v : {stage.predicted_mean[i], stage.predicted_spread[i], stage.measured[i]}) field(number_text(v));
+      for (double v : {stage.predicted_mean[i], stage.predicted_spread[i], stage.measured[i]})
+        field(spaces::round_trip_text(v));
       field(std::to_string(s + 1 == stages.size() ? open_ids.at(i) : -1));
       text.append("\n");
     }
@@ -53,7 +47,7 @@ std::string stages_to_text(const std::vector<StageRecord>& stages, const std::ve
       text.append("generated");
       field(spaces::join_tokens(g.arch.tokens));
       field(g.parent.tokens.empty() ? "-" : spaces::join_tokens(g.parent.tokens));
-      for (double v : {g.step_size, g.predicted, g.predicted_improvement}) field(number_text(v));
+      for (double v : {g.step_size, g.predicted, g.predicted_improvement}) field(spaces::round_trip_text(v));
       text.append("\n");
     }
   }

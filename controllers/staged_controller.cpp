@@ -48,7 +48,7 @@ UpdateStats StagedController::observe(const std::vector<Feedback>& feedback) {
     const auto it = std::find(ids_.begin(), ids_.end(), f.id);
     const std::size_t i = static_cast<std::size_t>(it - ids_.begin());
     if (f.id < 0 || it == ids_.end() || !std::isnan(stage.measured[i])) {
-      throw std::invalid_argument(name_ + " controller: no open proposal with id " + std::to_string(f.id));
+      throw std::invalid_argument(name() + " controller: no open proposal with id " + std::to_string(f.id));
     }
     stage.measured[i] = f.reward;
     stats.mean_reward += f.reward;
@@ -77,13 +77,14 @@ void StagedController::save_stages(ControllerState& state) const {
 
 const std::string& StagedController::state_text(const ControllerState& state, const std::string& key) const {
   const auto it = state.texts.find(key);
-  if (it == state.texts.end()) throw std::invalid_argument(name_ + " controller state: missing text '" + key + "'");
+  if (it == state.texts.end()) throw std::invalid_argument(name() + " controller state: missing text '" + key + "'");
   return it->second;
 }
 
 double StagedController::state_scalar(const ControllerState& state, const std::string& key) const {
   const auto it = state.scalars.find(key);
-  if (it == state.scalars.end()) throw std::invalid_argument(name_ + " controller state: missing scalar '" + key + "'");
+  if (it == state.scalars.end())
+    throw std::invalid_argument(name() + " controller state: missing scalar '" + key + "'");
   return it->second;
 }
 
@@ -96,9 +97,9 @@ void StagedController::load_stages(const ControllerState& state,
   try {
     stages_ = stages_from_text(state_text(state, "stages"), space_of_stage, ids_);
   } catch (const std::exception& e) {
-    throw std::invalid_argument(name_ + " controller state: " + e.what());
+    throw std::invalid_argument(name() + " controller state: " + e.what());
   }
-  if (stages_.empty()) throw std::invalid_argument(name_ + " controller state: no stages");
+  if (stages_.empty()) throw std::invalid_argument(name() + " controller state: no stages");
 }
 
 }  // namespace controllers

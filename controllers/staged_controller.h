@@ -31,7 +31,7 @@ class StagedController : public Controller {
   const std::vector<StageRecord>& stages() const { return stages_; }
 
  protected:
-  StagedController(std::string name, std::uint64_t seed) : name_(std::move(name)), rng_(seed) {}
+  explicit StagedController(std::uint64_t seed) : rng_(seed) {}
   // Runs when the open stage is fully measured: sets the stage's summary,
   // then opens the next stage or sets finished_. Returns the loss to report
   // for this update (NaN: none).
@@ -48,7 +48,6 @@ class StagedController : public Controller {
   const std::string& state_text(const ControllerState& state, const std::string& key) const;
   double state_scalar(const ControllerState& state, const std::string& key) const;
 
-  std::string name_;
   spaces::Rng rng_;
   std::vector<StageRecord> stages_;
   bool finished_ = false;

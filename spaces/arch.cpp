@@ -1,10 +1,17 @@
 #include "spaces/arch.h"
 
 #include <charconv>
+#include <cstdio>
 
 #include "spaces/errors.h"
 
 namespace spaces {
+
+std::string round_trip_text(double value) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
 
 std::string join_tokens(const std::vector<std::int64_t>& tokens) {
   std::string text;

@@ -27,6 +27,10 @@ std::string join_tokens(const std::vector<std::int64_t>& tokens);
 // position for anything that is not an integer, and for empty text.
 std::vector<std::int64_t> split_tokens(std::string_view text, const std::string& space);
 
+// A number as text that std::stod reads back as exactly `value` (%.17g),
+// for state kept as text (checkpoints, controller states).
+std::string round_trip_text(double value);
+
 // Order-sensitive 64-bit mixing for hashes (splitmix64 finaliser).
 std::uint64_t hash_mix(std::uint64_t seed, std::uint64_t value);
 std::uint64_t hash_string(std::string_view text);

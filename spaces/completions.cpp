@@ -62,4 +62,14 @@ std::vector<Arch> distinct_completions(const SearchSpace& space, std::span<const
   return distinct_completions(space, prefix, seen, limit);
 }
 
+std::vector<Arch> distinct_random(const SearchSpace& space, std::size_t count, std::unordered_set<std::uint64_t>& seen,
+                                  Rng& rng) {
+  std::vector<Arch> archs;
+  for (std::size_t draws = 0; archs.size() < count && draws < 100 * count; ++draws) {
+    Arch arch = space.random(rng);
+    if (seen.insert(space.canonical_hash(arch)).second) archs.push_back(std::move(arch));
+  }
+  return archs;
+}
+
 }  // namespace spaces

@@ -29,4 +29,10 @@ std::vector<Arch> distinct_completions(const SearchSpace& space, std::span<const
 std::vector<Arch> distinct_completions(const SearchSpace& space, std::span<const std::int64_t> prefix,
                                        std::size_t limit = 10'000'000);
 
+// Up to `count` uniformly random architectures (SearchSpace::random) of
+// canonical classes not in `seen`, each added to it. Gives up after
+// 100 * count draws, so a nearly exhausted space returns fewer.
+std::vector<Arch> distinct_random(const SearchSpace& space, std::size_t count, std::unordered_set<std::uint64_t>& seen,
+                                  Rng& rng);
+
 }  // namespace spaces

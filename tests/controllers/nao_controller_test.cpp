@@ -8,6 +8,7 @@
 #include <random>
 
 #include "controllers/rank_correlation.h"
+#include "spaces/completions.h"
 #include "spaces/errors.h"
 #include "spaces/registry.h"
 
@@ -33,13 +34,8 @@ NaoOptions small_options() {
 
 std::vector<spaces::Arch> distinct_random(const spaces::SearchSpace& space, std::size_t n, std::uint64_t seed) {
   spaces::Rng rng(seed);
-  std::vector<spaces::Arch> archs;
   std::unordered_set<std::uint64_t> seen;
-  while (archs.size() < n) {
-    spaces::Arch arch = space.random(rng);
-    if (seen.insert(space.canonical_hash(arch)).second) archs.push_back(arch);
-  }
-  return archs;
+  return spaces::distinct_random(space, n, seen, rng);
 }
 
 // Proposes and observes in rounds of 16 with the synthetic reward until
@@ -63,7 +59,8 @@ TEST(NaoVocabulary, IsNaosOwnTwelveTokensForFiveNodes) {
   NaoVocabulary vocabulary(space);
   EXPECT_EQ(vocabulary.size(), 12);
   EXPECT_EQ(vocabulary.length(), 40);
-  const spaces::Arch arch = space->parse("0 2 1 0 2 4 0 1 1 3 2 0 3 1 1 2 0 0 4 3 1 1 0 3 2 2 1 0 3 4 2 2 0 1 3 3 4 0 5 1");
+  const spaces::Arch arch =
+      space->parse("0 2 1 0 2 4 0 1 1 3 2 0 3 1 1 2 0 0 4 3 1 1 0 3 2 2 1 0 3 4 2 2 0 1 3 3 4 0 5 1");
   const torch::Tensor tokens = vocabulary.tokens({arch});
   // Inputs 0..5 are tokens 1..6, ops 0..4 tokens 7..11.
   EXPECT_EQ(tokens[0][0].item<std::int64_t>(), 1);
@@ -127,7 +124,8 @@ TEST(NaoController, GradientAscentRaisesThePredictionAndDecodesOnlyValidNewArchi
   torch::NoGradGuard no_grad;
   double previous = -1;
   for (double step : {0.0, 1.0, 2.0, 4.0, 8.0}) {
-    const double mean = model->predict(NaoModelImpl::summarise(outputs + step * gradient).embedding).mean().item<double>();
+    const double mean =
+        model->predict(NaoModelImpl::summarise(outputs + step * gradient).embedding).mean().item<double>();
     EXPECT_GT(mean, previous) << "step " << step;
     previous = mean;
   }

@@ -68,6 +68,24 @@ TEST(Completions, ASharedSeenSetDeduplicatesAcrossParents) {
   EXPECT_LT(total, separate);  // the same two-block cell grows from more than one parent
 }
 
+// Random draws of new canonical classes: distinct, outside `seen`, added to
+// it; a space with fewer classes than asked gives what it has.
+TEST(Completions, DistinctRandomDrawsOnlyNewClassesAndStopsOnAnExhaustedSpace) {
+  const auto space = make_space("pnas(blocks=1)");
+  Rng rng(3);
+  std::unordered_set<std::uint64_t> seen;
+  const std::vector<Arch> first = distinct_random(*space, 50, seen, rng);
+  ASSERT_EQ(first.size(), 50u);
+  EXPECT_EQ(seen.size(), 50u);
+  const std::vector<Arch> rest = distinct_random(*space, 500, seen, rng);
+  EXPECT_LE(rest.size(), 136u - 50u);
+  EXPECT_GT(rest.size(), 50u);
+  EXPECT_EQ(seen.size(), 50u + rest.size());
+  std::unordered_set<std::uint64_t> classes;
+  for (const Arch& arch : first) classes.insert(space->canonical_hash(arch));
+  for (const Arch& arch : rest) EXPECT_TRUE(classes.insert(space->canonical_hash(arch)).second);
+}
+
 TEST(Completions, RejectsBadPrefixesAndRunawayWalks) {
   const SpacePtr space = make_space("pnas(blocks=1)");
   EXPECT_THROW(distinct_completions(*space, std::vector<std::int64_t>{0, 0, 0, 0, 0}), InvalidArchError);
