@@ -154,17 +154,23 @@ Checkpoint read_checkpoint(const std::string& path) {
   return checkpoint;
 }
 
-std::string checkpoint_path(const std::string& dir, std::int64_t epoch) {
-  char name[64];
-  std::snprintf(name, sizeof name, "epoch-%06lld.h5", static_cast<long long>(epoch));
-  return (std::filesystem::path(dir) / name).string();
+namespace {
+
+// "epoch-000012" + `suffix` + ".h5" in `dir`.
+std::string epoch_file(const std::string& dir, std::int64_t epoch, const std::string& suffix) {
+  char name[32];
+  std::snprintf(name, sizeof name, "epoch-%06lld", static_cast<long long>(epoch));
+  return (std::filesystem::path(dir) / (name + suffix + ".h5")).string();
 }
 
+}  // namespace
+
+std::string checkpoint_path(const std::string& dir, std::int64_t epoch) { return epoch_file(dir, epoch, ""); }
+
 std::string evaluation_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t evaluations) {
-  char name[64];
-  std::snprintf(name, sizeof name, "epoch-%06lld-eval-%09lld.h5", static_cast<long long>(epoch),
-                static_cast<long long>(evaluations));
-  return (std::filesystem::path(dir) / name).string();
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, "-eval-%09lld", static_cast<long long>(evaluations));
+  return epoch_file(dir, epoch, suffix);
 }
 
 void remove_superseded_evaluation_checkpoints(const std::string& dir, const std::string& newest) {

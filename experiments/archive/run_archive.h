@@ -108,11 +108,6 @@ class RunArchive {
   };
   RowCounts counts() const;
   void truncate(const RowCounts& counts);
-  std::size_t num_archs() const { return archs_.size(); }
-  std::size_t num_updates() const { return updates_.size(); }
-  std::size_t num_stage_rows() const { return stage_rows_.size(); }
-  std::size_t num_stages() const { return stage_summaries_.size(); }
-  std::size_t num_generated() const { return generated_.size(); }
   std::string config() const;
 
  private:

@@ -47,4 +47,18 @@ std::vector<spaces::ParamSpec> sgd_keys(double weight_decay) {
           ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1}};
 }
 
+childnets::SgdOptions sgd_options_of(const spaces::Params& section) {
+  return childnets::SgdOptions()
+      .lr(section.get_double("lr_max"))
+      .momentum(section.get_double("momentum"))
+      .nesterov(section.get_bool("nesterov"))
+      .weight_decay(section.get_double("weight_decay"));
+}
+
+childnets::StepOptions step_options_of(const spaces::Params& section) {
+  return childnets::StepOptions()
+      .grad_clip(section.get_double("grad_clip"))
+      .label_smoothing(section.get_double("label_smoothing"));
+}
+
 }  // namespace experiments

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "childnets/training.h"
 #include "experiments/config/experiment_config.h"
 
 namespace experiments {
@@ -21,5 +22,11 @@ std::vector<spaces::ParamSpec> data_set_keys();
 // lr_t_mul (cosine, with warm restarts where used), momentum, nesterov,
 // weight_decay (default `weight_decay`), grad_clip, label_smoothing.
 std::vector<spaces::ParamSpec> sgd_keys(double weight_decay);
+
+// The optimizer and step settings of sgd_keys() as read from `section`:
+// SGD at lr_max with momentum, nesterov and weight_decay; a step with
+// grad_clip and label_smoothing.
+childnets::SgdOptions sgd_options_of(const spaces::Params& section);
+childnets::StepOptions step_options_of(const spaces::Params& section);
 
 }  // namespace experiments

@@ -37,12 +37,6 @@ std::string fixed(double value, int digits) {
   return text.str();
 }
 
-std::string round_trip_text(double value) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace experiments

@@ -21,9 +21,6 @@ void draw_progress(std::ostream& out, const std::string& label, std::int64_t don
 // `value` with `digits` digits after the point.
 std::string fixed(double value, int digits);
 
-// Text that reads back (std::stod) as exactly `value`.
-std::string round_trip_text(double value);
-
 // Seconds since `start`.
 double seconds_since(Clock::time_point start);
 

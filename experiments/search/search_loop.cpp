@@ -16,6 +16,7 @@
 #include "controllers/controller.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/run_archive.h"
+#include "experiments/config/common_schema.h"
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
 #include "experiments/data/split.h"
@@ -90,7 +91,9 @@ struct SearchLoop::State {
 
   Checkpoint checkpoint() const;
   void restore(const Checkpoint& checkpoint);
-  // Appends the pending rows to the archive and writes `path` atomically.
+  // Appends the pending rows (records, updates) to the archive.
+  void append_pending();
+  // Appends the pending rows and writes `path` atomically.
   void write_checkpoint_to(const std::string& path);
   void child_phase();
   void controller_phase();
@@ -137,14 +140,8 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                           .dropout(child.get_double("dropout"));
   s.store = childnets::make_shared_store(s.space, s.network_options);
   s.network = childnets::ChildNetwork(s.space, s.network_options, s.store);
-  s.sgd = childnets::make_sgd(s.store->parameters(), childnets::SgdOptions()
-                                                         .lr(child.get_double("lr_max"))
-                                                         .momentum(child.get_double("momentum"))
-                                                         .nesterov(child.get_bool("nesterov"))
-                                                         .weight_decay(child.get_double("weight_decay")));
-  s.step_options = childnets::StepOptions()
-                       .grad_clip(child.get_double("grad_clip"))
-                       .label_smoothing(child.get_double("label_smoothing"));
+  s.sgd = childnets::make_sgd(s.store->parameters(), sgd_options_of(child));
+  s.step_options = step_options_of(child);
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
   const std::string resume_from = prepare_run_directory(s.run_dir, resume);
@@ -190,7 +187,8 @@ Checkpoint SearchLoop::State::checkpoint() const {
   c.scalars["archive_generated"] = double(rows.generated);
   std::string candidates_text;
   for (const auto& [reward, arch] : candidates) {
-    candidates_text += round_trip_text(reward) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
+    candidates_text +=
+        spaces::round_trip_text(reward) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
   }
   c.texts["candidates"] = candidates_text;
   c.scalars["position.child_phase_done"] = position.child_phase_done ? 1.0 : 0.0;
@@ -199,7 +197,7 @@ Checkpoint SearchLoop::State::checkpoint() const {
   c.scalars["position.reward_sum"] = position.reward_sum;
   c.scalars["position.entropy_sum"] = position.entropy_sum;
   std::string rewards_text;
-  for (double reward : position.update_rewards) rewards_text += round_trip_text(reward) + "\n";
+  for (double reward : position.update_rewards) rewards_text += spaces::round_trip_text(reward) + "\n";
   c.texts["position.update_rewards"] = rewards_text;
   return c;
 }
@@ -250,10 +248,15 @@ void SearchLoop::State::restore(const Checkpoint& c) {
   while (std::getline(rewards, line)) position.update_rewards.push_back(std::stod(line));
 }
 
-void SearchLoop::State::write_checkpoint_to(const std::string& path) {
+void SearchLoop::State::append_pending() {
+  if (records.empty() && updates.empty()) return;
   archive->append(records, updates);
   records.clear();
   updates.clear();
+}
+
+void SearchLoop::State::write_checkpoint_to(const std::string& path) {
+  append_pending();
   write_checkpoint(path, checkpoint());
   remove_superseded_evaluation_checkpoints(checkpoint_dir, path);
 }
@@ -284,12 +287,7 @@ double SearchLoop::State::reward_of(const spaces::Arch& arch, const Batch& batch
   }
   const auto& child = config.section("child");
   auto candidate = childnets::ChildNetworkImpl::standalone(space_of(arch), network_options, arch);
-  auto candidate_sgd =
-      childnets::make_sgd(candidate->trainable_parameters(), childnets::SgdOptions()
-                                                                 .lr(child.get_double("lr_max"))
-                                                                 .momentum(child.get_double("momentum"))
-                                                                 .nesterov(child.get_bool("nesterov"))
-                                                                 .weight_decay(child.get_double("weight_decay")));
+  auto candidate_sgd = childnets::make_sgd(candidate->trainable_parameters(), sgd_options_of(child));
   const std::int64_t steps = std::max<std::int64_t>(
       1, std::llround(search.get_double("standalone_epochs") * double(train_batches->batches_per_epoch())));
   for (std::int64_t step = 0; step < steps; ++step) {
@@ -307,7 +305,7 @@ void SearchLoop::State::record_stages() {
   std::vector<RunArchive::StageRow> rows;
   std::vector<RunArchive::StageSummary> summaries;
   std::vector<RunArchive::GeneratedRow> generated;
-  for (std::size_t s = archive->num_stages(); s < stages.size(); ++s) {
+  for (std::size_t s = archive->counts().stages; s < stages.size(); ++s) {
     const controllers::StageRecord& stage = stages[s];
     for (std::size_t i = 0; i < stage.cells.size(); ++i) {
       rows.push_back({stage.stage, archive_tokens(stage.cells[i]), space_of(stage.cells[i])->to_string(stage.cells[i]),
@@ -329,9 +327,10 @@ void SearchLoop::State::record_stages() {
         stage.stage, stage.cells.size(), stage.candidates, best == stage.measured.end() ? kNaN : *best,
         stage.surrogate_loss, stage.spearman, stage.kendall);
     if (!std::isnan(stage.reconstruction_accuracy)) {
-      log->info("stage {}: decoder reconstructs {:.4f} of tokens, {:.4f} of unmasked reconstructions valid; {} "
-                "architectures generated for the next stage",
-                stage.stage, stage.reconstruction_accuracy, stage.valid_rate, stage.generated.size());
+      log->info(
+          "stage {}: decoder reconstructs {:.4f} of tokens, {:.4f} of unmasked reconstructions valid; {} "
+          "architectures generated for the next stage",
+          stage.stage, stage.reconstruction_accuracy, stage.valid_rate, stage.generated.size());
     }
   }
   if (!summaries.empty()) archive->append_stages(rows, summaries, generated);
@@ -377,12 +376,6 @@ std::string update_text(const controllers::UpdateStats& stats) {
   return text;
 }
 
-controllers::ControllerState deep_copy(const controllers::ControllerState& state) {
-  controllers::ControllerState copy = state;
-  for (auto& [name, tensor] : copy.tensors) tensor = tensor.clone();
-  return copy;
-}
-
 }  // namespace
 
 void SearchLoop::State::controller_phase() {
@@ -391,7 +384,9 @@ void SearchLoop::State::controller_phase() {
   const int per_update = static_cast<int>(section.get_int("archs_per_update"));
   const std::int64_t epochs = config.section("search").get_int("epochs");
   const std::int64_t checkpoint_evaluations = config.section("run").get_int("checkpoint_evaluations");
-  const auto due = [&] { return checkpoint_evaluations > 0 && position.evaluations_done % checkpoint_evaluations == 0; };
+  const auto due = [&] {
+    return checkpoint_evaluations > 0 && position.evaluations_done % checkpoint_evaluations == 0;
+  };
   const auto checkpoint_here = [&] {
     write_checkpoint_to(evaluation_checkpoint_path(checkpoint_dir, epoch + 1, position.evaluations_done));
   };
@@ -400,7 +395,11 @@ void SearchLoop::State::controller_phase() {
   while (position.updates_done < count) {
     // A resumed run re-proposes from the saved state and skips what was scored.
     const std::vector<double> scored = std::exchange(position.update_rewards, {});
-    if (checkpoint_evaluations > 0) position.before_update = deep_copy(controller->state());
+    // The state to resume from if a checkpoint falls inside this update.
+    if (checkpoint_evaluations > 0 &&
+        position.evaluations_done % checkpoint_evaluations + per_update > checkpoint_evaluations) {
+      position.before_update = controller->state();
+    }
     const auto proposals = controller->propose(per_update);
     if (proposals.empty()) break;  // a finished (or waiting) strategy
     if (scored.size() >= proposals.size()) {
@@ -432,8 +431,7 @@ void SearchLoop::State::controller_phase() {
     position.entropy_sum += stats.entropy;
     ++position.updates_done;
     draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " controller",
-                  position.updates_done, count,
-                  update_text(stats), start, first);
+                  position.updates_done, count, update_text(stats), start, first);
     if (due()) checkpoint_here();
   }
   if (count > 0) progress << "\n";
@@ -459,8 +457,7 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation
       std::any_of(candidates.begin(), candidates.end(), [&](const auto& c) { return c.second.space == space->spec(); });
   for (const auto& [reward, arch] : candidates) {
     if (any_full && arch.space != space->spec()) continue;
-    if (seen.insert(spaces::hash_mix(std::hash<std::string>{}(arch.space), space_of(arch)->canonical_hash(arch)))
-            .second) {
+    if (seen.insert(spaces::hash_mix(spaces::hash_string(arch.space), space_of(arch)->canonical_hash(arch))).second) {
       distinct.push_back(arch);
     }
     if (static_cast<std::int64_t>(distinct.size()) >= top_k) break;
@@ -498,17 +495,14 @@ SearchResult SearchLoop::run() {
     const double updates = double(std::max<std::int64_t>(s.position.updates_done, 1));
     result.epoch_mean_reward.push_back(s.position.reward_sum / updates);
     result.epoch_mean_entropy.push_back(s.position.entropy_sum / updates);
-    s.archive->append(s.records, s.updates);
-    s.records.clear();
-    s.updates.clear();
+    s.append_pending();
     s.record_stages();
     ++s.epoch;
     s.position = {};
     if (s.epoch % every == 0 || s.epoch == epochs) s.write_checkpoint_to(checkpoint_path(s.checkpoint_dir, s.epoch));
   }
   result.top = s.final_evaluation();
-  s.archive->append(s.records, {});
-  s.records.clear();
+  s.append_pending();
   if (!result.top.empty()) {
     s.log->info("best architecture: {} (validation accuracy {:.4f})",
                 s.space_of(result.top.front().first)->to_string(result.top.front().first), result.top.front().second);

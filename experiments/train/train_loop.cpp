@@ -8,6 +8,7 @@
 #include "childnets/training.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/train_archive.h"
+#include "experiments/config/common_schema.h"
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
 #include "experiments/harness/progress.h"
@@ -91,11 +92,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
       BatchIteratorOptions().batch_size(train.get_int("batch_size")).seed(seed).augment(augment));
   s.network = childnets::ChildNetwork(
       childnets::ChildNetworkImpl::standalone(s.choice.space, train_network_options(config), s.choice.arch));
-  s.sgd = childnets::make_sgd(s.network->trainable_parameters(), childnets::SgdOptions()
-                                                                     .lr(train.get_double("lr_max"))
-                                                                     .momentum(train.get_double("momentum"))
-                                                                     .nesterov(train.get_bool("nesterov"))
-                                                                     .weight_decay(train.get_double("weight_decay")));
+  s.sgd = childnets::make_sgd(s.network->trainable_parameters(), sgd_options_of(train));
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
   const std::string arch_text = s.choice.space->to_string(s.choice.arch);
@@ -132,10 +129,7 @@ double TrainLoop::State::learning_rate(double at_epoch) const {
 EpochRecord TrainLoop::State::train_epoch(Clock::time_point run_start) {
   const auto& train = config.section("train");
   const std::int64_t steps = steps_per_epoch(), epochs = train.get_int("epochs");
-  const auto step_options = childnets::StepOptions()
-                                .grad_clip(train.get_double("grad_clip"))
-                                .aux_weight(config.section("network").get_double("aux_weight"))
-                                .label_smoothing(train.get_double("label_smoothing"));
+  const auto step_options = step_options_of(train).aux_weight(config.section("network").get_double("aux_weight"));
   const spaces::ArchGraph graph = choice.space->decode(choice.arch);
   EpochRecord record;
   record.epoch = epoch + 1;

@@ -59,6 +59,19 @@ TEST(ChildNetwork, GradientsReachOnlyTheSampledPath) {
   EXPECT_TRUE(touched.count("classifier"));
 }
 
+// The largest logit difference, on a random batch in eval mode, between
+// `shared` running `arch` (of `space`) and arch's standalone network holding
+// the store's weights.
+float standalone_difference(ChildNetwork& shared, ParameterStoreImpl& store, const spaces::SpacePtr& space,
+                            const NetworkOptions& options, const spaces::Arch& arch, std::int64_t batch) {
+  auto standalone = ChildNetworkImpl::standalone(space, options, arch);
+  standalone->store()->copy_matching_from(store);
+  shared->eval();
+  standalone->eval();
+  const torch::Tensor x = torch::randn({batch, 1, 8, 8});
+  return (shared->forward(x, space->decode(arch)).logits - standalone->forward(x).logits).abs().max().item<float>();
+}
+
 TEST(ChildNetwork, SharedAndStandaloneComputeTheSameFunction) {
   torch::manual_seed(2);
   for (const auto& spec : kSpaces) {
@@ -68,15 +81,9 @@ TEST(ChildNetwork, SharedAndStandaloneComputeTheSameFunction) {
     ChildNetwork shared(space, options, store);
     spaces::Rng rng(11);
     const spaces::Arch arch = space->random(rng);
-    auto standalone = ChildNetworkImpl::standalone(space, options, arch);
-    EXPECT_LT(standalone->store()->num_parameters(), store->num_parameters()) << spec;
-    standalone->store()->copy_matching_from(*store);
-    shared->eval();
-    standalone->eval();
-    const torch::Tensor x = torch::randn({3, 1, 8, 8});
-    const torch::Tensor a = shared->forward(x, space->decode(arch)).logits;
-    const torch::Tensor b = standalone->forward(x).logits;
-    EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-5)) << spec << ": " << (a - b).abs().max().item<float>();
+    EXPECT_LT(ChildNetworkImpl::standalone(space, options, arch)->store()->num_parameters(), store->num_parameters())
+        << spec;
+    EXPECT_LT(standalone_difference(shared, *store, space, options, arch, 3), 1e-5) << spec;
   }
 }
 
@@ -125,13 +132,8 @@ TEST(ChildNetwork, ASmallerCellRunsOnTheStoreOfTheLargerSpace) {
   ChildNetwork shared(big, options, store);
   spaces::Rng rng(5);
   const spaces::Arch cell = small->random(rng);
-  auto standalone = ChildNetworkImpl::standalone(small, options, cell);
-  standalone->store()->copy_matching_from(*store);
-  shared->eval();
-  standalone->eval();
+  EXPECT_LT(standalone_difference(shared, *store, small, options, cell, 2), 1e-5);
   const torch::Tensor x = torch::randn({2, 1, 8, 8});
-  EXPECT_TRUE(
-      torch::allclose(shared->forward(x, small->decode(cell)).logits, standalone->forward(x).logits, 1e-5, 1e-5));
   // A larger cell does not fit the store.
   ChildNetwork small_network(small, options, make_shared_store(small, options));
   EXPECT_THROW(small_network->forward(x, big->decode(big->random(rng))), std::invalid_argument);

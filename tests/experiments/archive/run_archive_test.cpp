@@ -40,11 +40,11 @@ TEST(RunArchive, AppendsAndReopensWithEveryRow) {
     archive->append(some_archs(1, 2), {});
   }
   auto archive = RunArchive::open(path, "toy(n=3)", 3);
-  EXPECT_EQ(archive->num_archs(), 6u);
-  EXPECT_EQ(archive->num_updates(), 1u);
+  EXPECT_EQ(archive->counts().archs, 6u);
+  EXPECT_EQ(archive->counts().updates, 1u);
   EXPECT_EQ(archive->config(), "[run]\nseed = 1\n");
   archive->append(some_archs(2, 1), {{2, 5, 1.0, 0.3, 0.2, 2.5}});
-  EXPECT_EQ(archive->num_archs(), 7u);
+  EXPECT_EQ(archive->counts().archs, 7u);
 }
 
 TEST(RunArchive, TruncatesToACheckpointsRowCounts) {
@@ -57,15 +57,15 @@ TEST(RunArchive, TruncatesToACheckpointsRowCounts) {
         {{1, {0, 1, -1}, "a", 0.5, 0.1, 0.4}, {1, {1, 1, -1}, "b", 0.6, 0.1, 0.7}, {2, {1, 1, 2}, "c", 0.8, 0.2, 0.75}},
         {{1, 2, 0.1, 0.5, 0.4, kNaN, kNaN}, {2, 9, 0.05, 0.9, 0.8, 0.99, 0.5}},
         {{1, {1, 2, 2}, {0, 1, 2}, "d", "a", 3.0, 0.7, 0.1}, {1, {2, 2, 2}, {-1, -1, -1}, "e", "", kNaN, kNaN, kNaN}});
-    EXPECT_EQ(archive->num_generated(), 2u);
+    EXPECT_EQ(archive->counts().generated, 2u);
     archive->truncate({3, 1, 2, 1, 1});
   }
   auto archive = RunArchive::open(path, "toy", 3);
-  EXPECT_EQ(archive->num_archs(), 3u);
-  EXPECT_EQ(archive->num_updates(), 1u);
-  EXPECT_EQ(archive->num_stage_rows(), 2u);
-  EXPECT_EQ(archive->num_stages(), 1u);
-  EXPECT_EQ(archive->num_generated(), 1u);
+  EXPECT_EQ(archive->counts().archs, 3u);
+  EXPECT_EQ(archive->counts().updates, 1u);
+  EXPECT_EQ(archive->counts().stage_rows, 2u);
+  EXPECT_EQ(archive->counts().stages, 1u);
+  EXPECT_EQ(archive->counts().generated, 1u);
 }
 
 TEST(RunArchive, IsPlainHdf5ForOtherReaders) {

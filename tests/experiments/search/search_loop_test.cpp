@@ -93,7 +93,8 @@ void expect_same_archive(const std::string& a_dir, const std::string& b_dir) {
   const auto a = read_rewards(a_dir + "/run.h5"), b = read_rewards(b_dir + "/run.h5");
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) {
-    EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i]))) << "row " << i << ": " << a[i] << " vs " << b[i];
+    EXPECT_TRUE(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))
+        << "row " << i << ": " << a[i] << " vs " << b[i];
   }
 }
 
@@ -110,12 +111,18 @@ std::vector<std::string> command_line(const std::string& program, const std::str
 
 // The data and child keys of the tiny staged searches (PNAS, NAO), then `extra`.
 std::vector<std::string> tiny_staged(const testing::TempDir& data, std::vector<std::string> extra) {
-  std::vector<std::string> overrides = {"data.dataset=mnist",     "data.path=" + data.path().string(),
-                                        "data.validation_size=60", "child.channels=4",
-                                        "child.cells_per_stage=0", "child.batch_size=16",
-                                        "child.steps_per_epoch=2", "controller.archs_per_update=10",
-                                        "controller.valid_batch_size=20", "search.epochs=5",
-                                        "search.top_k=2",          "run.threads=1"};
+  std::vector<std::string> overrides = {"data.dataset=mnist",
+                                        "data.path=" + data.path().string(),
+                                        "data.validation_size=60",
+                                        "child.channels=4",
+                                        "child.cells_per_stage=0",
+                                        "child.batch_size=16",
+                                        "child.steps_per_epoch=2",
+                                        "controller.archs_per_update=10",
+                                        "controller.valid_batch_size=20",
+                                        "search.epochs=5",
+                                        "search.top_k=2",
+                                        "run.threads=1"};
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   return overrides;
 }
@@ -134,8 +141,8 @@ TEST(SearchLoop, ATinySearchWritesAnArchiveWithTheExpectedRows) {
   const SearchResult result = run_tiny_search(tiny(data), runs.file("run"), progress);
   auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
   // per epoch: 3 child steps + 2 updates x 3 architectures; then top_k = 2 final rows
-  EXPECT_EQ(archive->num_archs(), 2u * (3 + 6) + 2);
-  EXPECT_EQ(archive->num_updates(), 4u);
+  EXPECT_EQ(archive->counts().archs, 2u * (3 + 6) + 2);
+  EXPECT_EQ(archive->counts().updates, 4u);
   EXPECT_EQ(result.top.size(), 2u);
   EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 2u);
   EXPECT_NE(progress.str().find("epoch 2/2 controller"), std::string::npos);
@@ -152,7 +159,7 @@ TEST(SearchLoop, StandaloneEvaluationTrainsEachProposalFromScratch) {
   std::ostringstream progress;
   const SearchResult result = run_tiny_search(overrides, runs.file("run"), progress);
   auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
-  EXPECT_EQ(archive->num_archs(), 2u * (3 + 6) + 2);
+  EXPECT_EQ(archive->counts().archs, 2u * (3 + 6) + 2);
   for (double reward : read_rewards(runs.file("run") + "/run.h5")) {
     EXPECT_TRUE(std::isnan(reward) || (reward >= 0.0 && reward <= 1.0));
   }
@@ -224,9 +231,10 @@ TEST(SearchLoop, ResumeWithinAControllerUpdateEqualsTheUninterruptedRun) {
 
 // A tiny PNAS search: pnas(blocks=2), beam 4, on 300 synthetic images.
 std::vector<std::string> tiny_pnas(const testing::TempDir& data, const std::string& run_dir) {
-  return command_line("pnas_search", run_dir,
-                      tiny_staged(data, {"controller.updates_per_epoch=20", "controller.beam=4",
-                                         "controller.surrogate_epochs=2", "controller.predictors=2", "space.blocks=2"}));
+  return command_line(
+      "pnas_search", run_dir,
+      tiny_staged(data, {"controller.updates_per_epoch=20", "controller.beam=4", "controller.surrogate_epochs=2",
+                         "controller.predictors=2", "space.blocks=2"}));
 }
 
 const std::vector<std::string> kPnasDefaults = {"space.name=pnas", "controller.name=pnas"};
@@ -243,7 +251,7 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
   auto archive = RunArchive::open(runs.file("run") + "/run.h5", "pnas(blocks=2)", 8);
   // Epoch 1: 2 child steps, 136 evaluations; epoch 2: 2 child steps on the
   // beam, its 4 evaluations (finished); then 2 final rows.
-  EXPECT_EQ(archive->num_archs(), 2u + 136u + 2u + 4u + 2u);
+  EXPECT_EQ(archive->counts().archs, 2u + 136u + 2u + 4u + 2u);
   EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 2u);
   // The result comes from the last stage: full two-block cells, no -1 padding
   // (the padding of stage 1's one-block rows).
@@ -254,8 +262,8 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
   }
   EXPECT_NE(out.str().find("best architecture (pnas(blocks=2))"), std::string::npos) << out.str();
   // Both stages in /stages and /stage_summary: 136 + 4 cell rows, 2 summaries.
-  EXPECT_EQ(archive->num_stage_rows(), 140u);
-  EXPECT_EQ(archive->num_stages(), 2u);
+  EXPECT_EQ(archive->counts().stage_rows, 140u);
+  EXPECT_EQ(archive->counts().stages, 2u);
 }
 
 // Interrupted after epoch 1 (its checkpoint kept, epoch 2's lost), the
@@ -270,7 +278,7 @@ TEST(SearchLoop, PnasResumeEqualsTheUninterruptedRun) {
   ASSERT_EQ(run_search_cli({"pnas_search", "--resume", runs.file("parts")}, "pnas", out, err, kPnasDefaults), 0)
       << err.str();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
-  EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8)->num_stages(), 2u);
+  EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8)->counts().stages, 2u);
 }
 
 // At evaluation granularity: killed during stage 1, after its 25th
@@ -295,8 +303,8 @@ TEST(SearchLoop, PnasResumeWithinAStageEqualsTheUninterruptedRun) {
       << err.str();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
   auto archive = RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8);
-  EXPECT_EQ(archive->num_stage_rows(), 140u);
-  EXPECT_EQ(archive->num_stages(), 2u);
+  EXPECT_EQ(archive->counts().stage_rows, 140u);
+  EXPECT_EQ(archive->counts().stages, 2u);
 }
 
 TEST(SearchLoop, BadInputsExitWithTwoAndCreateNothing) {
@@ -372,10 +380,10 @@ TEST(SearchLoop, NaoRunsItsCyclesRecordsThemAndResumesWithinACycle) {
   ASSERT_EQ(run_search_cli(tiny_nao(data, runs.file("whole")), "nao", out, err, kNaoDefaults), 0) << err.str();
   EXPECT_NE(out.str().find("best architecture (nao(nodes=3,ops=enas))"), std::string::npos) << out.str();
   auto archive = RunArchive::open(runs.file("whole") + "/run.h5", "nao(nodes=3,ops=enas)", 24);
-  EXPECT_EQ(archive->num_stages(), 3u);
-  EXPECT_EQ(archive->num_stage_rows(), 3u * 24u);
-  EXPECT_GE(archive->num_generated(), 2u * 2u);  // at least the random additions of cycles 1 and 2
-  EXPECT_EQ(archive->num_archs(), 3u * (2u + 24u) + 2u);
+  EXPECT_EQ(archive->counts().stages, 3u);
+  EXPECT_EQ(archive->counts().stage_rows, 3u * 24u);
+  EXPECT_GE(archive->counts().generated, 2u * 2u);  // at least the random additions of cycles 1 and 2
+  EXPECT_EQ(archive->counts().archs, 3u * (2u + 24u) + 2u);
 
   InterruptedRun killed("epoch 2/5 controller [################........] 2/3");
   EXPECT_NE(run_search_cli(tiny_nao(data, runs.file("parts")), "nao", killed.out, err, kNaoDefaults), 0);
@@ -385,7 +393,7 @@ TEST(SearchLoop, NaoRunsItsCyclesRecordsThemAndResumesWithinACycle) {
       << err.str();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
   EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "nao(nodes=3,ops=enas)", 24)->counts().generated,
-            archive->num_generated());
+            archive->counts().generated);
 }
 
 }  // namespace
