@@ -3,7 +3,7 @@
 #include <charconv>
 #include <cstdio>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "spaces/errors.h"
 #include "spaces/genotype_format.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

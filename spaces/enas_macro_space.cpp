@@ -1,6 +1,6 @@
 #include "spaces/enas_macro_space.h"
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace spaces {

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace spaces {

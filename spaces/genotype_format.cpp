@@ -4,7 +4,7 @@
 #include <charconv>
 #include <map>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "spaces/named_registry.h"
+#include "spaces/infra/named_registry.h"
 #include "spaces/search_space.h"
 
 namespace spaces {
@@ -32,8 +32,6 @@ struct SpaceRegistrar {
 
 }  // namespace spaces
 
-#define NAS_CONCAT_INNER(a, b) a##b
-#define NAS_CONCAT(a, b) NAS_CONCAT_INNER(a, b)
 // REGISTER_SPACE(name, summary, {ParamSpec...}, factory): the arguments after
 // the name are SpaceRegistrar's, passed through whole so braces and lambdas
 // may contain commas.

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

@@ -22,7 +22,8 @@
 #include "spaces/big_count.h"
 #include "spaces/cell_graph.h"
 #include "spaces/decision.h"
-#include "spaces/params.h"
+#include "spaces/infra/params.h"
+#include "spaces/infra/state_dict.h"
 
 namespace spaces {
 
@@ -31,6 +32,18 @@ using Rng = std::mt19937_64;
 // throws std::invalid_argument for text that is not such a state.
 std::string rng_to_text(const Rng& rng);
 void rng_from_text(const std::string& text, Rng& rng);
+// The generator as text field `name` of a saved state (see state_dict.h).
+template <class Tensor>
+void bind_rng(StateFields<Tensor>& fields, const std::string& name, Rng& rng) {
+  std::string text = fields.saving() ? rng_to_text(rng) : std::string();
+  fields.text(name, text);
+  if (fields.saving()) return;
+  try {
+    rng_from_text(text, rng);
+  } catch (const std::invalid_argument&) {
+    fields.fail("text '" + fields.key(name) + "' is not a generator state");
+  }
+}
 
 class SearchSpace {
  public:

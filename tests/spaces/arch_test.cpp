@@ -4,7 +4,7 @@
 
 #include <unordered_set>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace spaces {

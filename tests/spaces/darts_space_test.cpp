@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "spaces/cell_space.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
+#include "spaces/presets.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
-#include "spaces/presets.h"
 
 namespace spaces {
 namespace {

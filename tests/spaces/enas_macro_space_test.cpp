@@ -4,10 +4,10 @@
 
 #include <sstream>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
+#include "spaces/presets.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
-#include "spaces/presets.h"
 
 namespace spaces {
 namespace {

@@ -3,10 +3,10 @@
 #include <sstream>
 
 #include "spaces/cell_space.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
+#include "spaces/presets.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
-#include "spaces/presets.h"
 
 namespace spaces {
 namespace {

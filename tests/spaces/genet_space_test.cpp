@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

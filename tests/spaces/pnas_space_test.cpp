@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "spaces/cell_space.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 #include "tests/spaces/brute_force.h"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace spaces {

@@ -1,8 +1,8 @@
-#include "spaces/params.h"
+#include "spaces/infra/params.h"
 
 #include <gtest/gtest.h>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

@@ -1,11 +1,11 @@
-#include "spaces/params.h"
+#include "spaces/infra/params.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <sstream>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace spaces {
 namespace {

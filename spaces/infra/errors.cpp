@@ -1,4 +1,4 @@
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 #include <sstream>
 

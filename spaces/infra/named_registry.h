@@ -1,20 +1,23 @@
 #pragma once
-// NamedRegistry: short name -> (summary, option specs, factory), filled by
-// static registrars in each implementation's .cpp (REGISTER_SPACE here,
-// REGISTER_CONTROLLER in controllers/). The libraries holding registrars are
-// linked whole (third_party/dependencies.cmake) so none is dropped.
+// NamedRegistry: short name -> (summary, option specs, factory, info),
+// filled by static registrars in each implementation's .cpp (REGISTER_SPACE
+// in spaces/, REGISTER_CONTROLLER in controllers/). `Info` is what else a
+// kind of entry declares (a controller's capability record). The libraries
+// holding registrars are linked whole (third_party/dependencies.cmake) so
+// none is dropped.
 
 #include <algorithm>
 #include <map>
 #include <string>
+#include <variant>
 #include <vector>
 
-#include "spaces/errors.h"
-#include "spaces/params.h"
+#include "spaces/infra/errors.h"
+#include "spaces/infra/params.h"
 
 namespace spaces {
 
-template <class Factory>
+template <class Factory, class Info = std::monostate>
 class NamedRegistry {
  public:
   struct Entry {
@@ -22,6 +25,7 @@ class NamedRegistry {
     std::string summary;
     std::vector<ParamSpec> params;
     Factory factory;
+    Info info{};
   };
 
   explicit NamedRegistry(std::string kind) : kind_(std::move(kind)) {}
@@ -63,3 +67,6 @@ class NamedRegistry {
 };
 
 }  // namespace spaces
+
+#define NAS_CONCAT_INNER(a, b) a##b
+#define NAS_CONCAT(a, b) NAS_CONCAT_INNER(a, b)
