@@ -261,8 +261,13 @@ torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tens
 }
 
 BatchNormImpl::BatchNormImpl(const BatchNormOptions& options_) : options(options_) {
-  weight = register_parameter("weight", torch::ones({options.channels()}));
-  bias = register_parameter("bias", torch::zeros({options.channels()}));
+  if (options.affine()) {
+    weight = register_parameter("weight", torch::ones({options.channels()}));
+    bias = register_parameter("bias", torch::zeros({options.channels()}));
+  } else {
+    weight = register_buffer("weight", torch::ones({options.channels()}));
+    bias = register_buffer("bias", torch::zeros({options.channels()}));
+  }
   running_mean = register_buffer("running_mean", torch::zeros({options.channels()}));
   running_var = register_buffer("running_var", torch::ones({options.channels()}));
   num_batches_tracked = register_buffer("num_batches_tracked", torch::zeros({}, torch::kLong));
@@ -281,7 +286,18 @@ std::pair<torch::Tensor, torch::Tensor> BatchNormImpl::eval_affine() const {
   return {scale, bias - running_mean * scale};
 }
 
-torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) {
+torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) { return normalise(x, weight, bias); }
+
+torch::Tensor BatchNormImpl::forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) {
+  // (x_hat * w + b) * s = x_hat * (w * s) + b * s; without affine parameters w = 1 and b = 0.
+  // The weight is materialised: libtorch's batch norm backward reads it as contiguous, and an
+  // expanded (stride 0) scale would have it read past the scalar.
+  const torch::Tensor scaled_weight =
+      options.affine() ? weight * scale : scale.expand({options.channels()}).contiguous();
+  return normalise(x, scaled_weight, options.affine() ? bias * scale : bias);
+}
+
+torch::Tensor BatchNormImpl::normalise(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
   const bool fast = x.dim() == 4 && x.scalar_type() == torch::kFloat &&
                     x.is_contiguous(at::MemoryFormat::ChannelsLast) && x.device().is_cpu();
   if (is_training()) {

@@ -18,6 +18,9 @@ struct BatchNormOptions {
   TORCH_ARG(double, eps) = 1e-5;
   TORCH_ARG(double, momentum) = 0.1;  // running = (1 - momentum) * running + momentum * batch
   TORCH_ARG(bool, relu) = false;      // apply ReLU to the output, fused into the kernel
+  // false: no learned scale and shift (weight 1 and bias 0 are then
+  // buffers, not parameters), as DARTS's search network's BatchNorm2d(affine=False).
+  TORCH_ARG(bool, affine) = true;
 };
 
 // While one is alive on a thread, eval-mode batch norms normalise with the
@@ -41,6 +44,11 @@ class BatchNormImpl : public torch::nn::Module {
  public:
   explicit BatchNormImpl(const BatchNormOptions& options);
   torch::Tensor forward(const torch::Tensor& x);
+  // forward(x) * scale, with the scale folded into the normalisation's own
+  // per-channel multiply (no extra pass over the output, forward or
+  // backward): scale is 0-d (or [channels]) and may require gradients
+  // (a MixedOp's weight, supernet.h).
+  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale);
   // Eval mode's y = x * scale + shift, per channel, from the running
   // statistics: lets a preceding convolution absorb the normalisation at
   // inference (conv_then_batch_norm).
@@ -48,6 +56,9 @@ class BatchNormImpl : public torch::nn::Module {
 
   BatchNormOptions options;
   torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+
+ private:
+  torch::Tensor normalise(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
 };
 TORCH_MODULE(BatchNorm);
 

@@ -34,19 +34,9 @@ std::shared_ptr<CellOpImpl> make_calibration(std::int64_t in_channels, std::int6
 
 }  // namespace
 
-CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& options) : options_(options) {
-  const auto* cells = dynamic_cast<const spaces::CellSpace*>(space.get());
-  if (cells == nullptr) throw std::invalid_argument("CellNetwork needs a cell space, got " + space->name());
-  const spaces::CellLayout& layout = cells->layout();
-  nodes_ = layout.nodes;
-  space_name_ = space->name();
-  graph_cells_ = layout.cells.size();
-  project_output_ = layout.output != spaces::OutputRule::kAllNodes;
-  inputs_may_be_loose_ = layout.output == spaces::OutputRule::kLooseEndsWithInputs;
-  std::set<std::string> functions(layout.op_functions.begin(), layout.op_functions.end());
-  op_functions_.assign(functions.begin(), functions.end());
-  weight_free_ = std::make_unique<WeightFreeOps>(op_functions_, std::vector<std::int64_t>{1, 2});
-
+std::vector<CellPlan> plan_cell_stack(const NetworkOptions& options, std::int64_t out_multiplier,
+                                      std::size_t graph_cells) {
+  std::vector<CellPlan> plan;
   const std::int64_t n = options.cells_per_stage();
   std::int64_t channels = options.channels(), size = options.image_size();
   const std::int64_t stem = options.stem_multiplier() * options.channels();
@@ -63,7 +53,7 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
                                     " too small for two reductions");
       size = (size + 1) / 2;
     }
-    cell.graph_cell = layout.cells.size() == 2 && cell.reduction ? 1 : 0;
+    cell.graph_cell = graph_cells == 2 && cell.reduction ? 1 : 0;
     cell.reduce_input = cell.reduction && options.factorized_reductions();
     cell.strided = cell.reduction && !cell.reduce_input;
     cell.in0_channels = cell.reduce_input ? prev_ch : prev_prev_ch;
@@ -71,15 +61,32 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
     cell.in0_size = cell.reduce_input ? prev_size : prev_prev_size;
     cell.in1_size = cell.reduce_input ? size : prev_size;
     cell.channels = channels;
-    cell.out_channels = project_output_ ? channels : channels * nodes_;
+    cell.out_channels = channels * out_multiplier;
     cell.out_size = size;
-    plan_.push_back(cell);
+    plan.push_back(cell);
     prev_prev_ch = prev_ch;
     prev_prev_size = prev_size;
     prev_ch = cell.out_channels;
     prev_size = size;
   }
-  aux_after_ = static_cast<int>(2 * n + 1);
+  return plan;
+}
+
+CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& options) : options_(options) {
+  const auto* cells = dynamic_cast<const spaces::CellSpace*>(space.get());
+  if (cells == nullptr) throw std::invalid_argument("CellNetwork needs a cell space, got " + space->name());
+  const spaces::CellLayout& layout = cells->layout();
+  nodes_ = layout.nodes;
+  space_name_ = space->name();
+  graph_cells_ = layout.cells.size();
+  project_output_ = layout.output != spaces::OutputRule::kAllNodes;
+  inputs_may_be_loose_ = layout.output == spaces::OutputRule::kLooseEndsWithInputs;
+  std::set<std::string> functions(layout.op_functions.begin(), layout.op_functions.end());
+  op_functions_.assign(functions.begin(), functions.end());
+  weight_free_ = std::make_unique<WeightFreeOps>(op_functions_, std::vector<std::int64_t>{1, 2});
+
+  plan_ = plan_cell_stack(options, project_output_ ? 1 : nodes_, graph_cells_);
+  aux_after_ = static_cast<int>(2 * options.cells_per_stage() + 1);
 }
 
 void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, const CellGraph* only) const {

@@ -36,6 +36,16 @@ struct CellPlan {
   std::int64_t out_size = 0;
 };
 
+// The stack of 3N+2 cells that NetworkOptions describe (N =
+// cells_per_stage; reductions at positions N and 2N+1, as DARTS's layers//3
+// and 2*layers//3): each cell's inputs, width and resolution. A cell's
+// output is out_multiplier * C wide (1: projected back to C; B: DARTS's
+// concat of its B nodes). `graph_cells`: 2 when normal and reduction cells
+// differ, 1 when one cell serves both. Throws std::invalid_argument when
+// the image is too small for two reductions.
+std::vector<CellPlan> plan_cell_stack(const NetworkOptions& options, std::int64_t out_multiplier,
+                                      std::size_t graph_cells);
+
 class CellNetwork : public NetworkFamily {
  public:
   CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& options);

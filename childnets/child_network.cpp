@@ -1,5 +1,7 @@
 #include "childnets/child_network.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 namespace childnets {
 
 ParameterStore make_shared_store(const spaces::SpacePtr& space, const NetworkOptions& options) {
@@ -14,6 +16,10 @@ ChildNetworkImpl::ChildNetworkImpl(spaces::SpacePtr space, NetworkOptions option
       options_(options),
       family_(make_network_family(space_, options_)),
       store_(std::move(store)) {}
+
+ChildNetworkImpl::ChildNetworkImpl(spaces::SpacePtr space, NetworkOptions options, ParameterStore store,
+                                   std::unique_ptr<NetworkFamily> family)
+    : space_(std::move(space)), options_(options), family_(std::move(family)), store_(std::move(store)) {}
 
 std::shared_ptr<ChildNetworkImpl> ChildNetworkImpl::standalone(spaces::SpacePtr space, NetworkOptions options,
                                                                const spaces::Arch& arch) {
@@ -36,6 +42,11 @@ ChildOutput ChildNetworkImpl::forward(const torch::Tensor& x, const spaces::Arch
   return family_->forward(*store_, x, graph, drop_path);
 }
 
+ChildOutput ChildNetworkImpl::forward_mixed(const torch::Tensor& x, const std::vector<torch::Tensor>& edge_weights) {
+  if (store_->is_training() != is_training()) store_->train(is_training());
+  return family_->forward_mixed(*store_, x, edge_weights);
+}
+
 ChildOutput ChildNetworkImpl::forward(const torch::Tensor& x, double drop_path) {
   if (!fixed_) throw std::logic_error("forward without an architecture needs a standalone network");
   return forward(x, *fixed_, drop_path);
@@ -43,7 +54,10 @@ ChildOutput ChildNetworkImpl::forward(const torch::Tensor& x, double drop_path) 
 
 NetworkCost measure_network(const spaces::SpacePtr& space, const NetworkOptions& options, const spaces::Arch& arch) {
   NetworkCost cost;
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor generator_state = generator.get_state();
   auto network = ChildNetworkImpl::standalone(space, options, arch);
+  generator.set_state(generator_state);
   for (const auto& item : network->store()->named_parameters()) {
     const bool aux = item.key().rfind("aux", 0) == 0;
     cost.parameters_with_aux += item.value().numel();

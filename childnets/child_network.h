@@ -25,6 +25,9 @@ class ChildNetworkImpl : public torch::nn::Module {
  public:
   // Shared mode over `store` (which must come from make_shared_store with the same space and options).
   ChildNetworkImpl(spaces::SpacePtr space, NetworkOptions options, ParameterStore store);
+  // Shared mode with a family of the caller's choice (the supernet of supernet.h).
+  ChildNetworkImpl(spaces::SpacePtr space, NetworkOptions options, ParameterStore store,
+                   std::unique_ptr<NetworkFamily> family);
   // Standalone mode: a fresh network for `arch`, owning its weights.
   static std::shared_ptr<ChildNetworkImpl> standalone(spaces::SpacePtr space, NetworkOptions options,
                                                       const spaces::Arch& arch);
@@ -34,6 +37,10 @@ class ChildNetworkImpl : public torch::nn::Module {
   ChildOutput forward(const torch::Tensor& x, const spaces::ArchGraph& graph, double drop_path = 0.0);
   // Standalone mode only: runs the fixed architecture.
   ChildOutput forward(const torch::Tensor& x, double drop_path = 0.0);
+  // The relaxed graph of a supernet (NetworkFamily::forward_mixed): x
+  // [batch, channels, size, size], edge_weights one [edges, ops] tensor per
+  // cell type. Throws std::logic_error on a network without one.
+  ChildOutput forward_mixed(const torch::Tensor& x, const std::vector<torch::Tensor>& edge_weights);
 
   ParameterStore store() const { return store_; }
   const spaces::SpacePtr& space() const { return space_; }
@@ -57,6 +64,8 @@ struct NetworkCost {
   std::int64_t parameters_with_aux = 0;  // equal to `parameters` when options.auxiliary() is false
   std::int64_t macs_per_image = 0;       // multiply-accumulates of one inference forward pass
 };
+// Builds the standalone network of `arch` and counts; leaves libtorch's
+// default generator as it found it (the weights it draws are thrown away).
 NetworkCost measure_network(const spaces::SpacePtr& space, const NetworkOptions& options, const spaces::Arch& arch);
 
 }  // namespace childnets

@@ -22,6 +22,11 @@ std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space
   throw std::invalid_argument("no child network builds space '" + space->name() + "'");
 }
 
+ChildOutput NetworkFamily::forward_mixed(ParameterStoreImpl&, const torch::Tensor&,
+                                         const std::vector<torch::Tensor>&) const {
+  throw std::logic_error("this network family has no relaxed (mixed) graph; see childnets/supernet.h");
+}
+
 WeightFreeOps::WeightFreeOps(const std::vector<std::string>& ops, const std::vector<std::int64_t>& strides) {
   for (const auto& op : ops) {
     for (std::int64_t stride : strides) {

@@ -37,6 +37,12 @@ class NetworkFamily {
   virtual ChildOutput forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                               double drop_path) const = 0;
 
+  // Runs the relaxed graph (differentiable families, supernet.h): every
+  // edge the weighted sum of its candidate ops, `edge_weights` one [edges,
+  // ops] tensor per cell type. Other families throw std::logic_error.
+  virtual ChildOutput forward_mixed(ParameterStoreImpl& store, const torch::Tensor& x,
+                                    const std::vector<torch::Tensor>& edge_weights) const;
+
   // Whether `arch`, from another space than the family's, still runs on its
   // store: cell spaces accept cells of the same space with fewer nodes over
   // the same ops (PNAS evaluates b-block cells on the B-block store).

@@ -105,7 +105,8 @@ ReluConvBnImpl::ReluConvBnImpl(const ReluConvBnOptions& options_) : options(opti
   const std::int64_t pad = options.dilation() * (options.kernel() - 1) / 2;
   conv = register_module("conv", make_conv(options.in(), options.out(), {options.kernel(), options.kernel()},
                                            {options.stride(), options.stride()}, {pad, pad}, options.dilation()));
-  bn = register_module("bn", BatchNorm(BatchNormOptions(options.out()).relu(!options.relu_first())));
+  bn = register_module("bn",
+                       BatchNorm(BatchNormOptions(options.out()).relu(!options.relu_first()).affine(options.affine())));
 }
 
 torch::Tensor CellOpImpl::forward_activated(const torch::Tensor& /*activated*/) {
@@ -120,6 +121,15 @@ torch::Tensor ReluConvBnImpl::forward_activated(const torch::Tensor& activated) 
   return conv_then_batch_norm(conv, *bn, activated);
 }
 
+torch::Tensor ReluConvBnImpl::forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) {
+  if (!options.relu_first()) return CellOpImpl::forward_scaled(x, scale);  // the ReLU after the norm: no folding
+  return forward_activated_scaled(torch::relu(x), scale);
+}
+
+torch::Tensor ReluConvBnImpl::forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) {
+  return bn->forward_scaled(counted_conv(conv, activated), scale);
+}
+
 SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
   const std::int64_t c = options.channels(), k = options.kernel();
   const std::int64_t pad = options.dilation() * (k - 1) / 2;
@@ -127,7 +137,7 @@ SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
     const std::int64_t stride = r == 0 ? options.stride() : 1;
     depthwise->push_back(make_conv(c, c, {k, k}, {stride, stride}, {pad, pad}, options.dilation(), c));
     pointwise->push_back(make_conv(c, c, {1, 1}, {1, 1}, {0, 0}));
-    norms->push_back(BatchNorm(BatchNormOptions(c).relu(r + 1 < options.repeats())));
+    norms->push_back(BatchNorm(BatchNormOptions(c).relu(r + 1 < options.repeats()).affine(options.affine())));
   }
   register_module("depthwise", depthwise);
   register_module("pointwise", pointwise);
@@ -135,6 +145,10 @@ SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
 }
 
 torch::Tensor SepConvImpl::forward_activated(const torch::Tensor& activated) {
+  return forward_activated_scaled(activated, torch::Tensor());
+}
+
+torch::Tensor SepConvImpl::forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) {
   torch::Tensor y = activated;
   for (std::size_t r = 0; r < depthwise->size(); ++r) {
     auto dw = depthwise->ptr<torch::nn::Conv2dImpl>(r);
@@ -147,7 +161,10 @@ torch::Tensor SepConvImpl::forward_activated(const torch::Tensor& activated) {
     } else {
       y = counted_conv(dw_holder, y);
     }
-    y = conv_then_batch_norm(pw_holder, *norms->ptr<BatchNormImpl>(r), y);
+    BatchNormImpl& norm = *norms->ptr<BatchNormImpl>(r);
+    const bool last = r + 1 == depthwise->size();
+    y = last && scale.defined() ? norm.forward_scaled(counted_conv(pw_holder, y), scale)
+                                : conv_then_batch_norm(pw_holder, norm, y);
   }
   return y;
 }
@@ -156,7 +173,7 @@ FactorizedConvImpl::FactorizedConvImpl(const FactorizedConvOptions& options_) : 
   const std::int64_t c = options.channels(), k = options.kernel(), s = options.stride(), pad = (k - 1) / 2;
   row = register_module("row", make_conv(c, c, {1, k}, {1, s}, {0, pad}));
   column = register_module("column", make_conv(c, c, {k, 1}, {s, 1}, {pad, 0}));
-  bn = register_module("bn", make_bn(c));
+  bn = register_module("bn", BatchNorm(BatchNormOptions(c).affine(options.affine())));
 }
 
 torch::Tensor FactorizedConvImpl::forward_activated(const torch::Tensor& activated) {
@@ -191,36 +208,47 @@ FactorizedReduceImpl::FactorizedReduceImpl(const FactorizedReduceOptions& option
   if (options.out() % 2 != 0) throw std::invalid_argument("FactorizedReduce needs an even number of output channels");
   even = register_module("even", make_conv(options.in(), options.out() / 2, {1, 1}, {2, 2}, {0, 0}));
   odd = register_module("odd", make_conv(options.in(), options.out() / 2, {1, 1}, {1, 1}, {0, 0}));
-  bn = register_module("bn", make_bn(options.out()));
+  bn = register_module("bn", BatchNorm(BatchNormOptions(options.out()).affine(options.affine())));
 }
 
 torch::Tensor FactorizedReduceImpl::forward_activated(const torch::Tensor& r) {
-  // The odd path reads the image shifted by one pixel, zero-padded at an odd
-  // size: its 1x1 stride-1 convolution runs on the odd pixels directly.
-  return bn(torch::cat({counted_conv(even, r), counted_conv(odd, OddPixelsFunction::apply(r))}, 1));
+  return forward_activated_scaled(r, torch::Tensor());
 }
 
-std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride) {
+torch::Tensor FactorizedReduceImpl::forward_activated_scaled(const torch::Tensor& r, const torch::Tensor& scale) {
+  // The odd path reads the image shifted by one pixel, zero-padded at an odd
+  // size: its 1x1 stride-1 convolution runs on the odd pixels directly.
+  const torch::Tensor halves = torch::cat({counted_conv(even, r), counted_conv(odd, OddPixelsFunction::apply(r))}, 1);
+  return scale.defined() ? bn->forward_scaled(halves, scale) : bn->forward(halves);
+}
+
+std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride,
+                                         bool affine) {
   static const std::regex square(R"((sep_conv|dil_conv|conv|avg_pool|max_pool)_(\d)x\2)");
   static const std::regex factorized(R"(conv_1x(\d)_\1x1)");
   std::smatch match;
   if (name == "identity" || name == "skip_connect" || name == "skip") {
     if (stride == 1) return std::make_shared<IdentityImpl>();
-    return std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(channels, channels));
+    return std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(channels, channels).affine(affine));
   }
   if (name == "none") return std::make_shared<ZeroImpl>(stride);
   if (std::regex_match(name, match, factorized)) {
-    return std::make_shared<FactorizedConvImpl>(FactorizedConvOptions(channels, std::stoi(match[1])).stride(stride));
+    return std::make_shared<FactorizedConvImpl>(
+        FactorizedConvOptions(channels, std::stoi(match[1])).stride(stride).affine(affine));
   }
   if (std::regex_match(name, match, square)) {
     const std::string kind = match[1];
     const std::int64_t k = std::stoi(match[2]);
-    if (kind == "sep_conv") return std::make_shared<SepConvImpl>(SepConvOptions(channels, k).stride(stride));
-    if (kind == "dil_conv") {
-      return std::make_shared<SepConvImpl>(SepConvOptions(channels, k).stride(stride).dilation(2).repeats(1));
+    if (kind == "sep_conv") {
+      return std::make_shared<SepConvImpl>(SepConvOptions(channels, k).stride(stride).affine(affine));
     }
-    if (kind == "conv")
-      return std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(channels, channels, k).stride(stride));
+    if (kind == "dil_conv") {
+      return std::make_shared<SepConvImpl>(
+          SepConvOptions(channels, k).stride(stride).dilation(2).repeats(1).affine(affine));
+    }
+    if (kind == "conv") {
+      return std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(channels, channels, k).stride(stride).affine(affine));
+    }
     return std::make_shared<PoolImpl>(PoolOptions(kind == "avg_pool").kernel(k).stride(stride));
   }
   throw std::invalid_argument("op library has no op named '" + name + "'");

@@ -53,12 +53,25 @@ class CellOpImpl : public torch::nn::Module {
   // forward(x) == forward_activated(relu(x)).
   virtual bool starts_with_relu() const { return false; }
   virtual torch::Tensor forward_activated(const torch::Tensor& activated);
+  // forward(x) * scale (scale 0-d, possibly requiring gradients): a
+  // MixedOp's weighted term (supernet.h). Ops that end in a batch norm fold
+  // the scale into it, saving a pass over the output both ways.
+  virtual torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) {
+    return forward(x) * scale;
+  }
+  // forward_activated(activated) * scale, folded likewise.
+  virtual torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) {
+    return forward_activated(activated) * scale;
+  }
 };
 
 // For ops whose forward is forward_activated(relu(x)).
 class ReluFirstOpImpl : public CellOpImpl {
  public:
   torch::Tensor forward(const torch::Tensor& x) override { return forward_activated(torch::relu(x)); }
+  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) override {
+    return forward_activated_scaled(torch::relu(x), scale);
+  }
   bool starts_with_relu() const override { return true; }
 };
 
@@ -70,6 +83,7 @@ struct ReluConvBnOptions {
   TORCH_ARG(std::int64_t, stride) = 1;
   TORCH_ARG(std::int64_t, dilation) = 1;
   TORCH_ARG(bool, relu_first) = true;  // ReLU-conv-BN (cells); false: conv-BN-ReLU (macro/GeNet)
+  TORCH_ARG(bool, affine) = true;      // the batch norm's learned scale and shift (BatchNormOptions::affine)
 };
 
 // ReLU -> conv -> BN (or conv -> BN -> ReLU), padding keeps the size at stride 1.
@@ -79,6 +93,8 @@ class ReluConvBnImpl : public CellOpImpl {
   torch::Tensor forward(const torch::Tensor& x) override;
   bool starts_with_relu() const override { return options.relu_first(); }
   torch::Tensor forward_activated(const torch::Tensor& activated) override;
+  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) override;
+  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) override;
   ReluConvBnOptions options;
   torch::nn::Conv2d conv{nullptr};
   BatchNorm bn{nullptr};
@@ -92,6 +108,7 @@ struct SepConvOptions {
   TORCH_ARG(std::int64_t, stride) = 1;    // of the first depthwise conv
   TORCH_ARG(std::int64_t, dilation) = 1;  // 2 makes DARTS's dil_conv
   TORCH_ARG(std::int64_t, repeats) = 2;   // ENAS/DARTS sep_conv: 2; dil_conv: 1
+  TORCH_ARG(bool, affine) = true;         // the batch norms' learned scale and shift
 };
 
 // (ReLU -> depthwise kxk -> pointwise 1x1 -> BN) x repeats; the inner
@@ -100,6 +117,7 @@ class SepConvImpl : public ReluFirstOpImpl {
  public:
   explicit SepConvImpl(const SepConvOptions& options);
   torch::Tensor forward_activated(const torch::Tensor& activated) override;
+  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) override;
   SepConvOptions options;
   torch::nn::ModuleList depthwise, pointwise, norms;
 };
@@ -110,6 +128,7 @@ struct FactorizedConvOptions {
   TORCH_ARG(std::int64_t, channels);
   TORCH_ARG(std::int64_t, kernel);  // 7: conv 1x7 then 7x1
   TORCH_ARG(std::int64_t, stride) = 1;
+  TORCH_ARG(bool, affine) = true;  // the batch norm's learned scale and shift
 };
 
 // ReLU -> conv 1xk -> conv kx1 -> BN.
@@ -157,7 +176,8 @@ TORCH_MODULE(Zero);
 struct FactorizedReduceOptions {
   FactorizedReduceOptions(std::int64_t in, std::int64_t out) : in_(in), out_(out) {}
   TORCH_ARG(std::int64_t, in);
-  TORCH_ARG(std::int64_t, out);  // even
+  TORCH_ARG(std::int64_t, out);    // even
+  TORCH_ARG(bool, affine) = true;  // the batch norm's learned scale and shift
 };
 
 // Halves the resolution without losing pixels: ReLU, a 1x1 stride-2 conv on
@@ -167,6 +187,7 @@ class FactorizedReduceImpl : public ReluFirstOpImpl {
  public:
   explicit FactorizedReduceImpl(const FactorizedReduceOptions& options);
   torch::Tensor forward_activated(const torch::Tensor& activated) override;
+  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) override;
   bool droppable() const override { return false; }
   FactorizedReduceOptions options;
   torch::nn::Conv2d even{nullptr}, odd{nullptr};
@@ -176,9 +197,11 @@ TORCH_MODULE(FactorizedReduce);
 
 // Builds the op a space names, at `channels` in and out, applying `stride`.
 // Names: sep_conv_KxK, dil_conv_KxK, conv_KxK, conv_1xK_Kx1, conv_1x3_3x1,
-// avg_pool_KxK, max_pool_KxK, identity / skip_connect, none.
+// avg_pool_KxK, max_pool_KxK, identity / skip_connect, none. `affine`
+// false: batch norms without learned scale and shift (DARTS's search).
 // Throws std::invalid_argument naming an op the library does not have.
-std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride);
+std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride,
+                                         bool affine = true);
 // Whether the op has weights (pools, identity at stride 1 and none do not).
 bool op_has_weights(const std::string& name, std::int64_t stride);
 

@@ -1,6 +1,8 @@
 #include "childnets/training.h"
 
 #include <cmath>
+#include <functional>
+#include <limits>
 #include <optional>
 
 namespace childnets {
@@ -8,13 +10,40 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& labels, double label_smoothing) {
+constexpr double kPi = 3.14159265358979323846;
+
+// One optimizer step on the loss of what `forward` computes (main head,
+// plus the auxiliary head's weighted loss when there is one).
+StepResult optimise(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& labels,
+                    const StepOptions& options, const std::function<ChildOutput()>& forward) {
+  network.train();
+  zero_grad_set_to_none(*network.store());
+  const ChildOutput output = forward();
+  torch::Tensor loss = classification_loss(output.logits, labels, options.label_smoothing());
+  torch::Tensor total = loss;
+  if (output.aux_logits.defined()) {
+    total = total + options.aux_weight() * classification_loss(output.aux_logits, labels, options.label_smoothing());
+  }
+  total.backward();
+  StepResult result;
+  const auto parameters = network.trainable_parameters();
+  result.grad_norm = torch::nn::utils::clip_grad_norm_(
+      parameters, options.grad_clip() > 0.0 ? options.grad_clip() : std::numeric_limits<double>::infinity());
+  optimizer.step();
+  result.loss = loss.item<double>();
+  result.accuracy = accuracy_of(output.logits, labels);
+  return result;
+}
+
+}  // namespace
+
+torch::Tensor classification_loss(const torch::Tensor& logits, const torch::Tensor& labels, double label_smoothing) {
   return F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().label_smoothing(label_smoothing));
 }
 
-constexpr double kPi = 3.14159265358979323846;
-
-}  // namespace
+double accuracy_of(const torch::Tensor& logits, const torch::Tensor& labels) {
+  return logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
+}
 
 std::unique_ptr<torch::optim::SGD> make_sgd(const std::vector<torch::Tensor>& parameters, const SgdOptions& options) {
   return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(options.lr())
@@ -29,23 +58,16 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
 
 StepResult train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                       const torch::Tensor& labels, const spaces::ArchGraph& graph, const StepOptions& options) {
-  network.train();
-  zero_grad_set_to_none(*network.store());
-  const ChildOutput output = network.forward(images, graph, options.drop_path());
-  torch::Tensor loss = loss_of(output.logits, labels, options.label_smoothing());
-  torch::Tensor total = loss;
-  if (output.aux_logits.defined()) {
-    total = total + options.aux_weight() * loss_of(output.aux_logits, labels, options.label_smoothing());
-  }
-  total.backward();
-  StepResult result;
-  const auto parameters = network.trainable_parameters();
-  result.grad_norm = torch::nn::utils::clip_grad_norm_(
-      parameters, options.grad_clip() > 0.0 ? options.grad_clip() : std::numeric_limits<double>::infinity());
-  optimizer.step();
-  result.loss = loss.item<double>();
-  result.accuracy = output.logits.argmax(1).eq(labels).to(torch::kDouble).mean().item<double>();
-  return result;
+  return optimise(network, optimizer, labels, options,
+                  [&] { return network.forward(images, graph, options.drop_path()); });
+}
+
+StepResult mixed_train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                            const torch::Tensor& labels, const std::vector<torch::Tensor>& edge_weights,
+                            const StepOptions& options) {
+  std::vector<torch::Tensor> constant;
+  for (const torch::Tensor& w : edge_weights) constant.push_back(w.detach());
+  return optimise(network, optimizer, labels, options, [&] { return network.forward_mixed(images, constant); });
 }
 
 EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, const torch::Tensor& labels,
@@ -58,12 +80,28 @@ EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, cons
     std::optional<BatchStatisticsScope> scope;
     if (batch_statistics) scope.emplace();
     const torch::Tensor logits = network.forward(images, graph).logits;
-    result.loss = loss_of(logits, labels, 0.0).item<double>();
+    result.loss = classification_loss(logits, labels).item<double>();
     result.correct = logits.argmax(1).eq(labels).sum().item<std::int64_t>();
     result.count = labels.size(0);
   }
   network.train(was_training);
   return result;
+}
+
+EvalResult evaluate_in_batches(ChildNetworkImpl& network, const spaces::ArchGraph& graph, const torch::Tensor& images,
+                               const torch::Tensor& labels, std::int64_t batch_size, bool batch_statistics) {
+  EvalResult total;
+  double loss_sum = 0.0;
+  for (std::int64_t begin = 0; begin < images.size(0); begin += batch_size) {
+    const std::int64_t n = std::min(batch_size, images.size(0) - begin);
+    const EvalResult part =
+        evaluate(network, images.narrow(0, begin, n), labels.narrow(0, begin, n), graph, batch_statistics);
+    loss_sum += part.loss * double(n);
+    total.correct += part.correct;
+    total.count += part.count;
+  }
+  total.loss = total.count == 0 ? 0.0 : loss_sum / double(total.count);
+  return total;
 }
 
 double cosine_lr(double epoch, double total_epochs, double lr_max, double lr_min) {

@@ -39,6 +39,12 @@ struct StepResult {
 // One SGD step of `network` on (images, labels) running `graph`.
 StepResult train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                       const torch::Tensor& labels, const spaces::ArchGraph& graph, const StepOptions& options);
+// One SGD step of a supernet's weights on its relaxed graph (supernet.h),
+// with the edge weights held constant: no gradient reaches them (DARTS's
+// weight step; its architecture step is architecture_gradient.h's).
+StepResult mixed_train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
+                            const torch::Tensor& labels, const std::vector<torch::Tensor>& edge_weights,
+                            const StepOptions& options);
 
 struct EvalResult {
   double loss = 0.0;
@@ -52,6 +58,17 @@ struct EvalResult {
 // statistics (BatchStatisticsScope), as weight-sharing rewards should.
 EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, const torch::Tensor& labels,
                     const spaces::ArchGraph& graph, bool batch_statistics = false);
+
+// evaluate() over a whole set of images [N, C, H, W], `batch_size` at a
+// time: loss averaged over the images, correct answers summed.
+EvalResult evaluate_in_batches(ChildNetworkImpl& network, const spaces::ArchGraph& graph, const torch::Tensor& images,
+                               const torch::Tensor& labels, std::int64_t batch_size, bool batch_statistics = false);
+
+// Cross-entropy (with label smoothing) of logits [batch, classes] against labels [batch].
+torch::Tensor classification_loss(const torch::Tensor& logits, const torch::Tensor& labels,
+                                  double label_smoothing = 0.0);
+// Share of rows of logits [batch, classes] whose argmax is the label.
+double accuracy_of(const torch::Tensor& logits, const torch::Tensor& labels);
 
 // Plain cosine from lr_max at epoch 0 to lr_min at total_epochs (DARTS).
 double cosine_lr(double epoch, double total_epochs, double lr_max, double lr_min);

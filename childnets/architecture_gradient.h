@@ -1,0 +1,61 @@
+#pragma once
+// The gradient of DARTS's architecture objective with respect to the
+// architecture parameters α, as quark0/darts's architect.py computes it,
+// over a supernet (supernet.h). The mixing weights come from a function of
+// α (DARTS: its softmax per edge) that builds a fresh graph each call, so
+// childnets never sees the controller that owns α.
+//
+// First order (DARTS's default): ∇α L_val(w, α) on one validation batch.
+// Only α's gradient is computed (DARTS's loss.backward() also fills the
+// weights' gradients, which its next step discards).
+//
+// Second order (--unrolled): with the virtual step
+//   w' = w - lr * (momentum * m + ∇w L_train(w, α) + weight_decay * w)
+// (m: SGD's momentum buffer, zero before the first step; lr: the weights'
+// current learning rate),
+//   dα = ∇α L_val(w', α) - lr * (∇α L_train(w⁺, α) - ∇α L_train(w⁻, α)) / (2ε)
+// with v = ∇w' L_val(w', α), w± = w ± ε v and ε = 0.01 / ‖v‖₂. DARTS builds
+// a second network for w'; here the one network's weights are overwritten
+// with w', w⁺ and w⁻ in turn and restored exactly from a copy.
+//
+// Batch norms run in training mode throughout (batch statistics), as in
+// DARTS; their running statistics move with every forward pass.
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <vector>
+
+#include "childnets/child_network.h"
+
+namespace childnets {
+
+struct ArchitectureGradient {
+  std::vector<torch::Tensor> gradients;  // one per architecture parameter, of its shape
+  double validation_loss = 0.0;          // L_val at w (first order) or at w' (second order)
+  double validation_accuracy = 0.0;      // on the validation batch, same weights
+};
+
+// Builds the edge weights ([edges, ops] per cell type) from the architecture parameters.
+using EdgeWeightsFunction = std::function<std::vector<torch::Tensor>()>;
+
+// images [batch, channels, size, size], labels [batch] int64.
+ArchitectureGradient first_order_gradient(ChildNetworkImpl& supernet, const EdgeWeightsFunction& edge_weights,
+                                          const std::vector<torch::Tensor>& architecture_parameters,
+                                          const torch::Tensor& valid_images, const torch::Tensor& valid_labels);
+
+// The virtual weight step's settings: the weights' SGD as it stands.
+struct VirtualStep {
+  double lr = 0.025;
+  double momentum = 0.9;
+  double weight_decay = 3e-4;
+  const torch::optim::SGD* sgd = nullptr;  // its momentum buffers (none: zeros)
+};
+
+ArchitectureGradient second_order_gradient(ChildNetworkImpl& supernet, const EdgeWeightsFunction& edge_weights,
+                                           const std::vector<torch::Tensor>& architecture_parameters,
+                                           const torch::Tensor& train_images, const torch::Tensor& train_labels,
+                                           const torch::Tensor& valid_images, const torch::Tensor& valid_labels,
+                                           const VirtualStep& step);
+
+}  // namespace childnets
