@@ -4,7 +4,7 @@
 
 #include "spaces/cell_space.h"
 #include "spaces/enas_macro_space.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -242,7 +242,6 @@ UpdateStats EnasController::observe(const std::vector<Feedback>& feedback) {
     const double reward = f.reward + options_.entropy_weight() * entropy;
     baseline_ -= (1.0 - options_.baseline_decay()) * (baseline_ - reward);
     losses.push_back(-p.log_prob * (reward - baseline_) + options_.skip_weight() * p.skip_penalty);
-    stats.mean_reward += f.reward;
     entropy_sum += entropy;
   }
   const torch::Tensor loss = torch::stack(losses).mean();
@@ -252,94 +251,57 @@ UpdateStats EnasController::observe(const std::vector<Feedback>& feedback) {
   pending_.clear();
   stats.count = static_cast<std::int64_t>(feedback.size());
   stats.loss = loss.item<double>();
-  stats.mean_reward /= static_cast<double>(stats.count);
+  stats.mean_reward = mean_reward(feedback);
   stats.entropy = entropy_sum / static_cast<double>(stats.count);
   stats.baseline = baseline_;
   return stats;
 }
 
-ControllerState EnasController::state() const {
-  ControllerState state;
-  for (const auto& item : policy_->named_parameters())
-    state.tensors["policy." + item.key()] = item.value().detach().clone();
-  const auto parameters = policy_->parameters();
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const auto key = c10::guts::to_string(parameters[i].unsafeGetTensorImpl());
-    const auto it = adam_->state().find(key);
-    if (it == adam_->state().end()) continue;
-    const auto& adam = static_cast<const torch::optim::AdamParamState&>(*it->second);
-    const std::string prefix = "adam." + std::to_string(i) + ".";
-    state.tensors[prefix + "exp_avg"] = adam.exp_avg().clone();
-    state.tensors[prefix + "exp_avg_sq"] = adam.exp_avg_sq().clone();
-    state.scalars[prefix + "step"] = static_cast<double>(adam.step());
-  }
-  state.tensors["generator"] = generator_.get_state();
-  state.scalars["baseline"] = baseline_;
-  state.scalars["next_id"] = static_cast<double>(next_id_);
-  return state;
+void EnasController::state_fields(StateFields& fields) {
+  bind_module(fields, "policy", *policy_);
+  bind_adam(fields, "adam", *adam_, policy_->parameters());
+  bind_generator(fields, "generator", generator_);
+  fields.scalar("baseline", baseline_);
+  fields.integer("next_id", next_id_);
+  if (fields.loading()) pending_.clear();
 }
 
-void EnasController::load_state(const ControllerState& state) {
-  auto tensor = [&](const std::string& key) -> const torch::Tensor& {
-    const auto it = state.tensors.find(key);
-    if (it == state.tensors.end()) throw std::invalid_argument("enas controller state: missing tensor '" + key + "'");
-    return it->second;
-  };
-  auto scalar = [&](const std::string& key) {
-    const auto it = state.scalars.find(key);
-    if (it == state.scalars.end()) throw std::invalid_argument("enas controller state: missing scalar '" + key + "'");
-    return it->second;
-  };
-  torch::NoGradGuard no_grad;
-  for (auto& item : policy_->named_parameters()) {
-    const torch::Tensor& saved = tensor("policy." + item.key());
-    if (saved.sizes() != item.value().sizes()) {
-      throw std::invalid_argument("enas controller state: 'policy." + item.key() + "' has shape " +
-                                  c10::str(saved.sizes()) + ", expected " + c10::str(item.value().sizes()));
-    }
-    item.value().copy_(saved);
-  }
-  adam_ = std::make_unique<torch::optim::Adam>(policy_->parameters(), torch::optim::AdamOptions(options_.lr()));
-  const auto parameters = policy_->parameters();
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const std::string prefix = "adam." + std::to_string(i) + ".";
-    if (state.tensors.count(prefix + "exp_avg") == 0) continue;  // never updated
-    auto adam = std::make_unique<torch::optim::AdamParamState>();
-    adam->step(static_cast<std::int64_t>(scalar(prefix + "step")));
-    adam->exp_avg(tensor(prefix + "exp_avg").clone());
-    adam->exp_avg_sq(tensor(prefix + "exp_avg_sq").clone());
-    adam_->state()[c10::guts::to_string(parameters[i].unsafeGetTensorImpl())] = std::move(adam);
-  }
-  generator_.set_state(tensor("generator"));
-  baseline_ = scalar("baseline");
-  next_id_ = static_cast<std::int64_t>(scalar("next_id"));
-  pending_.clear();
+const spaces::OptionSchema<EnasOptions>& EnasOptions::schema() {
+  using O = EnasOptions;
+  static const auto schema =
+      spaces::OptionSchema<O>()
+          .field(
+              "lstm_size", [](O & o) -> auto& { return o.lstm_size(); }, "LSTM hidden size", 1, 4096)
+          .field(
+              "tanh_constant", [](O & o) -> auto& { return o.tanh_constant(); },
+              "logits = c * tanh(logits); 0 disables", 0, 100)
+          .field(
+              "op_tanh_reduce", [](O & o) -> auto& { return o.op_tanh_reduce(); },
+              "op logits use tanh_constant / op_tanh_reduce", 1e-6, 100)
+          .field(
+              "temperature", [](O & o) -> auto& { return o.temperature(); }, "logits / temperature; 0 disables", 0, 100)
+          .field(
+              "entropy_weight", [](O & o) -> auto& { return o.entropy_weight(); }, "entropy bonus added to the reward",
+              0, 10)
+          .field(
+              "baseline_decay", [](O & o) -> auto& { return o.baseline_decay(); },
+              "moving-average decay of the baseline", 0, 1)
+          .field(
+              "lr", [](O & o) -> auto& { return o.lr(); }, "Adam learning rate", 0, 10)
+          .field(
+              "skip_target", [](O & o) -> auto& { return o.skip_target(); }, "macro: target rate of skip connections",
+              1e-6, 1 - 1e-6)
+          .field(
+              "skip_weight", [](O & o) -> auto& { return o.skip_weight(); }, "macro: weight of the skip KL penalty", 0,
+              100);
+  return schema;
 }
 
-REGISTER_CONTROLLER(
-    enas, "ENAS policy-gradient LSTM (Pham et al. 2018)",
-    (std::vector<spaces::ParamSpec>{{"lstm_size", std::int64_t{64}, "LSTM hidden size", 1, 4096},
-                                    {"tanh_constant", 1.10, "logits = c * tanh(logits); 0 disables", 0, 100},
-                                    {"op_tanh_reduce", 2.5, "op logits use tanh_constant / op_tanh_reduce", 1e-6, 100},
-                                    {"temperature", 0.0, "logits / temperature; 0 disables", 0, 100},
-                                    {"entropy_weight", 1e-4, "entropy bonus added to the reward", 0, 10},
-                                    {"baseline_decay", 0.99, "moving-average decay of the baseline", 0, 1},
-                                    {"lr", 3.5e-3, "Adam learning rate", 0, 10},
-                                    {"skip_target", 0.4, "macro: target rate of skip connections", 1e-6, 1 - 1e-6},
-                                    {"skip_weight", 0.8, "macro: weight of the skip KL penalty", 0, 100}}),
-    [](spaces::SpacePtr space, const spaces::Params& p, std::uint64_t seed) -> std::unique_ptr<Controller> {
-      return std::make_unique<EnasController>(std::move(space),
-                                              EnasOptions()
-                                                  .lstm_size(p.get_int("lstm_size"))
-                                                  .tanh_constant(p.get_double("tanh_constant"))
-                                                  .op_tanh_reduce(p.get_double("op_tanh_reduce"))
-                                                  .temperature(p.get_double("temperature"))
-                                                  .entropy_weight(p.get_double("entropy_weight"))
-                                                  .baseline_decay(p.get_double("baseline_decay"))
-                                                  .lr(p.get_double("lr"))
-                                                  .skip_target(p.get_double("skip_target"))
-                                                  .skip_weight(p.get_double("skip_weight")),
-                                              seed);
-    });
+REGISTER_CONTROLLER(enas, "ENAS policy-gradient LSTM (Pham et al. 2018)",
+                    Capabilities{.spaces = {"enas_micro", "enas_macro", "nao"}}, EnasOptions::schema().specs(),
+                    [](spaces::SpacePtr space, const spaces::Params& p,
+                       std::uint64_t seed) -> std::unique_ptr<Controller> {
+                      return std::make_unique<EnasController>(std::move(space), EnasOptions::schema().read(p), seed);
+                    });
 
 }  // namespace controllers

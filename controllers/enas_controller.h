@@ -15,19 +15,19 @@
 // through tanh_constant / op_tanh_reduce). REINFORCE: reward + entropy_weight
 // * entropy against an exponential-moving-average baseline; Adam.
 //
-// Options (name, default):
-//   lstm_size 64; tanh_constant 1.10; op_tanh_reduce 2.5; temperature 0 (off);
-//   entropy_weight 1e-4; baseline_decay 0.99; lr 3.5e-3; skip_target 0.4;
-//   skip_weight 0.8.
+// Schedule, each epoch: train the shared weights on paths it samples, then
+// evaluate ([controller] updates_per_epoch updates of archs_per_update).
 
 #include <torch/torch.h>
 
 #include <map>
 
 #include "controllers/controller.h"
+#include "spaces/infra/options.h"
 
 namespace controllers {
 
+// Defaults from ENAS's scripts (cifar10_micro_search.sh, cifar10_macro_search.sh).
 struct EnasOptions {
   TORCH_ARG(std::int64_t, lstm_size) = 64;
   TORCH_ARG(double, tanh_constant) = 1.10;
@@ -38,6 +38,10 @@ struct EnasOptions {
   TORCH_ARG(double, lr) = 3.5e-3;
   TORCH_ARG(double, skip_target) = 0.4;
   TORCH_ARG(double, skip_weight) = 0.8;
+
+ public:
+  // Names, help and ranges: the registry's options of "enas".
+  static const spaces::OptionSchema<EnasOptions>& schema();
 };
 
 // The controller's network; a module so its parameters checkpoint by name.
@@ -66,16 +70,13 @@ class EnasController : public Controller {
   EnasController(spaces::SpacePtr space, EnasOptions options, std::uint64_t seed);
 
   std::string name() const override { return "enas"; }
+  std::vector<Phase> phases() const override { return {TrainWeightsPhase{PathSource::kSampled}, EvaluatePhase{}}; }
   std::vector<Proposal> propose(int n) override;
   std::vector<spaces::Arch> sample(int n) override;
   // One REINFORCE step over the given proposals (ENAS aggregates 10).
   // Proposals not observed in the call are dropped: after the update their
   // sampling graphs are stale.
   UpdateStats observe(const std::vector<Feedback>& feedback) override;
-  // The policy's weights, Adam's moments, the baseline, the sampling
-  // generator and the next id; taken between updates.
-  ControllerState state() const override;
-  void load_state(const ControllerState& state) override;
 
   // Samples n architectures (forced == nullptr) or scores the given ones
   // (teacher forcing), in one batched pass; differentiable. score == false
@@ -83,6 +84,11 @@ class EnasController : public Controller {
   Rollout rollout(std::int64_t n, const std::vector<spaces::Arch>* forced = nullptr, bool score = true);
   double baseline() const { return baseline_; }
   EnasPolicy policy() const { return policy_; }
+
+ protected:
+  // The policy's weights, Adam's moments, the baseline, the sampling
+  // generator and the next id; taken between updates.
+  void state_fields(StateFields& fields) override;
 
  private:
   // One Arch per row of an int64 [n, T] token tensor.

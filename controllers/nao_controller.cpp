@@ -9,7 +9,7 @@
 #include "controllers/blas_threads.h"
 #include "controllers/rank_correlation.h"
 #include "spaces/completions.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -39,7 +39,7 @@ std::vector<std::int64_t> row_values(const NaoVocabulary& vocabulary, const torc
 }  // namespace
 
 NaoController::NaoController(spaces::SpacePtr space, NaoOptions options, std::uint64_t seed)
-    : StagedController(seed + 1),
+    : StagedController(seed + 1, space->num_tokens()),
       space_(std::move(space)),
       options_(std::move(options)),
       vocabulary_(space_),
@@ -70,7 +70,7 @@ NaoController::NaoController(spaces::SpacePtr space, NaoOptions options, std::ui
   }
   cycle.predicted_mean.assign(cycle.cells.size(), kNaN);
   cycle.predicted_spread.assign(cycle.cells.size(), kNaN);
-  open_stage(std::move(cycle), false);
+  open_stage(std::move(cycle));
 }
 
 spaces::Arch NaoController::swap_symmetric(const spaces::Arch& arch) {
@@ -238,87 +238,79 @@ double NaoController::close_stage() {
   for (const GeneratedArch& g : added) next.cells.push_back(g.arch);
   next.predicted_mean = predict(next.cells);
   next.predicted_spread.assign(next.cells.size(), kNaN);
-  open_stage(std::move(next), true);
+  open_stage(std::move(next));
   return loss;
 }
 
-ControllerState NaoController::state() const {
-  ControllerState state;
-  for (const auto& item : model_->named_parameters()) state.tensors["model." + item.key()] = item.value().clone();
-  state.tensors["model_generator"] = model_->generator_state();
-  save_stages(state);
-  return state;
+void NaoController::state_fields(StateFields& fields) {
+  bind_module(fields, "model", *model_);
+  bind_generator(fields, "model_generator", model_->generator());
+  stage_fields(fields);
 }
 
-void NaoController::load_state(const ControllerState& state) {
-  torch::NoGradGuard no_grad;
-  for (auto& item : model_->named_parameters()) {
-    const std::string& name = item.key();
-    torch::Tensor& parameter = item.value();
-    const auto it = state.tensors.find("model." + name);
-    if (it == state.tensors.end() || !it->second.sizes().equals(parameter.sizes())) {
-      throw std::invalid_argument("nao controller state: missing or misshapen tensor 'model." + name + "'");
-    }
-    parameter.copy_(it->second);
-  }
-  const auto generator = state.tensors.find("model_generator");
-  if (generator == state.tensors.end()) {
-    throw std::invalid_argument("nao controller state: missing tensor 'model_generator'");
-  }
-  model_->set_generator_state(generator->second);
-  load_stages(state, [this](std::int64_t) { return space_; });
+const spaces::OptionSchema<NaoModelOptions>& NaoModelOptions::schema() {
+  using O = NaoModelOptions;
+  static const auto schema =
+      spaces::OptionSchema<O>()
+          .field(
+              "embedding", [](O & o) -> auto& { return o.embedding(); }, "encoder token embedding", 1, 4096)
+          .field(
+              "hidden", [](O & o) -> auto& { return o.hidden(); }, "encoder and decoder LSTM state", 1, 4096)
+          .field(
+              "mlp_layers", [](O & o) -> auto& { return o.mlp_layers(); }, "predictor hidden layers", 0, 16)
+          .field(
+              "mlp_hidden", [](O & o) -> auto& { return o.mlp_hidden(); }, "predictor layer width", 1, 4096)
+          .field(
+              "dropout", [](O & o) -> auto& { return o.dropout(); }, "predictor dropout", 0, 0.95);
+  return schema;
 }
 
-namespace {
-
-NaoOptions nao_options_of(const spaces::Params& params) {
-  return NaoOptions()
-      .seed_archs(params.get_int("seed_archs"))
-      .cycles(params.get_int("cycles"))
-      .top_k(params.get_int("top_k"))
-      .new_archs(params.get_int("new_archs"))
-      .random_archs(params.get_int("random_archs"))
-      .max_step_size(params.get_int("max_step_size"))
-      .epochs(params.get_int("epochs"))
-      .batch_size(params.get_int("batch_size"))
-      .lr(params.get_double("lr"))
-      .weight_decay(params.get_double("weight_decay"))
-      .grad_clip(params.get_double("grad_clip"))
-      .trade_off(params.get_double("trade_off"))
-      .symmetry(params.get_bool("symmetry"))
-      .model(NaoModelOptions()
-                 .embedding(params.get_int("embedding"))
-                 .hidden(params.get_int("hidden"))
-                 .mlp_layers(params.get_int("mlp_layers"))
-                 .mlp_hidden(params.get_int("mlp_hidden"))
-                 .dropout(params.get_double("dropout")));
+const spaces::OptionSchema<NaoOptions>& NaoOptions::schema() {
+  using O = NaoOptions;
+  static const auto schema =
+      spaces::OptionSchema<O>()
+          .field(
+              "seed_archs", [](O & o) -> auto& { return o.seed_archs(); }, "pool size; cycle 1: random architectures",
+              2, 1e7)
+          .field(
+              "cycles", [](O & o) -> auto& { return o.cycles(); }, "scoring rounds of the pool", 1, 1e4)
+          .field(
+              "top_k", [](O & o) -> auto& { return o.top_k(); }, "best pool architectures that generation starts from",
+              1, 1e7)
+          .field(
+              "new_archs", [](O & o) -> auto& { return o.new_archs(); }, "architectures generated per cycle (at most)",
+              0, 1e7)
+          .field(
+              "random_archs", [](O & o) -> auto& { return o.random_archs(); }, "random architectures added per cycle",
+              0, 1e7)
+          .field(
+              "max_step_size", [](O & o) -> auto& { return o.max_step_size(); }, "largest step size eta (1, 2, ...)", 1,
+              1e6)
+          .field(
+              "epochs", [](O & o) -> auto& { return o.epochs(); }, "model training epochs per cycle", 0, 1e6)
+          .field(
+              "batch_size", [](O & o) -> auto& { return o.batch_size(); }, "model training minibatch", 1, 1e6)
+          .field(
+              "lr", [](O & o) -> auto& { return o.lr(); }, "Adam learning rate", 1e-7, 10)
+          .field(
+              "weight_decay", [](O & o) -> auto& { return o.weight_decay(); }, "Adam L2 term", 0, 1)
+          .field(
+              "grad_clip", [](O & o) -> auto& { return o.grad_clip(); }, "global gradient norm clip", 1e-6, 1e6)
+          .field(
+              "trade_off", [](O & o) -> auto& { return o.trade_off(); }, "lambda: share of the predictor's loss", 0, 1)
+          .field(
+              "symmetry", [](O & o) -> auto& { return o.symmetry(); },
+              "swap a node's two (input, op) pairs as augmentation")
+          .nested(
+              [](O & o) -> auto& { return o.model(); }, NaoModelOptions::schema());
+  return schema;
 }
-
-}  // namespace
 
 REGISTER_CONTROLLER(
     nao, "NAO-WS: encoder-predictor-decoder with attention; gradient ascent in embedding space over a scored pool",
-    (std::vector<spaces::ParamSpec>{
-        spaces::ParamSpec{"seed_archs", std::int64_t{1000}, "pool size; cycle 1: random architectures", 2, 1e7},
-        spaces::ParamSpec{"cycles", std::int64_t{5}, "scoring rounds of the pool", 1, 1e4},
-        spaces::ParamSpec{"top_k", std::int64_t{100}, "best pool architectures that generation starts from", 1, 1e7},
-        spaces::ParamSpec{"new_archs", std::int64_t{500}, "architectures generated per cycle (at most)", 0, 1e7},
-        spaces::ParamSpec{"random_archs", std::int64_t{50}, "random architectures added per cycle", 0, 1e7},
-        spaces::ParamSpec{"max_step_size", std::int64_t{100}, "largest step size eta (1, 2, ...)", 1, 1e6},
-        spaces::ParamSpec{"epochs", std::int64_t{1000}, "model training epochs per cycle", 0, 1e6},
-        spaces::ParamSpec{"batch_size", std::int64_t{100}, "model training minibatch", 1, 1e6},
-        spaces::ParamSpec{"lr", 1e-3, "Adam learning rate", 1e-7, 10},
-        spaces::ParamSpec{"weight_decay", 0.0, "Adam L2 term", 0, 1},
-        spaces::ParamSpec{"grad_clip", 5.0, "global gradient norm clip", 1e-6, 1e6},
-        spaces::ParamSpec{"trade_off", 0.8, "lambda: share of the predictor's loss", 0, 1},
-        spaces::ParamSpec{"symmetry", true, "swap a node's two (input, op) pairs as augmentation"},
-        spaces::ParamSpec{"embedding", std::int64_t{48}, "encoder token embedding", 1, 4096},
-        spaces::ParamSpec{"hidden", std::int64_t{96}, "encoder and decoder LSTM state", 1, 4096},
-        spaces::ParamSpec{"mlp_layers", std::int64_t{3}, "predictor hidden layers", 0, 16},
-        spaces::ParamSpec{"mlp_hidden", std::int64_t{100}, "predictor layer width", 1, 4096},
-        spaces::ParamSpec{"dropout", 0.1, "predictor dropout", 0, 0.95}}),
+    Capabilities{.spaces = {"nao", "enas_micro"}, .staged = true}, NaoOptions::schema().specs(),
     [](spaces::SpacePtr space, const spaces::Params& params, std::uint64_t seed) -> std::unique_ptr<Controller> {
-      return std::make_unique<NaoController>(std::move(space), nao_options_of(params), seed);
+      return std::make_unique<NaoController>(std::move(space), NaoOptions::schema().read(params), seed);
     });
 
 }  // namespace controllers

@@ -3,9 +3,9 @@
 // et al. 2018, "Neural Architecture Optimization"). Works in cycles over a
 // pool of architectures; cycle 1's pool is `seed_archs` distinct random
 // architectures.
-//   1. The search loop trains the shared weights on the pool: sample()
-//      draws pool architectures uniformly, one per minibatch. A new cycle
-//      proposes nothing until sample() has been called once.
+//   1. The search core trains the shared weights on the pool: sample()
+//      draws pool architectures uniformly, one per minibatch (one cycle per
+//      epoch, as StagedController schedules).
 //   2. propose() hands out every pool architecture once; the loop scores
 //      each on a validation minibatch with the shared weights.
 //   3. When the whole pool is scored, the encoder–predictor–decoder
@@ -40,24 +40,30 @@
 
 #include "controllers/nao_model.h"
 #include "controllers/staged_controller.h"
+#include "spaces/infra/options.h"
 
 namespace controllers {
 
+// Defaults: NAO-WS's CIFAR-10 search script (NAO_V1 train_search_cifar10.sh).
 struct NaoOptions {
-  TORCH_ARG(std::int64_t, seed_archs) = 1000;     // pool size (cycle 1: random architectures)
-  TORCH_ARG(std::int64_t, cycles) = 5;            // scoring rounds; the model trains and generates after all but the last
-  TORCH_ARG(std::int64_t, top_k) = 100;           // parents of generation
-  TORCH_ARG(std::int64_t, new_archs) = 500;       // generated per cycle (at most)
-  TORCH_ARG(std::int64_t, random_archs) = 50;     // random additions per cycle
-  TORCH_ARG(std::int64_t, max_step_size) = 100;   // eta = 1 .. max_step_size
-  TORCH_ARG(std::int64_t, epochs) = 1000;         // model training epochs per cycle
+  TORCH_ARG(std::int64_t, seed_archs) = 1000;  // pool size (cycle 1: random architectures)
+  TORCH_ARG(std::int64_t, cycles) = 5;         // scoring rounds; the model trains and generates after all but the last
+  TORCH_ARG(std::int64_t, top_k) = 100;        // parents of generation
+  TORCH_ARG(std::int64_t, new_archs) = 500;    // generated per cycle (at most)
+  TORCH_ARG(std::int64_t, random_archs) = 50;  // random additions per cycle
+  TORCH_ARG(std::int64_t, max_step_size) = 100;  // eta = 1 .. max_step_size
+  TORCH_ARG(std::int64_t, epochs) = 1000;        // model training epochs per cycle
   TORCH_ARG(std::int64_t, batch_size) = 100;
-  TORCH_ARG(double, lr) = 1e-3;                   // Adam
-  TORCH_ARG(double, weight_decay) = 0.0;          // Adam L2 term (NAO_V1: 0; 1e-4 kept the decoder below 99% reconstruction)
-  TORCH_ARG(double, grad_clip) = 5.0;             // global norm
-  TORCH_ARG(double, trade_off) = 0.8;             // lambda: predictor loss share
-  TORCH_ARG(bool, symmetry) = true;               // swap augmentation
+  TORCH_ARG(double, lr) = 1e-3;           // Adam
+  TORCH_ARG(double, weight_decay) = 0.0;  // Adam L2 term (NAO_V1: 0; 1e-4 kept the decoder below 99% reconstruction)
+  TORCH_ARG(double, grad_clip) = 5.0;     // global norm
+  TORCH_ARG(double, trade_off) = 0.8;     // lambda: predictor loss share
+  TORCH_ARG(bool, symmetry) = true;       // swap augmentation
   TORCH_ARG(NaoModelOptions, model) = {};
+
+ public:
+  // Names, help and ranges: the registry's options of "nao".
+  static const spaces::OptionSchema<NaoOptions>& schema();
 };
 
 class NaoController : public StagedController {
@@ -67,8 +73,6 @@ class NaoController : public StagedController {
   NaoController(spaces::SpacePtr space, NaoOptions options, std::uint64_t seed);
 
   std::string name() const override { return "nao"; }
-  ControllerState state() const override;
-  void load_state(const ControllerState& state) override;
 
   // The pieces of a cycle, public for tests and benchmarks:
   // Trains the model on (archs, targets in [0, 1]) for `epochs`; returns
@@ -90,9 +94,15 @@ class NaoController : public StagedController {
   const NaoVocabulary& vocabulary() const { return vocabulary_; }
   NaoModel& model() { return model_; }
 
+ protected:
+  // The model's weights and generator, and the cycles.
+  void state_fields(StateFields& fields) override;
+
  private:
   // Steps 3 to 5 of the cycle (the class comment).
   double close_stage() override;
+  std::int64_t last_stage() const override { return options_.cycles(); }
+  spaces::SpacePtr stage_space(std::int64_t) const override { return space_; }
 
   spaces::SpacePtr space_;
   NaoOptions options_;

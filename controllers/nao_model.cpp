@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace controllers {
 namespace F = torch::nn::functional;

@@ -24,7 +24,7 @@
 // architectures.
 //
 // Parameters are drawn from the seed's own generator, and dropout draws
-// from it too (generator_state()), so the model is reproducible on its own.
+// from it too (generator()), so the model is reproducible on its own.
 
 #include <torch/torch.h>
 
@@ -32,6 +32,7 @@
 #include <span>
 #include <vector>
 
+#include "spaces/infra/options.h"
 #include "spaces/search_space.h"
 
 namespace controllers {
@@ -66,6 +67,10 @@ struct NaoModelOptions {
   TORCH_ARG(std::int64_t, mlp_layers) = 3;    // predictor hidden layers
   TORCH_ARG(std::int64_t, mlp_hidden) = 100;  // predictor layer width
   TORCH_ARG(double, dropout) = 0.1;           // predictor dropout (training only)
+
+ public:
+  // Names, help and ranges (NAO registers them as its own options).
+  static const spaces::OptionSchema<NaoModelOptions>& schema();
 };
 
 // An encoded batch: per-step outputs [B, S, H] (L2-normalised) and the
@@ -91,8 +96,7 @@ class NaoModelImpl : public torch::nn::Module {
   // keeps only the tokens legal after the row's prefix; without, any token.
   torch::Tensor greedy_decode(const NaoEncoding& encoding, const NaoVocabulary* vocabulary);
 
-  torch::Tensor generator_state() const { return generator_.get_state(); }
-  void set_generator_state(const torch::Tensor& state) { generator_.set_state(state); }
+  at::Generator& generator() { return generator_; }
   const NaoModelOptions& options() const { return options_; }
 
  private:

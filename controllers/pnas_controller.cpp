@@ -7,7 +7,7 @@
 
 #include "controllers/rank_correlation.h"
 #include "spaces/completions.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -31,7 +31,7 @@ std::int64_t blocks_of(const spaces::SearchSpace& space) {
 }  // namespace
 
 PnasController::PnasController(spaces::SpacePtr space, PnasOptions options, std::uint64_t seed)
-    : StagedController(seed + 1),
+    : StagedController(seed + 1, space->num_tokens()),
       space_(std::move(space)),
       max_blocks_(blocks_of(*space_)),
       options_(std::move(options)),
@@ -79,8 +79,7 @@ void PnasController::open_stage(std::int64_t blocks) {
       stage.predicted_spread.push_back(scores.spread[order[i]]);
     }
   }
-  // A later stage's beam trains the shared weights (a child phase) before it is scored.
-  StagedController::open_stage(std::move(stage), blocks > 1);
+  StagedController::open_stage(std::move(stage));
 }
 
 double PnasController::close_stage() {
@@ -117,61 +116,37 @@ std::vector<std::pair<spaces::Arch, double>> PnasController::ranking() const {
   return ranked;
 }
 
-// State: the surrogate's tensors and generator, and as text every stage
-// (a header line, then one line per cell with its proposal id for the
-// open stage).
-ControllerState PnasController::state() const {
-  ControllerState state;
-  for (const auto& [name, tensor] : surrogate_.state()) state.tensors["surrogate." + name] = tensor;
-  state.texts["surrogate_rng"] = surrogate_.generator_state();
-  save_stages(state);
-  return state;
+std::vector<spaces::Arch> PnasController::result() const {
+  std::vector<spaces::Arch> archs;
+  for (auto& [arch, measured] : ranking()) archs.push_back(arch);
+  return archs;
 }
 
-void PnasController::load_state(const ControllerState& state) {
-  std::map<std::string, torch::Tensor> tensors;
-  for (const auto& [name, tensor] : state.tensors) {
-    if (name.rfind("surrogate.", 0) == 0) tensors[name.substr(10)] = tensor;
-  }
-  surrogate_.load_state(tensors, state_text(state, "surrogate_rng"));
-  load_stages(state, [this](std::int64_t blocks) { return stage_space(blocks); });
+// State: the surrogate's weights and generator, and the stages.
+void PnasController::state_fields(StateFields& fields) {
+  StateFields surrogate = fields.scope("surrogate");
+  surrogate_.state_fields(surrogate);
+  stage_fields(fields);
 }
 
-namespace {
-
-PnasOptions pnas_options_of(const spaces::Params& params) {
-  return PnasOptions()
-      .beam(params.get_int("beam"))
-      .surrogate_epochs(params.get_int("surrogate_epochs"))
-      .surrogate(SurrogateOptions()
-                     .kind(params.get_string("surrogate"))
-                     .predictors(params.get_int("predictors"))
-                     .hidden(params.get_int("hidden"))
-                     .embedding(params.get_int("embedding"))
-                     .loss(params.get_string("loss"))
-                     .lr(params.get_double("lr"))
-                     .batch_size(params.get_int("batch_size"))
-                     .sampling(params.get_string("sampling")));
+const spaces::OptionSchema<PnasOptions>& PnasOptions::schema() {
+  using O = PnasOptions;
+  static const auto schema =
+      spaces::OptionSchema<O>()
+          .field(
+              "beam", [](O & o) -> auto& { return o.beam(); }, "cells kept and evaluated per stage (K)", 1, 1e6)
+          .field(
+              "surrogate_epochs", [](O & o) -> auto& { return o.surrogate_epochs(); },
+              "surrogate training epochs after each stage", 1, 1e5)
+          .nested([](O & o) -> auto& { return o.surrogate(); }, SurrogateOptions::schema(), {{"kind", "surrogate"}});
+  return schema;
 }
-
-}  // namespace
 
 REGISTER_CONTROLLER(
     pnas, "PNAS: progressive beam search over pnas cells, ranked by an LSTM (or MLP) surrogate ensemble",
-    (std::vector<spaces::ParamSpec>{
-        spaces::ParamSpec{"beam", std::int64_t{256}, "cells kept and evaluated per stage (K)", 1, 1e6},
-        spaces::ParamSpec{"surrogate_epochs", std::int64_t{20}, "surrogate training epochs after each stage", 1, 1e5},
-        spaces::ParamSpec{"surrogate", std::string("lstm"), "predictor kind", 0, 0, {"lstm", "mlp"}},
-        spaces::ParamSpec{"predictors", std::int64_t{5}, "ensemble size", 1, 100},
-        spaces::ParamSpec{"hidden", std::int64_t{100}, "LSTM state / MLP width", 1, 4096},
-        spaces::ParamSpec{"embedding", std::int64_t{100}, "input and op embedding width (LSTM)", 1, 4096},
-        spaces::ParamSpec{"loss", std::string("l1"), "surrogate loss", 0, 0, {"l1", "l2"}},
-        spaces::ParamSpec{"lr", 0.01, "surrogate Adam learning rate", 1e-7, 10},
-        spaces::ParamSpec{"batch_size", std::int64_t{64}, "surrogate minibatch", 1, 100000},
-        spaces::ParamSpec{
-            "sampling", std::string("fold"), "each predictor's data share", 0, 0, {"fold", "bootstrap"}}}),
+    Capabilities{.spaces = {"pnas"}, .staged = true}, PnasOptions::schema().specs(),
     [](spaces::SpacePtr space, const spaces::Params& params, std::uint64_t seed) -> std::unique_ptr<Controller> {
-      return std::make_unique<PnasController>(std::move(space), pnas_options_of(params), seed);
+      return std::make_unique<PnasController>(std::move(space), PnasOptions::schema().read(params), seed);
     });
 
 }  // namespace controllers

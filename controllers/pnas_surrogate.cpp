@@ -117,13 +117,6 @@ std::map<std::size_t, std::vector<std::size_t>> by_length(const std::vector<std:
   return groups;
 }
 
-// "p3.w_ih": predictor 3's tensor w_ih in state().
-std::string predictor_key(std::size_t predictor, const std::string& name) {
-  std::string key = "p";
-  key.append(std::to_string(predictor)).append(".").append(name);
-  return key;
-}
-
 }  // namespace
 
 SurrogateEnsemble::SurrogateEnsemble(CellVocabulary vocabulary, SurrogateOptions options, std::uint64_t seed)
@@ -234,32 +227,30 @@ SurrogateEnsemble::Scores SurrogateEnsemble::predict(const torch::Tensor& cells,
           std::vector<double>(spread.data_ptr<double>(), spread.data_ptr<double>() + spread.numel())};
 }
 
-std::map<std::string, torch::Tensor> SurrogateEnsemble::state() const {
-  std::map<std::string, torch::Tensor> tensors;
-  for (std::size_t p = 0; p < predictors_.size(); ++p) {
-    for (const auto& item : predictors_[p]->named_parameters()) {
-      tensors[predictor_key(p, item.key())] = item.value().detach().clone();
-    }
-  }
-  return tensors;
+void SurrogateEnsemble::state_fields(StateFields& fields) {
+  for (std::size_t p = 0; p < predictors_.size(); ++p) bind_module(fields, "p" + std::to_string(p), *predictors_[p]);
+  spaces::bind_rng(fields, "rng", rng_);
 }
 
-std::string SurrogateEnsemble::generator_state() const { return spaces::rng_to_text(rng_); }
-
-void SurrogateEnsemble::load_state(const std::map<std::string, torch::Tensor>& tensors, const std::string& generator) {
-  torch::NoGradGuard no_grad;
-  for (std::size_t p = 0; p < predictors_.size(); ++p) {
-    for (auto& item : predictors_[p]->named_parameters()) {
-      const std::string key = predictor_key(p, item.key());
-      const auto it = tensors.find(key);
-      if (it == tensors.end()) throw std::invalid_argument("surrogate state: missing tensor '" + key + "'");
-      if (it->second.sizes() != item.value().sizes()) {
-        throw std::invalid_argument("surrogate state: tensor '" + key + "' has another shape");
-      }
-      item.value().copy_(it->second);
-    }
-  }
-  spaces::rng_from_text(generator, rng_);
+const spaces::OptionSchema<SurrogateOptions>& SurrogateOptions::schema() {
+  using O = SurrogateOptions;
+  static const auto schema =
+      spaces::OptionSchema<O>()
+          .field("kind", [](O & o) -> auto& { return o.kind(); }, "predictor kind", 0, 0, {"lstm", "mlp"})
+          .field(
+              "predictors", [](O & o) -> auto& { return o.predictors(); }, "ensemble size", 1, 100)
+          .field(
+              "hidden", [](O & o) -> auto& { return o.hidden(); }, "LSTM state / MLP width", 1, 4096)
+          .field(
+              "embedding", [](O & o) -> auto& { return o.embedding(); }, "input and op embedding width (LSTM)", 1, 4096)
+          .field("loss", [](O & o) -> auto& { return o.loss(); }, "surrogate loss", 0, 0, {"l1", "l2"})
+          .field(
+              "lr", [](O & o) -> auto& { return o.lr(); }, "surrogate Adam learning rate", 1e-7, 10)
+          .field(
+              "batch_size", [](O & o) -> auto& { return o.batch_size(); }, "surrogate minibatch", 1, 100000)
+          .field("sampling", [](O & o) -> auto& { return o.sampling(); }, "each predictor's data share", 0, 0,
+                 {"fold", "bootstrap"});
+  return schema;
 }
 
 }  // namespace controllers

@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "controllers/torch_state.h"
+#include "spaces/infra/options.h"
 #include "spaces/search_space.h"
 
 namespace controllers {
@@ -38,6 +40,10 @@ struct SurrogateOptions {
   TORCH_ARG(double, lr) = 0.01;              // Adam
   TORCH_ARG(std::int64_t, batch_size) = 64;
   TORCH_ARG(std::string, sampling) = "fold";  // "fold" or "bootstrap"
+
+ public:
+  // Names, help and ranges (PNAS registers them as its own options).
+  static const spaces::OptionSchema<SurrogateOptions>& schema();
 };
 
 // The cells a surrogate reads: up to max_blocks blocks over num_ops ops.
@@ -73,11 +79,10 @@ class SurrogateEnsemble {
   // The same for one block count: cells [N, 4b] int64.
   Scores predict(const torch::Tensor& cells, std::int64_t batch = 8192) const;
 
-  // Predictor weights and the generator that draws their data shares.
-  std::map<std::string, torch::Tensor> state() const;
-  std::string generator_state() const;
-  // Throws std::invalid_argument naming a missing or misshapen tensor.
-  void load_state(const std::map<std::string, torch::Tensor>& tensors, const std::string& generator);
+  // Predictor weights ("p<i>.<name>") and the generator that draws their
+  // data shares ("rng"); loading throws spaces::StateError naming a missing
+  // or misshapen tensor.
+  void state_fields(StateFields& fields);
 
   const CellVocabulary& vocabulary() const { return vocabulary_; }
   const SurrogateOptions& options() const { return options_; }

@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "controllers/controller.h"
+#include "controllers/stage_record.h"
+#include "spaces/search_space.h"
 
 namespace controllers {
 

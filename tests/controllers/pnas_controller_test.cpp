@@ -5,7 +5,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -29,16 +29,10 @@ PnasOptions small_options() {
   return PnasOptions().beam(32).surrogate_epochs(50).surrogate(SurrogateOptions().predictors(3));
 }
 
-// Proposes and observes in rounds of 8 until `rounds` rounds or the end,
-// sampling once (a child phase) when a new stage waits for training.
+// Proposes and observes in rounds of 8 until `rounds` rounds or the end.
 void drive(PnasController& controller, int rounds = 1 << 30) {
   for (int round = 0; round < rounds && !controller.finished(); ++round) {
-    std::vector<Proposal> proposals = controller.propose(8);
-    if (proposals.empty()) {
-      // A new stage waits for its beam to be sampled for training.
-      controller.sample(1);
-      proposals = controller.propose(8);
-    }
+    const std::vector<Proposal> proposals = controller.propose(8);
     ASSERT_FALSE(proposals.empty()) << "nothing to propose before the search finished";
     std::vector<Feedback> feedback;
     for (const Proposal& p : proposals) feedback.push_back({p.id, synthetic_reward(p.arch)});
@@ -69,36 +63,6 @@ TEST(PnasController, AProgressiveSearchOnASyntheticRewardFindsTheOptimum) {
   EXPECT_DOUBLE_EQ(ranking.front().second, 1.0) << ranking.front().first.tokens.size();
   EXPECT_EQ(ranking.front().first.space, "pnas(blocks=3)");
   EXPECT_TRUE(controller.propose(8).empty());
-}
-
-TEST(PnasController, ResumeFromSavedStateEqualsTheUninterruptedSearch) {
-  PnasController whole(spaces::make_space("pnas(blocks=2)"), small_options(), 2);
-  drive(whole);
-  PnasController first(spaces::make_space("pnas(blocks=2)"), small_options(), 2);
-  drive(first, 20);  // 160 cells: stage 1 done, stage 2 under way
-  ASSERT_EQ(first.stages().size(), 2u);
-  PnasController resumed(spaces::make_space("pnas(blocks=2)"), small_options(), 77);
-  resumed.load_state(first.state());
-  drive(resumed);
-  ASSERT_EQ(resumed.stages().size(), whole.stages().size());
-  for (std::size_t s = 0; s < whole.stages().size(); ++s) {
-    EXPECT_EQ(resumed.stages()[s].measured, whole.stages()[s].measured) << "stage " << s + 1;
-    for (std::size_t i = 0; i < whole.stages()[s].cells.size(); ++i) {
-      EXPECT_EQ(resumed.stages()[s].cells[i], whole.stages()[s].cells[i]);
-      const double a = resumed.stages()[s].predicted_mean[i], b = whole.stages()[s].predicted_mean[i];
-      EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b)));
-    }
-  }
-  EXPECT_EQ(resumed.ranking().front().first, whole.ranking().front().first);
-}
-
-TEST(PnasController, RefusesOtherSpacesAndUnknownIds) {
-  EXPECT_THROW(PnasController(spaces::make_space("enas_micro"), small_options(), 0), spaces::OptionError);
-  PnasController controller(spaces::make_space("pnas(blocks=2)"), small_options(), 0);
-  const auto proposals = controller.propose(2);
-  EXPECT_THROW(controller.observe({{proposals.front().id + 100, 0.5}}), std::invalid_argument);
-  controller.observe({{proposals.front().id, 0.5}});
-  EXPECT_THROW(controller.observe({{proposals.front().id, 0.5}}), std::invalid_argument);  // observed already
 }
 
 }  // namespace

@@ -74,7 +74,11 @@ TEST(PnasSurrogate, MixedBlockCountsKeepTheirOrderAndStateRoundTrips) {
     EXPECT_DOUBLE_EQ(scores.mean[static_cast<std::size_t>(2 * i)], ones.mean[static_cast<std::size_t>(i)]);
   }
   SurrogateEnsemble copy(CellVocabulary{3, 8}, SurrogateOptions().predictors(2), 99);
-  copy.load_state(ensemble.state(), ensemble.generator_state());
+  StateDict saved;
+  StateFields saver = StateFields::saver(saved, "surrogate");
+  ensemble.state_fields(saver);
+  StateFields loader = StateFields::loader(saved, "surrogate");
+  copy.state_fields(loader);
   EXPECT_EQ(copy.predict(mixed).mean, scores.mean);
   EXPECT_THROW(SurrogateEnsemble(CellVocabulary{3, 8}, SurrogateOptions().kind("gru"), 0), std::invalid_argument);
   EXPECT_THROW(ensemble.predict(torch::zeros({2, 5}, torch::kLong)), std::invalid_argument);
