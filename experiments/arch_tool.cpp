@@ -7,7 +7,7 @@
 #include <iomanip>
 #include <ostream>
 
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace experiments {

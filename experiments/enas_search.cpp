@@ -1,5 +1,5 @@
-// enas_search: the ENAS search (micro or macro space, per config); see
-// experiments/search/search_cli.h.
+// enas_search: the ENAS search (micro or macro space, per config); without --config it runs
+// experiments/configs/fashion_mnist_enas.toml (built in). See experiments/search/search_cli.h.
 #include <iostream>
 
 #include "experiments/harness/allocator.h"
@@ -7,5 +7,6 @@
 
 int main(int argc, char** argv) {
   experiments::keep_freed_memory();
-  return experiments::run_search_cli(std::vector<std::string>(argv, argv + argc), "enas", std::cout, std::cerr);
+  return experiments::run_search_cli(std::vector<std::string>(argv, argv + argc), "enas", std::cout, std::cerr,
+                                     "fashion_mnist_enas.toml");
 }

@@ -167,17 +167,18 @@ std::string epoch_file(const std::string& dir, std::int64_t epoch, const std::st
 
 std::string checkpoint_path(const std::string& dir, std::int64_t epoch) { return epoch_file(dir, epoch, ""); }
 
-std::string evaluation_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t evaluations) {
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, "-eval-%09lld", static_cast<long long>(evaluations));
+std::string in_epoch_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t phase,
+                                     std::int64_t done) {
+  char suffix[48];
+  std::snprintf(suffix, sizeof suffix, "-p%02lld-%09lld", static_cast<long long>(phase), static_cast<long long>(done));
   return epoch_file(dir, epoch, suffix);
 }
 
-void remove_superseded_evaluation_checkpoints(const std::string& dir, const std::string& newest) {
+void remove_superseded_in_epoch_checkpoints(const std::string& dir, const std::string& newest) {
   const std::string newest_name = std::filesystem::path(newest).filename().string();
   for (const std::string& path : list_checkpoints(dir)) {
     const std::string name = std::filesystem::path(path).filename().string();
-    if (name < newest_name && name.find("-eval-") != std::string::npos) std::filesystem::remove(path);
+    if (name < newest_name && name.find("-p") != std::string::npos) std::filesystem::remove(path);
   }
 }
 

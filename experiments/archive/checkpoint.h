@@ -7,18 +7,18 @@
 
 #include <torch/torch.h>
 
-#include <map>
 #include <string>
+#include <vector>
 
-#include "experiments/archive/run_archive.h"
+#include "controllers/torch_state.h"
+#include "experiments/archive/h5_util.h"
 
 namespace experiments {
 
-struct Checkpoint {
-  std::map<std::string, torch::Tensor> tensors;  // float32, float64, int64 or uint8; names without '/'
-  std::map<std::string, double> scalars;
-  std::map<std::string, std::string> texts;
-};
+// A checkpoint's content is a saved state (controllers/torch_state.h):
+// tensors (float32, float64, int64 or uint8; names without '/'), scalars
+// and texts.
+using Checkpoint = controllers::StateDict;
 
 // Atomic write; throws ArchiveError naming the file.
 void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
@@ -26,18 +26,19 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint);
 Checkpoint read_checkpoint(const std::string& path);
 
 // The checkpoint paths in `dir`, oldest first, newest last: an epoch's
-// in-epoch checkpoints ("epoch-000012-eval-000300.h5", written while epoch
-// 12 ran) sort after epoch 11's end checkpoint and before epoch 12's
+// in-epoch checkpoints ("epoch-000012-p01-000000300.h5", written while
+// epoch 12 ran) sort after epoch 11's end checkpoint and before epoch 12's
 // ("epoch-000012.h5"). Temporary files of an interrupted write are ignored.
 std::vector<std::string> list_checkpoints(const std::string& dir);
 // The checkpoint at the end of `epoch` (1-based: epochs completed).
 std::string checkpoint_path(const std::string& dir, std::int64_t epoch);
-// A checkpoint within `epoch` (1-based: the epoch running) after
-// `evaluations` candidate evaluations of its controller phase.
-std::string evaluation_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t evaluations);
+// A checkpoint within `epoch` (1-based: the epoch running), in its phase
+// `phase` (0-based) after `done` of the phase's units (candidate
+// evaluations; 0 at the phase's start).
+std::string in_epoch_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t phase, std::int64_t done);
 // Deletes the in-epoch checkpoints of `dir` that sort before `newest`:
 // once a newer checkpoint is safely in place they only take disk space.
 // Epoch-end checkpoints are kept.
-void remove_superseded_evaluation_checkpoints(const std::string& dir, const std::string& newest);
+void remove_superseded_in_epoch_checkpoints(const std::string& dir, const std::string& newest);
 
 }  // namespace experiments

@@ -1,9 +1,11 @@
 #pragma once
-// H5Table: a group of equal-length, appendable 1-d (or [rows, width] 2-d)
-// datasets in an HDF5 file: one dataset per column, chunked and unlimited
-// along rows, so any HDF5 reader (h5dump, h5py) sees plain arrays. Column
-// types: int64, float64, variable-length UTF-8 strings, and fixed-width
-// int64 rows (token sequences of one space).
+// H5Table: a group of equal-length, appendable datasets in an HDF5 file:
+// one dataset per column, chunked and unlimited along rows, so any HDF5
+// reader (h5dump, h5py) sees plain arrays. Column kinds: int64, float64,
+// variable-length UTF-8 strings, fixed-shape int64 rows (token sequences of
+// one space: [rows, T]) and fixed-shape float64 arrays ([rows, d1, d2...]).
+// Columns can be added to a table that has rows; the earlier rows read
+// back the column's fill value (-1, NaN or "").
 
 #include <H5Cpp.h>
 
@@ -15,33 +17,44 @@ namespace experiments {
 
 class H5Table {
  public:
-  enum class Kind { kInt, kFloat, kString, kIntRow };
+  enum class Kind { kInt, kFloat, kString, kIntRow, kFloatArray };
   struct Column {
     std::string name;
     Kind kind;
-    hsize_t width = 0;  // kIntRow only
+    std::vector<hsize_t> shape = {};  // kIntRow: {width}; kFloatArray: its dimensions; scalars: {}
+    // Values per row (1 for scalar kinds).
+    hsize_t elements() const;
   };
 
   // Creates the group and its empty datasets; throws H5::Exception.
   static H5Table create(H5::H5File& file, const std::string& group, const std::vector<Column>& columns);
-  // Opens an existing table; throws std::runtime_error naming the file and
-  // the missing group, dataset or width mismatch.
+  // Opens an existing table and checks it has `columns` (others may exist
+  // too); throws std::runtime_error naming the file and the missing group,
+  // dataset or shape mismatch.
   static H5Table open(H5::H5File& file, const std::string& group, const std::vector<Column>& columns);
+  // Opens an existing table with whatever columns it holds.
+  static H5Table open(H5::H5File& file, const std::string& group);
 
-  // One batch of rows: the values of each column, in the order of `columns`.
-  // All columns must hold the same number of rows (kIntRow: rows * width values).
+  // One batch of rows: the values of each column in the order of
+  // columns(). All columns hold the same number of rows (row kinds:
+  // rows * elements values, row-major).
   struct Rows {
-    std::vector<std::vector<std::int64_t>> ints;
-    std::vector<std::vector<double>> floats;
-    std::vector<std::vector<std::string>> strings;
+    std::vector<std::vector<std::int64_t>> ints;    // kInt and kIntRow columns, in order
+    std::vector<std::vector<double>> floats;        // kFloat and kFloatArray columns, in order
+    std::vector<std::vector<std::string>> strings;  // kString columns, in order
   };
   // Appends rows; the columns of each kind are matched in order.
   void append(const Rows& rows);
   // Every row, in the layout `append` takes.
   Rows read() const;
+  // Adds a column whose existing rows hold its fill value (-1, NaN, "").
+  void add_column(const Column& column);
   // Drops rows past `rows` (a resumed run rewinds to its checkpoint).
   void truncate(hsize_t rows);
   hsize_t size() const { return rows_; }
+  const std::vector<Column>& columns() const { return columns_; }
+  // The column named `name`, or nullptr.
+  const Column* find(const std::string& name) const;
 
  private:
   H5Table(H5::Group group, std::vector<Column> columns, hsize_t rows)

@@ -1,240 +1,313 @@
 #include "experiments/archive/run_archive.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <limits>
+#include <stdexcept>
 
 namespace experiments {
 namespace {
 
-std::vector<H5Table::Column> arch_columns(std::size_t num_tokens) {
-  using K = H5Table::Kind;
-  return {{"epoch", K::kInt},
-          {"step", K::kInt},
-          {"tokens", K::kIntRow, num_tokens},
-          {"phase", K::kString},
-          {"controller", K::kString},
-          {"canonical", K::kString},
-          {"reward", K::kFloat},
-          {"valid_accuracy", K::kFloat}};
+using Kind = H5Table::Kind;
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The column a record value needs.
+H5Table::Column column_for(const std::string& name, const spaces::RecordValue& value) {
+  struct Visitor {
+    const std::string& name;
+    H5Table::Column operator()(std::int64_t) const { return {name, Kind::kInt}; }
+    H5Table::Column operator()(double) const { return {name, Kind::kFloat}; }
+    H5Table::Column operator()(const std::string&) const { return {name, Kind::kString}; }
+    H5Table::Column operator()(const std::vector<std::int64_t>& row) const {
+      return {name, Kind::kIntRow, {static_cast<hsize_t>(row.size())}};
+    }
+    H5Table::Column operator()(const spaces::NumberArray& array) const {
+      return {name, Kind::kFloatArray, std::vector<hsize_t>(array.shape.begin(), array.shape.end())};
+    }
+  };
+  return std::visit(Visitor{name}, value);
 }
 
-std::vector<H5Table::Column> update_columns() {
-  using K = H5Table::Kind;
-  return {{"epoch", K::kInt},         {"step", K::kInt},       {"loss", K::kFloat},
-          {"mean_reward", K::kFloat}, {"baseline", K::kFloat}, {"entropy", K::kFloat}};
+const spaces::RecordValue* field_of(const spaces::Record& record, const std::string& name) {
+  for (const auto& [key, value] : record.fields) {
+    if (key == name) return &value;
+  }
+  return nullptr;
 }
 
-std::vector<H5Table::Column> stage_row_columns(std::size_t num_tokens) {
-  using K = H5Table::Kind;
-  return {{"stage", K::kInt},
-          {"tokens", K::kIntRow, num_tokens},
-          {"canonical", K::kString},
-          {"predicted_mean", K::kFloat},
-          {"predicted_spread", K::kFloat},
-          {"measured", K::kFloat}};
+[[noreturn]] void mismatch(const std::string& table, const H5Table::Column& column, const std::string& what) {
+  throw std::logic_error("run archive: table '" + table + "' column '" + column.name + "': " + what);
 }
 
-std::vector<H5Table::Column> stage_summary_columns() {
-  using K = H5Table::Kind;
-  return {{"stage", K::kInt},
-          {"candidates", K::kInt},
-          {"surrogate_loss", K::kFloat},
-          {"spearman", K::kFloat},
-          {"kendall", K::kFloat},
-          {"reconstruction_accuracy", K::kFloat},
-          {"valid_rate", K::kFloat}};
+// The values of `column` for `records`, appended to `rows` in its kind's list.
+void add_values(const std::string& table, const H5Table::Column& column,
+                const std::vector<const spaces::Record*>& records, H5Table::Rows& rows) {
+  switch (column.kind) {
+    case Kind::kInt: {
+      std::vector<std::int64_t>& out = rows.ints.emplace_back();
+      for (const spaces::Record* r : records) {
+        const spaces::RecordValue* v = field_of(*r, column.name);
+        if (v != nullptr && !std::holds_alternative<std::int64_t>(*v)) mismatch(table, column, "an integer expected");
+        out.push_back(v == nullptr ? -1 : std::get<std::int64_t>(*v));
+      }
+      break;
+    }
+    case Kind::kFloat: {
+      std::vector<double>& out = rows.floats.emplace_back();
+      for (const spaces::Record* r : records) {
+        const spaces::RecordValue* v = field_of(*r, column.name);
+        if (v == nullptr) {
+          out.push_back(kNaN);
+        } else if (const auto* d = std::get_if<double>(v)) {
+          out.push_back(*d);
+        } else if (const auto* i = std::get_if<std::int64_t>(v)) {
+          out.push_back(static_cast<double>(*i));
+        } else {
+          mismatch(table, column, "a number expected");
+        }
+      }
+      break;
+    }
+    case Kind::kString: {
+      std::vector<std::string>& out = rows.strings.emplace_back();
+      for (const spaces::Record* r : records) {
+        const spaces::RecordValue* v = field_of(*r, column.name);
+        if (v != nullptr && !std::holds_alternative<std::string>(*v)) mismatch(table, column, "a text expected");
+        out.push_back(v == nullptr ? std::string() : std::get<std::string>(*v));
+      }
+      break;
+    }
+    case Kind::kIntRow: {
+      std::vector<std::int64_t>& out = rows.ints.emplace_back();
+      const auto width = static_cast<std::size_t>(column.elements());
+      for (const spaces::Record* r : records) {
+        const spaces::RecordValue* v = field_of(*r, column.name);
+        std::vector<std::int64_t> row;
+        if (v != nullptr) {
+          if (!std::holds_alternative<std::vector<std::int64_t>>(*v))
+            mismatch(table, column, "an integer row expected");
+          row = std::get<std::vector<std::int64_t>>(*v);
+          if (row.size() > width) mismatch(table, column, "a row longer than the column's " + std::to_string(width));
+        }
+        row.resize(width, -1);
+        out.insert(out.end(), row.begin(), row.end());
+      }
+      break;
+    }
+    case Kind::kFloatArray: {
+      std::vector<double>& out = rows.floats.emplace_back();
+      for (const spaces::Record* r : records) {
+        const spaces::RecordValue* v = field_of(*r, column.name);
+        if (v == nullptr) {
+          out.insert(out.end(), static_cast<std::size_t>(column.elements()), kNaN);
+          continue;
+        }
+        const auto* array = std::get_if<spaces::NumberArray>(v);
+        if (array == nullptr || std::vector<hsize_t>(array->shape.begin(), array->shape.end()) != column.shape ||
+            array->values.size() != column.elements()) {
+          mismatch(table, column, "an array of the column's shape expected");
+        }
+        out.insert(out.end(), array->values.begin(), array->values.end());
+      }
+      break;
+    }
+  }
 }
 
-std::vector<H5Table::Column> generated_columns(std::size_t num_tokens) {
-  using K = H5Table::Kind;
-  return {{"stage", K::kInt},
-          {"tokens", K::kIntRow, num_tokens},
-          {"parent_tokens", K::kIntRow, num_tokens},
-          {"canonical", K::kString},
-          {"parent_canonical", K::kString},
-          {"step_size", K::kFloat},
-          {"predicted", K::kFloat},
-          {"predicted_improvement", K::kFloat}};
+// Opens `path` read-only after checking it is a search archive of this layout.
+H5::H5File open_for_reading(const std::string& path) {
+  H5::Exception::dontPrint();
+  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
+  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
+  H5::H5File file(path, H5F_ACC_RDONLY);
+  check_layout(file, "layout_version", RunArchive::kLayoutVersion, path, "search run archive");
+  return file;
+}
+
+// Runs `body`, turning HDF5 and table errors into ArchiveErrors naming `path`.
+template <class Body>
+auto archive_errors(const std::string& path, Body body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const ArchiveError&) {
+    throw;
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
+  } catch (const std::runtime_error& e) {
+    throw ArchiveError(e.what());
+  }
+}
+
+TableColumns columns_of(const H5Table& table) {
+  TableColumns result;
+  result.rows = static_cast<std::size_t>(table.size());
+  const H5Table::Rows rows = table.read();
+  std::size_t next_int = 0, next_float = 0, next_string = 0;
+  for (const H5Table::Column& column : table.columns()) {
+    const auto split = [&](const auto& flat) {
+      using T = typename std::decay_t<decltype(flat)>::value_type;
+      std::vector<std::vector<T>> out;
+      const auto n = static_cast<std::size_t>(column.elements());
+      for (std::size_t r = 0; r < result.rows; ++r) out.emplace_back(flat.begin() + r * n, flat.begin() + (r + 1) * n);
+      return out;
+    };
+    switch (column.kind) {
+      case Kind::kInt:
+        result.integers[column.name] = rows.ints[next_int++];
+        break;
+      case Kind::kIntRow:
+        result.integer_rows[column.name] = split(rows.ints[next_int++]);
+        break;
+      case Kind::kFloat:
+        result.numbers[column.name] = rows.floats[next_float++];
+        break;
+      case Kind::kFloatArray:
+        result.number_arrays[column.name] = split(rows.floats[next_float++]);
+        break;
+      case Kind::kString:
+        result.texts[column.name] = rows.strings[next_string++];
+        break;
+    }
+  }
+  return result;
 }
 
 }  // namespace
 
+RunArchive::RunArchive(H5::H5File file) : file_(std::move(file)) {
+  H5::Group root = file_.openGroup("/");
+  for (hsize_t i = 0; i < root.getNumObjs(); ++i) {
+    const std::string name = root.getObjnameByIdx(i);
+    if (root.childObjType(name) == H5O_TYPE_GROUP) tables_.emplace(name, H5Table::open(file_, name));
+  }
+}
+
 std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const std::string& space_spec,
-                                               std::size_t num_tokens, const std::string& config_toml) {
+                                               const std::string& config_toml) {
   H5::Exception::dontPrint();  // failures become ArchiveErrors with their own message
   if (std::filesystem::exists(path))
     throw ArchiveError(path + ": already exists; resume it or choose another run directory");
   try {
     H5::H5File file(path, H5F_ACC_EXCL);
-    H5::Attribute version =
-        file.createAttribute("layout_version", H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR));
-    version.write(H5::PredType::NATIVE_INT64, &kLayoutVersion);
+    write_int64_attribute(file, "layout_version", kLayoutVersion);
+    write_text_attribute(file, "kind", "search");
     write_text_attribute(file, "space", space_spec);
     write_text_attribute(file, "config", config_toml);
-    auto archive = with_tables(std::move(file), num_tokens, true);
-    archive->file_.flush(H5F_SCOPE_GLOBAL);
-    return archive;
+    file.flush(H5F_SCOPE_GLOBAL);
+    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file)));
   } catch (const H5::Exception& e) {
     throw ArchiveError(path + ": cannot create the run archive: " + e.getDetailMsg());
   }
 }
 
-std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std::string& space_spec,
-                                             std::size_t num_tokens) {
+std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std::string& space_spec) {
   H5::Exception::dontPrint();
   if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
   if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
-  try {
+  return archive_errors(path, [&] {
     H5::H5File file(path, H5F_ACC_RDWR);
-    check_layout(file, "layout_version", kLayoutVersion, path, "run archive");
+    check_layout(file, "layout_version", kLayoutVersion, path, "search run archive");
     const std::string space = read_text_attribute(file, "space", path);
     if (space != space_spec)
       throw ArchiveError(path + ": records space " + space + ", the config asks for " + space_spec);
-    return with_tables(std::move(file), num_tokens, false);
-  } catch (const H5::Exception& e) {
-    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
-  } catch (const std::runtime_error& e) {
-    if (dynamic_cast<const ArchiveError*>(&e) != nullptr) throw;
-    throw ArchiveError(e.what());
-  }
+    return std::unique_ptr<RunArchive>(new RunArchive(std::move(file)));
+  });
 }
 
-std::unique_ptr<RunArchive> RunArchive::with_tables(H5::H5File file, std::size_t num_tokens, bool create) {
-  const auto table = [&](const std::string& group, const std::vector<H5Table::Column>& columns) {
-    return create ? H5Table::create(file, group, columns) : H5Table::open(file, group, columns);
-  };
-  H5Table archs = table("archs", arch_columns(num_tokens));
-  H5Table updates = table("controller", update_columns());
-  H5Table stage_rows = table("stages", stage_row_columns(num_tokens));
-  H5Table stage_summaries = table("stage_summary", stage_summary_columns());
-  H5Table generated = table("generated", generated_columns(num_tokens));
-  return std::unique_ptr<RunArchive>(new RunArchive(std::move(file), std::move(archs), std::move(updates),
-                                                    std::move(stage_rows), std::move(stage_summaries),
-                                                    std::move(generated)));
-}
-
-void RunArchive::append(const std::vector<SampledArch>& archs, const std::vector<ControllerRecord>& updates) {
-  H5Table::Rows a;
-  a.ints.resize(3);
-  a.strings.resize(3);
-  a.floats.resize(2);
-  for (const SampledArch& s : archs) {
-    a.ints[0].push_back(s.epoch);
-    a.ints[1].push_back(s.step);
-    a.ints[2].insert(a.ints[2].end(), s.tokens.begin(), s.tokens.end());
-    a.strings[0].push_back(s.phase);
-    a.strings[1].push_back(s.controller);
-    a.strings[2].push_back(s.canonical);
-    a.floats[0].push_back(s.reward);
-    a.floats[1].push_back(s.valid_accuracy);
+void RunArchive::append(const std::vector<spaces::Record>& records) {
+  std::vector<std::string> order;  // tables by first appearance
+  std::map<std::string, std::vector<const spaces::Record*>> by_table;
+  for (const spaces::Record& r : records) {
+    auto& list = by_table[r.table];
+    if (list.empty()) order.push_back(r.table);
+    list.push_back(&r);
   }
-  archs_.append(a);
-  H5Table::Rows u;
-  u.ints.resize(2);
-  u.floats.resize(4);
-  for (const ControllerRecord& r : updates) {
-    u.ints[0].push_back(r.epoch);
-    u.ints[1].push_back(r.step);
-    u.floats[0].push_back(r.loss);
-    u.floats[1].push_back(r.mean_reward);
-    u.floats[2].push_back(r.baseline);
-    u.floats[3].push_back(r.entropy);
+  for (const std::string& name : order) {
+    const std::vector<const spaces::Record*>& rows = by_table[name];
+    // The columns these rows need, in order of first appearance; integer rows as wide as the widest.
+    std::vector<H5Table::Column> needed;
+    for (const spaces::Record* r : rows) {
+      for (const auto& [key, value] : r->fields) {
+        const H5Table::Column column = column_for(key, value);
+        const auto same = std::find_if(needed.begin(), needed.end(), [&](const auto& c) { return c.name == key; });
+        if (same == needed.end()) {
+          needed.push_back(column);
+        } else if (same->kind == Kind::kIntRow && column.kind == Kind::kIntRow) {
+          same->shape[0] = std::max(same->shape[0], column.shape[0]);
+        }
+      }
+    }
+    auto table = tables_.find(name);
+    if (table == tables_.end()) {
+      table = tables_.emplace(name, H5Table::create(file_, name, needed)).first;
+    } else {
+      for (const H5Table::Column& column : needed) {
+        if (table->second.find(column.name) == nullptr) table->second.add_column(column);
+      }
+    }
+    H5Table::Rows values;
+    for (const H5Table::Column& column : table->second.columns()) add_values(name, column, rows, values);
+    table->second.append(values);
   }
-  updates_.append(u);
-  file_.flush(H5F_SCOPE_GLOBAL);
-}
-
-void RunArchive::append_stages(const std::vector<StageRow>& rows, const std::vector<StageSummary>& summaries,
-                               const std::vector<GeneratedRow>& generated) {
-  H5Table::Rows r;
-  r.ints.resize(2);
-  r.strings.resize(1);
-  r.floats.resize(3);
-  for (const StageRow& row : rows) {
-    r.ints[0].push_back(row.stage);
-    r.ints[1].insert(r.ints[1].end(), row.tokens.begin(), row.tokens.end());
-    r.strings[0].push_back(row.canonical);
-    r.floats[0].push_back(row.predicted_mean);
-    r.floats[1].push_back(row.predicted_spread);
-    r.floats[2].push_back(row.measured);
-  }
-  stage_rows_.append(r);
-  H5Table::Rows s;
-  s.ints.resize(2);
-  s.floats.resize(5);
-  for (const StageSummary& summary : summaries) {
-    s.ints[0].push_back(summary.stage);
-    s.ints[1].push_back(summary.candidates);
-    s.floats[0].push_back(summary.surrogate_loss);
-    s.floats[1].push_back(summary.spearman);
-    s.floats[2].push_back(summary.kendall);
-    s.floats[3].push_back(summary.reconstruction_accuracy);
-    s.floats[4].push_back(summary.valid_rate);
-  }
-  stage_summaries_.append(s);
-  H5Table::Rows g;
-  g.ints.resize(3);
-  g.strings.resize(2);
-  g.floats.resize(3);
-  for (const GeneratedRow& row : generated) {
-    g.ints[0].push_back(row.stage);
-    g.ints[1].insert(g.ints[1].end(), row.tokens.begin(), row.tokens.end());
-    g.ints[2].insert(g.ints[2].end(), row.parent_tokens.begin(), row.parent_tokens.end());
-    g.strings[0].push_back(row.canonical);
-    g.strings[1].push_back(row.parent_canonical);
-    g.floats[0].push_back(row.step_size);
-    g.floats[1].push_back(row.predicted);
-    g.floats[2].push_back(row.predicted_improvement);
-  }
-  generated_.append(g);
   file_.flush(H5F_SCOPE_GLOBAL);
 }
 
 RunArchive::RowCounts RunArchive::counts() const {
-  return {archs_.size(), updates_.size(), stage_rows_.size(), stage_summaries_.size(), generated_.size()};
+  RowCounts counts;
+  for (const auto& [name, table] : tables_) counts[name] = static_cast<std::size_t>(table.size());
+  return counts;
 }
 
 void RunArchive::truncate(const RowCounts& counts) {
-  archs_.truncate(counts.archs);
-  updates_.truncate(counts.updates);
-  stage_rows_.truncate(counts.stage_rows);
-  stage_summaries_.truncate(counts.stages);
-  generated_.truncate(counts.generated);
+  for (auto& [name, table] : tables_) {
+    const auto it = counts.find(name);
+    table.truncate(it == counts.end() ? 0 : it->second);
+  }
   file_.flush(H5F_SCOPE_GLOBAL);
+}
+
+TableColumns RunArchive::read(const std::string& table) const {
+  const auto it = tables_.find(table);
+  return it == tables_.end() ? TableColumns{} : columns_of(it->second);
 }
 
 std::string RunArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
 
+TableColumns read_archive_table(const std::string& path, const std::string& table) {
+  return archive_errors(path, [&] {
+    H5::H5File file = open_for_reading(path);
+    if (!file.nameExists(table)) return TableColumns{};
+    return columns_of(H5Table::open(file, table));
+  });
+}
+
 SearchOutcome read_search_outcome(const std::string& path) {
-  H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
-  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
-  try {
-    H5::H5File file(path, H5F_ACC_RDONLY);
-    check_layout(file, "layout_version", RunArchive::kLayoutVersion, path, "run archive");
+  return archive_errors(path, [&] {
+    H5::H5File file = open_for_reading(path);
     SearchOutcome outcome;
     outcome.space = read_text_attribute(file, "space", path);
     outcome.config = read_text_attribute(file, "config", path);
-    const H5::DataSet tokens = file.openDataSet("archs/tokens");
-    hsize_t dims[2] = {0, 0};
-    tokens.getSpace().getSimpleExtentDims(dims);
-    const H5Table::Rows rows = H5Table::open(file, "archs", arch_columns(dims[1])).read();
-    const std::vector<std::int64_t>& all_tokens = rows.ints[2];
-    for (std::size_t i = 0; i < rows.strings[0].size(); ++i) {
-      if (rows.strings[0][i] != "final") continue;
-      const auto first = all_tokens.begin() + static_cast<std::ptrdiff_t>(i * dims[1]);
-      outcome.final_archs.push_back({std::vector<std::int64_t>(first, first + static_cast<std::ptrdiff_t>(dims[1])),
-                                     rows.strings[2][i], rows.floats[1][i]});
+    if (!file.nameExists("archs")) return outcome;
+    const TableColumns archs = columns_of(H5Table::open(file, "archs"));
+    const auto lacks = [&](const char* column) {
+      throw ArchiveError(path + ": /archs has no column '" + column + "'");
+    };
+    if (archs.rows == 0) return outcome;
+    if (!archs.texts.count("phase")) lacks("phase");
+    const auto& phase = archs.texts.at("phase");
+    for (std::size_t i = 0; i < archs.rows; ++i) {
+      if (phase[i] != "final") continue;
+      if (!archs.texts.count("canonical")) lacks("canonical");
+      if (!archs.integer_rows.count("tokens")) lacks("tokens");
+      if (!archs.numbers.count("accuracy")) lacks("accuracy");
+      outcome.final_archs.push_back(
+          {archs.integer_rows.at("tokens")[i], archs.texts.at("canonical")[i], archs.numbers.at("accuracy")[i]});
     }
     std::stable_sort(outcome.final_archs.begin(), outcome.final_archs.end(),
-                     [](const FinalArch& a, const FinalArch& b) { return a.valid_accuracy > b.valid_accuracy; });
+                     [](const FinalArch& a, const FinalArch& b) { return a.accuracy > b.accuracy; });
     return outcome;
-  } catch (const H5::Exception& e) {
-    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
-  } catch (const std::runtime_error& e) {
-    if (dynamic_cast<const ArchiveError*>(&e) != nullptr) throw;
-    throw ArchiveError(e.what());
-  }
+  });
 }
 
 }  // namespace experiments

@@ -1,128 +1,103 @@
 #pragma once
 // RunArchive: RUN_DIR/run.h5, the record of a search that any HDF5 reader
-// can open. Layout (version 3):
-//   attributes  layout_version (int), space (spec text), config (resolved TOML)
-//   /archs      epoch, step (int64); phase, controller, canonical (string);
-//               tokens (int64 [N, T]); reward, valid_accuracy (float64, NaN
-//               where not measured)
-//   /controller epoch, step (int64); loss, mean_reward, baseline, entropy (float64)
-//   /stages     one row per cell of a finished stage of a staged strategy
-//               (PNAS): stage (int64); tokens (int64 [S, T], padded with -1);
-//               canonical (string); predicted_mean, predicted_spread,
-//               measured (float64, NaN where not predicted)
-//   /stage_summary  one row per finished stage: stage, candidates (int64);
-//               surrogate_loss, spearman, kendall, reconstruction_accuracy,
-//               valid_rate (float64; the last two NaN without a decoder)
-//   /generated  one row per architecture a stage's model generated for the
-//               next stage (NAO): stage (int64); tokens, parent_tokens
-//               (int64 [G, T]; the parent -1 for a random addition);
-//               canonical, parent_canonical (string); step_size,
-//               predicted, predicted_improvement (float64, NaN for random
-//               additions)
-// (Version 2 added /stages and /stage_summary; version 3 /generated and the
-// decoder's columns of /stage_summary.)
-// Rows are appended and flushed every epoch; a resumed run truncates the
-// tables to the row counts its checkpoint recorded, so the file ends up as
+// can open. Layout (version 4):
+//   attributes  layout_version (int), kind = "search", space (spec text),
+//               config (the resolved TOML)
+//   one group per table of records (spaces/infra/record.h), one dataset per
+//   column: int64 [N], float64 [N], strings [N], int64 rows [N, T] (tokens,
+//   padded with -1) or float64 arrays [N, d1, ...]; a row that lacks a
+//   column reads back NaN, -1 or "".
+// The search core writes:
+//   /archs      one row per architecture trained on (phase "child"),
+//               scored (phase "controller") or finally re-evaluated (phase
+//               "final"): epoch, step (int64); phase, controller,
+//               evaluator, canonical (string); tokens; reward; and every
+//               metric the evaluator returned, one column each (accuracy,
+//               loss, params, macs, seconds, ...)
+//   /controller one row per learning step: epoch, step, loss, mean_reward,
+//               baseline, entropy
+//   /training   one row per weight step: epoch, step, lr, loss, accuracy
+// and strategies add their own tables (PNAS and NAO: /stages,
+// /stage_summary, /generated; DARTS: /alpha), every row stamped with the
+// epoch and step it was produced at. A new strategy, metric or table needs
+// no new layout.
+// (Version 3 had fixed tables; version 4 replaced them with these.)
+// Rows are flushed as they are appended; a resumed run truncates every
+// table to the row counts its checkpoint recorded, so the file ends up as
 // the uninterrupted run's.
 
 #include <H5Cpp.h>
 
+#include <map>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "experiments/archive/h5_table.h"
 #include "experiments/archive/h5_util.h"
+#include "spaces/infra/record.h"
 
 namespace experiments {
 
-struct SampledArch {
-  std::int64_t epoch = 0, step = 0;
-  std::string phase;       // "child", "controller", "final"
-  std::string controller;  // controller name
-  std::vector<std::int64_t> tokens;
-  std::string canonical;  // the space's canonical text form
-  double reward = 0.0;
-  double valid_accuracy = 0.0;  // NaN where not measured
+// One table as read back, by column.
+struct TableColumns {
+  std::size_t rows = 0;
+  std::map<std::string, std::vector<std::int64_t>> integers;
+  std::map<std::string, std::vector<double>> numbers;
+  std::map<std::string, std::vector<std::string>> texts;
+  std::map<std::string, std::vector<std::vector<std::int64_t>>> integer_rows;
+  std::map<std::string, std::vector<std::vector<double>>> number_arrays;  // each row flattened
 };
 
-struct ControllerRecord {
-  std::int64_t epoch = 0, step = 0;
-  double loss = 0.0, mean_reward = 0.0, baseline = 0.0, entropy = 0.0;
-};
+class RunArchive {
+ public:
+  static constexpr std::int64_t kLayoutVersion = 4;
+  using RowCounts = std::map<std::string, std::size_t>;
 
-// An architecture of the search's final re-evaluation, as read back.
-struct FinalArch {
-  std::vector<std::int64_t> tokens;
-  std::string canonical;
-  double valid_accuracy = 0.0;
+  // Creates `path`; refuses to touch an existing file (ArchiveError).
+  static std::unique_ptr<RunArchive> create(const std::string& path, const std::string& space_spec,
+                                            const std::string& config_toml);
+  // Opens an existing archive to append to; throws ArchiveError naming the
+  // file and what is wrong (not HDF5, another layout version, another space).
+  static std::unique_ptr<RunArchive> open(const std::string& path, const std::string& space_spec);
+
+  // Appends each record to its table, creating tables and columns as they
+  // first appear; flushes. Throws std::logic_error for a value of another
+  // kind than its column's, an integer row longer than its column or an
+  // array of another shape (a programming error, not bad input).
+  void append(const std::vector<spaces::Record>& records);
+  // Rows of every table.
+  RowCounts counts() const;
+  // Drops the rows past `counts` (tables it does not name: every row).
+  void truncate(const RowCounts& counts);
+  TableColumns read(const std::string& table) const;
+  bool has_table(const std::string& table) const { return tables_.count(table) > 0; }
+  std::string config() const;
+
+ private:
+  explicit RunArchive(H5::H5File file);
+  H5::H5File file_;
+  std::map<std::string, H5Table> tables_;
 };
 
 // What a finished search recorded: its space and the final re-evaluation's
-// architectures, best first. Opens `path` read-only; throws ArchiveError
-// naming the file when it is missing, foreign or unreadable.
+// architectures (rows of /archs with phase "final"), best accuracy first.
+struct FinalArch {
+  std::vector<std::int64_t> tokens;
+  std::string canonical;
+  double accuracy = 0.0;
+};
 struct SearchOutcome {
   std::string space;
   std::string config;
   std::vector<FinalArch> final_archs;  // empty when the search did not finish
 };
+// Opens `path` read-only; throws ArchiveError naming the file when it is
+// missing, foreign or unreadable.
 SearchOutcome read_search_outcome(const std::string& path);
 
-class RunArchive {
- public:
-  static constexpr std::int64_t kLayoutVersion = 3;
-
-  // Creates `path`; refuses to touch an existing file.
-  static std::unique_ptr<RunArchive> create(const std::string& path, const std::string& space_spec,
-                                            std::size_t num_tokens, const std::string& config_toml);
-  // Opens an existing archive to append to; throws ArchiveError naming the
-  // file and what is wrong (not HDF5, another layout version, another space).
-  static std::unique_ptr<RunArchive> open(const std::string& path, const std::string& space_spec,
-                                          std::size_t num_tokens);
-
-  void append(const std::vector<SampledArch>& archs, const std::vector<ControllerRecord>& updates);
-  // Appends finished stages' rows (tokens already padded to the width).
-  struct StageRow {
-    std::int64_t stage = 0;
-    std::vector<std::int64_t> tokens;
-    std::string canonical;
-    double predicted_mean = 0.0, predicted_spread = 0.0, measured = 0.0;
-  };
-  struct StageSummary {
-    std::int64_t stage = 0, candidates = 0;
-    double surrogate_loss = 0.0, spearman = 0.0, kendall = 0.0;
-    double reconstruction_accuracy = 0.0, valid_rate = 0.0;
-  };
-  struct GeneratedRow {
-    std::int64_t stage = 0;
-    std::vector<std::int64_t> tokens, parent_tokens;
-    std::string canonical, parent_canonical;
-    double step_size = 0.0, predicted = 0.0, predicted_improvement = 0.0;
-  };
-  void append_stages(const std::vector<StageRow>& rows, const std::vector<StageSummary>& summaries,
-                     const std::vector<GeneratedRow>& generated = {});
-  // Row counts of every table: what a checkpoint records and truncate() rewinds to.
-  struct RowCounts {
-    std::size_t archs = 0, updates = 0, stage_rows = 0, stages = 0, generated = 0;
-  };
-  RowCounts counts() const;
-  void truncate(const RowCounts& counts);
-  std::string config() const;
-
- private:
-  RunArchive(H5::H5File file, H5Table archs, H5Table updates, H5Table stage_rows, H5Table stage_summaries,
-             H5Table generated)
-      : file_(std::move(file)),
-        archs_(std::move(archs)),
-        updates_(std::move(updates)),
-        stage_rows_(std::move(stage_rows)),
-        stage_summaries_(std::move(stage_summaries)),
-        generated_(std::move(generated)) {}
-  // Opens (or creates) every table of `file`.
-  static std::unique_ptr<RunArchive> with_tables(H5::H5File file, std::size_t num_tokens, bool create);
-  H5::H5File file_;
-  H5Table archs_, updates_, stage_rows_, stage_summaries_, generated_;
-};
+// One table of the archive at `path`, read-only (empty when absent);
+// ArchiveError as read_search_outcome.
+TableColumns read_archive_table(const std::string& path, const std::string& table);
 
 }  // namespace experiments

@@ -3,10 +3,11 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "controllers/controller.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace experiments {
@@ -87,15 +88,26 @@ std::string toml_value(const spaces::ParamValue& value) {
 
 ExperimentConfig ExperimentConfig::load(const ConfigSchema& schema, const std::string& path,
                                         const std::vector<std::string>& overrides) {
+  if (path.empty()) return load_text(schema, "", "(defaults)", overrides);
+  if (!std::filesystem::exists(path)) throw ConfigError(path + ": no such config file");
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot read the config file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_text(schema, text.str(), path, overrides);
+}
+
+ExperimentConfig ExperimentConfig::load_text(const ConfigSchema& schema, const std::string& text,
+                                             const std::string& source, const std::vector<std::string>& overrides) {
   std::map<std::string, GivenSection> given;
   ExperimentConfig config;
   config.schema_ = &schema;
-  config.source_ = path.empty() ? "(defaults)" : path;
-  if (!path.empty()) {
-    if (!std::filesystem::exists(path)) throw ConfigError(path + ": no such config file");
+  config.source_ = source;
+  const std::string& path = source;
+  if (!text.empty()) {
     toml::table table;
     try {
-      table = toml::parse_file(path);
+      table = toml::parse(text, source);
     } catch (const toml::parse_error& e) {
       throw ConfigError(path + ":" + std::to_string(e.source().begin.line) + ":" +
                         std::to_string(e.source().begin.column) + ": " + std::string(e.description()));

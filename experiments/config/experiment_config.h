@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "spaces/params.h"
+#include "spaces/infra/params.h"
 
 namespace experiments {
 
@@ -41,6 +41,10 @@ class ExperimentConfig {
   // ("section.key=value"). Throws ConfigError.
   static ExperimentConfig load(const ConfigSchema& schema, const std::string& path,
                                const std::vector<std::string>& overrides);
+  // The same from TOML text; `source` names it in errors and in source()
+  // ("experiments/configs/fashion_mnist_darts.toml (built in)").
+  static ExperimentConfig load_text(const ConfigSchema& schema, const std::string& text, const std::string& source,
+                                    const std::vector<std::string>& overrides);
 
   const spaces::Params& section(const std::string& name) const;
   // "enas_micro(nodes=5)", "enas(lr=0.0035,...)": the registry specs of the

@@ -37,10 +37,14 @@ const ConfigSchema& search_schema() {
   using spaces::ParamSpec;
   using I = std::int64_t;
   static const ConfigSchema schema = {
-      run_section("runs/enas-fashion-mnist-{time}",
-                  {ParamSpec{"checkpoint_evaluations", I{0},
-                             "also checkpoint within a controller phase after every N candidate evaluations (0: at "
-                             "epoch ends only); for slow evaluations such as standalone training",
+      run_section("runs/search-{time}",
+                  {ParamSpec{"memory_gb", 0.0,
+                             "memory the search may use, GB (0: what the machine has available); a search whose "
+                             "weight step needs more is refused before it starts",
+                             0, 1e6},
+                   ParamSpec{"checkpoint_evaluations", I{0},
+                             "also checkpoint within an evaluate phase after every N candidate evaluations (0: at "
+                             "phase boundaries and epoch ends only); for slow evaluations such as trials",
                              0, 1e9}}),
       {"data", search_data_keys()},
       {"space",
@@ -48,57 +52,32 @@ const ConfigSchema& search_schema() {
        ConfigSection::Options::kSpace},
       {"child", child_keys()},
       {"controller",
-       {ParamSpec{"name", std::string("enas"), "registered controller"},
-        ParamSpec{"updates_per_epoch", I{30}, "controller updates per epoch", 0, 1e6},
-        ParamSpec{"archs_per_update", I{10}, "architectures per update (ENAS aggregates 10)", 1, 100000},
-        ParamSpec{"valid_batch_size", I{128}, "validation minibatch per reward", 1, 100000}},
+       {ParamSpec{"name", std::string("enas"), "registered controller (nas_search --list)"},
+        ParamSpec{"updates_per_epoch", I{30},
+                  "updates of an evaluate phase (unless the strategy declares its own: staged strategies evaluate "
+                  "their whole stage, DARTS its one genotype)",
+                  0, 1e6},
+        ParamSpec{"archs_per_update", I{10}, "proposals per update (ENAS aggregates 10)", 1, 100000},
+        ParamSpec{"valid_batch_size", I{128}, "validation minibatch per evaluation (and per architecture step)", 1,
+                  100000}},
        ConfigSection::Options::kController},
       {"search",
        {ParamSpec{"epochs", I{10}, "search epochs", 1, 1e6},
-        ParamSpec{"top_k", I{5}, "best architectures re-evaluated on the whole validation split at the end", 0, 10000},
+        ParamSpec{"top_k", I{5}, "architectures measured again at the end (the strategy's result, or its best)", 0,
+                  10000},
         ParamSpec{"evaluation",
                   std::string("shared"),
-                  "how a proposal is scored: shared (the shared weights) or standalone (trained from scratch)",
+                  "how a candidate is scored: shared (the shared weights), trial (trained from scratch) or predictor "
+                  "(fitted on another run's measurements)",
                   0,
                   0,
-                  {"shared", "standalone"}},
-        ParamSpec{"standalone_epochs", 0.1,
-                  "standalone evaluation: training epochs (fractions allowed) over the train split", 1e-6, 1e4}}},
+                  {"shared", "trial", "predictor"}},
+        ParamSpec{"trial_epochs", 0.1, "trial evaluation: training epochs (fractions allowed) over the train split",
+                  1e-6, 1e4},
+        ParamSpec{"predictor_data", std::string(""),
+                  "predictor evaluation: the run directory whose measured architectures the predictor learns from"}}},
   };
   return schema;
-}
-
-const std::vector<std::string>& pnas_search_defaults() {
-  // Each stage completes in one epoch (14 x 10 >= 136 proposals), after a
-  // child phase of 650 steps that trains the shared weights on its beam.
-  static const std::vector<std::string> defaults = {"run.dir=runs/pnas-fashion-mnist-{time}",
-                                                    "space.name=pnas",
-                                                    "space.blocks=5",
-                                                    "controller.name=pnas",
-                                                    "controller.beam=64",
-                                                    "controller.updates_per_epoch=14",
-                                                    "child.steps_per_epoch=650",
-                                                    "search.epochs=10"};
-  return defaults;
-}
-
-const std::vector<std::string>& nao_search_defaults() {
-  // Each cycle completes in one epoch (30 x 10 proposals score the pool of
-  // 300), after a child phase of 500 steps on the pool.
-  static const std::vector<std::string> defaults = {"run.dir=runs/nao-fashion-mnist-{time}",
-                                                    "space.name=nao",
-                                                    "space.nodes=5",
-                                                    "controller.name=nao",
-                                                    "controller.seed_archs=300",
-                                                    "controller.cycles=4",
-                                                    "controller.top_k=50",
-                                                    "controller.new_archs=150",
-                                                    "controller.random_archs=15",
-                                                    "controller.epochs=200",
-                                                    "controller.updates_per_epoch=30",
-                                                    "child.steps_per_epoch=500",
-                                                    "search.epochs=10"};
-  return defaults;
 }
 
 }  // namespace experiments

@@ -10,7 +10,7 @@
 #include "experiments/archive/checkpoint.h"
 #include "experiments/config/experiment_config.h"
 #include "experiments/data/dataset.h"
-#include "spaces/errors.h"
+#include "spaces/infra/errors.h"
 
 namespace experiments {
 namespace fs = std::filesystem;

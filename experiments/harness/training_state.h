@@ -1,45 +1,37 @@
 #pragma once
-// The parts of a checkpoint every training run has, saved and restored the
-// same way by the search and by final training: a module's parameters and
-// buffers, SGD's momentum buffers, a batch iterator's position, the torch
-// generator, and typed look-ups that name what a checkpoint lacks.
-// Restoring throws ArchiveError ("checkpoint: missing tensor 'store.x'",
-// "... has another shape") without naming the file; callers add it.
+// The parts of a checkpoint every training run has, bound once for saving
+// and loading (controllers/torch_state.h has the libtorch objects'
+// bindings: modules, SGD, generators): a batch iterator's position and
+// libtorch's default generator; and the reading and writing of a whole
+// checkpoint through one run's `state_fields` function.
 
 #include <torch/torch.h>
 
 #include <functional>
 #include <string>
-#include <vector>
 
+#include "controllers/torch_state.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/data/batch_iterator.h"
 
 namespace experiments {
 
-// Tensors "<prefix>.<name>" for every parameter and buffer of `module`.
-void save_module_state(Checkpoint& checkpoint, const std::string& prefix, const torch::nn::Module& module);
-void load_module_state(const Checkpoint& checkpoint, const std::string& prefix, torch::nn::Module& module);
-
-// Tensors "<prefix>.<i>": the momentum buffer of parameters[i], where it has one.
-void save_sgd_state(Checkpoint& checkpoint, const std::string& prefix, torch::optim::SGD& sgd,
-                    const std::vector<torch::Tensor>& parameters);
-void load_sgd_state(const Checkpoint& checkpoint, const std::string& prefix, torch::optim::SGD& sgd,
-                    const std::vector<torch::Tensor>& parameters);
+using controllers::StateFields;
 
 // Scalars "<name>.epoch", "<name>.batch" and text "<name>.rng".
-void save_iterator_position(Checkpoint& checkpoint, const std::string& name, const BatchIterator& iterator);
-void load_iterator_position(const Checkpoint& checkpoint, const std::string& name, BatchIterator& iterator);
+void bind_iterator(StateFields& fields, const std::string& name, BatchIterator& iterator);
 
-// Tensor "torch_rng": libtorch's default CPU generator (dropout, drop-path).
-void save_torch_generator(Checkpoint& checkpoint);
-void load_torch_generator(const Checkpoint& checkpoint);
+// Tensor "torch_rng": libtorch's default CPU generator (dropout, drop-path, weight init).
+void bind_torch_generator(StateFields& fields);
 
-// Reads the checkpoint at `path` and hands it to `restore`; an ArchiveError
-// thrown by `restore` comes back prefixed with the file's name.
-void restore_from_checkpoint(const std::string& path, const std::function<void(const Checkpoint&)>& restore);
+// Saves `state_fields`'s fields into a checkpoint written atomically at `path`.
+void write_checkpoint_of(const std::string& path, const std::string& owner,
+                         const std::function<void(StateFields&)>& state_fields);
 
-double checkpoint_scalar(const Checkpoint& checkpoint, const std::string& key);
-const std::string& checkpoint_text(const Checkpoint& checkpoint, const std::string& key);
+// Reads the checkpoint at `path` and loads it through `state_fields`; a
+// missing, misshapen or unreadable field becomes an ArchiveError naming
+// the file.
+void restore_from_checkpoint(const std::string& path, const std::string& owner,
+                             const std::function<void(StateFields&)>& state_fields);
 
 }  // namespace experiments

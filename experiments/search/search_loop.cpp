@@ -2,27 +2,27 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <limits>
-#include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
 
-#include "childnets/child_network.h"
-#include "childnets/training.h"
+#include "childnets/memory_estimate.h"
+#include "childnets/supernet.h"
 #include "controllers/controller.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/common_schema.h"
-#include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
-#include "experiments/data/split.h"
 #include "experiments/harness/progress.h"
 #include "experiments/harness/run_setup.h"
+#include "experiments/harness/system_memory.h"
 #include "experiments/harness/training_state.h"
+#include "experiments/search/evaluators.h"
+#include "experiments/search/search_context.h"
+#include "experiments/search/weight_training.h"
 #include "spaces/registry.h"
 
 namespace experiments {
@@ -31,481 +31,539 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-}  // namespace
-
-struct SearchLoop::State {
-  State(const ExperimentConfig& c, std::string dir, std::ostream& p)
-      : config(c), run_dir(std::move(dir)), progress(p) {}
-
-  const ExperimentConfig& config;
-  std::string run_dir;
-  std::ostream& progress;
-  std::shared_ptr<spdlog::logger> log;
-
-  spaces::SpacePtr space;
-  std::unique_ptr<controllers::Controller> controller;
-  Dataset train_full;
-  TrainValidationSplit split;
-  Normalization normalization;
-  std::unique_ptr<BatchIterator> train_batches, valid_batches;
-  childnets::NetworkOptions network_options;
-  childnets::ParameterStore store{nullptr};
-  childnets::ChildNetwork network{nullptr};
-  std::unique_ptr<torch::optim::SGD> sgd;
-  childnets::StepOptions step_options;
-  std::unique_ptr<RunArchive> archive;
-  std::int64_t epoch = 0, global_step = 0;
-  std::string checkpoint_dir;
-  // The current epoch's rows not yet in the archive.
-  std::vector<SampledArch> records;
-  std::vector<ControllerRecord> updates;
-  // Where the current epoch stands; a checkpoint within an epoch saves it.
-  struct EpochPosition {
-    bool child_phase_done = false;
-    std::int64_t updates_done = 0;      // controller updates observed this epoch
-    std::int64_t evaluations_done = 0;  // candidate evaluations this epoch
-    double reward_sum = 0, entropy_sum = 0;
-    // Within an update: the rewards of its first proposals, and the
-    // controller's state before it proposed them (propose() depends only on
-    // that state, so a resumed run proposes the same again).
-    std::vector<double> update_rewards;
-    controllers::ControllerState before_update;
-  } position;
-  // Best (reward, tokens) of the controller phases so far, for the final re-evaluation.
-  std::vector<std::pair<double, spaces::Arch>> candidates;
-  // Spaces of architectures outside `space` (PNAS's smaller cells), by spec.
-  mutable std::map<std::string, spaces::SpacePtr> other_spaces;
-
-  // The space an architecture belongs to: `space`, or a smaller one of its kind.
-  const spaces::SpacePtr& space_of(const spaces::Arch& arch) const;
-  // One archive row's tokens: the architecture's, padded with -1 to the
-  // space's width (a smaller cell has fewer).
-  std::vector<std::int64_t> archive_tokens(const spaces::Arch& arch) const;
-  SampledArch record(const std::string& phase, const spaces::Arch& arch, double reward) const;
-  // Archives and logs the controller's stages finished since the last call.
-  void record_stages();
-  // Accuracy of `arch` on one validation minibatch: with the shared weights
-  // (batch statistics), or after training a standalone network from scratch
-  // for [search] standalone_epochs ([search] evaluation).
-  double reward_of(const spaces::Arch& arch, const Batch& batch);
-
-  Checkpoint checkpoint() const;
-  void restore(const Checkpoint& checkpoint);
-  // Appends the pending rows (records, updates) to the archive.
-  void append_pending();
-  // Appends the pending rows and writes `path` atomically.
-  void write_checkpoint_to(const std::string& path);
-  void child_phase();
-  void controller_phase();
-  std::vector<std::pair<spaces::Arch, double>> final_evaluation();
+// A candidate the search measured: its metrics and architecture.
+struct Candidate {
+  double reward = 0.0;
+  controllers::Metrics metrics;
+  spaces::Arch arch;
 };
 
-SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool resume, std::ostream& progress)
-    : state_(std::make_unique<State>(config, std::move(run_dir), progress)) {
-  State& s = *state_;
-  const auto& run = config.section("run");
-  const auto& data = config.section("data");
-  const auto& child = config.section("child");
-  torch::set_num_threads(static_cast<int>(run.get_int("threads")));
-  const std::uint64_t seed = static_cast<std::uint64_t>(run.get_int("seed"));
-  torch::manual_seed(seed);
-
-  // Everything that can fail on bad input happens before the run directory is touched.
-  s.space = spaces::make_space(config.space_spec());
-  s.controller = controllers::make_controller(config.controller_spec(), s.space, seed);
-  s.train_full = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
-  if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < s.train_full.size()) {
-    s.train_full = s.train_full.subset(torch::arange(data.get_int("train_limit")), s.train_full.name);
+// Metrics as one line of text ("accuracy=0.5,loss=1.2"), exactly.
+std::string metrics_text(const controllers::Metrics& metrics) {
+  std::string text;
+  for (const auto& [name, value] : metrics) {
+    text += (text.empty() ? "" : ",") + name + "=" + spaces::round_trip_text(value);
   }
-  s.split = split_train_validation(s.train_full, data.get_int("validation_size"), seed);
-  s.normalization = Normalization::of(s.split.train);
-  const auto augment = AugmentOptions()
-                           .crop_padding(data.get_int("crop_padding"))
-                           .horizontal_flip(data.get_bool("horizontal_flip"))
-                           .cutout(data.get_int("cutout"));
-  s.train_batches = std::make_unique<BatchIterator>(
-      s.split.train, s.normalization,
-      BatchIteratorOptions().batch_size(child.get_int("batch_size")).seed(seed).augment(augment));
-  s.valid_batches = std::make_unique<BatchIterator>(
-      s.split.validation, s.normalization,
-      BatchIteratorOptions().batch_size(config.section("controller").get_int("valid_batch_size")).seed(seed + 1));
-  s.network_options = childnets::NetworkOptions()
-                          .input_channels(s.train_full.channels())
-                          .image_size(s.train_full.image_size())
-                          .num_classes(s.train_full.num_classes)
-                          .channels(child.get_int("channels"))
-                          .cells_per_stage(child.get_int("cells_per_stage"))
-                          .stem_multiplier(child.get_int("stem_multiplier"))
-                          .factorized_reductions(child.get_bool("factorized_reductions"))
-                          .dropout(child.get_double("dropout"));
-  s.store = childnets::make_shared_store(s.space, s.network_options);
-  s.network = childnets::ChildNetwork(s.space, s.network_options, s.store);
-  s.sgd = childnets::make_sgd(s.store->parameters(), sgd_options_of(child));
-  s.step_options = step_options_of(child);
-
-  const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
-  const std::string resume_from = prepare_run_directory(s.run_dir, resume);
-  s.checkpoint_dir = (fs::path(s.run_dir) / "checkpoints").string();
-  if (resume) {
-    s.archive = RunArchive::open(archive_path, s.space->spec(), s.space->num_tokens());
-  } else {
-    s.archive = RunArchive::create(archive_path, s.space->spec(), s.space->num_tokens(), config.to_toml());
-  }
-  s.log = make_run_logger("search", s.run_dir);
-  if (!resume_from.empty()) {
-    restore_from_checkpoint(resume_from, [&](const Checkpoint& checkpoint) { s.restore(checkpoint); });
-    s.log->info("resumed from {} at epoch {}", resume_from, s.epoch);
-  }
-  s.log->info("space {}, controller {}, data {} ({} train / {} validation), store {:.1f} MB", s.space->spec(),
-              config.controller_spec(), s.train_full.name, s.split.train.size(), s.split.validation.size(),
-              double(s.store->bytes()) / 1e6);
-  s.log->info("resolved configuration:\n{}", config.to_toml());
+  return text;
 }
 
-SearchLoop::~SearchLoop() = default;
-
-Checkpoint SearchLoop::State::checkpoint() const {
-  Checkpoint c;
-  save_module_state(c, "store", *store);
-  save_sgd_state(c, "sgd", *sgd, store->parameters());
-  // Within an update the controller has proposed; its state from before is the one to resume from.
-  const controllers::ControllerState controller_state =
-      position.update_rewards.empty() ? controller->state() : position.before_update;
-  for (const auto& [k, v] : controller_state.tensors) c.tensors["controller." + k] = v;
-  for (const auto& [k, v] : controller_state.scalars) c.scalars["controller." + k] = v;
-  for (const auto& [k, v] : controller_state.texts) c.texts["controller." + k] = v;
-  save_iterator_position(c, "train_batches", *train_batches);
-  save_iterator_position(c, "valid_batches", *valid_batches);
-  save_torch_generator(c);
-  c.scalars["epoch"] = double(epoch);
-  c.scalars["global_step"] = double(global_step);
-  const RunArchive::RowCounts rows = archive->counts();
-  c.scalars["archive_archs"] = double(rows.archs);
-  c.scalars["archive_updates"] = double(rows.updates);
-  c.scalars["archive_stage_rows"] = double(rows.stage_rows);
-  c.scalars["archive_stages"] = double(rows.stages);
-  c.scalars["archive_generated"] = double(rows.generated);
-  std::string candidates_text;
-  for (const auto& [reward, arch] : candidates) {
-    candidates_text +=
-        spaces::round_trip_text(reward) + "\t" + arch.space + "\t" + spaces::join_tokens(arch.tokens) + "\n";
+controllers::Metrics metrics_from_text(const std::string& text) {
+  controllers::Metrics metrics;
+  std::istringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("unreadable metric '" + item + "'");
+    metrics[item.substr(0, eq)] = std::stod(item.substr(eq + 1));
   }
-  c.texts["candidates"] = candidates_text;
-  c.scalars["position.child_phase_done"] = position.child_phase_done ? 1.0 : 0.0;
-  c.scalars["position.updates_done"] = double(position.updates_done);
-  c.scalars["position.evaluations_done"] = double(position.evaluations_done);
-  c.scalars["position.reward_sum"] = position.reward_sum;
-  c.scalars["position.entropy_sum"] = position.entropy_sum;
-  std::string rewards_text;
-  for (double reward : position.update_rewards) rewards_text += spaces::round_trip_text(reward) + "\n";
-  c.texts["position.update_rewards"] = rewards_text;
-  return c;
+  return metrics;
 }
 
-void SearchLoop::State::restore(const Checkpoint& c) {
-  load_module_state(c, "store", *store);
-  load_sgd_state(c, "sgd", *sgd, store->parameters());
-  controllers::ControllerState controller_state;
-  const std::string prefix = "controller.";
-  for (const auto& [k, v] : c.tensors) {
-    if (k.rfind(prefix, 0) == 0) controller_state.tensors[k.substr(prefix.size())] = v;
-  }
-  for (const auto& [k, v] : c.scalars) {
-    if (k.rfind(prefix, 0) == 0) controller_state.scalars[k.substr(prefix.size())] = v;
-  }
-  for (const auto& [k, v] : c.texts) {
-    if (k.rfind(prefix, 0) == 0) controller_state.texts[k.substr(prefix.size())] = v;
-  }
-  controller->load_state(controller_state);
-  load_iterator_position(c, "train_batches", *train_batches);
-  load_iterator_position(c, "valid_batches", *valid_batches);
-  load_torch_generator(c);
-  epoch = static_cast<std::int64_t>(checkpoint_scalar(c, "epoch"));
-  global_step = static_cast<std::int64_t>(checkpoint_scalar(c, "global_step"));
-  const auto count = [&](const std::string& key) { return static_cast<std::size_t>(checkpoint_scalar(c, key)); };
-  archive->truncate({count("archive_archs"), count("archive_updates"), count("archive_stage_rows"),
-                     count("archive_stages"), count("archive_generated")});
-  candidates.clear();
-  std::istringstream lines(checkpoint_text(c, "candidates"));
-  std::string line;
-  while (std::getline(lines, line)) {
-    const auto first = line.find('\t'), second = line.find('\t', first + 1);
-    if (first == std::string::npos || second == std::string::npos) {
-      throw ArchiveError("checkpoint: unreadable candidate line '" + line + "'");
-    }
-    const std::string spec = line.substr(first + 1, second - first - 1);
-    spaces::Arch arch{spec, spaces::split_tokens(line.substr(second + 1), spec)};
-    space_of(arch)->validate(arch);
-    candidates.emplace_back(std::stod(line.substr(0, first)), std::move(arch));
-  }
-  position = EpochPosition{};
-  position.child_phase_done = checkpoint_scalar(c, "position.child_phase_done") != 0.0;
-  position.updates_done = static_cast<std::int64_t>(checkpoint_scalar(c, "position.updates_done"));
-  position.evaluations_done = static_cast<std::int64_t>(checkpoint_scalar(c, "position.evaluations_done"));
-  position.reward_sum = checkpoint_scalar(c, "position.reward_sum");
-  position.entropy_sum = checkpoint_scalar(c, "position.entropy_sum");
-  std::istringstream rewards(checkpoint_text(c, "position.update_rewards"));
-  while (std::getline(rewards, line)) position.update_rewards.push_back(std::stod(line));
-}
-
-void SearchLoop::State::append_pending() {
-  if (records.empty() && updates.empty()) return;
-  archive->append(records, updates);
-  records.clear();
-  updates.clear();
-}
-
-void SearchLoop::State::write_checkpoint_to(const std::string& path) {
-  append_pending();
-  write_checkpoint(path, checkpoint());
-  remove_superseded_evaluation_checkpoints(checkpoint_dir, path);
-}
-
-const spaces::SpacePtr& SearchLoop::State::space_of(const spaces::Arch& arch) const {
-  if (arch.space == space->spec()) return space;
-  auto it = other_spaces.find(arch.space);
-  if (it == other_spaces.end()) it = other_spaces.emplace(arch.space, spaces::make_space(arch.space)).first;
-  return it->second;
-}
-
-std::vector<std::int64_t> SearchLoop::State::archive_tokens(const spaces::Arch& arch) const {
-  std::vector<std::int64_t> tokens = arch.tokens;
-  tokens.resize(space->num_tokens(), -1);
-  return tokens;
-}
-
-SampledArch SearchLoop::State::record(const std::string& phase, const spaces::Arch& arch, double reward) const {
-  return {epoch,  global_step, phase, controller->name(), archive_tokens(arch), space_of(arch)->to_string(arch),
-          reward, reward};
-}
-
-double SearchLoop::State::reward_of(const spaces::Arch& arch, const Batch& batch) {
-  const spaces::ArchGraph graph = space_of(arch)->decode(arch);
-  const auto& search = config.section("search");
-  if (search.get_string("evaluation") == "shared") {
-    return childnets::evaluate(*network, batch.images, batch.labels, graph, true).accuracy();
-  }
-  const auto& child = config.section("child");
-  auto candidate = childnets::ChildNetworkImpl::standalone(space_of(arch), network_options, arch);
-  auto candidate_sgd = childnets::make_sgd(candidate->trainable_parameters(), sgd_options_of(child));
-  const std::int64_t steps = std::max<std::int64_t>(
-      1, std::llround(search.get_double("standalone_epochs") * double(train_batches->batches_per_epoch())));
-  for (std::int64_t step = 0; step < steps; ++step) {
-    childnets::set_learning_rate(
-        *candidate_sgd,
-        childnets::cosine_lr(double(step), double(steps), child.get_double("lr_max"), child.get_double("lr_min")));
-    const Batch train = train_batches->next();
-    childnets::train_step(*candidate, *candidate_sgd, train.images, train.labels, graph, step_options);
-  }
-  return childnets::evaluate(*candidate, batch.images, batch.labels, graph).accuracy();
-}
-
-void SearchLoop::State::record_stages() {
-  const std::vector<controllers::StageRecord> stages = controller->completed_stages();
-  std::vector<RunArchive::StageRow> rows;
-  std::vector<RunArchive::StageSummary> summaries;
-  std::vector<RunArchive::GeneratedRow> generated;
-  for (std::size_t s = archive->counts().stages; s < stages.size(); ++s) {
-    const controllers::StageRecord& stage = stages[s];
-    for (std::size_t i = 0; i < stage.cells.size(); ++i) {
-      rows.push_back({stage.stage, archive_tokens(stage.cells[i]), space_of(stage.cells[i])->to_string(stage.cells[i]),
-                      stage.predicted_mean[i], stage.predicted_spread[i], stage.measured[i]});
-    }
-    summaries.push_back({stage.stage, stage.candidates, stage.surrogate_loss, stage.spearman, stage.kendall,
-                         stage.reconstruction_accuracy, stage.valid_rate});
-    for (const controllers::GeneratedArch& g : stage.generated) {
-      const bool random = g.parent.tokens.empty();
-      generated.push_back({stage.stage, archive_tokens(g.arch),
-                           random ? std::vector<std::int64_t>(space->num_tokens(), -1) : archive_tokens(g.parent),
-                           space_of(g.arch)->to_string(g.arch), random ? "" : space_of(g.parent)->to_string(g.parent),
-                           g.step_size, g.predicted, g.predicted_improvement});
-    }
-    const auto best = std::max_element(stage.measured.begin(), stage.measured.end());
-    log->info(
-        "stage {}: {} cells evaluated ({} candidates), best {:.4f}; model loss {:.4f}; predicted vs measured on "
-        "unseen cells: Spearman {:.3f}, Kendall {:.3f}",
-        stage.stage, stage.cells.size(), stage.candidates, best == stage.measured.end() ? kNaN : *best,
-        stage.surrogate_loss, stage.spearman, stage.kendall);
-    if (!std::isnan(stage.reconstruction_accuracy)) {
-      log->info(
-          "stage {}: decoder reconstructs {:.4f} of tokens, {:.4f} of unmasked reconstructions valid; {} "
-          "architectures generated for the next stage",
-          stage.stage, stage.reconstruction_accuracy, stage.valid_rate, stage.generated.size());
+// Phases as text, one per line, for a checkpoint: "train <paths> <architecture steps> 0" or
+// "evaluate <updates> <per_update> <proposals>".
+std::string phases_text(const std::vector<controllers::Phase>& phases) {
+  std::string text;
+  for (const controllers::Phase& phase : phases) {
+    if (const auto* t = std::get_if<controllers::TrainWeightsPhase>(&phase)) {
+      text +=
+          "train " + std::to_string(static_cast<int>(t->paths)) + " " + (t->architecture_steps ? "1" : "0") + " 0\n";
+    } else {
+      const auto& e = std::get<controllers::EvaluatePhase>(phase);
+      text += "evaluate " + std::to_string(e.updates) + " " + std::to_string(e.per_update) + " " +
+              std::to_string(e.proposals) + "\n";
     }
   }
-  if (!summaries.empty()) archive->append_stages(rows, summaries, generated);
+  return text;
 }
 
-void SearchLoop::State::child_phase() {
-  const auto& child = config.section("child");
-  const std::int64_t steps =
-      child.get_int("steps_per_epoch") > 0 ? child.get_int("steps_per_epoch") : train_batches->batches_per_epoch();
-  const std::int64_t epochs = config.section("search").get_int("epochs");
-  const auto start = Clock::now();
-  double loss = 0, accuracy = 0;
-  for (std::int64_t step = 0; step < steps; ++step) {
-    const spaces::Arch arch = controller->sample(1).front();
-    const Batch batch = train_batches->next();
-    const double lr = childnets::cosine_restarts_lr(double(epoch) + double(step) / double(steps),
-                                                    child.get_double("lr_max"), child.get_double("lr_min"),
-                                                    child.get_double("lr_t0"), child.get_double("lr_t_mul"));
-    childnets::set_learning_rate(*sgd, lr);
-    const childnets::StepResult result =
-        childnets::train_step(*network, *sgd, batch.images, batch.labels, space_of(arch)->decode(arch), step_options);
-    loss = step == 0 ? result.loss : 0.9 * loss + 0.1 * result.loss;
-    accuracy = step == 0 ? result.accuracy : 0.9 * accuracy + 0.1 * result.accuracy;
-    records.push_back(record("child", arch, kNaN));
-    ++global_step;
-    draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " child     ",
-                  step + 1, steps, "loss " + fixed(loss, 3) + " acc " + fixed(accuracy, 3) + " lr " + fixed(lr, 4),
-                  start);
+std::vector<controllers::Phase> phases_from_text(const std::string& text) {
+  std::vector<controllers::Phase> phases;
+  std::istringstream lines(text);
+  std::string kind;
+  while (lines >> kind) {
+    std::int64_t a = 0, b = 0, c = 0;
+    if (!(lines >> a >> b >> c)) throw std::invalid_argument("unreadable phase list");
+    if (kind == "train" && a >= 0 && a <= 2) {
+      phases.push_back(controllers::TrainWeightsPhase{static_cast<controllers::PathSource>(a), b != 0});
+    } else if (kind == "evaluate") {
+      phases.push_back(controllers::EvaluatePhase{a, b, c});
+    } else {
+      throw std::invalid_argument("unknown phase '" + kind + "'");
+    }
   }
-  progress << "\n";
-  position.child_phase_done = true;
-  log->info("epoch {} child: {} steps, loss {:.4f}, train accuracy {:.4f}", epoch + 1, steps, loss, accuracy);
+  return phases;
 }
-
-namespace {
 
 // The update's statistics for the progress line; those the strategy lacks (NaN) are left out.
 std::string update_text(const controllers::UpdateStats& stats) {
-  std::string text = "reward " + fixed(stats.mean_reward, 3);
-  if (!std::isnan(stats.entropy)) text.append(" entropy ").append(fixed(stats.entropy, 2));
-  if (!std::isnan(stats.baseline)) text.append(" baseline ").append(fixed(stats.baseline, 3));
-  if (!std::isnan(stats.loss)) text.append(" loss ").append(fixed(stats.loss, 4));
+  std::string text;
+  const auto add = [&](const char* name, double value, int digits) {
+    if (!std::isnan(value)) text.append(text.empty() ? "" : " ").append(name).append(" ").append(fixed(value, digits));
+  };
+  add("reward", stats.mean_reward, 3);
+  add("entropy", stats.entropy, 2);
+  add("baseline", stats.baseline, 3);
+  add("loss", stats.loss, 4);
   return text;
 }
 
 }  // namespace
 
-void SearchLoop::State::controller_phase() {
-  const auto& section = config.section("controller");
-  const std::int64_t count = section.get_int("updates_per_epoch");
-  const int per_update = static_cast<int>(section.get_int("archs_per_update"));
-  const std::int64_t epochs = config.section("search").get_int("epochs");
-  const std::int64_t checkpoint_evaluations = config.section("run").get_int("checkpoint_evaluations");
-  const auto due = [&] {
-    return checkpoint_evaluations > 0 && position.evaluations_done % checkpoint_evaluations == 0;
+struct SearchLoop::State {
+  State(const ExperimentConfig& c, std::string dir, std::ostream& p) : context(c, p), run_dir(std::move(dir)) {}
+
+  SearchContext context;
+  std::string run_dir, checkpoint_dir;
+  std::unique_ptr<controllers::Controller> controller;
+  controllers::Capabilities capabilities;
+  std::unique_ptr<Evaluator> evaluator;
+  std::unique_ptr<RunArchive> archive;
+  bool trains_weights = false;  // whether anything reads the shared weights
+  spaces::Rng path_rng;         // uniform paths
+
+  // Where the current epoch stands; a checkpoint within an epoch saves it.
+  struct Position {
+    std::vector<controllers::Phase> phases;  // the epoch's, asked at its start (empty: not started)
+    std::int64_t phase = 0;                  // the one running
+    std::int64_t updates_done = 0;           // in the running evaluate phase
+    std::int64_t evaluations_done = 0;       // in the running evaluate phase
+    std::int64_t updates = 0;                // in the epoch's evaluate phases so far
+    double reward_sum = 0, entropy_sum = 0;  // of those updates
+    // Within an update: the feedback of its first proposals, and the
+    // controller's state before it proposed them (propose() depends only on
+    // that state, so a resumed run proposes the same again).
+    std::vector<controllers::Feedback> update_feedback;
+    controllers::StateDict before_update;
+  } position;
+  // The best measured candidates so far, for the final measurement.
+  std::vector<Candidate> candidates;
+
+  const std::string& objective() const { return capabilities.objectives.front(); }
+  // Every field of a checkpoint, saved or loaded.
+  void state_fields(StateFields& fields);
+  // Appends the pending records to the archive.
+  void append_pending();
+  // Appends the pending records and writes a checkpoint at `path`.
+  void write_checkpoint_to(const std::string& path);
+  void evaluate_phase(const controllers::EvaluatePhase& phase);
+  void keep_best_candidates();
+  std::vector<std::pair<spaces::Arch, double>> final_phase();
+};
+
+namespace {
+
+// The checks of a config against the strategy's capability record, before any work.
+void check_capabilities(const ExperimentConfig& config, const std::string& controller,
+                        const controllers::Capabilities& capabilities, const EvaluatorInfo& evaluator,
+                        const spaces::SearchSpace& space) {
+  for (const std::string& objective : capabilities.objectives) {
+    const bool measured =
+        std::find(evaluator.metrics.begin(), evaluator.metrics.end(), objective) != evaluator.metrics.end() ||
+        objective == "params" || objective == "macs" || objective == "seconds";
+    if (!measured) {
+      throw ConfigError(config.source() + ": controller '" + controller + "' learns from '" + objective +
+                        "', which evaluator '" + evaluator.name + "' does not measure");
+    }
+  }
+  if (capabilities.differentiable && !childnets::has_supernet(space)) {
+    throw ConfigError(config.source() + ": controller '" + controller + "' is differentiable; space '" + space.spec() +
+                      "' has no supernet");
+  }
+}
+
+}  // namespace
+
+SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool resume, std::ostream& progress)
+    : state_(std::make_unique<State>(config, std::move(run_dir), progress)) {
+  State& s = *state_;
+  SearchContext& c = s.context;
+  const auto& run = config.section("run");
+  const auto& data = config.section("data");
+  const auto& child = config.section("child");
+  const auto& search = config.section("search");
+  torch::set_num_threads(static_cast<int>(run.get_int("threads")));
+  const std::uint64_t seed = static_cast<std::uint64_t>(run.get_int("seed"));
+  torch::manual_seed(seed);
+  s.path_rng.seed(seed + 2);
+
+  // Everything that can fail on bad input happens before the run directory is touched.
+  c.space = spaces::make_space(config.space_spec());
+  const std::string controller_name = config.section("controller").get_string("name");
+  s.controller = controllers::make_controller(config.controller_spec(), c.space, seed);
+  s.capabilities = controllers::controller_registry().find(controller_name).info;
+  const EvaluatorInfo& evaluator_info = find_evaluator(search.get_string("evaluation"));
+  check_capabilities(config, controller_name, s.capabilities, evaluator_info, *c.space);
+  if (const auto needed = s.controller->epochs_to_finish(); needed && !resume && *needed > search.get_int("epochs")) {
+    throw ConfigError(config.source() + ": controller '" + controller_name + "' needs " + std::to_string(*needed) +
+                      " epochs to finish (one per stage); [search] epochs is " +
+                      std::to_string(search.get_int("epochs")));
+  }
+  s.trains_weights = s.capabilities.needs_shared_weights || evaluator_info.reads_shared_weights;
+
+  c.train_full = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
+  if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < c.train_full.size()) {
+    c.train_full = c.train_full.subset(torch::arange(data.get_int("train_limit")), c.train_full.name);
+  }
+  if (data.get_int("validation_size") >= c.train_full.size()) {
+    throw ConfigError(config.source() + ": [data] validation_size is " +
+                      std::to_string(data.get_int("validation_size")) + "; " + c.train_full.name + " has " +
+                      std::to_string(c.train_full.size()) + " training images, and some must be left to train on");
+  }
+  c.split = split_train_validation(c.train_full, data.get_int("validation_size"), seed);
+  const auto check_batch = [&](const std::string& key, std::int64_t batch, const Dataset& split, const char* part) {
+    if (batch > split.size()) {
+      throw ConfigError(config.source() + ": " + key + " is " + std::to_string(batch) + ", larger than the " +
+                        std::to_string(split.size()) + " images of the " + part + " split");
+    }
   };
+  check_batch("[child] batch_size", child.get_int("batch_size"), c.split.train, "training");
+  check_batch("[controller] valid_batch_size", config.section("controller").get_int("valid_batch_size"),
+              c.split.validation, "validation");
+  c.normalization = Normalization::of(c.split.train);
+  c.validation_images = c.normalization.apply(c.split.validation.images).to(c.placement.device);
+  const auto augment = AugmentOptions()
+                           .crop_padding(data.get_int("crop_padding"))
+                           .horizontal_flip(data.get_bool("horizontal_flip"))
+                           .cutout(data.get_int("cutout"));
+  c.train_batches = std::make_unique<BatchIterator>(
+      c.split.train, c.normalization,
+      BatchIteratorOptions().batch_size(child.get_int("batch_size")).seed(seed).augment(augment));
+  c.valid_batches = std::make_unique<BatchIterator>(
+      c.split.validation, c.normalization,
+      BatchIteratorOptions().batch_size(config.section("controller").get_int("valid_batch_size")).seed(seed + 1));
+  c.network_options = childnets::NetworkOptions()
+                          .input_channels(c.train_full.channels())
+                          .image_size(c.train_full.image_size())
+                          .num_classes(c.train_full.num_classes)
+                          .channels(child.get_int("channels"))
+                          .cells_per_stage(child.get_int("cells_per_stage"))
+                          .stem_multiplier(child.get_int("stem_multiplier"))
+                          .factorized_reductions(child.get_bool("factorized_reductions"))
+                          .dropout(child.get_double("dropout"));
+  c.step_options = step_options_of(child);
+  std::string memory_line;
+  if (s.trains_weights) {
+    controllers::DifferentiableController* differentiable = s.controller->differentiable();
+    if (differentiable != nullptr) {
+      c.store = childnets::make_supernet_store(c.space, c.network_options, differentiable->candidate_ops());
+      c.network = childnets::make_supernet(c.space, c.network_options, differentiable->candidate_ops(), c.store);
+    } else {
+      c.store = childnets::make_shared_store(c.space, c.network_options);
+      c.network = childnets::ChildNetwork(c.space, c.network_options, c.store);
+    }
+    c.store->to(c.placement.device);  // the network borrows the store, which holds every weight
+    c.sgd = childnets::make_sgd(c.store->parameters(), sgd_options_of(child));
+    // What one weight step will hold: the activations a forward pass keeps
+    // (measured), and the weights with their gradients and momentum (the
+    // unrolled step keeps three more copies).
+    spaces::Rng probe_rng(seed);
+    const spaces::ArchGraph probe = c.space->decode(c.space->random(probe_rng));
+    const childnets::StepMemory step = childnets::measure_step_memory([&](std::int64_t batch) {
+      c.network->eval();
+      const torch::Tensor x = torch::zeros(
+          {batch, c.network_options.input_channels(), c.network_options.image_size(), c.network_options.image_size()});
+      const torch::Tensor logits = differentiable != nullptr
+                                       ? c.network->forward_mixed(x, differentiable->edge_weights()).logits
+                                       : c.network->forward(x, probe).logits;
+      return logits.sum();
+    });
+    const std::int64_t copies = 3 + (differentiable != nullptr && differentiable->gradient_order() == 2 ? 3 : 0);
+    const std::int64_t batch =
+        std::max(child.get_int("batch_size"), config.section("controller").get_int("valid_batch_size"));
+    const double needed = double(c.store->bytes() * copies) + 1.25 * double(step.activations(batch));
+    const double limit = run.get_double("memory_gb") * 1e9, machine = double(available_memory_bytes());
+    const double available = limit > 0 && (machine < 0 || limit < machine) ? limit : machine;
+    memory_line = "one weight step needs about " + fixed(needed / 1e9, 2) + " GB (weights " +
+                  fixed(double(c.store->bytes()) / 1e6, 1) + " MB, activations " +
+                  fixed(double(step.activations(batch)) / 1e9, 2) + " GB at batch " + std::to_string(batch) + "); " +
+                  fixed(available / 1e9, 1) + " GB available" + (available == limit ? " ([run] memory_gb)" : "");
+    if (available > 0 && needed > available) {
+      throw ConfigError(config.source() + ": " + memory_line +
+                        ". Reduce child.batch_size, child.channels, child.cells_per_stage or the space's nodes "
+                        "(as DARTS #98 advises for its supernet)");
+    }
+  }
+  s.evaluator = evaluator_info.make(c);
+
+  const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
+  const std::string resume_from = prepare_run_directory(s.run_dir, resume);
+  s.checkpoint_dir = (fs::path(s.run_dir) / "checkpoints").string();
+  s.archive = resume ? RunArchive::open(archive_path, c.space->spec())
+                     : RunArchive::create(archive_path, c.space->spec(), config.to_toml());
+  c.log = make_run_logger("search", s.run_dir);
+  if (!resume_from.empty()) {
+    restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
+    c.log->info("resumed from {} at epoch {}", resume_from, c.epoch + 1);
+  }
+  c.log->info("space {}, controller {}, evaluator {}, data {} ({} train / {} validation)", c.space->spec(),
+              config.controller_spec(), evaluator_info.name, c.train_full.name, c.split.train.size(),
+              c.split.validation.size());
+  if (c.store) {
+    c.log->info("shared weights: {} ({:.1f} MB); {}", s.controller->differentiable() ? "supernet" : "store",
+                double(c.store->bytes()) / 1e6, memory_line);
+  } else {
+    c.log->info("no shared weights: the evaluator trains its own networks");
+  }
+  if (!s.evaluator->summary().empty()) c.log->info("{}", s.evaluator->summary());
+  c.log->info("resolved configuration:\n{}", config.to_toml());
+}
+
+SearchLoop::~SearchLoop() = default;
+
+void SearchLoop::State::state_fields(StateFields& fields) {
+  SearchContext& c = context;
+  // Within an update the controller has proposed; its state from before is the one to resume from.
+  controllers::StateDict controller_state;
+  if (fields.saving())
+    controller_state = position.update_feedback.empty() ? controller->state() : position.before_update;
+  fields.dict("controller", controller_state);
+  if (fields.loading()) controller->load_state(controller_state);
+  if (c.store) {
+    controllers::bind_module(fields, "store", *c.store);
+    controllers::bind_sgd(fields, "sgd", *c.sgd, c.store->parameters());
+  }
+  bind_iterator(fields, "train_batches", *c.train_batches);
+  bind_iterator(fields, "valid_batches", *c.valid_batches);
+  bind_torch_generator(fields);
+  spaces::bind_rng(fields, "path_rng", path_rng);
+  fields.integer("epoch", c.epoch);
+  fields.integer("global_step", c.global_step);
+
+  // The archive's row counts: the names of its tables, then a count each.
+  RunArchive::RowCounts counts = fields.saving() ? archive->counts() : RunArchive::RowCounts{};
+  std::string tables;
+  for (const auto& [name, rows] : counts) tables += name + "\n";
+  fields.text("archive_tables", tables);
+  std::istringstream names(tables);
+  for (std::string name; std::getline(names, name);) {
+    auto rows = static_cast<std::int64_t>(counts[name]);
+    fields.integer("archive_rows." + name, rows);
+    counts[name] = static_cast<std::size_t>(rows);
+  }
+  if (fields.loading()) archive->truncate(counts);
+
+  std::string candidates_text;
+  for (const Candidate& candidate : candidates) {
+    candidates_text += candidate.arch.space + "\t" + spaces::join_tokens(candidate.arch.tokens) + "\t" +
+                       metrics_text(candidate.metrics) + "\n";
+  }
+  fields.text("candidates", candidates_text);
+
+  std::string phases = phases_text(position.phases), feedback_text;
+  for (const controllers::Feedback& f : position.update_feedback) feedback_text += metrics_text(f.metrics) + "\n";
+  fields.text("position.phases", phases);
+  fields.integer("position.phase", position.phase);
+  fields.integer("position.updates_done", position.updates_done);
+  fields.integer("position.evaluations_done", position.evaluations_done);
+  fields.integer("position.updates", position.updates);
+  fields.scalar("position.reward_sum", position.reward_sum);
+  fields.scalar("position.entropy_sum", position.entropy_sum);
+  fields.text("position.update_feedback", feedback_text);
+  if (fields.saving()) return;
+
+  try {
+    candidates.clear();
+    std::istringstream lines(candidates_text);
+    for (std::string line; std::getline(lines, line);) {
+      const auto first = line.find('\t'), second = line.find('\t', first + 1);
+      if (first == std::string::npos || second == std::string::npos) fields.fail("unreadable candidate '" + line + "'");
+      const std::string spec = line.substr(0, first);
+      spaces::Arch arch{spec, spaces::split_tokens(line.substr(first + 1, second - first - 1), spec)};
+      c.space_of(arch)->validate(arch);
+      controllers::Metrics metrics = metrics_from_text(line.substr(second + 1));
+      const double reward = metrics.count(objective()) ? metrics.at(objective()) : kNaN;
+      candidates.push_back({reward, std::move(metrics), std::move(arch)});
+    }
+    position.phases = phases_from_text(phases);
+    position.update_feedback.clear();
+    std::istringstream feedback_lines(feedback_text);
+    for (std::string line; std::getline(feedback_lines, line);) {
+      controllers::Feedback f;
+      f.metrics = metrics_from_text(line);
+      f.reward = f.metrics.at(objective());
+      position.update_feedback.push_back(std::move(f));
+    }
+  } catch (const spaces::StateError&) {
+    throw;
+  } catch (const std::exception& e) {
+    fields.fail(e.what());
+  }
+}
+
+void SearchLoop::State::append_pending() {
+  if (context.pending.empty()) return;
+  archive->append(context.pending);
+  context.pending.clear();
+}
+
+void SearchLoop::State::write_checkpoint_to(const std::string& path) {
+  append_pending();
+  write_checkpoint_of(path, "checkpoint", [this](StateFields& fields) { state_fields(fields); });
+  remove_superseded_in_epoch_checkpoints(checkpoint_dir, path);
+}
+
+void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) {
+  SearchContext& c = context;
+  const auto& section = c.config.section("controller");
+  const std::int64_t per_update = phase.per_update > 0 ? phase.per_update : section.get_int("archs_per_update");
+  const std::int64_t proposals =
+      phase.proposals > 0 ? phase.proposals
+                          : (phase.updates > 0 ? phase.updates : section.get_int("updates_per_epoch")) * per_update;
+  const std::int64_t updates = (proposals + per_update - 1) / per_update;
+  const std::int64_t epochs = c.config.section("search").get_int("epochs");
+  const std::int64_t every = c.config.section("run").get_int("checkpoint_evaluations");
+  const auto due = [&] { return every > 0 && position.evaluations_done % every == 0; };
   const auto checkpoint_here = [&] {
-    write_checkpoint_to(evaluation_checkpoint_path(checkpoint_dir, epoch + 1, position.evaluations_done));
+    write_checkpoint_to(
+        in_epoch_checkpoint_path(checkpoint_dir, c.epoch + 1, position.phase, position.evaluations_done));
   };
+  const std::string label = "epoch " + std::to_string(c.epoch + 1) + "/" + std::to_string(epochs) + " evaluate  ";
   const auto start = Clock::now();
   const std::int64_t first = position.updates_done;
-  while (position.updates_done < count) {
+  while (position.updates_done < updates) {
     // A resumed run re-proposes from the saved state and skips what was scored.
-    const std::vector<double> scored = std::exchange(position.update_rewards, {});
+    const std::vector<controllers::Feedback> scored = std::exchange(position.update_feedback, {});
     // The state to resume from if a checkpoint falls inside this update.
-    if (checkpoint_evaluations > 0 &&
-        position.evaluations_done % checkpoint_evaluations + per_update > checkpoint_evaluations) {
+    if (every > 0 && position.evaluations_done % every + per_update > every) {
       position.before_update = controller->state();
     }
-    const auto proposals = controller->propose(per_update);
-    if (proposals.empty()) break;  // a finished (or waiting) strategy
-    if (scored.size() >= proposals.size()) {
-      throw ArchiveError("checkpoint: " + std::to_string(scored.size()) + " rewards saved for an update of " +
-                         std::to_string(proposals.size()) + " proposals");
+    const std::int64_t asked = std::min(per_update, proposals - position.updates_done * per_update);
+    const std::vector<controllers::Proposal> proposed = controller->propose(static_cast<int>(asked));
+    if (proposed.empty()) break;  // a finished strategy, or a stage with nothing left
+    if (scored.size() >= proposed.size()) {
+      throw ArchiveError("checkpoint: " + std::to_string(scored.size()) + " evaluations saved for an update of " +
+                         std::to_string(proposed.size()) + " proposals");
     }
     std::vector<controllers::Feedback> feedback;
-    for (std::size_t i = 0; i < proposals.size(); ++i) {
-      const controllers::Proposal& p = proposals[i];
+    for (std::size_t i = 0; i < proposed.size(); ++i) {
+      const controllers::Proposal& p = proposed[i];
       if (i < scored.size()) {
-        feedback.push_back({p.id, scored[i]});
+        feedback.push_back({p.id, scored[i].reward, scored[i].metrics});
         continue;
       }
-      const Batch batch = valid_batches->next();
-      const double reward = reward_of(p.arch, batch);
-      feedback.push_back({p.id, reward});
-      records.push_back(record("controller", p.arch, reward));
-      candidates.emplace_back(reward, p.arch);
+      controllers::Metrics metrics = evaluator->evaluate(p.arch);
+      const double reward = metrics.at(objective());
+      spaces::Record row("archs");
+      row.set("phase", std::string("controller"))
+          .set("controller", controller->name())
+          .set("evaluator", c.config.section("search").get_string("evaluation"))
+          .set("tokens", c.archive_tokens(p.arch))
+          .set("canonical", c.space_of(p.arch)->to_string(p.arch))
+          .set("reward", reward);
+      for (const auto& [name, value] : metrics) row.set(name, value);
+      c.record(std::move(row));
+      candidates.push_back({reward, metrics, p.arch});
+      feedback.push_back({p.id, reward, std::move(metrics)});
       ++position.evaluations_done;
-      if (due() && i + 1 < proposals.size()) {  // the update's last one waits until it is observed
-        for (const auto& f : feedback) position.update_rewards.push_back(f.reward);
+      if (due() && i + 1 < proposed.size()) {  // the update's last one waits until it is observed
+        position.update_feedback = feedback;
         checkpoint_here();
-        position.update_rewards.clear();
+        position.update_feedback.clear();
       }
     }
     const controllers::UpdateStats stats = controller->observe(feedback);
-    updates.push_back({epoch, global_step, stats.loss, stats.mean_reward, stats.baseline, stats.entropy});
+    c.record(spaces::Record("controller")
+                 .set("loss", stats.loss)
+                 .set("mean_reward", stats.mean_reward)
+                 .set("baseline", stats.baseline)
+                 .set("entropy", stats.entropy));
+    c.take_report(*controller);
     position.reward_sum += stats.mean_reward;
     position.entropy_sum += stats.entropy;
+    ++position.updates;
     ++position.updates_done;
-    draw_progress(progress, "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs) + " controller",
-                  position.updates_done, count, update_text(stats), start, first);
+    draw_progress(c.progress, label, position.updates_done, updates, update_text(stats), start, first);
     if (due()) checkpoint_here();
   }
-  if (count > 0) progress << "\n";
-  // Keep the candidate list short: the best few per space.
-  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  const std::size_t keep =
-      static_cast<std::size_t>(std::max<std::int64_t>(4 * config.section("search").get_int("top_k"), 16));
-  std::map<std::string, std::size_t> kept;  // per space, so a stage's cells never crowd out another's
-  std::erase_if(candidates, [&](const auto& c) { return ++kept[c.second.space] > keep; });
-  const double done = double(std::max<std::int64_t>(position.updates_done, 1));
-  log->info("epoch {} controller: {} updates, mean reward {:.4f}{}", epoch + 1, position.updates_done,
-            position.reward_sum / done,
-            std::isnan(position.entropy_sum) ? "" : ", entropy " + fixed(position.entropy_sum / done, 3));
+  c.progress << "\n";
+  keep_best_candidates();
+  const double done = double(std::max<std::int64_t>(position.updates, 1));
+  c.log->info("epoch {} evaluate: {} updates, mean reward {:.4f}{}", c.epoch + 1, position.updates_done,
+              position.reward_sum / done,
+              std::isnan(position.entropy_sum) ? "" : ", entropy " + fixed(position.entropy_sum / done, 3));
 }
 
-std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_evaluation() {
-  const std::int64_t top_k = config.section("search").get_int("top_k");
-  std::vector<spaces::Arch> distinct;
-  std::set<std::uint64_t> seen;
-  // The result is an architecture of the configured space: smaller cells
-  // (PNAS's early stages) only when it has none.
-  const bool any_full =
-      std::any_of(candidates.begin(), candidates.end(), [&](const auto& c) { return c.second.space == space->spec(); });
-  for (const auto& [reward, arch] : candidates) {
-    if (any_full && arch.space != space->spec()) continue;
-    if (seen.insert(spaces::hash_mix(spaces::hash_string(arch.space), space_of(arch)->canonical_hash(arch))).second) {
-      distinct.push_back(arch);
-    }
-    if (static_cast<std::int64_t>(distinct.size()) >= top_k) break;
+void SearchLoop::State::keep_best_candidates() {
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.reward > b.reward; });
+  const auto keep =
+      static_cast<std::size_t>(std::max<std::int64_t>(4 * context.config.section("search").get_int("top_k"), 16));
+  if (candidates.size() > keep) candidates.resize(keep);
+}
+
+std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_phase() {
+  SearchContext& c = context;
+  const auto top_k = static_cast<std::size_t>(c.config.section("search").get_int("top_k"));
+  std::vector<spaces::Arch> offered = controller->result();
+  if (offered.empty()) {
+    for (const Candidate& candidate : candidates) offered.push_back(candidate.arch);
   }
   std::vector<std::pair<spaces::Arch, double>> results;
-  const std::int64_t batch = config.section("controller").get_int("valid_batch_size");
-  const torch::Tensor images = normalization.apply(split.validation.images);
-  for (const spaces::Arch& arch : distinct) {
-    std::int64_t correct = 0;
-    for (std::int64_t begin = 0; begin < split.validation.size(); begin += batch) {
-      const std::int64_t n = std::min(batch, split.validation.size() - begin);
-      correct += childnets::evaluate(*network, images.narrow(0, begin, n), split.validation.labels.narrow(0, begin, n),
-                                     space_of(arch)->decode(arch), true)
-                     .correct;
-    }
-    const double accuracy = double(correct) / double(split.validation.size());
+  std::set<std::uint64_t> seen;
+  for (const spaces::Arch& arch : offered) {
+    if (results.size() >= top_k) break;
+    const std::uint64_t key = c.canonical_key(arch);
+    if (!seen.insert(key).second) continue;
+    const auto measured = std::find_if(candidates.begin(), candidates.end(),
+                                       [&](const Candidate& m) { return c.canonical_key(m.arch) == key; });
+    const controllers::Metrics metrics =
+        evaluator->evaluate_final(arch, measured == candidates.end() ? nullptr : &measured->metrics);
+    const double accuracy = metrics.count("accuracy") ? metrics.at("accuracy") : kNaN;
+    spaces::Record row("archs");
+    row.set("phase", std::string("final"))
+        .set("controller", controller->name())
+        .set("evaluator", c.config.section("search").get_string("evaluation"))
+        .set("tokens", c.archive_tokens(arch))
+        .set("canonical", c.space_of(arch)->to_string(arch))
+        .set("reward", metrics.count(objective()) ? metrics.at(objective()) : kNaN);
+    for (const auto& [name, value] : metrics) row.set(name, value);
+    c.record(std::move(row));
     results.emplace_back(arch, accuracy);
-    records.push_back(record("final", arch, accuracy));
   }
-  std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return results;
 }
 
 SearchResult SearchLoop::run() {
   State& s = *state_;
+  SearchContext& c = s.context;
   SearchResult result;
   result.run_dir = s.run_dir;
-  result.space = s.space;
-  const std::int64_t epochs = s.config.section("search").get_int("epochs");
-  const std::int64_t every = s.config.section("run").get_int("checkpoint_every");
+  result.space = c.space;
+  const std::int64_t epochs = c.config.section("search").get_int("epochs");
+  const std::int64_t every = c.config.section("run").get_int("checkpoint_every");
   // A strategy that finishes (PNAS after its last stage) ends the search early.
-  for (; s.epoch < epochs && !s.controller->finished();) {
-    if (!s.position.child_phase_done) s.child_phase();
-    s.controller_phase();
-    const double updates = double(std::max<std::int64_t>(s.position.updates_done, 1));
-    result.epoch_mean_reward.push_back(s.position.reward_sum / updates);
-    result.epoch_mean_entropy.push_back(s.position.entropy_sum / updates);
+  while (c.epoch < epochs && !s.controller->finished()) {
+    State::Position& position = s.position;
+    if (position.phases.empty()) position.phases = s.controller->phases();
+    while (position.phase < static_cast<std::int64_t>(position.phases.size())) {
+      const controllers::Phase& phase = position.phases[static_cast<std::size_t>(position.phase)];
+      if (const auto* train = std::get_if<controllers::TrainWeightsPhase>(&phase)) {
+        if (s.trains_weights) train_weights(c, *s.controller, *train, s.path_rng);
+      } else {
+        s.evaluate_phase(std::get<controllers::EvaluatePhase>(phase));
+      }
+      ++position.phase;
+      position.updates_done = position.evaluations_done = 0;
+      if (position.phase < static_cast<std::int64_t>(position.phases.size())) {
+        s.write_checkpoint_to(in_epoch_checkpoint_path(s.checkpoint_dir, c.epoch + 1, position.phase, 0));
+      }
+    }
+    const double updates = double(std::max<std::int64_t>(position.updates, 1));
+    result.epoch_mean_reward.push_back(position.reward_sum / updates);
+    result.epoch_mean_entropy.push_back(position.entropy_sum / updates);
+    ++c.epoch;
+    position = {};
     s.append_pending();
-    s.record_stages();
-    ++s.epoch;
-    s.position = {};
-    if (s.epoch % every == 0 || s.epoch == epochs) s.write_checkpoint_to(checkpoint_path(s.checkpoint_dir, s.epoch));
+    if (c.epoch % every == 0 || c.epoch == epochs || s.controller->finished()) {
+      s.write_checkpoint_to(checkpoint_path(s.checkpoint_dir, c.epoch));
+    }
   }
-  result.top = s.final_evaluation();
+  result.top = s.final_phase();
   s.append_pending();
   if (!result.top.empty()) {
-    s.log->info("best architecture: {} (validation accuracy {:.4f})",
-                s.space_of(result.top.front().first)->to_string(result.top.front().first), result.top.front().second);
+    c.log->info("best architecture: {} (accuracy {:.4f})",
+                c.space_of(result.top.front().first)->to_string(result.top.front().first), result.top.front().second);
   }
   return result;
 }

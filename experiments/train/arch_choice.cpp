@@ -46,7 +46,7 @@ ArchChoice choose_arch_from_run(const std::string& run_dir, std::int64_t rank) {
   spaces::Arch arch = space->make_arch(chosen.tokens);
   space->validate(arch);
   return {std::move(space), std::move(arch),
-          run_dir + " rank " + std::to_string(rank) + " (validation accuracy " + fixed(chosen.valid_accuracy, 4) + ")"};
+          run_dir + " rank " + std::to_string(rank) + " (accuracy " + fixed(chosen.accuracy, 4) + ")"};
 }
 
 }  // namespace experiments

@@ -58,8 +58,8 @@ struct TrainLoop::State {
   double learning_rate(double at_epoch) const;
   EpochRecord train_epoch(Clock::time_point run_start);
   childnets::EvalResult test_evaluation();
-  Checkpoint checkpoint() const;
-  void restore(const Checkpoint& checkpoint);
+  // Every field a checkpoint holds, saved or loaded.
+  void state_fields(StateFields& fields);
 };
 
 TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::string run_dir, bool resume,
@@ -101,7 +101,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
                      : TrainArchive::create(archive_path, s.choice.space->spec(), arch_text, config.to_toml());
   s.log = make_run_logger("train", s.run_dir);
   if (!resume_from.empty()) {
-    restore_from_checkpoint(resume_from, [&](const Checkpoint& checkpoint) { s.restore(checkpoint); });
+    restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
     s.log->info("resumed from {} after epoch {}", resume_from, s.epoch);
   }
   s.log->info("architecture ({}): {} [{}]", s.choice.space->spec(), arch_text, s.choice.origin);
@@ -159,50 +159,29 @@ EpochRecord TrainLoop::State::train_epoch(Clock::time_point run_start) {
 }
 
 childnets::EvalResult TrainLoop::State::test_evaluation() {
-  const std::int64_t batch = config.section("train").get_int("eval_batch_size");
-  const torch::Tensor images = normalization.apply(test.images);
-  childnets::EvalResult total;
-  double loss_sum = 0.0;
-  for (std::int64_t begin = 0; begin < test.size(); begin += batch) {
-    const std::int64_t n = std::min(batch, test.size() - begin);
-    const childnets::EvalResult part = childnets::evaluate(
-        *network, images.narrow(0, begin, n), test.labels.narrow(0, begin, n), choice.space->decode(choice.arch));
-    loss_sum += part.loss * double(n);
-    total.correct += part.correct;
-    total.count += part.count;
-  }
-  total.loss = total.count == 0 ? 0.0 : loss_sum / double(total.count);
-  return total;
+  return childnets::evaluate_in_batches(*network, choice.space->decode(choice.arch), normalization.apply(test.images),
+                                        test.labels, config.section("train").get_int("eval_batch_size"));
 }
 
-Checkpoint TrainLoop::State::checkpoint() const {
-  Checkpoint c;
-  save_module_state(c, "network", *network);
-  save_sgd_state(c, "sgd", *sgd, network->trainable_parameters());
-  save_iterator_position(c, "train_batches", *batches);
-  save_torch_generator(c);
-  c.scalars["epoch"] = double(epoch);
-  c.scalars["archive_rows"] = double(archive->size());
-  c.scalars["best_test_accuracy"] = best_test_accuracy;
-  c.scalars["best_epoch"] = double(best_epoch);
-  c.texts["space"] = choice.space->spec();
-  c.texts["arch"] = choice.space->to_string(choice.arch);
-  return c;
-}
-
-void TrainLoop::State::restore(const Checkpoint& c) {
-  const std::string arch_text = choice.space->to_string(choice.arch);
-  if (checkpoint_text(c, "space") != choice.space->spec() || checkpoint_text(c, "arch") != arch_text) {
-    throw ArchiveError("checkpoint: trains architecture '" + checkpoint_text(c, "arch") + "', not '" + arch_text + "'");
+void TrainLoop::State::state_fields(StateFields& f) {
+  const std::string space = choice.space->spec(), arch_text = choice.space->to_string(choice.arch);
+  std::string saved_space = space, saved_arch = arch_text;
+  f.text("space", saved_space);
+  f.text("arch", saved_arch);
+  if (saved_space != space || saved_arch != arch_text) {
+    f.fail("trains architecture '" + saved_arch + "', not '" + arch_text + "'");
   }
-  load_module_state(c, "network", *network);
-  load_sgd_state(c, "sgd", *sgd, network->trainable_parameters());
-  load_iterator_position(c, "train_batches", *batches);
-  load_torch_generator(c);
-  epoch = static_cast<std::int64_t>(checkpoint_scalar(c, "epoch"));
-  best_test_accuracy = checkpoint_scalar(c, "best_test_accuracy");
-  best_epoch = static_cast<std::int64_t>(checkpoint_scalar(c, "best_epoch"));
-  archive->truncate(static_cast<std::size_t>(checkpoint_scalar(c, "archive_rows")));
+  controllers::bind_module(f, "network", *network);
+  controllers::bind_sgd(f, "sgd", *sgd, network->trainable_parameters());
+  bind_iterator(f, "train_batches", *batches);
+  bind_torch_generator(f);
+  f.integer("epoch", epoch);
+  std::int64_t rows = static_cast<std::int64_t>(archive->size());
+  f.integer("archive_rows", rows);
+  f.scalar("best_test_accuracy", best_test_accuracy);
+  f.integer("best_epoch", best_epoch);
+  if (f.saving()) return;
+  archive->truncate(static_cast<std::size_t>(rows));
   const std::vector<EpochRecord> records = archive->read();
   seconds_before = records.empty() ? 0.0 : records.back().seconds;
 }
@@ -228,8 +207,10 @@ TrainResult TrainLoop::run() {
     s.log->info("epoch {}/{}: train loss {:.4f} accuracy {:.4f}, test loss {:.4f} accuracy {:.4f}, lr {:.5f}, {:.0f} s",
                 record.epoch, epochs, record.train_loss, record.train_accuracy, record.test_loss, record.test_accuracy,
                 record.lr, record.seconds);
-    if (s.epoch % every == 0 || s.epoch == epochs)
-      write_checkpoint(checkpoint_path(checkpoints, s.epoch), s.checkpoint());
+    if (s.epoch % every == 0 || s.epoch == epochs) {
+      write_checkpoint_of(checkpoint_path(checkpoints, s.epoch), "checkpoint",
+                          [&](StateFields& fields) { s.state_fields(fields); });
+    }
   }
   result.epochs = s.epoch;
   result.best_test_accuracy = s.best_test_accuracy;

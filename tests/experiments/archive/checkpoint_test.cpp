@@ -49,20 +49,21 @@ TEST(Checkpoint, InEpochCheckpointsSortBetweenEpochEndsAndAreSupersededByNewerOn
   testing::TempDir dir;
   const std::string d = dir.path().string();
   write_checkpoint(checkpoint_path(d, 2), Checkpoint{});
-  write_checkpoint(evaluation_checkpoint_path(d, 3, 8), Checkpoint{});
-  write_checkpoint(evaluation_checkpoint_path(d, 3, 120), Checkpoint{});
+  write_checkpoint(in_epoch_checkpoint_path(d, 3, 0, 0), Checkpoint{});
+  write_checkpoint(in_epoch_checkpoint_path(d, 3, 1, 120), Checkpoint{});
   write_checkpoint(checkpoint_path(d, 3), Checkpoint{});
-  write_checkpoint(evaluation_checkpoint_path(d, 4, 40), Checkpoint{});
+  write_checkpoint(in_epoch_checkpoint_path(d, 4, 1, 40), Checkpoint{});
   EXPECT_EQ(list_checkpoints(d),
-            (std::vector<std::string>{checkpoint_path(d, 2), evaluation_checkpoint_path(d, 3, 8),
-                                      evaluation_checkpoint_path(d, 3, 120), checkpoint_path(d, 3),
-                                      evaluation_checkpoint_path(d, 4, 40)}));
-  remove_superseded_evaluation_checkpoints(d, evaluation_checkpoint_path(d, 3, 120));
-  EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 2), evaluation_checkpoint_path(d, 3, 120),
-                                                           checkpoint_path(d, 3), evaluation_checkpoint_path(d, 4, 40)}));
-  remove_superseded_evaluation_checkpoints(d, evaluation_checkpoint_path(d, 4, 40));
+            (std::vector<std::string>{checkpoint_path(d, 2), in_epoch_checkpoint_path(d, 3, 0, 0),
+                                      in_epoch_checkpoint_path(d, 3, 1, 120), checkpoint_path(d, 3),
+                                      in_epoch_checkpoint_path(d, 4, 1, 40)}));
+  remove_superseded_in_epoch_checkpoints(d, in_epoch_checkpoint_path(d, 3, 1, 120));
+  EXPECT_EQ(list_checkpoints(d),
+            (std::vector<std::string>{checkpoint_path(d, 2), in_epoch_checkpoint_path(d, 3, 1, 120),
+                                      checkpoint_path(d, 3), in_epoch_checkpoint_path(d, 4, 1, 40)}));
+  remove_superseded_in_epoch_checkpoints(d, in_epoch_checkpoint_path(d, 4, 1, 40));
   EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 2), checkpoint_path(d, 3),
-                                                           evaluation_checkpoint_path(d, 4, 40)}));
+                                                           in_epoch_checkpoint_path(d, 4, 1, 40)}));
 }
 
 TEST(Checkpoint, CorruptOrForeignFilesAreNamed) {

@@ -12,14 +12,17 @@
 namespace experiments {
 namespace {
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::vector<SampledArch> some_archs(std::int64_t epoch, int n) {
-  std::vector<SampledArch> archs;
+std::vector<spaces::Record> some_archs(std::int64_t epoch, int n) {
+  std::vector<spaces::Record> rows;
   for (int i = 0; i < n; ++i) {
-    archs.push_back({epoch, i, "controller", "enas", {i, 1, 0}, "arc " + std::to_string(i), 0.1 * i, std::nan("")});
+    rows.push_back(spaces::Record("archs")
+                       .set("epoch", epoch)
+                       .set("phase", std::string("controller"))
+                       .set("tokens", std::vector<std::int64_t>{i, 1, 0})
+                       .set("canonical", "arc " + std::to_string(i))
+                       .set("accuracy", 0.1 * i));
   }
-  return archs;
+  return rows;
 }
 
 std::string error_of(const std::function<void()>& f) {
@@ -31,47 +34,100 @@ std::string error_of(const std::function<void()>& f) {
   return "no error";
 }
 
-TEST(RunArchive, AppendsAndReopensWithEveryRow) {
+TEST(RunArchive, AppendsTablesOfRecordsAndReopensWithEveryRow) {
   testing::TempDir dir;
   const std::string path = dir.file("run.h5");
   {
-    auto archive = RunArchive::create(path, "toy(n=3)", 3, "[run]\nseed = 1\n");
-    archive->append(some_archs(0, 4), {{0, 0, 1.5, 0.2, 0.1, 3.0}});
-    archive->append(some_archs(1, 2), {});
+    auto archive = RunArchive::create(path, "toy(n=3)", "[run]\nseed = 1\n");
+    std::vector<spaces::Record> rows = some_archs(0, 4);
+    rows.push_back(spaces::Record("controller").set("epoch", std::int64_t{0}).set("loss", 1.5));
+    archive->append(rows);
+    archive->append(some_archs(1, 2));
   }
-  auto archive = RunArchive::open(path, "toy(n=3)", 3);
-  EXPECT_EQ(archive->counts().archs, 6u);
-  EXPECT_EQ(archive->counts().updates, 1u);
+  auto archive = RunArchive::open(path, "toy(n=3)");
+  EXPECT_EQ(archive->counts(), (RunArchive::RowCounts{{"archs", 6}, {"controller", 1}}));
   EXPECT_EQ(archive->config(), "[run]\nseed = 1\n");
-  archive->append(some_archs(2, 1), {{2, 5, 1.0, 0.3, 0.2, 2.5}});
-  EXPECT_EQ(archive->counts().archs, 7u);
+  const TableColumns archs = archive->read("archs");
+  EXPECT_EQ(archs.rows, 6u);
+  EXPECT_EQ(archs.integers.at("epoch"), (std::vector<std::int64_t>{0, 0, 0, 0, 1, 1}));
+  EXPECT_EQ(archs.texts.at("canonical")[5], "arc 1");
+  EXPECT_EQ(archs.integer_rows.at("tokens")[3], (std::vector<std::int64_t>{3, 1, 0}));
+  EXPECT_DOUBLE_EQ(archs.numbers.at("accuracy")[2], 0.2);
 }
 
-TEST(RunArchive, TruncatesToACheckpointsRowCounts) {
+// A column or table that first appears later: earlier rows read as NaN, -1
+// or ""; shorter integer rows are padded with -1; arrays keep their shape.
+TEST(RunArchive, NewColumnsAndTablesNeedNoNewLayout) {
+  testing::TempDir dir;
+  const std::string path = dir.file("run.h5");
+  auto archive = RunArchive::create(path, "toy", "");
+  archive->append(some_archs(0, 2));
+  archive->append({spaces::Record("archs")
+                       .set("epoch", std::int64_t{1})
+                       .set("tokens", std::vector<std::int64_t>{7})
+                       .set("macs", 1234.0)
+                       .set("evaluator", std::string("trial")),
+                   spaces::Record("alpha").set("normal", spaces::NumberArray{{2, 3}, {1, 2, 3, 4, 5, 6}})});
+  const TableColumns archs = archive->read("archs");
+  ASSERT_EQ(archs.rows, 3u);
+  EXPECT_TRUE(std::isnan(archs.numbers.at("macs")[0]));
+  EXPECT_DOUBLE_EQ(archs.numbers.at("macs")[2], 1234.0);
+  EXPECT_TRUE(std::isnan(archs.numbers.at("accuracy")[2]));
+  EXPECT_EQ(archs.texts.at("evaluator")[0], "");
+  EXPECT_EQ(archs.texts.at("canonical")[2], "");
+  EXPECT_EQ(archs.integer_rows.at("tokens")[2], (std::vector<std::int64_t>{7, -1, -1}));
+  const TableColumns alpha = read_archive_table(path, "alpha");
+  ASSERT_EQ(alpha.rows, 1u);
+  EXPECT_EQ(alpha.number_arrays.at("normal")[0], (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(read_archive_table(path, "absent").rows, 0u);
+  // A value of another kind than its column, or a longer row, is a programming error.
+  EXPECT_THROW(archive->append({spaces::Record("archs").set("epoch", 2.5)}), std::logic_error);
+  EXPECT_THROW(archive->append({spaces::Record("archs").set("tokens", std::vector<std::int64_t>{1, 2, 3, 4})}),
+               std::logic_error);
+}
+
+TEST(RunArchive, TruncatesEveryTableToACheckpointsRowCounts) {
   testing::TempDir dir;
   const std::string path = dir.file("run.h5");
   {
-    auto archive = RunArchive::create(path, "toy", 3, "");
-    archive->append(some_archs(0, 5), {{0, 0, 1, 1, 1, 1}, {0, 1, 1, 1, 1, 1}});
-    archive->append_stages(
-        {{1, {0, 1, -1}, "a", 0.5, 0.1, 0.4}, {1, {1, 1, -1}, "b", 0.6, 0.1, 0.7}, {2, {1, 1, 2}, "c", 0.8, 0.2, 0.75}},
-        {{1, 2, 0.1, 0.5, 0.4, kNaN, kNaN}, {2, 9, 0.05, 0.9, 0.8, 0.99, 0.5}},
-        {{1, {1, 2, 2}, {0, 1, 2}, "d", "a", 3.0, 0.7, 0.1}, {1, {2, 2, 2}, {-1, -1, -1}, "e", "", kNaN, kNaN, kNaN}});
-    EXPECT_EQ(archive->counts().generated, 2u);
-    archive->truncate({3, 1, 2, 1, 1});
+    auto archive = RunArchive::create(path, "toy", "");
+    std::vector<spaces::Record> rows = some_archs(0, 5);
+    rows.push_back(spaces::Record("stages").set("stage", std::int64_t{1}));
+    rows.push_back(spaces::Record("stages").set("stage", std::int64_t{2}));
+    archive->append(rows);
+    const RunArchive::RowCounts at_checkpoint = {{"archs", 3}, {"stages", 1}};
+    archive->append({spaces::Record("generated").set("stage", std::int64_t{2})});  // a table born after it
+    archive->truncate(at_checkpoint);
   }
-  auto archive = RunArchive::open(path, "toy", 3);
-  EXPECT_EQ(archive->counts().archs, 3u);
-  EXPECT_EQ(archive->counts().updates, 1u);
-  EXPECT_EQ(archive->counts().stage_rows, 2u);
-  EXPECT_EQ(archive->counts().stages, 1u);
-  EXPECT_EQ(archive->counts().generated, 1u);
+  auto archive = RunArchive::open(path, "toy");
+  EXPECT_EQ(archive->counts(), (RunArchive::RowCounts{{"archs", 3}, {"generated", 0}, {"stages", 1}}));
+}
+
+TEST(RunArchive, ReadsTheFinalArchitecturesOfASearchBestFirst) {
+  testing::TempDir dir;
+  const std::string path = dir.file("run.h5");
+  auto archive = RunArchive::create(path, "toy", "cfg");
+  std::vector<spaces::Record> rows = some_archs(0, 3);
+  for (const auto& [tokens, accuracy] : std::vector<std::pair<std::int64_t, double>>{{1, 0.5}, {2, 0.9}}) {
+    rows.push_back(spaces::Record("archs")
+                       .set("phase", std::string("final"))
+                       .set("tokens", std::vector<std::int64_t>{tokens, 0, 0})
+                       .set("canonical", std::to_string(tokens))
+                       .set("accuracy", accuracy));
+  }
+  archive->append(rows);
+  const SearchOutcome outcome = read_search_outcome(path);
+  EXPECT_EQ(outcome.space, "toy");
+  EXPECT_EQ(outcome.config, "cfg");
+  ASSERT_EQ(outcome.final_archs.size(), 2u);
+  EXPECT_EQ(outcome.final_archs[0].canonical, "2");
+  EXPECT_DOUBLE_EQ(outcome.final_archs[0].accuracy, 0.9);
 }
 
 TEST(RunArchive, IsPlainHdf5ForOtherReaders) {
   testing::TempDir dir;
   const std::string path = dir.file("run.h5");
-  RunArchive::create(path, "toy", 3, "x")->append(some_archs(0, 2), {});
+  RunArchive::create(path, "toy", "x")->append(some_archs(0, 2));
   if (std::system("command -v h5dump > /dev/null 2>&1") != 0) GTEST_SKIP() << "h5dump (hdf5-tools) is not installed";
   const std::string out = dir.file("dump.txt");
   ASSERT_EQ(std::system(("h5dump -d /archs/tokens " + path + " > " + out).c_str()), 0);
@@ -83,15 +139,13 @@ TEST(RunArchive, IsPlainHdf5ForOtherReaders) {
 TEST(RunArchive, RefusesToOverwriteAndNamesForeignOrMismatchedFiles) {
   testing::TempDir dir;
   const std::string path = dir.file("run.h5");
-  RunArchive::create(path, "toy", 3, "");
-  EXPECT_NE(error_of([&] { RunArchive::create(path, "toy", 3, ""); }).find("already exists"), std::string::npos);
-  EXPECT_NE(error_of([&] { RunArchive::open(path, "other", 3); }).find("records space toy"), std::string::npos);
-  EXPECT_NE(error_of([&] { RunArchive::open(path, "toy", 4); }).find("rows hold 3 values, expected 4"),
-            std::string::npos);
+  RunArchive::create(path, "toy", "");
+  EXPECT_NE(error_of([&] { RunArchive::create(path, "toy", ""); }).find("already exists"), std::string::npos);
+  EXPECT_NE(error_of([&] { RunArchive::open(path, "other"); }).find("records space toy"), std::string::npos);
   std::ofstream(dir.file("junk.h5")) << "not hdf5";
-  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("junk.h5"), "toy", 3); }).find("not an HDF5 file"),
+  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("junk.h5"), "toy"); }).find("not an HDF5 file"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("none.h5"), "toy", 3); }).find("no such run archive"),
+  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("none.h5"), "toy"); }).find("no such run archive"),
             std::string::npos);
   {
     H5::H5File other(dir.file("newer.h5"), H5F_ACC_EXCL);
@@ -101,7 +155,8 @@ TEST(RunArchive, RefusesToOverwriteAndNamesForeignOrMismatchedFiles) {
   }
   std::string newer = std::to_string(RunArchive::kLayoutVersion + 1);
   newer.insert(0, "layout version ");
-  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("newer.h5"), "toy", 3); }).find(newer), std::string::npos);
+  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("newer.h5"), "toy"); }).find(newer), std::string::npos);
+  EXPECT_NE(error_of([&] { read_search_outcome(dir.file("newer.h5")); }).find(newer), std::string::npos);
 }
 
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
+#include "experiments/config/embedded_configs.h"
 #include "experiments/config/search_schema.h"
+#include "experiments/config/train_schema.h"
 #include "tests/experiments/data/data_files.h"
 
 namespace experiments {
@@ -92,28 +95,53 @@ TEST(ExperimentConfig, ResolvedTomlReadsBackToTheSameConfig) {
 namespace experiments {
 namespace {
 
-// Every config in experiments/configs/ loads against its binary's schema.
-TEST(ShippedConfigs, PnasConfigsLoadAndTheFashionOneListsPnasSearchsDefaults) {
+// Every config in experiments/configs/ is compiled in as the file reads
+// now, and loads against its binary's schema (search or final training).
+TEST(ShippedConfigs, EveryConfigIsBuiltInAsTheFileReadsAndLoads) {
   const std::string configs = std::string(NAS_SOURCE_DIR) + "/experiments/configs/";
-  const auto body = [](const std::string& text) { return text.substr(text.find('\n')); };
-  EXPECT_EQ(body(ExperimentConfig::load(search_schema(), configs + "fashion_mnist_pnas.toml", {}).to_toml()),
-            body(ExperimentConfig::load(search_schema(), "", pnas_search_defaults()).to_toml()));
-  const ExperimentConfig paper = ExperimentConfig::load(search_schema(), configs + "pnas_cifar10.toml", {});
-  EXPECT_EQ(paper.controller_spec().find("pnas("), 0u);
-  EXPECT_EQ(paper.section("search").get_string("evaluation"), "standalone");
+  std::size_t count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(configs)) {
+    if (entry.path().extension() != ".toml") continue;
+    const std::string name = entry.path().filename().string();
+    SCOPED_TRACE(name);
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(embedded_config(name), text);
+    const bool training = text.find("\n[train]") != std::string::npos;
+    EXPECT_NO_THROW(ExperimentConfig::load(training ? train_schema() : search_schema(), entry.path().string(), {}));
+    ++count;
+  }
+  EXPECT_EQ(count, embedded_config_names().size());
+  EXPECT_THROW(embedded_config("no_such.toml"), std::logic_error);
 }
 
-TEST(ShippedConfigs, NaoConfigsLoadAndTheFashionOneListsNaoSearchsDefaults) {
+TEST(ShippedConfigs, PaperSearchConfigsHoldThePapersSettings) {
   const std::string configs = std::string(NAS_SOURCE_DIR) + "/experiments/configs/";
-  const auto body = [](const std::string& text) { return text.substr(text.find('\n')); };
-  EXPECT_EQ(body(ExperimentConfig::load(search_schema(), configs + "fashion_mnist_nao.toml", {}).to_toml()),
-            body(ExperimentConfig::load(search_schema(), "", nao_search_defaults()).to_toml()));
-  const ExperimentConfig paper = ExperimentConfig::load(search_schema(), configs + "nao_ws_cifar10.toml", {});
-  EXPECT_EQ(paper.controller_spec().find("nao("), 0u);
-  EXPECT_NE(paper.controller_spec().find("seed_archs=1000"), std::string::npos) << paper.controller_spec();
-  // One epoch scores the whole pool.
-  const auto& controller = paper.section("controller");
-  EXPECT_GE(controller.get_int("updates_per_epoch") * controller.get_int("archs_per_update"), 1000);
+  const ExperimentConfig pnas = ExperimentConfig::load(search_schema(), configs + "pnas_cifar10.toml", {});
+  EXPECT_EQ(pnas.controller_spec().find("pnas("), 0u);
+  EXPECT_EQ(pnas.section("search").get_string("evaluation"), "trial");
+  const ExperimentConfig nao = ExperimentConfig::load(search_schema(), configs + "nao_ws_cifar10.toml", {});
+  EXPECT_EQ(nao.controller_spec().find("nao("), 0u);
+  EXPECT_NE(nao.controller_spec().find("seed_archs=1000"), std::string::npos) << nao.controller_spec();
+  // DARTS's train_search.py: 8 cells of 16 channels, batch 64, 50 epochs, SGD 0.025 cosine to 0.001
+  // (momentum 0.9, weight decay 3e-4, clip 5), half the training set for α, α's Adam 3e-4 (0.5, 0.999), 1e-3.
+  const ExperimentConfig darts = ExperimentConfig::load(search_schema(), configs + "darts_search_cifar10.toml", {});
+  const auto& child = darts.section("child");
+  EXPECT_EQ(darts.space_spec(), "darts(allow_none=false,nodes=4)");
+  EXPECT_EQ(child.get_int("channels"), 16);
+  EXPECT_EQ(3 * child.get_int("cells_per_stage") + 2, 8);
+  EXPECT_EQ(child.get_int("batch_size"), 64);
+  EXPECT_EQ(darts.section("search").get_int("epochs"), 50);
+  EXPECT_DOUBLE_EQ(child.get_double("lr_max"), 0.025);
+  EXPECT_DOUBLE_EQ(child.get_double("lr_min"), 0.001);
+  EXPECT_DOUBLE_EQ(child.get_double("lr_t0"), 50.0);  // one cosine period over the search
+  EXPECT_DOUBLE_EQ(child.get_double("momentum"), 0.9);
+  EXPECT_FALSE(child.get_bool("nesterov"));
+  EXPECT_DOUBLE_EQ(child.get_double("weight_decay"), 3e-4);
+  EXPECT_DOUBLE_EQ(child.get_double("grad_clip"), 5.0);
+  EXPECT_EQ(darts.section("data").get_int("validation_size"), 25000);
+  EXPECT_EQ(darts.controller_spec(),
+            "darts(beta1=0.5,beta2=0.999,init_scale=0.001,lr=3e-04,order=1,weight_decay=0.001)");
 }
 
 }  // namespace

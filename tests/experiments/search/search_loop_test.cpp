@@ -8,10 +8,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "controllers/controller.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/search_schema.h"
 #include "experiments/search/search_cli.h"
+#include "experiments/train/train_cli.h"
 #include "tests/experiments/data/data_files.h"
 
 namespace experiments {
@@ -37,29 +39,16 @@ std::vector<std::string> tiny(const testing::TempDir& data, const std::string& c
 }
 
 std::vector<std::string> read_canonical_column(const std::string& path) {
-  H5::H5File file(path, H5F_ACC_RDONLY);
-  H5::DataSet set = file.openDataSet("archs/canonical");
-  hsize_t n = 0;
-  set.getSpace().getSimpleExtentDims(&n);
-  std::vector<char*> raw(n);
-  H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  if (n > 0) set.read(raw.data(), type);
-  std::vector<std::string> values;
-  for (char* p : raw) {
-    values.emplace_back(p);
-    std::free(p);
-  }
-  return values;
+  return read_archive_table(path, "archs").texts.at("canonical");
 }
 
 std::vector<double> read_rewards(const std::string& path) {
-  H5::H5File file(path, H5F_ACC_RDONLY);
-  H5::DataSet set = file.openDataSet("archs/reward");
-  hsize_t n = 0;
-  set.getSpace().getSimpleExtentDims(&n);
-  std::vector<double> values(n);
-  if (n > 0) set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
-  return values;
+  return read_archive_table(path, "archs").numbers.at("reward");
+}
+
+// Rows of a table of the archive in `dir`.
+std::size_t rows_of(const std::string& dir, const std::string& table) {
+  return read_archive_table(dir + "/run.h5", table).rows;
 }
 
 // A progress stream that throws once its text contains `trigger`: a run
@@ -139,27 +128,43 @@ TEST(SearchLoop, ATinySearchWritesAnArchiveWithTheExpectedRows) {
   testing::write_mnist_like(data, "train", 300, true);
   std::ostringstream progress;
   const SearchResult result = run_tiny_search(tiny(data), runs.file("run"), progress);
-  auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
-  // per epoch: 3 child steps + 2 updates x 3 architectures; then top_k = 2 final rows
-  EXPECT_EQ(archive->counts().archs, 2u * (3 + 6) + 2);
-  EXPECT_EQ(archive->counts().updates, 4u);
+  // per epoch: 3 weight steps + 2 updates x 3 architectures; then top_k = 2 final rows
+  EXPECT_EQ(rows_of(runs.file("run"), "archs"), 2u * (3 + 6) + 2);
+  EXPECT_EQ(rows_of(runs.file("run"), "controller"), 4u);
+  EXPECT_EQ(rows_of(runs.file("run"), "training"), 6u);
   EXPECT_EQ(result.top.size(), 2u);
   EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 2u);
-  EXPECT_NE(progress.str().find("epoch 2/2 controller"), std::string::npos);
+  EXPECT_NE(progress.str().find("epoch 2/2 evaluate"), std::string::npos);
+  // Every evaluated row has the evaluator's named metrics, costs included.
+  const TableColumns archs = read_archive_table(runs.file("run") + "/run.h5", "archs");
+  for (const char* metric : {"accuracy", "loss", "params", "macs", "seconds"}) {
+    ASSERT_TRUE(archs.numbers.count(metric)) << metric;
+    for (std::size_t i = 0; i < archs.rows; ++i) {
+      const bool evaluated = archs.texts.at("phase")[i] != "child";
+      EXPECT_EQ(std::isnan(archs.numbers.at(metric)[i]), !evaluated) << metric << " row " << i;
+    }
+  }
+  EXPECT_GT(archs.numbers.at("params").back(), 0.0);
+  EXPECT_GT(archs.numbers.at("macs").back(), archs.numbers.at("params").back());
 }
 
-// [search] evaluation = standalone: each proposal trained from scratch for a
-// fraction of an epoch, then scored; same rows as with shared weights.
-TEST(SearchLoop, StandaloneEvaluationTrainsEachProposalFromScratch) {
+// [search] evaluation = trial: each proposal trained from scratch for a
+// fraction of an epoch, then scored; nothing reads shared weights, so
+// none are built or trained (no child rows).
+TEST(SearchLoop, TrialEvaluationTrainsEachProposalFromScratchAndNoSharedWeights) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
   auto overrides = tiny(data, "random");
-  overrides.push_back("search.evaluation=standalone");
-  overrides.push_back("search.standalone_epochs=0.2");  // 0.2 x 15 batches = 3 steps per proposal
+  overrides.push_back("search.evaluation=trial");
+  overrides.push_back("search.trial_epochs=0.2");  // 0.2 x 15 batches = 3 steps per proposal
   std::ostringstream progress;
   const SearchResult result = run_tiny_search(overrides, runs.file("run"), progress);
-  auto archive = RunArchive::open(runs.file("run") + "/run.h5", "enas_micro(nodes=5)", 40);
-  EXPECT_EQ(archive->counts().archs, 2u * (3 + 6) + 2);
+  EXPECT_EQ(rows_of(runs.file("run"), "archs"), 2u * 6 + 2);
+  EXPECT_EQ(rows_of(runs.file("run"), "training"), 0u);
+  EXPECT_EQ(read_archive_table(runs.file("run") + "/run.h5", "archs").texts.at("evaluator").front(), "trial");
+  std::ifstream log(runs.file("run") + "/log.txt");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("no shared weights"), std::string::npos);
   for (double reward : read_rewards(runs.file("run") + "/run.h5")) {
     EXPECT_TRUE(std::isnan(reward) || (reward >= 0.0 && reward <= 1.0));
   }
@@ -171,10 +176,10 @@ TEST(SearchLoop, StandaloneEvaluationTrainsEachProposalFromScratch) {
     std::erase_if(rewards, [](double r) { return std::isnan(r); });
     return rewards;
   };
-  const auto standalone = measured(read_rewards(runs.file("run") + "/run.h5"));
+  const auto trial = measured(read_rewards(runs.file("run") + "/run.h5"));
   const auto shared = measured(read_rewards(runs.file("shared") + "/run.h5"));
-  ASSERT_EQ(standalone.size(), shared.size());
-  EXPECT_NE(standalone, shared);
+  ASSERT_EQ(trial.size(), shared.size());
+  EXPECT_NE(trial, shared);
 }
 
 TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
@@ -213,16 +218,16 @@ TEST(SearchLoop, ResumeWithinAControllerUpdateEqualsTheUninterruptedRun) {
   overrides.push_back("run.checkpoint_evaluations=2");
   std::ostringstream progress;
   run_tiny_search(overrides, runs.file("whole"), progress);
-  InterruptedRun killed("epoch 1/2 controller [########################] 2/2");
+  InterruptedRun killed("epoch 1/2 evaluate   [########################] 2/2");
   EXPECT_THROW(run_tiny_search(overrides, runs.file("parts"), killed.out), std::runtime_error);
   const std::string dir = runs.file("parts") + "/checkpoints";
-  // Only the newest in-epoch checkpoint is kept.
-  EXPECT_EQ(list_checkpoints(dir), std::vector<std::string>{evaluation_checkpoint_path(dir, 1, 4)});
-  const Checkpoint at = read_checkpoint(evaluation_checkpoint_path(dir, 1, 4));
+  // Only the newest in-epoch checkpoint is kept (the weight phase's end was one too).
+  EXPECT_EQ(list_checkpoints(dir), std::vector<std::string>{in_epoch_checkpoint_path(dir, 1, 1, 4)});
+  const Checkpoint at = read_checkpoint(in_epoch_checkpoint_path(dir, 1, 1, 4));
   EXPECT_EQ(at.scalars.at("position.updates_done"), 1.0);
-  // Within update 2: its first proposal's reward, and the controller as it was before update 2 proposed.
-  const std::string& rewards = at.texts.at("position.update_rewards");
-  EXPECT_EQ(std::count(rewards.begin(), rewards.end(), '\n'), 1);
+  // Within update 2: its first proposal's metrics, and the controller as it was before update 2 proposed.
+  const std::string& feedback = at.texts.at("position.update_feedback");
+  EXPECT_EQ(std::count(feedback.begin(), feedback.end(), '\n'), 1);
   overrides.push_back("run.dir=" + runs.file("parts"));
   SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
@@ -237,7 +242,7 @@ std::vector<std::string> tiny_pnas(const testing::TempDir& data, const std::stri
                          "controller.predictors=2", "space.blocks=2"}));
 }
 
-const std::vector<std::string> kPnasDefaults = {"space.name=pnas", "controller.name=pnas"};
+const std::string kPnasDefaults = "fashion_mnist_pnas.toml";
 
 // PNAS through the same loop: stage 1's 136 one-block cells, then (after a
 // child phase on the new beam) stage 2's beam, scored on the two-block
@@ -248,10 +253,9 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
   const std::vector<std::string> args = tiny_pnas(data, runs.file("run"));
   std::ostringstream out, err;
   ASSERT_EQ(run_search_cli(args, "pnas", out, err, kPnasDefaults), 0) << err.str();
-  auto archive = RunArchive::open(runs.file("run") + "/run.h5", "pnas(blocks=2)", 8);
-  // Epoch 1: 2 child steps, 136 evaluations; epoch 2: 2 child steps on the
-  // beam, its 4 evaluations (finished); then 2 final rows.
-  EXPECT_EQ(archive->counts().archs, 2u + 136u + 2u + 4u + 2u);
+  // Epoch 1: 2 weight steps, 136 evaluations; epoch 2: 2 weight steps on
+  // the beam, its 4 evaluations (finished); then 2 final rows.
+  EXPECT_EQ(rows_of(runs.file("run"), "archs"), 2u + 136u + 2u + 4u + 2u);
   EXPECT_EQ(list_checkpoints(runs.file("run") + "/checkpoints").size(), 2u);
   // The result comes from the last stage: full two-block cells, no -1 padding
   // (the padding of stage 1's one-block rows).
@@ -262,8 +266,8 @@ TEST(SearchLoop, PnasRunsItsStagesInTheLoopAndEndsWhenFinished) {
   }
   EXPECT_NE(out.str().find("best architecture (pnas(blocks=2))"), std::string::npos) << out.str();
   // Both stages in /stages and /stage_summary: 136 + 4 cell rows, 2 summaries.
-  EXPECT_EQ(archive->counts().stage_rows, 140u);
-  EXPECT_EQ(archive->counts().stages, 2u);
+  EXPECT_EQ(rows_of(runs.file("run"), "stages"), 140u);
+  EXPECT_EQ(rows_of(runs.file("run"), "stage_summary"), 2u);
 }
 
 // Interrupted after epoch 1 (its checkpoint kept, epoch 2's lost), the
@@ -278,12 +282,13 @@ TEST(SearchLoop, PnasResumeEqualsTheUninterruptedRun) {
   ASSERT_EQ(run_search_cli({"pnas_search", "--resume", runs.file("parts")}, "pnas", out, err, kPnasDefaults), 0)
       << err.str();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
-  EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8)->counts().stages, 2u);
+  EXPECT_EQ(rows_of(runs.file("parts"), "stage_summary"), 2u);
 }
 
-// At evaluation granularity: killed during stage 1, after its 25th
-// evaluation (inside the third update of 10), a PNAS search resumes there
-// and ends with the uninterrupted run's archive, stages included.
+// At evaluation granularity: killed during stage 1 after its fourth update
+// (the newest checkpoint after its 25th evaluation, inside the third
+// update of 10), a PNAS search resumes there and ends with the
+// uninterrupted run's archive, stages included.
 TEST(SearchLoop, PnasResumeWithinAStageEqualsTheUninterruptedRun) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
@@ -294,17 +299,16 @@ TEST(SearchLoop, PnasResumeWithinAStageEqualsTheUninterruptedRun) {
     return a;
   };
   ASSERT_EQ(run_search_cli(args(runs.file("whole")), "pnas", out, err, kPnasDefaults), 0) << err.str();
-  InterruptedRun killed("controller [####....................] 4/20");
+  InterruptedRun killed("] 4/14 ");
   EXPECT_NE(run_search_cli(args(runs.file("parts")), "pnas", killed.out, err, kPnasDefaults), 0);
   EXPECT_NE(err.str().find("interrupted"), std::string::npos) << err.str();
   const std::string dir = runs.file("parts") + "/checkpoints";
-  ASSERT_EQ(list_checkpoints(dir), std::vector<std::string>{evaluation_checkpoint_path(dir, 1, 25)});
+  ASSERT_EQ(list_checkpoints(dir), std::vector<std::string>{in_epoch_checkpoint_path(dir, 1, 1, 25)});
   ASSERT_EQ(run_search_cli({"pnas_search", "--resume", runs.file("parts")}, "pnas", out, err, kPnasDefaults), 0)
       << err.str();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
-  auto archive = RunArchive::open(runs.file("parts") + "/run.h5", "pnas(blocks=2)", 8);
-  EXPECT_EQ(archive->counts().stage_rows, 140u);
-  EXPECT_EQ(archive->counts().stages, 2u);
+  EXPECT_EQ(rows_of(runs.file("parts"), "stages"), 140u);
+  EXPECT_EQ(rows_of(runs.file("parts"), "stage_summary"), 2u);
 }
 
 TEST(SearchLoop, BadInputsExitWithTwoAndCreateNothing) {
@@ -367,7 +371,7 @@ std::vector<std::string> tiny_nao(const testing::TempDir& data, const std::strin
                                          "space.nodes=3", "run.checkpoint_evaluations=7"}));
 }
 
-const std::vector<std::string> kNaoDefaults = {"space.name=nao", "controller.name=nao"};
+const std::string kNaoDefaults = "fashion_mnist_nao.toml";
 
 // NAO through the same loop: each epoch scores the pool (24 cells) and
 // closes a cycle; the archive records every cycle's pool, the summary with
@@ -379,21 +383,205 @@ TEST(SearchLoop, NaoRunsItsCyclesRecordsThemAndResumesWithinACycle) {
   std::ostringstream out, err;
   ASSERT_EQ(run_search_cli(tiny_nao(data, runs.file("whole")), "nao", out, err, kNaoDefaults), 0) << err.str();
   EXPECT_NE(out.str().find("best architecture (nao(nodes=3,ops=enas))"), std::string::npos) << out.str();
-  auto archive = RunArchive::open(runs.file("whole") + "/run.h5", "nao(nodes=3,ops=enas)", 24);
-  EXPECT_EQ(archive->counts().stages, 3u);
-  EXPECT_EQ(archive->counts().stage_rows, 3u * 24u);
-  EXPECT_GE(archive->counts().generated, 2u * 2u);  // at least the random additions of cycles 1 and 2
-  EXPECT_EQ(archive->counts().archs, 3u * (2u + 24u) + 2u);
+  EXPECT_EQ(rows_of(runs.file("whole"), "stage_summary"), 3u);
+  EXPECT_EQ(rows_of(runs.file("whole"), "stages"), 3u * 24u);
+  EXPECT_GE(rows_of(runs.file("whole"), "generated"), 2u * 2u);  // at least the random additions of cycles 1 and 2
+  EXPECT_EQ(rows_of(runs.file("whole"), "archs"), 3u * (2u + 24u) + 2u);
 
-  InterruptedRun killed("epoch 2/5 controller [################........] 2/3");
+  InterruptedRun killed("epoch 2/5 evaluate   [################........] 2/3");
   EXPECT_NE(run_search_cli(tiny_nao(data, runs.file("parts")), "nao", killed.out, err, kNaoDefaults), 0);
   const std::string dir = runs.file("parts") + "/checkpoints";
-  ASSERT_EQ(list_checkpoints(dir).back(), evaluation_checkpoint_path(dir, 2, 14));
+  ASSERT_EQ(list_checkpoints(dir).back(), in_epoch_checkpoint_path(dir, 2, 1, 14));
   ASSERT_EQ(run_search_cli({"nao_search", "--resume", runs.file("parts")}, "nao", out, err, kNaoDefaults), 0)
       << err.str();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
-  EXPECT_EQ(RunArchive::open(runs.file("parts") + "/run.h5", "nao(nodes=3,ops=enas)", 24)->counts().generated,
-            archive->counts().generated);
+  EXPECT_EQ(rows_of(runs.file("parts"), "generated"), rows_of(runs.file("whole"), "generated"));
+}
+
+}  // namespace
+}  // namespace experiments
+
+namespace experiments {
+namespace {
+
+// A tiny DARTS search: darts(nodes=2), 2 cells of 4 channels, 3 weight
+// steps (each after an architecture step) per epoch, 2 epochs.
+std::vector<std::string> tiny_darts(const testing::TempDir& data, const std::string& run_dir,
+                                    std::vector<std::string> extra = {}) {
+  std::vector<std::string> overrides = {"data.dataset=mnist",
+                                        "data.path=" + data.path().string(),
+                                        "data.validation_size=100",
+                                        "space.nodes=2",
+                                        "child.channels=4",
+                                        "child.cells_per_stage=0",
+                                        "child.batch_size=8",
+                                        "child.steps_per_epoch=3",
+                                        "controller.valid_batch_size=8",
+                                        "search.epochs=2",
+                                        "run.threads=1"};
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return command_line("darts_search", run_dir, overrides);
+}
+
+// DARTS through the core: each epoch alternates architecture and weight
+// steps on the supernet, then evaluates the derived genotype; α (softmax
+// per edge) and the genotype reach /alpha after every epoch; the result is
+// a darts genotype that train_arch trains from the run.
+TEST(SearchLoop, DartsRecordsAlphaEachEpochAndItsGenotypeTrainsWithTrainArch) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  testing::write_mnist_like(data, "t10k", 60, true);
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(tiny_darts(data, runs.file("run")), "darts", out, err, "fashion_mnist_darts.toml"), 0)
+      << err.str();
+  EXPECT_NE(out.str().find("best architecture (darts(allow_none=false,nodes=2)): Genotype(normal=["), std::string::npos)
+      << out.str();
+  const std::string archive = runs.file("run") + "/run.h5";
+  const TableColumns alpha = read_archive_table(archive, "alpha");
+  ASSERT_EQ(alpha.rows, 2u);
+  EXPECT_EQ(alpha.integers.at("epoch"), (std::vector<std::int64_t>{0, 1}));
+  ASSERT_EQ(alpha.number_arrays.at("normal")[0].size(), 5u * 8u);  // [edges, ops]
+  double row_sum = 0;
+  for (int op = 0; op < 8; ++op) row_sum += alpha.number_arrays.at("reduce")[1][static_cast<std::size_t>(op)];
+  EXPECT_NEAR(row_sum, 1.0, 1e-6);
+  EXPECT_NE(alpha.number_arrays.at("normal")[0], alpha.number_arrays.at("normal")[1]);  // α learned
+  EXPECT_EQ(alpha.texts.at("genotype")[1].find("Genotype("), 0u);
+  EXPECT_GE(alpha.numbers.at("skip_connect_share")[1], 0.0);
+  // 3 architecture steps and 1 evaluation per epoch; 3 weight steps per epoch; no discrete child paths.
+  EXPECT_EQ(read_archive_table(archive, "controller").rows, 2u * (3 + 1));
+  EXPECT_EQ(read_archive_table(archive, "training").rows, 6u);
+  const TableColumns archs = read_archive_table(archive, "archs");
+  EXPECT_EQ(archs.texts.at("phase"), (std::vector<std::string>{"controller", "controller", "final"}));
+  EXPECT_EQ(archs.texts.at("canonical")[2], alpha.texts.at("genotype")[1]);  // the result: the last genotype
+  std::ostringstream train_out, train_err;
+  ASSERT_EQ(run_train_cli(
+                {"train_arch", "--from-run", runs.file("run"), "--run-dir", runs.file("train"), "--set",
+                 "data.dataset=mnist", "--set", "data.path=" + data.path().string(), "--set", "train.epochs=1", "--set",
+                 "train.steps_per_epoch=2", "--set", "network.channels=4", "--set", "network.cells_per_stage=0"},
+                train_out, train_err),
+            0)
+      << train_err.str();
+  EXPECT_NE(train_out.str().find(alpha.texts.at("genotype")[1]), std::string::npos) << train_out.str();
+}
+
+// Killed at its second epoch's evaluation (after the checkpoint at the
+// boundary of the epoch's two phases), a first- or second-order DARTS
+// search resumes to the uninterrupted run's archive, α included.
+TEST(SearchLoop, DartsResumeEqualsTheUninterruptedRunInBothOrders) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  for (const std::string order : {"1", "2"}) {
+    SCOPED_TRACE("order " + order);
+    const std::string whole = runs.file("whole" + order), parts = runs.file("parts" + order);
+    std::ostringstream out, err;
+    ASSERT_EQ(run_search_cli(tiny_darts(data, whole, {"controller.order=" + order}), "darts", out, err,
+                             "fashion_mnist_darts.toml"),
+              0)
+        << err.str();
+    InterruptedRun killed("epoch 2/2 evaluate");
+    EXPECT_NE(run_search_cli(tiny_darts(data, parts, {"controller.order=" + order}), "darts", killed.out, err,
+                             "fashion_mnist_darts.toml"),
+              0);
+    const std::string dir = parts + "/checkpoints";
+    ASSERT_EQ(list_checkpoints(dir).back(), in_epoch_checkpoint_path(dir, 2, 1, 0));
+    ASSERT_EQ(run_search_cli({"darts_search", "--resume", parts}, "darts", out, err, "fashion_mnist_darts.toml"), 0)
+        << err.str();
+    expect_same_archive(parts, whole);
+    const TableColumns a = read_archive_table(parts + "/run.h5", "alpha"),
+                       b = read_archive_table(whole + "/run.h5", "alpha");
+    EXPECT_EQ(a.number_arrays.at("normal"), b.number_arrays.at("normal"));
+    EXPECT_EQ(a.texts.at("genotype"), b.texts.at("genotype"));
+    const auto losses_a = read_archive_table(parts + "/run.h5", "controller").numbers.at("loss"),
+               losses_b = read_archive_table(whole + "/run.h5", "controller").numbers.at("loss");
+    ASSERT_EQ(losses_a.size(), losses_b.size());
+    for (std::size_t i = 0; i < losses_a.size(); ++i) {
+      EXPECT_TRUE(losses_a[i] == losses_b[i] || (std::isnan(losses_a[i]) && std::isnan(losses_b[i]))) << i;
+    }
+  }
+}
+
+// A strategy with a space it does not search, or an evaluator without the
+// metric it learns from, is refused before anything is written, naming both.
+TEST(SearchLoop, MismatchesWithTheCapabilityRecordAreRefusedBeforeAnythingIsWritten) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  const std::string dir = runs.file("bad");
+  const auto refused = [&](std::vector<std::string> overrides, const std::string& expected) {
+    std::ostringstream out, err;
+    overrides.insert(overrides.begin(), {"data.dataset=mnist", "data.path=" + data.path().string(),
+                                         "data.validation_size=60", "controller.valid_batch_size=20"});
+    EXPECT_EQ(run_search_cli(command_line("nas_search", dir, overrides), "", out, err), 2) << out.str();
+    EXPECT_NE(err.str().find(expected), std::string::npos) << err.str();
+    EXPECT_EQ(err.str().find("frame #"), std::string::npos) << "a backtrace reached the user: " << err.str();
+    EXPECT_FALSE(std::filesystem::exists(dir));
+  };
+  refused({"controller.name=darts"}, "controller 'darts' does not search space 'enas_micro' (it searches: darts)");
+  refused({"controller.name=enas", "space.name=darts"},
+          "controller 'enas' does not search space 'darts' (it searches: enas_micro, enas_macro, nao)");
+  refused({"controller.name=pnas", "space.name=pnas", "space.blocks=3", "search.epochs=2"},
+          "controller 'pnas' needs 3 epochs to finish");
+  refused({"search.evaluation=predictor"}, "predictor_data");
+  refused({"search.evaluation=predictor", "search.predictor_data=" + runs.file("nowhere")}, "no such run archive");
+  refused({"data.validation_size=300"}, "[data] validation_size is 300; mnist train has 300 training images");
+  refused({"controller.valid_batch_size=61"},
+          "[controller] valid_batch_size is 61, larger than the 60 images of the validation split");
+}
+
+// The estimate (the activations one forward pass keeps, measured, and the
+// weights with their gradients and momentum) against what may be used.
+TEST(SearchLoop, ASupernetThatCannotFitInMemoryIsRefusedWithItsSize) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  const std::string dir = runs.file("huge");
+  EXPECT_EQ(
+      run_search_cli(tiny_darts(data, dir, {"run.memory_gb=0.001"}), "darts", out, err, "fashion_mnist_darts.toml"), 2);
+  EXPECT_NE(err.str().find("one weight step needs about"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("0.0 GB available ([run] memory_gb)"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("Reduce child.batch_size"), std::string::npos) << err.str();
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(SearchLoop, ListPrintsEveryStrategyWithItsCapabilitiesAndOptions) {
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli({"nas_search", "--list"}, "", out, err), 0) << err.str();
+  for (const std::string& name : controllers::controller_registry().names()) {
+    EXPECT_NE(out.str().find("\n" + name + ": "), std::string::npos) << name;
+  }
+  EXPECT_NE(out.str().find("differentiable: yes"), std::string::npos);
+  EXPECT_NE(out.str().find("spaces: enas_micro, enas_macro, nao"), std::string::npos);
+  EXPECT_NE(out.str().find("lstm_size = 64"), std::string::npos);
+  EXPECT_NE(out.str().find("each epoch: train weights on the mixed graph"), std::string::npos);
+  for (const char* evaluator : {"shared", "trial", "predictor"}) {
+    EXPECT_NE(out.str().find(std::string("  ") + evaluator + ": "), std::string::npos) << evaluator;
+  }
+}
+
+// A predictor fitted on what one run measured scores another run's
+// candidates: no training, and every row says which evaluator scored it.
+TEST(SearchLoop, APredictorFittedOnAnotherRunEvaluatesCandidates) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> measured = tiny(data, "random");
+  measured.push_back("controller.updates_per_epoch=4");  // 2 epochs x 4 x 3 = 24 measured architectures
+  std::ostringstream progress;
+  run_tiny_search(measured, runs.file("measured"), progress);
+  std::vector<std::string> predicted = tiny(data, "random");
+  predicted.push_back("search.evaluation=predictor");
+  predicted.push_back("search.predictor_data=" + runs.file("measured"));
+  const SearchResult result = run_tiny_search(predicted, runs.file("predicted"), progress);
+  const TableColumns archs = read_archive_table(runs.file("predicted") + "/run.h5", "archs");
+  EXPECT_EQ(archs.rows, 2u * 6 + 2);  // no weight training: no child rows
+  for (std::size_t i = 0; i < archs.rows; ++i) {
+    EXPECT_EQ(archs.texts.at("evaluator")[i], "predictor");
+    EXPECT_TRUE(std::isfinite(archs.numbers.at("accuracy")[i]));
+  }
+  EXPECT_EQ(result.top.size(), 2u);
+  // Another space's measurements are refused by name.
+  predicted.push_back("space.nodes=4");
+  std::ostringstream out, err;
+  EXPECT_EQ(run_search_cli(command_line("nas_search", runs.file("other"), predicted), "", out, err), 2);
+  EXPECT_NE(err.str().find("measured space enas_micro(nodes=5)"), std::string::npos) << err.str();
 }
 
 }  // namespace

@@ -92,13 +92,18 @@ TEST(TrainArch, TheConfigAloneNamesThePresetAndArchWithSpaceParsesAnyFormat) {
 void write_search_archive(const std::string& dir, const spaces::SearchSpace& space,
                           const std::vector<std::pair<spaces::Arch, double>>& finals) {
   std::filesystem::create_directories(dir);
-  auto archive = RunArchive::create(dir + "/run.h5", space.spec(), space.num_tokens(), "");
-  std::vector<SampledArch> rows;
-  rows.push_back({0, 0, "child", "enas", finals[0].first.tokens, "x", 0.99, 0.99});  // not final: ignored
-  for (const auto& [arch, accuracy] : finals) {
-    rows.push_back({1, 5, "final", "enas", arch.tokens, space.to_string(arch), accuracy, accuracy});
-  }
-  archive->append(rows, {});
+  auto archive = RunArchive::create(dir + "/run.h5", space.spec(), "");
+  std::vector<spaces::Record> rows;
+  const auto row = [&](const std::string& phase, const spaces::Arch& arch, double accuracy) {
+    return spaces::Record("archs")
+        .set("phase", phase)
+        .set("tokens", arch.tokens)
+        .set("canonical", space.to_string(arch))
+        .set("accuracy", accuracy);
+  };
+  rows.push_back(row("child", finals[0].first, 0.99));  // not final: ignored
+  for (const auto& [arch, accuracy] : finals) rows.push_back(row("final", arch, accuracy));
+  archive->append(rows);
 }
 
 TEST(TrainArch, FromRunPicksTheKthBestFinalArchitecture) {

@@ -1,0 +1,189 @@
+#include "experiments/search/evaluators.h"
+
+#include <cmath>
+#include <filesystem>
+
+#include "childnets/batch_norm.h"
+#include "controllers/ridge_predictor.h"
+#include "experiments/archive/run_archive.h"
+#include "experiments/config/common_schema.h"
+#include "experiments/harness/progress.h"
+
+namespace experiments {
+namespace {
+
+controllers::Metrics metrics_of(const childnets::EvalResult& result) {
+  return {{"accuracy", result.accuracy()}, {"loss", result.loss}};
+}
+
+// The shared weights on one validation minibatch; final: the whole split.
+class SharedEvaluator : public Evaluator {
+ public:
+  using Evaluator::Evaluator;
+
+ protected:
+  controllers::Metrics measure(const spaces::Arch& arch) override {
+    const Batch batch = context_.next_batch(*context_.valid_batches);
+    return metrics_of(childnets::evaluate(*context_.network, batch.images, batch.labels,
+                                          context_.space_of(arch)->decode(arch), /*batch_statistics=*/true));
+  }
+  controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics*) override {
+    return metrics_of(childnets::evaluate_in_batches(
+        *context_.network, context_.space_of(arch)->decode(arch), context_.validation_images,
+        context_.split.validation.labels, context_.config.section("controller").get_int("valid_batch_size"), true));
+  }
+};
+
+// A network trained from scratch for the candidate; scored on the whole validation split.
+class TrialEvaluator : public Evaluator {
+ public:
+  using Evaluator::Evaluator;
+
+ protected:
+  controllers::Metrics measure(const spaces::Arch& arch) override {
+    const auto& child = context_.config.section("child");
+    const spaces::SpacePtr& space = context_.space_of(arch);
+    const spaces::ArchGraph graph = space->decode(arch);
+    auto network = childnets::ChildNetworkImpl::standalone(space, context_.network_options, arch);
+    network->to(context_.placement.device);
+    auto sgd = childnets::make_sgd(network->trainable_parameters(), sgd_options_of(child));
+    const std::int64_t steps =
+        std::max<std::int64_t>(1, std::llround(context_.config.section("search").get_double("trial_epochs") *
+                                               double(context_.train_batches->batches_per_epoch())));
+    for (std::int64_t step = 0; step < steps; ++step) {
+      childnets::set_learning_rate(*sgd, childnets::cosine_lr(double(step), double(steps), child.get_double("lr_max"),
+                                                              child.get_double("lr_min")));
+      const Batch batch = context_.next_batch(*context_.train_batches);
+      childnets::train_step(*network, *sgd, batch.images, batch.labels, graph, context_.step_options);
+    }
+    return metrics_of(
+        childnets::evaluate_in_batches(*network, graph, context_.validation_images, context_.split.validation.labels,
+                                       context_.config.section("controller").get_int("valid_batch_size"), false));
+  }
+  controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics* measured) override {
+    return measured != nullptr ? *measured : measure(arch);
+  }
+};
+
+// Ridge regression fitted on what another run of the same space measured.
+class PredictorEvaluator : public Evaluator {
+ public:
+  explicit PredictorEvaluator(SearchContext& context) : Evaluator(context) {
+    const std::string dir = context.config.section("search").get_string("predictor_data");
+    if (dir.empty()) {
+      throw ConfigError(context.config.source() +
+                        ": [search] evaluation = \"predictor\" needs predictor_data, the run directory whose "
+                        "measurements it learns from");
+    }
+    const std::string path = (std::filesystem::path(dir) / "run.h5").string();
+    const SearchOutcome outcome = read_search_outcome(path);
+    if (outcome.space != context.space->spec()) {
+      throw ConfigError("[search] predictor_data: " + path + " measured space " + outcome.space +
+                        ", this search is of " + context.space->spec());
+    }
+    const TableColumns archs = read_archive_table(path, "archs");
+    std::vector<std::vector<std::int64_t>> tokens;
+    std::vector<double> accuracy, loss;
+    const auto number = [&](const char* column, std::size_t row) {
+      const auto it = archs.numbers.find(column);
+      return it == archs.numbers.end() ? std::nan("") : it->second[row];
+    };
+    for (std::size_t i = 0; i < archs.rows; ++i) {
+      if (archs.texts.at("phase")[i] == "child" || std::isnan(number("accuracy", i))) continue;
+      tokens.push_back(archs.integer_rows.at("tokens")[i]);
+      accuracy.push_back(number("accuracy", i));
+      loss.push_back(number("loss", i));
+    }
+    if (tokens.size() < 10) {
+      throw ConfigError("[search] predictor_data: " + path + " holds " + std::to_string(tokens.size()) +
+                        " measured architectures; a predictor needs at least 10");
+    }
+    accuracy_.fit(tokens, accuracy);
+    fits_loss_ = std::none_of(loss.begin(), loss.end(), [](double l) { return std::isnan(l); });
+    if (fits_loss_) loss_.fit(tokens, loss);
+    summary_ = "predictor: ridge regression on " + std::to_string(tokens.size()) + " architectures of " + path +
+               "; accuracy cross-validated RMSE " + fixed(accuracy_.validation_rmse(), 4) + " (lambda " +
+               spaces::to_string(spaces::ParamValue(accuracy_.penalty())) + ")";
+  }
+  std::string summary() const override { return summary_; }
+
+ protected:
+  controllers::Metrics measure(const spaces::Arch& arch) override {
+    const std::vector<std::vector<std::int64_t>> row = {context_.archive_tokens(arch)};
+    controllers::Metrics metrics = {{"accuracy", accuracy_.predict(row).front()}};
+    metrics["loss"] = fits_loss_ ? loss_.predict(row).front() : std::nan("");
+    return metrics;
+  }
+  controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics*) override {
+    return measure(arch);
+  }
+
+ private:
+  controllers::RidgePredictor accuracy_{context_.space}, loss_{context_.space};
+  bool fits_loss_ = false;
+  std::string summary_;
+};
+
+}  // namespace
+
+controllers::Metrics Evaluator::evaluate(const spaces::Arch& arch) {
+  const auto start = Clock::now();
+  controllers::Metrics metrics = measure(arch);
+  for (const auto& [name, value] : costs(arch)) metrics[name] = value;
+  metrics["seconds"] = seconds_since(start);
+  return metrics;
+}
+
+controllers::Metrics Evaluator::evaluate_final(const spaces::Arch& arch, const controllers::Metrics* measured) {
+  const auto start = Clock::now();
+  controllers::Metrics metrics = measure_final(arch, measured);
+  for (const auto& [name, value] : costs(arch)) metrics[name] = value;
+  metrics["seconds"] = seconds_since(start);
+  return metrics;
+}
+
+const controllers::Metrics& Evaluator::costs(const spaces::Arch& arch) {
+  const std::uint64_t key = context_.canonical_key(arch);
+  auto it = costs_.find(key);
+  if (it == costs_.end()) {
+    const childnets::NetworkCost cost =
+        childnets::measure_network(context_.space_of(arch), context_.network_options, arch);
+    it = costs_
+             .emplace(key,
+                      controllers::Metrics{{"params", double(cost.parameters)}, {"macs", double(cost.macs_per_image)}})
+             .first;
+  }
+  return it->second;
+}
+
+const std::vector<EvaluatorInfo>& evaluator_catalog() {
+  static const std::vector<EvaluatorInfo> catalog = {
+      {"shared",
+       "the shared weights on one validation minibatch, batch statistics (ENAS); final: whole split",
+       true,
+       {"accuracy", "loss"},
+       [](SearchContext& c) { return std::make_unique<SharedEvaluator>(c); }},
+      {"trial",
+       "a network trained from scratch for [search] trial_epochs, scored on the validation split",
+       false,
+       {"accuracy", "loss"},
+       [](SearchContext& c) { return std::make_unique<TrialEvaluator>(c); }},
+      {"predictor",
+       "ridge regression on one-hot tokens, fitted on the run [search] predictor_data",
+       false,
+       {"accuracy", "loss"},
+       [](SearchContext& c) { return std::make_unique<PredictorEvaluator>(c); }},
+  };
+  return catalog;
+}
+
+const EvaluatorInfo& find_evaluator(const std::string& name) {
+  std::string known;
+  for (const EvaluatorInfo& info : evaluator_catalog()) {
+    if (info.name == name) return info;
+    known += (known.empty() ? "" : ", ") + info.name;
+  }
+  throw ConfigError("unknown evaluator '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace experiments

@@ -1,0 +1,67 @@
+#pragma once
+// Evaluators: the role that turns a candidate architecture into named
+// metrics. `[search] evaluation` names one:
+//   shared     the shared weights (a supernet's for a differentiable
+//              strategy) on one validation minibatch, with batch
+//              statistics (ENAS's reward); final: the whole validation split
+//   trial      a network built from scratch for the candidate, trained for
+//              [search] trial_epochs of the training split (SGD of [child],
+//              cosine from lr_max to lr_min), scored on the whole validation
+//              split with its running statistics (a trial, as Hypernets and
+//              PNAS's standalone candidates); final: the trial's metrics
+//   predictor  ridge regression on one-hot tokens (controllers/ridge_predictor.h)
+//              fitted on what another run of the same space measured
+//              ([search] predictor_data = its run directory); final: the same
+// Every evaluation reports "accuracy" and "loss" and, whatever the
+// evaluator, the candidate's "params" and "macs" (its network at the
+// search's [child] shape, measure_network) and "seconds" (wall time).
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "controllers/controller.h"
+#include "experiments/search/search_context.h"
+
+namespace experiments {
+
+class Evaluator {
+ public:
+  explicit Evaluator(SearchContext& context) : context_(context) {}
+  virtual ~Evaluator() = default;
+
+  // The metrics of one candidate.
+  controllers::Metrics evaluate(const spaces::Arch& arch);
+  // The final measurement of one of the search's results; `measured`: its
+  // metrics from the search (nullptr: never evaluated).
+  controllers::Metrics evaluate_final(const spaces::Arch& arch, const controllers::Metrics* measured);
+  // A line for the run's log on what this evaluator is (empty: nothing to add).
+  virtual std::string summary() const { return ""; }
+
+ protected:
+  virtual controllers::Metrics measure(const spaces::Arch& arch) = 0;
+  virtual controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics* measured) = 0;
+  SearchContext& context_;
+
+ private:
+  // params and macs of the candidate's network, once per architecture.
+  const controllers::Metrics& costs(const spaces::Arch& arch);
+  std::unordered_map<std::uint64_t, controllers::Metrics> costs_;
+};
+
+struct EvaluatorInfo {
+  std::string name;
+  std::string summary;
+  bool reads_shared_weights = false;  // needs the shared weights trained
+  std::vector<std::string> metrics;   // what it measures, besides params, macs and seconds
+  std::function<std::unique_ptr<Evaluator>(SearchContext&)> make;
+};
+
+// Every evaluator, in the order `nas_search --list` shows them.
+const std::vector<EvaluatorInfo>& evaluator_catalog();
+// Throws ConfigError naming the known evaluators.
+const EvaluatorInfo& find_evaluator(const std::string& name);
+
+}  // namespace experiments

@@ -1,0 +1,90 @@
+#pragma once
+// SearchContext: what the phases and evaluators of one search share — the
+// configuration, the space, the data and its iterators, the shared weights
+// (a store with its network and SGD, or a supernet for a differentiable
+// strategy; none when nothing reads shared weights), the run's place among
+// ranks and its device, the log and the progress stream. The search loop
+// builds it; phases and evaluators only read it and advance its iterators.
+//
+// Ranks and device: a search is one process, rank 0 of world size 1, on
+// the CPU. The fields are here so that distributed training and
+// evaluation (c10d over Gloo) and another device fill them without a
+// single-process branch anywhere: batches are moved to `device`, and a
+// phase's candidates are split with Placement::share.
+
+#include <spdlog/logger.h>
+#include <torch/torch.h>
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "childnets/child_network.h"
+#include "childnets/training.h"
+#include "controllers/controller.h"
+#include "experiments/config/experiment_config.h"
+#include "experiments/data/batch_iterator.h"
+#include "experiments/data/split.h"
+#include "spaces/search_space.h"
+
+namespace experiments {
+
+// The process's place in a run: rank 0 of 1 on the CPU today.
+struct Placement {
+  int rank = 0;
+  int world_size = 1;
+  torch::Device device{torch::kCPU};
+  // The indices of `count` candidates this rank evaluates (all of them at world size 1).
+  std::vector<std::size_t> share(std::size_t count) const;
+  // Rank 0 writes the archive and the checkpoints.
+  bool writes() const { return rank == 0; }
+};
+
+struct SearchContext {
+  SearchContext(const ExperimentConfig& c, std::ostream& p) : config(c), progress(p) {}
+
+  const ExperimentConfig& config;
+  std::ostream& progress;
+  std::shared_ptr<spdlog::logger> log;
+  Placement placement;
+
+  spaces::SpacePtr space;
+  Dataset train_full;
+  TrainValidationSplit split;
+  Normalization normalization;
+  std::unique_ptr<BatchIterator> train_batches, valid_batches;
+  torch::Tensor validation_images;  // the whole validation split, normalised, on the device
+
+  childnets::NetworkOptions network_options;  // of the search's networks (shared and trial)
+  // The shared weights: null when nothing in the search reads them.
+  childnets::ParameterStore store{nullptr};
+  childnets::ChildNetwork network{nullptr};  // the shared network or the supernet
+  std::unique_ptr<torch::optim::SGD> sgd;
+  childnets::StepOptions step_options;
+
+  // Where the search stands: the epoch (0-based) and the weight steps so far.
+  std::int64_t epoch = 0, global_step = 0;
+  // Records not yet in the archive (the loop appends them before every checkpoint).
+  std::vector<spaces::Record> pending;
+  // Adds `record` to `pending`, its first fields the current epoch and step.
+  void record(spaces::Record record);
+  // Takes the controller's report: its records into `pending`, its lines into the log.
+  void take_report(controllers::Controller& controller);
+
+  // The next batch of an iterator, on the run's device.
+  Batch next_batch(BatchIterator& iterator) const;
+  // The space an architecture belongs to: `space`, or a smaller one of its
+  // kind (PNAS's early stages), built once.
+  const spaces::SpacePtr& space_of(const spaces::Arch& arch) const;
+  // The architecture's tokens padded with -1 to the space's width (a smaller cell has fewer).
+  std::vector<std::int64_t> archive_tokens(const spaces::Arch& arch) const;
+  // A key equal for architectures that compute the same function in the same space.
+  std::uint64_t canonical_key(const spaces::Arch& arch) const;
+
+ private:
+  mutable std::map<std::string, spaces::SpacePtr> other_spaces_;
+};
+
+}  // namespace experiments

@@ -1,0 +1,25 @@
+#pragma once
+// The weight-training phase of the search core (controllers::TrainWeightsPhase):
+// [child] steps_per_epoch SGD steps (0: one pass over the training split)
+// of the shared weights, at the [child] learning rate (cosine with warm
+// restarts over the search's epochs), each on one training minibatch and
+// one path: the controller's sample, a uniformly random architecture, or
+// the supernet's relaxed graph. With architecture steps, each weight step
+// is preceded by one step of the differentiable controller's architecture
+// parameters on a validation minibatch (DARTS's alternation; first or
+// second order, childnets/architecture_gradient.h).
+//
+// Records: /archs one row per discrete path trained on (phase "child"),
+// /training one row per weight step (lr, loss, accuracy), /controller one
+// row per architecture step.
+
+#include "controllers/controller.h"
+#include "experiments/search/search_context.h"
+
+namespace experiments {
+
+// Runs the phase; `path_rng` draws the uniform paths.
+void train_weights(SearchContext& context, controllers::Controller& controller,
+                   const controllers::TrainWeightsPhase& phase, spaces::Rng& path_rng);
+
+}  // namespace experiments
