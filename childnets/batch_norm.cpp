@@ -76,6 +76,16 @@ NAS_VECTOR_CLONES void affine_rows(const float* __restrict x, const float* __res
   }
 }
 
+// y = added + x * scale[c] + shift[c]
+NAS_VECTOR_CLONES void added_affine_rows(const float* __restrict x, const float* __restrict scale,
+                                         const float* __restrict shift, const float* __restrict added,
+                                         std::int64_t begin, std::int64_t end, std::int64_t channels,
+                                         float* __restrict y) {
+  for (std::int64_t i = begin * channels; i < end * channels; i += channels) {
+    for (std::int64_t c = 0; c < channels; ++c) y[i + c] = added[i + c] + x[i + c] * scale[c] + shift[c];
+  }
+}
+
 // out = a[c] * g + b[c] * x + d[c]; `out` may be `g` itself.
 NAS_VECTOR_CLONES void input_gradient_rows(const float* g, const float* __restrict x, const float* __restrict a,
                                            const float* __restrict b, const float* __restrict d, std::int64_t begin,
@@ -167,13 +177,21 @@ Affine statistics(const torch::Tensor& x, const torch::Tensor& weight, const tor
   return affine;
 }
 
-torch::Tensor apply_affine(const torch::Tensor& x, const Affine& affine, bool relu) {
+// The normalised output, plus `added` (channels-last, x's shape) when it is defined.
+torch::Tensor apply_affine(const torch::Tensor& x, const Affine& affine, bool relu, const torch::Tensor& added) {
   const std::int64_t channels = x.size(1), rows = x.numel() / channels;
   const float* in = x.data_ptr<float>();
   const float* scale = affine.scale.data_ptr<float>();
   const float* shift = affine.shift.data_ptr<float>();
   torch::Tensor y = torch::empty_like(x, at::MemoryFormat::ChannelsLast);
   float* out = y.data_ptr<float>();
+  if (added.defined()) {
+    const float* plus = added.data_ptr<float>();
+    at::parallel_for(0, rows, 1024, [&](std::int64_t begin, std::int64_t end) {
+      added_affine_rows(in, scale, shift, plus, begin, end, channels, out);
+    });
+    return y;
+  }
   const float floor = relu ? 0.0f : -std::numeric_limits<float>::infinity();
   at::parallel_for(0, rows, 1024, [&](std::int64_t begin, std::int64_t end) {
     affine_rows(in, scale, shift, floor, begin, end, channels, out);
@@ -185,13 +203,16 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
  public:
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, torch::Tensor running_mean, torch::Tensor running_var,
-                               bool training, double momentum, double eps, bool relu, bool update_running) {
+                               bool training, double momentum, double eps, bool relu, bool update_running,
+                               const torch::Tensor& added) {
     const Affine affine =
         statistics(x, weight, bias, running_mean, running_var, training, momentum, eps, update_running);
     ctx->save_for_backward({x, weight, affine.mean, affine.invstd, affine.scale, affine.shift});
     ctx->saved_data["training"] = training;
     ctx->saved_data["relu"] = relu;
-    return apply_affine(x, affine, relu);
+    // An empty `added` stands for none (autograd functions take defined tensors).
+    ctx->saved_data["added"] = added.numel() > 0;
+    return apply_affine(x, affine, relu, added.numel() > 0 ? added : torch::Tensor());
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
@@ -240,7 +261,9 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
     at::parallel_for(0, rows, 1024, [&](std::int64_t begin, std::int64_t end) {
       input_gradient_rows(grad, in, a.data(), b.data(), d.data(), begin, end, channels, out);
     });
-    return {dx, grad_weight, grad_bias, {}, {}, {}, {}, {}, {}, {}};
+    // The added tensor's gradient is the output's, passed through.
+    const torch::Tensor grad_added = ctx->saved_data["added"].toBool() ? grads[0] : torch::Tensor();
+    return {dx, grad_weight, grad_bias, {}, {}, {}, {}, {}, {}, {}, grad_added};
   }
 };
 
@@ -248,16 +271,22 @@ class ChannelsLastBatchNormFunction : public torch::autograd::Function<ChannelsL
 
 torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                        torch::Tensor& running_mean, torch::Tensor& running_var, bool training,
-                                       double momentum, double eps, bool relu, bool update_running) {
+                                       double momentum, double eps, bool relu, bool update_running,
+                                       const torch::Tensor& added) {
   RECORD_FUNCTION("nas::batch_norm_forward", std::vector<c10::IValue>());
+  TORCH_CHECK(!added.defined() || (!relu && added.sizes() == x.sizes() && added.scalar_type() == torch::kFloat &&
+                                   added.is_contiguous(at::MemoryFormat::ChannelsLast)),
+              "batch norm: `added` must be a channels-last float tensor of x's shape, without the fused ReLU");
   const bool needs_graph = torch::GradMode::is_enabled() && !c10::InferenceMode::is_enabled() &&
-                           (x.requires_grad() || weight.requires_grad() || bias.requires_grad());
+                           (x.requires_grad() || weight.requires_grad() || bias.requires_grad() ||
+                            (added.defined() && added.requires_grad()));
   if (!needs_graph) {
-    return apply_affine(
-        x, statistics(x, weight, bias, running_mean, running_var, training, momentum, eps, update_running), relu);
+    return apply_affine(x,
+                        statistics(x, weight, bias, running_mean, running_var, training, momentum, eps, update_running),
+                        relu, added);
   }
   return ChannelsLastBatchNormFunction::apply(x, weight, bias, running_mean, running_var, training, momentum, eps, relu,
-                                              update_running);
+                                              update_running, added.defined() ? added : torch::empty({0}));
 }
 
 BatchNormImpl::BatchNormImpl(const BatchNormOptions& options_) : options(options_) {
@@ -286,20 +315,25 @@ std::pair<torch::Tensor, torch::Tensor> BatchNormImpl::eval_affine() const {
   return {scale, bias - running_mean * scale};
 }
 
-torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) { return normalise(x, weight, bias); }
+torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) { return normalise(x, weight, bias, {}); }
 
-torch::Tensor BatchNormImpl::forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) {
+torch::Tensor BatchNormImpl::forward_scaled(const torch::Tensor& x, const torch::Tensor& scale,
+                                            const torch::Tensor& added) {
   // (x_hat * w + b) * s = x_hat * (w * s) + b * s; without affine parameters w = 1 and b = 0.
   // The weight is materialised: libtorch's batch norm backward reads it as contiguous, and an
   // expanded (stride 0) scale would have it read past the scalar.
   const torch::Tensor scaled_weight =
       options.affine() ? weight * scale : scale.expand({options.channels()}).contiguous();
-  return normalise(x, scaled_weight, options.affine() ? bias * scale : bias);
+  return normalise(x, scaled_weight, options.affine() ? bias * scale : bias, added);
 }
 
-torch::Tensor BatchNormImpl::normalise(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias) {
-  const bool fast = x.dim() == 4 && x.scalar_type() == torch::kFloat &&
-                    x.is_contiguous(at::MemoryFormat::ChannelsLast) && x.device().is_cpu();
+torch::Tensor BatchNormImpl::normalise(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                       const torch::Tensor& added) {
+  const bool fast =
+      x.dim() == 4 && x.scalar_type() == torch::kFloat && x.is_contiguous(at::MemoryFormat::ChannelsLast) &&
+      x.device().is_cpu() &&
+      (!added.defined() || (!options.relu() && added.sizes() == x.sizes() && added.scalar_type() == torch::kFloat &&
+                            added.is_contiguous(at::MemoryFormat::ChannelsLast)));
   if (is_training()) {
     torch::NoGradGuard no_grad;
     num_batches_tracked += 1;
@@ -309,7 +343,7 @@ torch::Tensor BatchNormImpl::normalise(const torch::Tensor& x, const torch::Tens
   const bool batch_statistics = is_training() || BatchStatisticsScope::active();
   if (fast) {
     return channels_last_batch_norm(x, weight, bias, running_mean, running_var, batch_statistics, options.momentum(),
-                                    options.eps(), options.relu(), is_training());
+                                    options.eps(), options.relu(), is_training(), added);
   }
   torch::Tensor mean = running_mean, var = running_var;
   if (batch_statistics && !is_training()) {  // libtorch always updates what it is given: give it copies
@@ -318,7 +352,8 @@ torch::Tensor BatchNormImpl::normalise(const torch::Tensor& x, const torch::Tens
   }
   torch::Tensor y = torch::batch_norm(x, weight, bias, mean, var, batch_statistics, options.momentum(), options.eps(),
                                       /*cudnn_enabled=*/false);
-  return options.relu() ? torch::relu(y) : y;
+  if (options.relu()) y = torch::relu(y);
+  return added.defined() ? y + added : y;
 }
 
 }  // namespace childnets

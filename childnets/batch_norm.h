@@ -44,11 +44,13 @@ class BatchNormImpl : public torch::nn::Module {
  public:
   explicit BatchNormImpl(const BatchNormOptions& options);
   torch::Tensor forward(const torch::Tensor& x);
-  // forward(x) * scale, with the scale folded into the normalisation's own
-  // per-channel multiply (no extra pass over the output, forward or
-  // backward): scale is 0-d (or [channels]) and may require gradients
-  // (a MixedOp's weight, supernet.h).
-  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale);
+  // added + forward(x) * scale, with the scale folded into the
+  // normalisation's own per-channel multiply and `added` into its output
+  // pass (no extra pass over the output, forward or backward): scale is
+  // 0-d (or [channels]) and may require gradients (a MixedOp's weight,
+  // supernet.h); `added` (undefined: nothing) is a tensor of the output's
+  // shape, the MixedOp's sum so far.
+  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& added = {});
   // Eval mode's y = x * scale + shift, per channel, from the running
   // statistics: lets a preceding convolution absorb the normalisation at
   // inference (conv_then_batch_norm).
@@ -58,7 +60,8 @@ class BatchNormImpl : public torch::nn::Module {
   torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
 
  private:
-  torch::Tensor normalise(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias);
+  torch::Tensor normalise(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                          const torch::Tensor& added);
 };
 TORCH_MODULE(BatchNorm);
 
@@ -67,9 +70,11 @@ TORCH_MODULE(BatchNorm);
 // the batch statistics and updates the running ones; eval mode uses the
 // running statistics. Two passes over x forward, two backward.
 // `update_running` false: batch statistics (training true) without
-// touching the running ones.
+// touching the running ones. `added` (undefined: nothing) is added to the
+// output in the same pass, its gradient the output's (no fused ReLU then).
 torch::Tensor channels_last_batch_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                        torch::Tensor& running_mean, torch::Tensor& running_var, bool training,
-                                       double momentum, double eps, bool relu, bool update_running = true);
+                                       double momentum, double eps, bool relu, bool update_running = true,
+                                       const torch::Tensor& added = {});
 
 }  // namespace childnets

@@ -121,13 +121,15 @@ torch::Tensor ReluConvBnImpl::forward_activated(const torch::Tensor& activated) 
   return conv_then_batch_norm(conv, *bn, activated);
 }
 
-torch::Tensor ReluConvBnImpl::forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) {
-  if (!options.relu_first()) return CellOpImpl::forward_scaled(x, scale);  // the ReLU after the norm: no folding
-  return forward_activated_scaled(torch::relu(x), scale);
+torch::Tensor ReluConvBnImpl::forward_scaled(const torch::Tensor& x, const torch::Tensor& scale,
+                                             const torch::Tensor& added) {
+  if (!options.relu_first()) return CellOpImpl::forward_scaled(x, scale, added);  // the ReLU after the norm: no folding
+  return forward_activated_scaled(torch::relu(x), scale, added);
 }
 
-torch::Tensor ReluConvBnImpl::forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) {
-  return bn->forward_scaled(counted_conv(conv, activated), scale);
+torch::Tensor ReluConvBnImpl::forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale,
+                                                       const torch::Tensor& added) {
+  return bn->forward_scaled(counted_conv(conv, activated), scale, added);
 }
 
 SepConvImpl::SepConvImpl(const SepConvOptions& options_) : options(options_) {
@@ -148,7 +150,8 @@ torch::Tensor SepConvImpl::forward_activated(const torch::Tensor& activated) {
   return forward_activated_scaled(activated, torch::Tensor());
 }
 
-torch::Tensor SepConvImpl::forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) {
+torch::Tensor SepConvImpl::forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale,
+                                                    const torch::Tensor& added) {
   torch::Tensor y = activated;
   for (std::size_t r = 0; r < depthwise->size(); ++r) {
     auto dw = depthwise->ptr<torch::nn::Conv2dImpl>(r);
@@ -163,7 +166,7 @@ torch::Tensor SepConvImpl::forward_activated_scaled(const torch::Tensor& activat
     }
     BatchNormImpl& norm = *norms->ptr<BatchNormImpl>(r);
     const bool last = r + 1 == depthwise->size();
-    y = last && scale.defined() ? norm.forward_scaled(counted_conv(pw_holder, y), scale)
+    y = last && scale.defined() ? norm.forward_scaled(counted_conv(pw_holder, y), scale, added)
                                 : conv_then_batch_norm(pw_holder, norm, y);
   }
   return y;
@@ -215,11 +218,12 @@ torch::Tensor FactorizedReduceImpl::forward_activated(const torch::Tensor& r) {
   return forward_activated_scaled(r, torch::Tensor());
 }
 
-torch::Tensor FactorizedReduceImpl::forward_activated_scaled(const torch::Tensor& r, const torch::Tensor& scale) {
+torch::Tensor FactorizedReduceImpl::forward_activated_scaled(const torch::Tensor& r, const torch::Tensor& scale,
+                                                             const torch::Tensor& added) {
   // The odd path reads the image shifted by one pixel, zero-padded at an odd
   // size: its 1x1 stride-1 convolution runs on the odd pixels directly.
   const torch::Tensor halves = torch::cat({counted_conv(even, r), counted_conv(odd, OddPixelsFunction::apply(r))}, 1);
-  return scale.defined() ? bn->forward_scaled(halves, scale) : bn->forward(halves);
+  return scale.defined() ? bn->forward_scaled(halves, scale, added) : bn->forward(halves);
 }
 
 std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride,

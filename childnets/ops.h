@@ -53,15 +53,19 @@ class CellOpImpl : public torch::nn::Module {
   // forward(x) == forward_activated(relu(x)).
   virtual bool starts_with_relu() const { return false; }
   virtual torch::Tensor forward_activated(const torch::Tensor& activated);
-  // forward(x) * scale (scale 0-d, possibly requiring gradients): a
-  // MixedOp's weighted term (supernet.h). Ops that end in a batch norm fold
-  // the scale into it, saving a pass over the output both ways.
-  virtual torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) {
-    return forward(x) * scale;
+  // added + forward(x) * scale (scale 0-d, possibly requiring gradients;
+  // added undefined: nothing): a MixedOp's weighted term added to its sum
+  // so far (supernet.h). Ops that end in a batch norm fold the scale and
+  // the sum into it, saving passes over the output both ways.
+  virtual torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale,
+                                       const torch::Tensor& added = {}) {
+    return added.defined() ? torch::addcmul(added, forward(x), scale) : forward(x) * scale;
   }
-  // forward_activated(activated) * scale, folded likewise.
-  virtual torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) {
-    return forward_activated(activated) * scale;
+  // added + forward_activated(activated) * scale, folded likewise.
+  virtual torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale,
+                                                 const torch::Tensor& added = {}) {
+    return added.defined() ? torch::addcmul(added, forward_activated(activated), scale)
+                           : forward_activated(activated) * scale;
   }
 };
 
@@ -69,8 +73,9 @@ class CellOpImpl : public torch::nn::Module {
 class ReluFirstOpImpl : public CellOpImpl {
  public:
   torch::Tensor forward(const torch::Tensor& x) override { return forward_activated(torch::relu(x)); }
-  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) override {
-    return forward_activated_scaled(torch::relu(x), scale);
+  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale,
+                               const torch::Tensor& added = {}) override {
+    return forward_activated_scaled(torch::relu(x), scale, added);
   }
   bool starts_with_relu() const override { return true; }
 };
@@ -93,8 +98,10 @@ class ReluConvBnImpl : public CellOpImpl {
   torch::Tensor forward(const torch::Tensor& x) override;
   bool starts_with_relu() const override { return options.relu_first(); }
   torch::Tensor forward_activated(const torch::Tensor& activated) override;
-  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) override;
-  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) override;
+  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale,
+                               const torch::Tensor& added = {}) override;
+  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale,
+                                         const torch::Tensor& added = {}) override;
   ReluConvBnOptions options;
   torch::nn::Conv2d conv{nullptr};
   BatchNorm bn{nullptr};
@@ -117,7 +124,8 @@ class SepConvImpl : public ReluFirstOpImpl {
  public:
   explicit SepConvImpl(const SepConvOptions& options);
   torch::Tensor forward_activated(const torch::Tensor& activated) override;
-  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) override;
+  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale,
+                                         const torch::Tensor& added = {}) override;
   SepConvOptions options;
   torch::nn::ModuleList depthwise, pointwise, norms;
 };
@@ -187,7 +195,8 @@ class FactorizedReduceImpl : public ReluFirstOpImpl {
  public:
   explicit FactorizedReduceImpl(const FactorizedReduceOptions& options);
   torch::Tensor forward_activated(const torch::Tensor& activated) override;
-  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale) override;
+  torch::Tensor forward_activated_scaled(const torch::Tensor& activated, const torch::Tensor& scale,
+                                         const torch::Tensor& added = {}) override;
   bool droppable() const override { return false; }
   FactorizedReduceOptions options;
   torch::nn::Conv2d even{nullptr}, odd{nullptr};

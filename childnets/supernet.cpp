@@ -26,8 +26,9 @@ class PoolThenBatchNormImpl : public CellOpImpl {
     bn = register_module("bn", BatchNorm(BatchNormOptions(channels).affine(false)));
   }
   torch::Tensor forward(const torch::Tensor& x) override { return bn(pool.forward(x)); }
-  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale) override {
-    return bn->forward_scaled(pool.forward(x), scale);
+  torch::Tensor forward_scaled(const torch::Tensor& x, const torch::Tensor& scale,
+                               const torch::Tensor& added) override {
+    return bn->forward_scaled(pool.forward(x), scale, added);
   }
   PoolImpl pool;
   BatchNorm bn{nullptr};
@@ -119,21 +120,23 @@ torch::Tensor MixedCellNetwork::run_cell(
       for (const auto& [op_index, weight] : edge_terms(node, input, edge)) {
         const std::string& op = candidate_ops_[op_index];
         if (op == "none") continue;  // zero: contributes nothing
-        // The term weight * op(state): the weight folded into the op's last batch norm where it has one.
-        torch::Tensor y;
+        // sum + weight * op(state): the weight and the sum folded into the op's last batch norm where it has one.
         if (op == "skip_connect" && stride == 1) {
-          y = weight.defined() ? states[i] * weight : states[i];
-        } else {
-          CellOpImpl& module = store.get<CellOpImpl>(edge_key(p, node + 2, input, op));
-          if (module.starts_with_relu()) {
-            if (!activated[i].defined()) activated[i] = torch::relu(states[i]);
-            y = weight.defined() ? module.forward_activated_scaled(activated[i], weight)
-                                 : module.forward_activated(activated[i]);
-          } else {
-            y = weight.defined() ? module.forward_scaled(states[i], weight) : module.forward(states[i]);
-          }
+          const torch::Tensor& x = states[i];
+          sum = !weight.defined() ? (sum.defined() ? sum + x : x)
+                                  : (sum.defined() ? torch::addcmul(sum, x, weight) : x * weight);
+          continue;
         }
-        sum = sum.defined() ? sum + y : y;
+        CellOpImpl& module = store.get<CellOpImpl>(edge_key(p, node + 2, input, op));
+        const bool relu_first = module.starts_with_relu();
+        if (relu_first && !activated[i].defined()) activated[i] = torch::relu(states[i]);
+        if (weight.defined()) {
+          sum = relu_first ? module.forward_activated_scaled(activated[i], weight, sum)
+                           : module.forward_scaled(states[i], weight, sum);
+        } else {
+          const torch::Tensor y = relu_first ? module.forward_activated(activated[i]) : module.forward(states[i]);
+          sum = sum.defined() ? sum + y : y;
+        }
       }
     }
     if (!sum.defined()) throw std::invalid_argument("supernet: node " + std::to_string(node) + " has no input");
