@@ -63,8 +63,8 @@ struct Proposal {
 
 struct Feedback {
   std::int64_t id = 0;
-  double reward = 0.0;  // the strategy's first objective, read from `metrics`
-  Metrics metrics;      // everything the evaluator measured
+  double reward = 0.0;   // the strategy's first objective, read from `metrics`
+  Metrics metrics = {};  // everything the evaluator measured
 };
 
 // What one learning step did. A statistic the strategy does not have (PNAS

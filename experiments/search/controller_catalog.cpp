@@ -30,7 +30,8 @@ std::string range_of(const spaces::ParamSpec& spec) {
 // on the first space it searches.
 std::string schedule_of(const std::string& name, const controllers::Capabilities& capabilities) {
   try {
-    const std::string space_name = capabilities.spaces.front() == "*" ? "enas_micro" : capabilities.spaces.front();
+    const std::string space_name =
+        capabilities.spaces.front() == "*" ? spaces::space_registry().names().front() : capabilities.spaces.front();
     const auto controller = controllers::make_controller(name, spaces::make_space(space_name), 0);
     std::string text;
     for (const controllers::Phase& phase : controller->phases()) {
