@@ -35,6 +35,22 @@ void set_parameters(const std::vector<torch::Tensor>& parameters, const std::vec
   }
 }
 
+// Puts the weights back to their saved values on every way out of
+// second_order_gradient (the virtual step and the finite differences move
+// them in place; an early return or an exception must not leave them at w').
+class WeightsRestorer {
+ public:
+  WeightsRestorer(const std::vector<torch::Tensor>& weights, const std::vector<torch::Tensor>& saved)
+      : weights_(weights), saved_(saved) {}
+  WeightsRestorer(const WeightsRestorer&) = delete;
+  WeightsRestorer& operator=(const WeightsRestorer&) = delete;
+  ~WeightsRestorer() { set_parameters(weights_, saved_, saved_, 0.0); }
+
+ private:
+  const std::vector<torch::Tensor>& weights_;
+  const std::vector<torch::Tensor>& saved_;
+};
+
 }  // namespace
 
 ArchitectureGradient first_order_gradient(ChildNetworkImpl& supernet, const EdgeWeightsFunction& edge_weights,
@@ -64,6 +80,7 @@ ArchitectureGradient second_order_gradient(ChildNetworkImpl& supernet, const Edg
   const std::vector<torch::Tensor> weight_gradient = gradients_of(train_loss(detached(edge_weights())), weights);
   std::vector<torch::Tensor> saved;
   for (const torch::Tensor& w : weights) saved.push_back(w.detach().clone());
+  const WeightsRestorer restore(weights, saved);
 
   // The virtual step w' = w - lr * (momentum * m + g + weight_decay * w).
   std::vector<torch::Tensor> virtual_step;
@@ -105,7 +122,6 @@ ArchitectureGradient second_order_gradient(ChildNetworkImpl& supernet, const Edg
   const std::vector<torch::Tensor> plus = gradients_of(train_loss(edge_weights()), architecture_parameters);
   set_parameters(weights, saved, v, -epsilon);
   const std::vector<torch::Tensor> minus = gradients_of(train_loss(edge_weights()), architecture_parameters);
-  set_parameters(weights, saved, v, 0.0);
   for (std::size_t i = 0; i < result.gradients.size(); ++i) {
     result.gradients[i] = result.gradients[i] - step.lr * (plus[i] - minus[i]) / (2.0 * epsilon);
   }

@@ -39,12 +39,18 @@ struct ArchitectureGradient {
 // Builds the edge weights ([edges, ops] per cell type) from the architecture parameters.
 using EdgeWeightsFunction = std::function<std::vector<torch::Tensor>()>;
 
-// images [batch, channels, size, size], labels [batch] int64.
+// images [batch, channels, size, size] float, labels [batch] int64 in
+// [0, classes); `architecture_parameters` are the leaves edge_weights()
+// is computed from (gradients come back in their order and shapes). Throws
+// c10::Error where the images do not fit the supernet's input.
 ArchitectureGradient first_order_gradient(ChildNetworkImpl& supernet, const EdgeWeightsFunction& edge_weights,
                                           const std::vector<torch::Tensor>& architecture_parameters,
                                           const torch::Tensor& valid_images, const torch::Tensor& valid_labels);
 
 // The virtual weight step's settings: the weights' SGD as it stands.
+// Defaults: DARTS's train_search.py (--learning_rate 0.025, --momentum 0.9,
+// --weight_decay 3e-4); the caller passes the current values. Plain
+// momentum as architect.py's _compute_unrolled_model (no Nesterov term).
 struct VirtualStep {
   double lr = 0.025;
   double momentum = 0.9;
@@ -52,6 +58,14 @@ struct VirtualStep {
   const torch::optim::SGD* sgd = nullptr;  // its momentum buffers (none: zeros)
 };
 
+// The weights w are supernet.parameters() that take gradient; `step.sgd`,
+// when given, must be the optimizer over exactly those tensors (its
+// momentum buffer per tensor is looked up by identity). Images as for
+// first_order_gradient, train and valid batches of any sizes. On return,
+// and also when it throws (libtorch's c10::Error on mismatched shapes),
+// the weights hold their values from the call's start, bit for bit; only
+// the batch norms' running statistics have moved. Where ‖v‖ = 0 (L_val flat
+// in w) the result is the first term alone.
 ArchitectureGradient second_order_gradient(ChildNetworkImpl& supernet, const EdgeWeightsFunction& edge_weights,
                                            const std::vector<torch::Tensor>& architecture_parameters,
                                            const torch::Tensor& train_images, const torch::Tensor& train_labels,

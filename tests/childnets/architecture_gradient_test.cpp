@@ -154,6 +154,28 @@ TEST(ArchitectureGradient, SecondOrderIsArchitectPysUnrolledGradient) {
   EXPECT_TRUE(torch::allclose(first.gradients[0], direct[0], 1e-12, 1e-12));
 }
 
+// An exception while the weights stand at the virtual step w' (here: the
+// edge weights cannot be built for the validation pass) leaves them as
+// they were at the call's start, bit for bit.
+TEST(ArchitectureGradient, SecondOrderRestoresTheWeightsWhenItThrows) {
+  TinySearch s;
+  auto sgd = make_sgd(s.store->parameters(), SgdOptions().lr(0.05).momentum(0.9).nesterov(false).weight_decay(0));
+  mixed_train_step(*s.network, *sgd, s.train_x, s.train_y, s.weights(), StepOptions().grad_clip(0));
+  std::vector<torch::Tensor> before;
+  for (const auto& p : s.store->parameters()) before.push_back(p.detach().clone());
+  int calls = 0;
+  const EdgeWeightsFunction failing_second_call = [&] {
+    if (++calls == 2) throw std::runtime_error("no edge weights");
+    return s.weights();
+  };
+  EXPECT_THROW(second_order_gradient(*s.network, failing_second_call, s.alphas(), s.train_x, s.train_y, s.valid_x,
+                                     s.valid_y, VirtualStep{0.05, 0.9, 3e-2, sgd.get()}),
+               std::runtime_error);
+  ASSERT_EQ(calls, 2);  // it failed after the virtual step moved the weights
+  const std::vector<torch::Tensor> after = s.store->parameters();
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_TRUE(torch::equal(after[i], before[i])) << i;
+}
+
 // The float path runs the library's own kernels (channels-last batch norm,
 // depthwise convolution, pooling); the double path runs libtorch's. Both
 // give the same architecture gradient.
