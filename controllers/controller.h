@@ -5,7 +5,7 @@
 // - its capability record (Capabilities, registered with it): the spaces it
 //   searches, whether it needs shared weights, is differentiable, staged,
 //   and the metrics it learns from;
-// - its schedule: the phases of each epoch (phases()): train the shared
+// - its schedule: the phases of each epoch (phases(epoch)): train the shared
 //   weights on paths it samples, on uniform paths or on the mixed graph
 //   (then with architecture steps before each weight step), and evaluate
 //   candidates it proposes, for a number of updates or until a stage closes.
@@ -180,9 +180,11 @@ class Controller {
   virtual ~Controller() = default;
   virtual std::string name() const = 0;
 
-  // The phases of the next epoch, in order; asked at the start of each
-  // epoch, so a strategy may change its schedule as it goes.
-  virtual std::vector<Phase> phases() const = 0;
+  // The phases of epoch `epoch` (0-based: the number of epochs the search
+  // has finished), in order; asked at the start of each epoch, so a
+  // strategy may change its schedule as it goes (a warm-up of weights only,
+  // as PC-DARTS and FBNet do, is a function of `epoch`).
+  virtual std::vector<Phase> phases(std::int64_t epoch) const = 0;
 
   // Depends only on the controller's state (its random generators are part
   // of it): after load_state(s), propose(n) returns what it returned after

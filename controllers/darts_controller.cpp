@@ -57,22 +57,29 @@ DartsController::DartsController(spaces::SpacePtr space, DartsOptions options, s
                                                    .weight_decay(options_.weight_decay()));
 }
 
-std::vector<Phase> DartsController::phases() const {
-  return {TrainWeightsPhase{PathSource::kMixed, /*architecture_steps=*/true},
+std::vector<Phase> DartsController::phases(std::int64_t epoch) const {
+  return {TrainWeightsPhase{PathSource::kMixed, /*architecture_steps=*/epoch >= options_.warmup_epochs()},
           EvaluatePhase{.updates = 1, .per_update = 1}};
 }
 
-std::vector<torch::Tensor> DartsController::edge_weights() {
+std::vector<torch::Tensor> DartsController::softmax_weights() const {
   return {torch::softmax(alpha_normal_, -1), torch::softmax(alpha_reduce_, -1)};
 }
 
+std::vector<torch::Tensor> DartsController::edge_weights() { return softmax_weights(); }
+
 spaces::Arch DartsController::derive() const {
   torch::NoGradGuard no_grad;
-  return derive({torch::softmax(alpha_normal_, -1), torch::softmax(alpha_reduce_, -1)});
+  return derive(softmax_weights());
 }
 
 spaces::Arch DartsController::derive(const std::vector<torch::Tensor>& weights) const {
   const auto k = candidate_ops_.size();
+  const std::vector<std::int64_t> shape = {alpha_normal_.size(0), static_cast<std::int64_t>(k)};
+  if (weights.size() != 2 || weights[0].sizes() != shape || weights[1].sizes() != shape) {
+    throw std::invalid_argument("darts: derive takes 2 weight tensors (normal, reduce) of shape [" +
+                                std::to_string(shape[0]) + ", " + std::to_string(shape[1]) + "]");
+  }
   std::vector<std::int64_t> tokens;
   for (const torch::Tensor& cell : weights) {
     const std::vector<double> w = to_doubles(cell);
@@ -119,7 +126,7 @@ double DartsController::skip_connect_share(const spaces::Arch& arch) const {
 
 std::vector<Proposal> DartsController::propose(int n) {
   if (n <= 0) return {};
-  return {Proposal{next_id_++, derive()}};
+  return {Proposal{ids_.issue(), derive()}};
 }
 
 std::vector<spaces::Arch> DartsController::sample(int n) {
@@ -127,13 +134,9 @@ std::vector<spaces::Arch> DartsController::sample(int n) {
 }
 
 UpdateStats DartsController::observe(const std::vector<Feedback>& feedback) {
-  for (const Feedback& f : feedback) {
-    if (f.id < 0 || f.id >= next_id_) {
-      throw std::invalid_argument("darts controller: no proposal with id " + std::to_string(f.id));
-    }
-  }
+  ids_.settle(feedback, "darts");
   torch::NoGradGuard no_grad;
-  const std::vector<torch::Tensor> weights = {torch::softmax(alpha_normal_, -1), torch::softmax(alpha_reduce_, -1)};
+  const std::vector<torch::Tensor> weights = softmax_weights();
   const spaces::Arch genotype = derive(weights);
   const double skip_share = skip_connect_share(genotype);
   report_.records.push_back(spaces::Record("alpha")
@@ -172,7 +175,7 @@ void DartsController::state_fields(StateFields& fields) {
   bind_tensor_copy(fields, "alpha_normal", alpha_normal_);
   bind_tensor_copy(fields, "alpha_reduce", alpha_reduce_);
   bind_adam(fields, "adam", *adam_, {alpha_normal_, alpha_reduce_});
-  fields.integer("next_id", next_id_);
+  ids_.state_fields(fields);
   if (fields.loading()) report_ = {};
 }
 
@@ -192,7 +195,10 @@ const spaces::OptionSchema<DartsOptions>& DartsOptions::schema() {
           .field(
               "weight_decay", [](O & o) -> auto& { return o.weight_decay(); }, "α Adam weight decay", 0, 1)
           .field(
-              "init_scale", [](O & o) -> auto& { return o.init_scale(); }, "α initialised init_scale * randn", 0, 10);
+              "init_scale", [](O & o) -> auto& { return o.init_scale(); }, "α initialised init_scale * randn", 0, 10)
+          .field(
+              "warmup_epochs", [](O & o) -> auto& { return o.warmup_epochs(); },
+              "epochs of weight training before α's first step (PC-DARTS: 15 of 50)", 0, 1000000);
   return schema;
 }
 

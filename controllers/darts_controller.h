@@ -17,7 +17,8 @@
 // Schedule, each epoch: train the weights on the mixed graph with an
 // architecture step on a validation minibatch before each weight step
 // (DARTS's alternation; the validation split is DARTS's α half of the
-// training data), then evaluate the derived genotype once. Each epoch's
+// training data; in the first warmup_epochs epochs, weight steps only, as
+// PC-DARTS does), then evaluate the derived genotype once. Each epoch's
 // evaluation reports a record of table "alpha": softmax(α) per edge of
 // both cells (normal, reduce: [edges, 8]), the derived genotype and its
 // share of skip_connect (collapse watch, as P-DARTS counts it).
@@ -36,6 +37,7 @@
 #include <vector>
 
 #include "controllers/controller.h"
+#include "controllers/outstanding_proposals.h"
 #include "spaces/infra/options.h"
 
 namespace controllers {
@@ -48,6 +50,10 @@ struct DartsOptions {
   TORCH_ARG(double, beta2) = 0.999;
   TORCH_ARG(double, weight_decay) = 1e-3;  // --arch_weight_decay
   TORCH_ARG(double, init_scale) = 1e-3;    // α = init_scale * randn (model_search.py)
+  // Epochs of weight training before α's first step; DARTS: 0 (α steps
+  // from the first batch); PC-DARTS (yuhuixu1993/PC-DARTS train_search.py,
+  // `if epoch >= 15: architect.step(...)`): 15 of 50.
+  TORCH_ARG(std::int64_t, warmup_epochs) = 0;
 
  public:
   // Names, help and ranges: the registry's options of "darts".
@@ -60,7 +66,8 @@ class DartsController : public Controller, public DifferentiableController {
   DartsController(spaces::SpacePtr space, DartsOptions options, std::uint64_t seed);
 
   std::string name() const override { return "darts"; }
-  std::vector<Phase> phases() const override;
+  // Weights only (no architecture steps) in the first warmup_epochs epochs.
+  std::vector<Phase> phases(std::int64_t epoch) const override;
   // The derived genotype (one proposal, however many are asked for).
   std::vector<Proposal> propose(int n) override;
   // The derived genotype, n times.
@@ -80,16 +87,21 @@ class DartsController : public Controller, public DifferentiableController {
 
   // The genotype of the current α.
   spaces::Arch derive() const;
-  // Of given per-edge weights ([edges, ops] per cell type, ops as candidate_ops()).
+  // Of given per-edge weights: {normal, reduce}, each [edges, 8] (ops as
+  // candidate_ops(), any floating dtype). Throws std::invalid_argument for
+  // another count or shape.
   spaces::Arch derive(const std::vector<torch::Tensor>& weights) const;
   // Share of skip_connect among the ops of `arch`.
   double skip_connect_share(const spaces::Arch& arch) const;
 
  protected:
-  // α (both cells), Adam's moments and the next id.
+  // α (both cells), Adam's moments and the outstanding proposal ids.
   void state_fields(StateFields& fields) override;
 
  private:
+  // softmax(α) per edge, {normal, reduce}, in the graph of α unless under NoGradGuard.
+  std::vector<torch::Tensor> softmax_weights() const;
+
   spaces::SpacePtr space_;
   DartsOptions options_;
   int nodes_ = 4;
@@ -97,7 +109,7 @@ class DartsController : public Controller, public DifferentiableController {
   std::vector<std::int64_t> space_op_of_;  // candidate op -> the space's op token (-1: 'none')
   torch::Tensor alpha_normal_, alpha_reduce_;
   std::unique_ptr<torch::optim::Adam> adam_;
-  std::int64_t next_id_ = 0;
+  OutstandingProposals ids_;
   Report report_;
 };
 

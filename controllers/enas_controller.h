@@ -70,7 +70,7 @@ class EnasController : public Controller {
   EnasController(spaces::SpacePtr space, EnasOptions options, std::uint64_t seed);
 
   std::string name() const override { return "enas"; }
-  std::vector<Phase> phases() const override { return {TrainWeightsPhase{PathSource::kSampled}, EvaluatePhase{}}; }
+  std::vector<Phase> phases(std::int64_t /*epoch*/) const override { return {TrainWeightsPhase{PathSource::kSampled}, EvaluatePhase{}}; }
   std::vector<Proposal> propose(int n) override;
   std::vector<spaces::Arch> sample(int n) override;
   // One REINFORCE step over the given proposals (ENAS aggregates 10).

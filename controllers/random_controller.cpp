@@ -5,6 +5,7 @@
 // paths, then scores random proposals. Options: none.
 
 #include "controllers/controller.h"
+#include "controllers/outstanding_proposals.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -16,11 +17,13 @@ class RandomController : public Controller {
 
   std::string name() const override { return "random"; }
 
-  std::vector<Phase> phases() const override { return {TrainWeightsPhase{PathSource::kUniform}, EvaluatePhase{}}; }
+  std::vector<Phase> phases(std::int64_t /*epoch*/) const override {
+    return {TrainWeightsPhase{PathSource::kUniform}, EvaluatePhase{}};
+  }
 
   std::vector<Proposal> propose(int n) override {
     std::vector<Proposal> proposals;
-    for (int i = 0; i < n; ++i) proposals.push_back({next_id_++, space_->random(rng_)});
+    for (int i = 0; i < n; ++i) proposals.push_back({ids_.issue(), space_->random(rng_)});
     return proposals;
   }
 
@@ -31,10 +34,7 @@ class RandomController : public Controller {
   }
 
   UpdateStats observe(const std::vector<Feedback>& feedback) override {
-    for (const Feedback& f : feedback) {
-      if (f.id < 0 || f.id >= next_id_)
-        throw std::invalid_argument("random controller: no proposal with id " + std::to_string(f.id));
-    }
+    ids_.settle(feedback, "random");
     UpdateStats stats;
     stats.count = static_cast<std::int64_t>(feedback.size());
     stats.mean_reward = mean_reward(feedback);
@@ -44,13 +44,13 @@ class RandomController : public Controller {
  protected:
   void state_fields(StateFields& fields) override {
     spaces::bind_rng(fields, "rng", rng_);
-    fields.integer("next_id", next_id_);
+    ids_.state_fields(fields);
   }
 
  private:
   spaces::SpacePtr space_;
   spaces::Rng rng_;
-  std::int64_t next_id_ = 0;
+  OutstandingProposals ids_;
 };
 
 }  // namespace

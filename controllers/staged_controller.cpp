@@ -14,7 +14,7 @@ bool all_measured(const StageRecord& stage) {
   return std::none_of(stage.measured.begin(), stage.measured.end(), [](double m) { return std::isnan(m); });
 }
 
-std::vector<Phase> StagedController::phases() const {
+std::vector<Phase> StagedController::phases(std::int64_t /*epoch*/) const {
   const auto unproposed = static_cast<std::int64_t>(std::count(ids_.begin(), ids_.end(), -1));
   return {TrainWeightsPhase{PathSource::kSampled}, EvaluatePhase{.proposals = std::max<std::int64_t>(unproposed, 1)}};
 }

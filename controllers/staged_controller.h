@@ -31,7 +31,7 @@ namespace controllers {
 
 class StagedController : public Controller {
  public:
-  std::vector<Phase> phases() const override;
+  std::vector<Phase> phases(std::int64_t epoch) const override;
   std::vector<Proposal> propose(int n) override;
   std::vector<spaces::Arch> sample(int n) override;
   // Throws std::invalid_argument for an id not handed out in the open stage, or already measured.

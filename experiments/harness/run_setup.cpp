@@ -3,6 +3,8 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <c10/util/Exception.h>
+
 #include <ctime>
 #include <filesystem>
 #include <ostream>
@@ -48,6 +50,11 @@ std::string prepare_run_directory(const std::string& run_dir, bool resume) {
   return "";
 }
 
+std::string error_message(const std::exception& error) {
+  if (const auto* torch_error = dynamic_cast<const c10::Error*>(&error)) return torch_error->what_without_backtrace();
+  return error.what();
+}
+
 int exit_code_of(const std::exception& error) {
   const bool bad_input = dynamic_cast<const ConfigError*>(&error) != nullptr ||
                          dynamic_cast<const spaces::OptionError*>(&error) != nullptr ||
@@ -61,7 +68,7 @@ int run_reporting_errors(const std::string& program, std::ostream& err, const st
   try {
     return body();
   } catch (const std::exception& e) {
-    err << program << ": " << e.what() << "\n";
+    err << program << ": " << error_message(e) << "\n";
     return exit_code_of(e);
   }
 }

@@ -27,6 +27,10 @@ std::shared_ptr<spdlog::logger> make_run_logger(const std::string& name, const s
 // folder and returns "".
 std::string prepare_run_directory(const std::string& run_dir, bool resume);
 
+// The error's message for a user: what() but, for libtorch's c10::Error,
+// without the C++ backtrace its what() carries.
+std::string error_message(const std::exception& error);
+
 // 2 for bad input (ConfigError, spaces::OptionError, spaces::ArchError,
 // DataError, ArchiveError), 1 for anything else.
 int exit_code_of(const std::exception& error);

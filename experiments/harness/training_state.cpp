@@ -2,6 +2,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "experiments/harness/run_setup.h"
+
 namespace experiments {
 
 void bind_iterator(StateFields& fields, const std::string& name, BatchIterator& iterator) {
@@ -37,7 +39,7 @@ void restore_from_checkpoint(const std::string& path, const std::string& owner,
     StateFields fields = StateFields::loader(checkpoint, owner);
     state_fields(fields);
   } catch (const std::exception& e) {  // a field missing, misshapen or unreadable: the file is at fault
-    throw ArchiveError(path + ": " + e.what());
+    throw ArchiveError(path + ": " + error_message(e));
   }
 }
 

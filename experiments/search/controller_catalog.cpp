@@ -34,7 +34,7 @@ std::string schedule_of(const std::string& name, const controllers::Capabilities
         capabilities.spaces.front() == "*" ? spaces::space_registry().names().front() : capabilities.spaces.front();
     const auto controller = controllers::make_controller(name, spaces::make_space(space_name), 0);
     std::string text;
-    for (const controllers::Phase& phase : controller->phases()) {
+    for (const controllers::Phase& phase : controller->phases(0)) {
       text += (text.empty() ? "" : "; then ") + controllers::describe(phase);
     }
     return text;

@@ -94,6 +94,27 @@ std::vector<controllers::Phase> phases_from_text(const std::string& text) {
   return phases;
 }
 
+// A strategy's declared phases against its roles: mixed paths and
+// architecture steps need the differentiable role, architecture steps need
+// mixed paths. Throws std::logic_error naming the strategy (a defect of the
+// strategy, not of the user's input).
+void check_phases(const std::string& strategy, controllers::Controller& controller,
+                  const std::vector<controllers::Phase>& phases) {
+  for (const controllers::Phase& phase : phases) {
+    const auto* train = std::get_if<controllers::TrainWeightsPhase>(&phase);
+    if (train == nullptr) continue;
+    const bool mixed = train->paths == controllers::PathSource::kMixed;
+    if ((mixed || train->architecture_steps) && controller.differentiable() == nullptr) {
+      throw std::logic_error("strategy '" + strategy +
+                             "' declares a training phase on the mixed graph or with architecture steps but has "
+                             "no differentiable role");
+    }
+    if (train->architecture_steps && !mixed) {
+      throw std::logic_error("strategy '" + strategy + "' declares architecture steps on paths other than the mixed graph");
+    }
+  }
+}
+
 // The update's statistics for the progress line; those the strategy lacks (NaN) are left out.
 std::string update_text(const controllers::UpdateStats& stats) {
   std::string text;
@@ -340,7 +361,6 @@ void SearchLoop::State::state_fields(StateFields& fields) {
     fields.integer("archive_rows." + name, rows);
     counts[name] = static_cast<std::size_t>(rows);
   }
-  if (fields.loading()) archive->truncate(counts);
 
   std::string candidates_text;
   for (const Candidate& candidate : candidates) {
@@ -383,11 +403,14 @@ void SearchLoop::State::state_fields(StateFields& fields) {
       f.reward = f.metrics.at(objective());
       position.update_feedback.push_back(std::move(f));
     }
+    check_phases(controller->name(), *controller, position.phases);
   } catch (const spaces::StateError&) {
     throw;
   } catch (const std::exception& e) {
-    fields.fail(e.what());
+    fields.fail(error_message(e));
   }
+  // Last: a checkpoint that fails to load leaves run.h5 as it was.
+  archive->truncate(counts);
 }
 
 void SearchLoop::State::append_pending() {
@@ -535,7 +558,10 @@ SearchResult SearchLoop::run() {
   // A strategy that finishes (PNAS after its last stage) ends the search early.
   while (c.epoch < epochs && !s.controller->finished()) {
     State::Position& position = s.position;
-    if (position.phases.empty()) position.phases = s.controller->phases();
+    if (position.phases.empty()) {
+      position.phases = s.controller->phases(c.epoch);
+      check_phases(s.controller->name(), *s.controller, position.phases);
+    }
     while (position.phase < static_cast<std::int64_t>(position.phases.size())) {
       const controllers::Phase& phase = position.phases[static_cast<std::size_t>(position.phase)];
       if (const auto* train = std::get_if<controllers::TrainWeightsPhase>(&phase)) {

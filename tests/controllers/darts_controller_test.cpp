@@ -36,6 +36,9 @@ TEST(DartsController, DerivesTheGenotypeAsModelSearchPyDoes) {
             "('max_pool_3x3', 1), ('max_pool_3x3', 0), ('max_pool_3x3', 1), ('max_pool_3x3', 0), ('max_pool_3x3', "
             "1)], reduce_concat=[2, 3, 4, 5])");
   EXPECT_DOUBLE_EQ(controller.skip_connect_share(arch), 1.0 / 16.0);
+  EXPECT_THROW(controller.derive({normal}), std::invalid_argument);
+  EXPECT_THROW(controller.derive({normal, torch::full({13, 8}, 0.1)}), std::invalid_argument);
+  EXPECT_THROW(controller.derive({normal, torch::full({14, 7}, 0.1)}), std::invalid_argument);
 }
 
 TEST(DartsController, AlphaStartsNearZeroAndMovesOnlyByItsOwnAdam) {
@@ -81,6 +84,22 @@ TEST(DartsController, EachEvaluationReportsAlphaAndTheGenotype) {
   }
   EXPECT_EQ(std::get<std::string>(row.fields[2].second), space->to_string(controller.derive()));
   EXPECT_TRUE(controller.take_report().records.empty());  // taken once
+}
+
+TEST(DartsController, WarmupEpochsHaveNoArchitectureSteps) {
+  const auto steps_in = [](const std::vector<Phase>& phases) {
+    const auto* train = std::get_if<TrainWeightsPhase>(&phases.front());
+    EXPECT_NE(train, nullptr);
+    EXPECT_EQ(train->paths, PathSource::kMixed);
+    return train->architecture_steps;
+  };
+  DartsController darts(spaces::make_space("darts"), DartsOptions(), 0);
+  EXPECT_TRUE(steps_in(darts.phases(0)));  // DARTS: α steps from the first batch
+  DartsController warm(spaces::make_space("darts"), DartsOptions().warmup_epochs(2), 0);
+  EXPECT_FALSE(steps_in(warm.phases(0)));
+  EXPECT_FALSE(steps_in(warm.phases(1)));
+  EXPECT_TRUE(steps_in(warm.phases(2)));
+  EXPECT_TRUE(steps_in(warm.phases(7)));
 }
 
 TEST(DartsController, TheRelaxationHasNoneFirstWhateverTheSpacesOps) {

@@ -9,11 +9,13 @@
 #include <sstream>
 
 #include "controllers/controller.h"
+#include "controllers/darts_controller.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/search_schema.h"
 #include "experiments/search/search_cli.h"
 #include "experiments/train/train_cli.h"
+#include "spaces/registry.h"
 #include "tests/experiments/data/data_files.h"
 
 namespace experiments {
@@ -418,6 +420,7 @@ std::vector<std::string> tiny_darts(const testing::TempDir& data, const std::str
                                         "child.steps_per_epoch=3",
                                         "controller.valid_batch_size=8",
                                         "search.epochs=2",
+                                        "controller.warmup_epochs=0",
                                         "run.threads=1"};
   overrides.insert(overrides.end(), extra.begin(), extra.end());
   return command_line("darts_search", run_dir, overrides);
@@ -462,6 +465,41 @@ TEST(SearchLoop, DartsRecordsAlphaEachEpochAndItsGenotypeTrainsWithTrainArch) {
             0)
       << train_err.str();
   EXPECT_NE(train_out.str().find(alpha.texts.at("genotype")[1]), std::string::npos) << train_out.str();
+}
+
+// With warmup_epochs = 1 the first epoch trains the weights only: α's
+// record after it is its initial value (no architecture step), the second
+// epoch moves it; the controller table has the second epoch's 3 steps.
+TEST(SearchLoop, DartsWarmupEpochsTrainTheWeightsBeforeAlphaMoves) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(tiny_darts(data, runs.file("warm"), {"controller.warmup_epochs=1", "run.seed=3"}), "darts", out, err,
+                           "fashion_mnist_darts.toml"),
+            0)
+      << err.str();
+  ASSERT_EQ(run_search_cli(tiny_darts(data, runs.file("cold"), {"search.epochs=1", "run.seed=3"}), "darts", out, err,
+                           "fashion_mnist_darts.toml"),
+            0)
+      << err.str();
+  const std::string archive = runs.file("warm") + "/run.h5";
+  const TableColumns warm = read_archive_table(archive, "alpha"),
+                     cold = read_archive_table(runs.file("cold") + "/run.h5", "alpha");
+  ASSERT_EQ(warm.rows, 2u);
+  const auto seed_alpha = controllers::DartsController(spaces::make_space("darts(nodes=2)"),
+                                                       controllers::DartsOptions(), 3)
+                              .edge_weights()[0]
+                              .to(torch::kDouble)
+                              .contiguous();
+  const std::vector<double> initial(seed_alpha.data_ptr<double>(), seed_alpha.data_ptr<double>() + seed_alpha.numel());
+  ASSERT_EQ(warm.number_arrays.at("normal")[0].size(), initial.size());
+  for (std::size_t i = 0; i < initial.size(); ++i) {
+    EXPECT_FLOAT_EQ(warm.number_arrays.at("normal")[0][i], initial[i]) << i;  // untouched in the warm-up
+  }
+  EXPECT_NE(warm.number_arrays.at("normal")[1], warm.number_arrays.at("normal")[0]);
+  EXPECT_NE(cold.number_arrays.at("normal")[0], warm.number_arrays.at("normal")[0]);  // without warm-up α moves at once
+  EXPECT_EQ(read_archive_table(archive, "controller").rows, 3u + 2u);
+  EXPECT_EQ(read_archive_table(archive, "training").rows, 6u);
 }
 
 // Killed at its second epoch's evaluation (after the checkpoint at the
