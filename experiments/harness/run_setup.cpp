@@ -7,6 +7,7 @@
 
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 
 #include "experiments/archive/checkpoint.h"
@@ -35,7 +36,7 @@ std::shared_ptr<spdlog::logger> make_run_logger(const std::string& name, const s
   return log;
 }
 
-std::string prepare_run_directory(const std::string& run_dir, bool resume) {
+std::string prepare_run_directory(const std::string& run_dir, bool resume, const std::string& config_toml) {
   const std::string checkpoints = (fs::path(run_dir) / "checkpoints").string();
   if (resume) {
     const auto paths = list_checkpoints(checkpoints);
@@ -47,6 +48,14 @@ std::string prepare_run_directory(const std::string& run_dir, bool resume) {
     throw ArchiveError(archive + ": already exists; resume it with --resume or choose another --run-dir");
   }
   fs::create_directories(checkpoints);
+  const fs::path config = fs::path(run_dir) / "config.toml", temporary = fs::path(run_dir) / "config.toml.tmp";
+  {
+    std::ofstream out(temporary);
+    out << config_toml;
+    out.close();
+    if (!out) throw ArchiveError(temporary.string() + ": cannot write the run's config");
+  }
+  fs::rename(temporary, config);
   return "";
 }
 

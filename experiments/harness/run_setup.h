@@ -24,8 +24,10 @@ std::shared_ptr<spdlog::logger> make_run_logger(const std::string& name, const s
 // The newest checkpoint of RUN_DIR/checkpoints when resuming (ArchiveError
 // when there is none); when starting, checks that RUN_DIR/run.h5 does not
 // exist (ArchiveError: it would be overwritten), creates the checkpoints
-// folder and returns "".
-std::string prepare_run_directory(const std::string& run_dir, bool resume);
+// folder, writes `config_toml` to RUN_DIR/config.toml (whole or not at all:
+// a temporary file renamed; it comes before run.h5, so a run that has an
+// archive can always be resumed) and returns "".
+std::string prepare_run_directory(const std::string& run_dir, bool resume, const std::string& config_toml);
 
 // The error's message for a user: what() but, for libtorch's c10::Error,
 // without the C++ backtrace its what() carries.

@@ -1,7 +1,6 @@
 #include "experiments/search/search_cli.h"
 
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 
 #include "experiments/config/embedded_configs.h"
@@ -44,7 +43,6 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
     }
     const std::string dir = expand_start_time(config.section("run").get_string("dir"));
     SearchLoop loop(config, dir, options.resume(), out);
-    if (!options.resume()) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
     const SearchResult result = loop.run();
     if (!result.top.empty()) {
       const spaces::Arch& best = result.top.front().first;

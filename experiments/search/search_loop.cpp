@@ -220,6 +220,15 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                       std::to_string(search.get_int("epochs")));
   }
   s.trains_weights = s.capabilities.needs_shared_weights || evaluator_info.reads_shared_weights;
+  if (const auto* role = s.controller->differentiable(); role != nullptr && role->gradient_order() == 2) {
+    // The unrolled gradient's virtual step is architect.py's: plain momentum SGD on the plain loss.
+    for (const char* key : {"nesterov", "label_smoothing"}) {
+      const bool set = key == std::string("nesterov") ? child.get_bool(key) : child.get_double(key) > 0.0;
+      if (set) {
+        throw ConfigError(config.source() + ": [child] " + key + " is set; the second-order architecture gradient (order 2) unrolls plain momentum SGD on the unsmoothed loss, as DARTS's architect.py does; unset it or use order 1");
+      }
+    }
+  }
 
   c.train_full = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
   if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < c.train_full.size()) {
@@ -307,7 +316,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   s.evaluator = evaluator_info.make(c);
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
-  const std::string resume_from = prepare_run_directory(s.run_dir, resume);
+  const std::string resume_from = prepare_run_directory(s.run_dir, resume, config.to_toml());
   s.checkpoint_dir = (fs::path(s.run_dir) / "checkpoints").string();
   s.archive = resume ? RunArchive::open(archive_path, c.space->spec())
                      : RunArchive::create(archive_path, c.space->spec(), config.to_toml());
@@ -486,6 +495,7 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
     }
     const controllers::UpdateStats stats = controller->observe(feedback);
     c.record(spaces::Record("controller")
+                 .set("kind", std::string("update"))
                  .set("loss", stats.loss)
                  .set("mean_reward", stats.mean_reward)
                  .set("baseline", stats.baseline)

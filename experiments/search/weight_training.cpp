@@ -24,6 +24,7 @@ void architecture_step(SearchContext& context, controllers::Controller& controll
                                        context.sgd.get()});
   const controllers::UpdateStats stats = role.architecture_step(gradient.gradients, gradient.validation_loss);
   context.record(spaces::Record("controller")
+                     .set("kind", std::string("architecture_step"))
                      .set("loss", stats.loss)
                      .set("mean_reward", stats.mean_reward)
                      .set("baseline", stats.baseline)

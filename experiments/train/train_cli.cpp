@@ -1,7 +1,6 @@
 #include "experiments/train/train_cli.h"
 
 #include <filesystem>
-#include <fstream>
 #include <ostream>
 
 #include "childnets/child_network.h"
@@ -71,7 +70,6 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
     if (dry_run) return 0;
     const std::string dir = expand_start_time(config.section("run").get_string("dir"));
     TrainLoop loop(config, choice, dir, options.resume(), out);
-    if (!options.resume()) std::ofstream((std::filesystem::path(dir) / "config.toml").string()) << config.to_toml();
     const TrainResult result = loop.run();
     out << "trained " << result.epochs << " epochs in " << fixed(result.seconds / 60.0, 1) << " min: test accuracy "
         << fixed(result.last_test_accuracy, 4) << " (last), " << fixed(result.best_test_accuracy, 4) << " (best, epoch "

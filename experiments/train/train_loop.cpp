@@ -96,7 +96,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
   const std::string arch_text = s.choice.space->to_string(s.choice.arch);
-  const std::string resume_from = prepare_run_directory(s.run_dir, resume);
+  const std::string resume_from = prepare_run_directory(s.run_dir, resume, config.to_toml());
   s.archive = resume ? TrainArchive::open(archive_path, s.choice.space->spec(), arch_text)
                      : TrainArchive::create(archive_path, s.choice.space->spec(), arch_text, config.to_toml());
   s.log = make_run_logger("train", s.run_dir);

@@ -141,7 +141,7 @@ TEST(ShippedConfigs, PaperSearchConfigsHoldThePapersSettings) {
   EXPECT_DOUBLE_EQ(child.get_double("grad_clip"), 5.0);
   EXPECT_EQ(darts.section("data").get_int("validation_size"), 25000);
   EXPECT_EQ(darts.controller_spec(),
-            "darts(beta1=0.5,beta2=0.999,init_scale=0.001,lr=3e-04,order=1,weight_decay=0.001)");
+            "darts(beta1=0.5,beta2=0.999,init_scale=0.001,lr=3e-04,order=1,warmup_epochs=0,weight_decay=0.001)");
 }
 
 }  // namespace

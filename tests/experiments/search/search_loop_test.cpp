@@ -449,9 +449,20 @@ TEST(SearchLoop, DartsRecordsAlphaEachEpochAndItsGenotypeTrainsWithTrainArch) {
   EXPECT_NEAR(row_sum, 1.0, 1e-6);
   EXPECT_NE(alpha.number_arrays.at("normal")[0], alpha.number_arrays.at("normal")[1]);  // α learned
   EXPECT_EQ(alpha.texts.at("genotype")[1].find("Genotype("), 0u);
-  EXPECT_GE(alpha.numbers.at("skip_connect_share")[1], 0.0);
+  // The share of skip_connect among the genotype's 2 x 2 x 2 ops (nodes=2), from its text.
+  for (std::size_t epoch = 0; epoch < 2; ++epoch) {
+    const std::string& genotype = alpha.texts.at("genotype")[epoch];
+    std::size_t skips = 0;
+    for (auto at = genotype.find("'skip_connect'"); at != std::string::npos; at = genotype.find("'skip_connect'", at + 1)) {
+      ++skips;
+    }
+    EXPECT_DOUBLE_EQ(alpha.numbers.at("skip_connect_share")[epoch], double(skips) / 8.0) << genotype;
+  }
   // 3 architecture steps and 1 evaluation per epoch; 3 weight steps per epoch; no discrete child paths.
-  EXPECT_EQ(read_archive_table(archive, "controller").rows, 2u * (3 + 1));
+  const TableColumns controller_rows = read_archive_table(archive, "controller");
+  EXPECT_EQ(controller_rows.texts.at("kind"),
+            (std::vector<std::string>{"architecture_step", "architecture_step", "architecture_step", "update",
+                                      "architecture_step", "architecture_step", "architecture_step", "update"}));
   EXPECT_EQ(read_archive_table(archive, "training").rows, 6u);
   const TableColumns archs = read_archive_table(archive, "archs");
   EXPECT_EQ(archs.texts.at("phase"), (std::vector<std::string>{"controller", "controller", "final"}));
@@ -563,6 +574,11 @@ TEST(SearchLoop, MismatchesWithTheCapabilityRecordAreRefusedBeforeAnythingIsWrit
   refused({"data.validation_size=300"}, "[data] validation_size is 300; mnist train has 300 training images");
   refused({"controller.valid_batch_size=61"},
           "[controller] valid_batch_size is 61, larger than the 60 images of the validation split");
+  refused({"controller.name=darts", "space.name=darts", "controller.order=2", "child.nesterov=true"},
+          "[child] nesterov is set; the second-order architecture gradient");
+  refused({"controller.name=darts", "space.name=darts", "controller.order=2", "child.nesterov=false",
+           "child.label_smoothing=0.1"},
+          "[child] label_smoothing is set; the second-order architecture gradient");
 }
 
 // The estimate (the activations one forward pass keeps, measured, and the
