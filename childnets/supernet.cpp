@@ -62,7 +62,7 @@ MixedCellNetwork::MixedCellNetwork(const spaces::SpacePtr& space, const NetworkO
     : options_(options), candidate_ops_(std::move(candidate_ops)) {
   const spaces::CellSpace& cells = relaxable(*space);
   nodes_ = cells.layout().nodes;
-  edges_ = nodes_ * (nodes_ + 3) / 2;
+  edges_ = cells.layout().candidate_edges();
   for (const std::string& op : space->op_names()) {
     if (std::find(candidate_ops_.begin(), candidate_ops_.end(), op) == candidate_ops_.end()) {
       throw std::invalid_argument("supernet: the space's op '" + op + "' is not among the candidate ops");

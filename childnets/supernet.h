@@ -75,10 +75,17 @@ class MixedCellNetwork : public NetworkFamily {
   std::vector<CellPlan> plan_;
 };
 
-// A store holding every weight of the supernet of `space`.
+// A store holding every weight of the supernet of `space`. Of `options`,
+// the supernet uses input_channels, image_size, num_classes, channels,
+// cells_per_stage and stem_multiplier; it has no dropout, drop path or
+// auxiliary head, and a reduction cell always runs its edges from the cell
+// inputs at stride 2, as DARTS's does (factorized_reductions is not read). Throws as the
+// MixedCellNetwork constructor does.
 ParameterStore make_supernet_store(const spaces::SpacePtr& space, const NetworkOptions& options,
                                    const std::vector<std::string>& candidate_ops);
-// The supernet over `store` (from make_supernet_store with the same arguments).
+// The supernet over `store` (from make_supernet_store with the same
+// arguments; a store of another network fails at its first forward with
+// std::out_of_range naming the missing key). Throws as the constructor does.
 ChildNetwork make_supernet(const spaces::SpacePtr& space, const NetworkOptions& options,
                            const std::vector<std::string>& candidate_ops, ParameterStore store);
 

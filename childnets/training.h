@@ -42,6 +42,9 @@ StepResult train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimi
 // One SGD step of a supernet's weights on its relaxed graph (supernet.h),
 // with the edge weights held constant: no gradient reaches them (DARTS's
 // weight step; its architecture step is architecture_gradient.h's).
+// images [batch, channels, size, size] float, labels [batch] int64;
+// edge_weights {normal, reduce}, each [edges, ops] (supernet.h). Throws
+// std::invalid_argument for edge weights of another shape.
 StepResult mixed_train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
                             const torch::Tensor& labels, const std::vector<torch::Tensor>& edge_weights,
                             const StepOptions& options);

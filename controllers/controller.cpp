@@ -35,12 +35,6 @@ bool Capabilities::accepts_space(const std::string& space_name) const {
                       [&](const std::string& s) { return s == space_name || s == "*"; }) != spaces.end();
 }
 
-void Report::append(Report other) {
-  records.insert(records.end(), std::make_move_iterator(other.records.begin()),
-                 std::make_move_iterator(other.records.end()));
-  log.insert(log.end(), std::make_move_iterator(other.log.begin()), std::make_move_iterator(other.log.end()));
-}
-
 StateDict Controller::state() const {
   StateDict dict;
   StateFields fields = StateFields::saver(dict, name() + " controller state");

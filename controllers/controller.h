@@ -142,7 +142,6 @@ struct Capabilities {
 struct Report {
   std::vector<spaces::Record> records;
   std::vector<std::string> log;
-  void append(Report other);
 };
 
 // --- The differentiable role -----------------------------------------------
@@ -167,9 +166,11 @@ class DifferentiableController {
   // Whether the architecture gradient is first order (1) or unrolled
   // through one virtual weight step (2), as DARTS's --unrolled.
   virtual int gradient_order() const = 0;
-  // One optimizer step from `gradients` (one per architecture parameter);
+  // One optimizer step from `gradients` (one per architecture parameter,
+  // of its shape and dtype, in architecture_parameters() order);
   // `validation_loss` is the loss they came from, reported back as
-  // UpdateStats::loss with the weights' mean entropy per edge.
+  // UpdateStats::loss with the weights' mean entropy per edge (nats).
+  // Throws std::invalid_argument for another number of gradients.
   virtual UpdateStats architecture_step(const std::vector<torch::Tensor>& gradients, double validation_loss) = 0;
 };
 
@@ -189,7 +190,7 @@ class Controller {
   // Depends only on the controller's state (its random generators are part
   // of it): after load_state(s), propose(n) returns what it returned after
   // the state s was taken. The core resumes within an update on this. May
-  // return fewer than n (a stage with fewer cells left).
+  // return fewer than n (a stage with fewer cells left); n <= 0: none.
   virtual std::vector<Proposal> propose(int n) = 0;
   // Architectures drawn as propose() draws them, for training shared
   // weights (PathSource::kSampled): never observed, so no learning state is

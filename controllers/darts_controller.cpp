@@ -7,15 +7,12 @@
 #include <set>
 
 #include "spaces/cell_space.h"
+#include "spaces/darts_space.h"
 #include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
 namespace controllers {
 namespace {
-
-// DARTS's PRIMITIVES (genotypes.py), in its order.
-const std::vector<std::string> kPrimitives = {"none",         "max_pool_3x3", "avg_pool_3x3", "skip_connect",
-                                              "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
 
 const spaces::CellSpace& darts_space(const spaces::SpacePtr& space) {
   const auto* cells = dynamic_cast<const spaces::CellSpace*>(space.get());
@@ -39,14 +36,15 @@ spaces::NumberArray as_array(const torch::Tensor& t) {
 
 DartsController::DartsController(spaces::SpacePtr space, DartsOptions options, std::uint64_t seed)
     : space_(std::move(space)), options_(options) {
-  nodes_ = darts_space(space_).layout().nodes;
-  candidate_ops_ = kPrimitives;
+  const spaces::CellLayout& layout = darts_space(space_).layout();
+  nodes_ = layout.nodes;
+  candidate_ops_ = spaces::darts_primitives();
   for (const std::string& op : candidate_ops_) {
     const auto& ops = space_->op_names();
     const auto it = std::find(ops.begin(), ops.end(), op);
     space_op_of_.push_back(op == "none" || it == ops.end() ? -1 : static_cast<std::int64_t>(it - ops.begin()));
   }
-  const std::int64_t edges = nodes_ * (nodes_ + 3) / 2;  // sum over nodes i of (2 + i)
+  const std::int64_t edges = layout.candidate_edges();
   const auto k = static_cast<std::int64_t>(candidate_ops_.size());
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   alpha_normal_ = (options_.init_scale() * torch::randn({edges, k}, generator)).requires_grad_(true);

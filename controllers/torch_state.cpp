@@ -115,7 +115,12 @@ void bind_sgd(StateFields& fields, const std::string& name, torch::optim::SGD& s
 void bind_generator(StateFields& fields, const std::string& name, at::Generator& generator) {
   torch::Tensor state = fields.saving() ? generator.get_state() : torch::Tensor();
   fields.tensor(name, state);
-  if (fields.loading()) generator.set_state(state);
+  if (fields.saving()) return;
+  try {
+    generator.set_state(state);
+  } catch (const c10::Error& e) {
+    fields.fail(name + ": not a random generator's state (" + e.what_without_backtrace() + ")");
+  }
 }
 
 }  // namespace controllers

@@ -37,7 +37,8 @@ void bind_sgd(StateFields& fields, const std::string& name, torch::optim::SGD& s
               const std::vector<torch::Tensor>& parameters);
 
 // Tensor `name`: the generator's state (libtorch's default CPU generator
-// when `generator` is the default one).
+// when `generator` is the default one). Loading a tensor that is not a
+// generator's state fails through fields.fail (spaces::StateError).
 void bind_generator(StateFields& fields, const std::string& name, at::Generator& generator);
 
 // Tensor `name`: a copy of `value` (saving), copied back into `value`

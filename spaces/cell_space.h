@@ -38,6 +38,12 @@ struct CellLayout {
   OutputRule output = OutputRule::kLooseEndsWithInputs;
   bool distinct_inputs = false;  // DARTS: a node's two inputs differ
   bool genotype_first = false;   // canonical text form is the DARTS genotype
+
+  // The (earlier state, node) pairs of a cell, each an edge of DARTS's
+  // continuous relaxation: node i (0-based) may take any of the 2 + i
+  // states before it (the two cell inputs, nodes 0..i-1), so
+  // Σ (2 + i) = nodes (nodes + 3) / 2; 14 for 4 nodes.
+  std::int64_t candidate_edges() const { return std::int64_t{nodes} * (nodes + 3) / 2; }
 };
 
 class CellSpace : public SearchSpace {

@@ -71,7 +71,6 @@ class RunArchive {
   // Drops the rows past `counts` (tables it does not name: every row).
   void truncate(const RowCounts& counts);
   TableColumns read(const std::string& table) const;
-  bool has_table(const std::string& table) const { return tables_.count(table) > 0; }
   std::string config() const;
 
  private:

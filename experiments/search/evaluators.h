@@ -12,9 +12,16 @@
 //   predictor  ridge regression on one-hot tokens (controllers/ridge_predictor.h)
 //              fitted on what another run of the same space measured
 //              ([search] predictor_data = its run directory); final: the same
-// Every evaluation reports "accuracy" and "loss" and, whatever the
-// evaluator, the candidate's "params" and "macs" (its network at the
-// search's [child] shape, measure_network) and "seconds" (wall time).
+// Every evaluation reports "accuracy" (a fraction in [0, 1]) and "loss"
+// (mean cross-entropy per image, nats) and, whatever the evaluator, the
+// candidate's "params" (count of weights) and "macs" (multiply-accumulates
+// of one image's forward pass; its network at the search's [child] shape,
+// measure_network) and "seconds" (wall time of the evaluation). The shared
+// evaluator advances the context's validation batch iterator (one batch per
+// candidate), so the order of evaluations is part of a run's state; trial
+// and predictor evaluators do not touch the shared weights. An
+// architecture of another space, or one the space refuses, throws
+// spaces::ArchError.
 
 #include <functional>
 #include <memory>

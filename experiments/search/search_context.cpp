@@ -1,18 +1,9 @@
 #include "experiments/search/search_context.h"
 
-#include <numeric>
 
 #include "spaces/registry.h"
 
 namespace experiments {
-
-std::vector<std::size_t> Placement::share(std::size_t count) const {
-  std::vector<std::size_t> mine;
-  for (std::size_t i = static_cast<std::size_t>(rank); i < count; i += static_cast<std::size_t>(world_size)) {
-    mine.push_back(i);
-  }
-  return mine;
-}
 
 void SearchContext::record(spaces::Record record) {
   record.fields.insert(record.fields.begin(), {{"epoch", epoch}, {"step", global_step}});

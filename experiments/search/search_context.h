@@ -7,10 +7,11 @@
 // builds it; phases and evaluators only read it and advance its iterators.
 //
 // Ranks and device: a search is one process, rank 0 of world size 1, on
-// the CPU. The fields are here so that distributed training and
-// evaluation (c10d over Gloo) and another device fill them without a
-// single-process branch anywhere: batches are moved to `device`, and a
-// phase's candidates are split with Placement::share.
+// the CPU. Placement is here so that distributed training and evaluation
+// (c10d over Gloo) and another device fill it in rather than add branches:
+// batches and the shared weights already go to `device`; splitting a
+// phase's candidates over ranks and writing from rank 0 only are not built
+// yet (nothing reads rank or world_size today).
 
 #include <spdlog/logger.h>
 #include <torch/torch.h>
@@ -36,10 +37,6 @@ struct Placement {
   int rank = 0;
   int world_size = 1;
   torch::Device device{torch::kCPU};
-  // The indices of `count` candidates this rank evaluates (all of them at world size 1).
-  std::vector<std::size_t> share(std::size_t count) const;
-  // Rank 0 writes the archive and the checkpoints.
-  bool writes() const { return rank == 0; }
 };
 
 struct SearchContext {
@@ -73,10 +70,13 @@ struct SearchContext {
   // Takes the controller's report: its records into `pending`, its lines into the log.
   void take_report(controllers::Controller& controller);
 
-  // The next batch of an iterator, on the run's device.
+  // The next batch of an iterator, on the run's device: images [batch,
+  // channels, size, size] float (normalised), labels [batch]
+  // int64.
   Batch next_batch(BatchIterator& iterator) const;
   // The space an architecture belongs to: `space`, or a smaller one of its
-  // kind (PNAS's early stages), built once.
+  // kind (PNAS's early stages), built once. Throws spaces::OptionError for
+  // a space text the registry cannot build.
   const spaces::SpacePtr& space_of(const spaces::Arch& arch) const;
   // The architecture's tokens padded with -1 to the space's width (a smaller cell has fewer).
   std::vector<std::int64_t> archive_tokens(const spaces::Arch& arch) const;

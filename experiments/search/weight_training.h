@@ -2,7 +2,9 @@
 // The weight-training phase of the search core (controllers::TrainWeightsPhase):
 // [child] steps_per_epoch SGD steps (0: one pass over the training split)
 // of the shared weights, at the [child] learning rate (cosine with warm
-// restarts over the search's epochs), each on one training minibatch and
+// restarts over the search's epochs, set at every step; DARTS's scheduler
+// steps once per epoch, so its lr is constant within an epoch, ours
+// follows the cosine within it), each on one training minibatch and
 // one path: the controller's sample, a uniformly random architecture, or
 // the supernet's relaxed graph. With architecture steps, each weight step
 // is preceded by one step of the differentiable controller's architecture
@@ -11,14 +13,18 @@
 //
 // Records: /archs one row per discrete path trained on (phase "child"),
 // /training one row per weight step (lr, loss, accuracy), /controller one
-// row per architecture step.
+// row per architecture step (kind "architecture_step").
 
 #include "controllers/controller.h"
 #include "experiments/search/search_context.h"
 
 namespace experiments {
 
-// Runs the phase; `path_rng` draws the uniform paths.
+// Runs the phase; `path_rng` draws the uniform paths. Preconditions, which
+// the search loop checks when it reads a strategy's phases: kMixed paths
+// and architecture steps need controller.differentiable() and a supernet
+// in context.network. Throws spaces::ArchError for a sampled path the
+// space refuses.
 void train_weights(SearchContext& context, controllers::Controller& controller,
                    const controllers::TrainWeightsPhase& phase, spaces::Rng& path_rng);
 

@@ -30,6 +30,8 @@ class NamedRegistry {
 
   explicit NamedRegistry(std::string kind) : kind_(std::move(kind)) {}
 
+  // Throws std::logic_error for a name registered already (a defect of the
+  // program, at static initialisation).
   void add(Entry entry) {
     const std::string name = entry.name;
     if (!entries_.emplace(name, std::move(entry)).second) {

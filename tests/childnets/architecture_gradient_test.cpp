@@ -4,14 +4,14 @@
 
 #include "childnets/supernet.h"
 #include "childnets/training.h"
+#include "spaces/darts_space.h"
 #include "spaces/registry.h"
 #include "tests/childnets/small_network.h"
 
 namespace childnets {
 namespace {
 
-const std::vector<std::string> kPrimitives = {"none",         "max_pool_3x3", "avg_pool_3x3", "skip_connect",
-                                              "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
+const std::vector<std::string>& kPrimitives = spaces::darts_primitives();
 
 // A tiny supernet in double precision (every op falls back to libtorch's
 // double kernels), so finite differences of the objectives are exact enough

@@ -2,15 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "childnets/training.h"
+#include "spaces/darts_space.h"
 #include "spaces/registry.h"
 #include "tests/childnets/small_network.h"
 
 namespace childnets {
 namespace {
 
-const std::vector<std::string> kPrimitives = {"none",         "max_pool_3x3", "avg_pool_3x3", "skip_connect",
-                                              "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5"};
+const std::vector<std::string>& kPrimitives = spaces::darts_primitives();
 
 TEST(Supernet, HasDartsSearchNetworksParameterCount) {
   // model_search.Network(16, 10, 8) holds 1,930,618 parameters for CIFAR-10
@@ -24,12 +26,21 @@ TEST(Supernet, HasDartsSearchNetworksParameterCount) {
   }
 }
 
+// darts(nodes=2) on testing::small_network() (N R N R N: both cell
+// types), its weights drawn after torch::manual_seed(seed).
+struct SmallSupernet {
+  explicit SmallSupernet(std::uint64_t seed) : seeded((torch::manual_seed(seed), true)) {}
+  std::tuple<const spaces::SpacePtr&, ParameterStore&, ChildNetwork&> parts() { return {space, store, network}; }
+
+  bool seeded;
+  spaces::SpacePtr space = spaces::make_space("darts(nodes=2)");
+  ParameterStore store = make_supernet_store(space, testing::small_network(), kPrimitives);
+  ChildNetwork network = make_supernet(space, testing::small_network(), kPrimitives, store);
+};
+
 TEST(Supernet, OneHotMixingRunsTheDiscreteGenotypeOnTheSameWeights) {
-  torch::manual_seed(0);
-  const auto space = spaces::make_space("darts(nodes=2)");
-  const NetworkOptions options = testing::small_network();
-  ParameterStore store = make_supernet_store(space, options, kPrimitives);
-  ChildNetwork network = make_supernet(space, options, kPrimitives, store);
+  SmallSupernet s(0);
+  const auto& [space, store, network] = s.parts();
   // node 2 = sep_conv_3x3(in1) + skip(in0); node 3 = avg_pool(node 2) + dil_conv_5x5(in0), both cells.
   const spaces::Arch arch = space->parse("1 3 0 2 2 1 0 6  1 3 0 2 2 1 0 6");
   // Edges per cell: node 0 <- in0 (0), in1 (1); node 1 <- in0 (2), in1 (3), node 2 (4).
@@ -51,11 +62,8 @@ TEST(Supernet, OneHotMixingRunsTheDiscreteGenotypeOnTheSameWeights) {
 }
 
 TEST(Supernet, GradientsReachEveryArchitectureWeightButNotTheConstantOnes) {
-  torch::manual_seed(1);
-  const auto space = spaces::make_space("darts(nodes=2)");
-  const NetworkOptions options = testing::small_network();
-  ParameterStore store = make_supernet_store(space, options, kPrimitives);
-  ChildNetwork network = make_supernet(space, options, kPrimitives, store);
+  SmallSupernet s(1);
+  const auto& [space, store, network] = s.parts();
   const torch::Tensor alpha = (1e-3 * torch::randn({5, 8})).requires_grad_();
   const torch::Tensor loss = classification_loss(
       network->forward_mixed(torch::randn({4, 1, 8, 8}), {torch::softmax(alpha, -1), torch::softmax(alpha, -1)}).logits,
