@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "spaces/infra/errors.h"
+#include "spaces/presets.h"
 #include "spaces/registry.h"
 
 namespace experiments {
@@ -110,6 +111,7 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
   auto* list = app.add_subcommand("list", "registered spaces, their options and text formats");
 
   SpaceArgs size_args;
+  auto* presets = app.add_subcommand("presets", "published architectures by name (usable wherever an architecture goes)");
   auto* size = app.add_subcommand("size", "exact number of architectures (per cell and in all)");
   size_args.add_to(*size);
 
@@ -164,6 +166,14 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
         std::string formats;
         for (const auto& f : space->formats()) formats += (formats.empty() ? "" : ", ") + f;
         out << "  formats: " << formats << "\n";
+      }
+      return 0;
+    }
+    if (presets->parsed()) {
+      for (const spaces::ArchPreset& preset : spaces::arch_presets()) {
+        std::string aliases;
+        for (const std::string& alias : preset.aliases) aliases += ", " + alias;
+        out << preset.name << aliases << " (" << preset.space << "): " << preset.source << "\n";
       }
       return 0;
     }

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "spaces/infra/errors.h"
+#include "spaces/pasted_text.h"
 #include "spaces/registry.h"
 
 namespace spaces {
@@ -118,7 +119,8 @@ std::string GenetSpace::to_string(const Arch& arch, const std::string& format) c
   return text;
 }
 
-Arch GenetSpace::parse(const std::string& text) const {
+Arch GenetSpace::parse(const std::string& pasted) const {
+  const std::string text = architecture_text(pasted, name());
   // A code has dashes only between groups of bits; a word that starts with
   // '-' is a negative arc token, left to the arc parser for its range error.
   const bool code_characters = text.find_first_not_of("01- \t\n") == std::string::npos;

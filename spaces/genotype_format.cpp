@@ -103,21 +103,56 @@ class Reader {
     if (pos_ == text_.size()) fail("unterminated op name");
     return std::string(text_.substr(start, pos_++ - start));
   }
+  // A list of edges: [('op', input), ...] as DARTS writes it; also with
+  // the edges grouped per node ([(('op', 0), ('op', 1)), ...], as some
+  // DARTS-family code bases write it), edges in [ ] instead of ( ), the
+  // list in ( ), and a number after the input (a weight some searches
+  // print), which is read and dropped.
   std::vector<std::pair<std::string, int>> edge_list(const std::string& key) {
     std::vector<std::pair<std::string, int>> edges;
-    expect('[');
-    while (peek() != ']') {
-      if (peek() != '(') fail("'" + key + "' expects ('op', input) pairs");
-      ++pos_;
-      std::string op = quoted();
-      expect(',');
-      int input = integer();
-      expect(')');
-      edges.emplace_back(std::move(op), input);
+    const char close = opening(key);
+    while (peek() != close) {
+      const char inner = opening(key);
+      if (peek() == '(' || peek() == '[') {  // a node's group of edges
+        while (peek() != inner) {
+          const char edge_close = opening(key);
+          edges.push_back(edge(edge_close));
+          if (peek() == ',') ++pos_;
+        }
+        ++pos_;
+      } else {
+        edges.push_back(edge(inner));
+      }
       if (peek() == ',') ++pos_;
     }
-    expect(']');
+    ++pos_;
     return edges;
+  }
+  // '(' or '[': returns the matching closing bracket.
+  char opening(const std::string& key) {
+    const char c = peek();
+    if (c != '(' && c != '[') fail("'" + key + "' expects a list of ('op', input) pairs");
+    ++pos_;
+    return c == '(' ? ')' : ']';
+  }
+  // 'op', input[, weight] and the closing bracket.
+  std::pair<std::string, int> edge(char close) {
+    std::string op = quoted();
+    expect(',');
+    const int input = integer();
+    if (peek() == ',') {
+      ++pos_;
+      if (peek() != close) number();
+    }
+    expect(close);
+    return {std::move(op), input};
+  }
+  void number() {
+    skip_space();
+    double value = 0;
+    auto [end, error] = std::from_chars(text_.data() + pos_, text_.data() + text_.size(), value);
+    if (error != std::errc()) fail("expected a number (an edge's weight)");
+    pos_ = static_cast<std::size_t>(end - text_.data());
   }
   std::vector<int> int_list(const std::string& key) {
     std::vector<int> values;

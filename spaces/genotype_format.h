@@ -2,6 +2,9 @@
 // The DARTS genotype text form, as printed by DARTS's genotypes.py:
 //   Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ...],
 //            normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=range(2, 6))
+// Also read: the edges grouped per node ([(('op', 0), ('op', 1)), ...]),
+// edges in [ ] instead of ( ), a list in ( ), and a weight after an edge's
+// input (read and dropped), as other DARTS-family code bases print them.
 // Pure syntax: which ops and inputs are legal is the space's business.
 
 #include <string>

@@ -1,5 +1,7 @@
 #include "spaces/presets.h"
 
+#include <cctype>
+
 namespace spaces {
 
 const std::vector<ArchPreset>& arch_presets() {
@@ -31,16 +33,33 @@ const std::vector<ArchPreset>& arch_presets() {
        "5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), ('max_pool_3x3', 1), "
        "('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, "
        "5])",
-       "Liu et al. 2019, DARTS (second order), genotypes.py DARTS_V2 (= DARTS)"},
+       "Liu et al. 2019, DARTS (second order), genotypes.py DARTS_V2 (= DARTS)",
+       {"DARTS"}},
   };
   return presets;
 }
 
+namespace {
+
+std::string folded(const std::string& name) {
+  std::string result;
+  for (const char c : name) result += c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return result;
+}
+
+}  // namespace
+
 const ArchPreset* find_arch_preset(const std::string& name) {
+  const std::string wanted = folded(name);
   for (const ArchPreset& preset : arch_presets()) {
-    if (preset.name == name) return &preset;
+    if (folded(preset.name) == wanted) return &preset;
+    for (const std::string& alias : preset.aliases) {
+      if (alias == name) return &preset;  // as its code spells it ("DARTS", not the space "darts")
+    }
   }
   return nullptr;
 }
+
+std::string preset_space_name(const ArchPreset& preset) { return preset.space.substr(0, preset.space.find('(')); }
 
 }  // namespace spaces

@@ -15,12 +15,19 @@ struct ArchPreset {
   std::string space;   // registry spec of its space, "darts"
   std::string text;    // the architecture as published; parses in `space`
   std::string source;  // where it was published
+  std::vector<std::string> aliases = {};  // other names its code uses ("DARTS" for darts_v2)
 };
 
 // Every preset, in a fixed order.
 const std::vector<ArchPreset>& arch_presets();
 
-// The preset called `name`, or nullptr.
+// The preset called `name` or one of its aliases, or nullptr. For the
+// name, case and '-' against '_' do not matter ("DARTS_V2", "darts-v2" and
+// "darts_v2" are one preset); an alias matches exactly as its code spells
+// it ("DARTS" is darts_v2; "darts" is the space, no preset).
 const ArchPreset* find_arch_preset(const std::string& name);
+
+// The registered name of the preset's space: "darts" for "darts(nodes=4)".
+std::string preset_space_name(const ArchPreset& preset);
 
 }  // namespace spaces

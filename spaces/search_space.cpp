@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "spaces/infra/errors.h"
+#include "spaces/pasted_text.h"
 
 namespace spaces {
 namespace {
@@ -111,8 +112,17 @@ std::string SearchSpace::to_string(const Arch& arch, const std::string& format) 
   return join_tokens(arch.tokens);
 }
 
-Arch SearchSpace::parse(const std::string& text) const {
-  Arch arch = make_arch(split_tokens(text, name_));
+Arch SearchSpace::parse(const std::string& pasted) const {
+  std::vector<std::int64_t> tokens;
+  try {
+    tokens = split_tokens(architecture_text(pasted, name_), name_);
+  } catch (const ArchParseError& e) {
+    std::string forms;
+    for (const std::string& format : formats()) forms += (forms.empty() ? "" : ", ") + format;
+    throw ArchParseError(std::string(e.what()) + "; " + name_ + " reads its text forms (" + forms + "), " +
+                         pasted_forms_hint() + ", or a preset name (nas_arch presets)");
+  }
+  Arch arch = make_arch(std::move(tokens));
   validate(arch);
   return arch;
 }

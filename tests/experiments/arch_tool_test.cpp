@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "spaces/presets.h"
 #include "spaces/registry.h"
 
 namespace experiments {
@@ -85,6 +86,34 @@ TEST(ArchTool, ConvertGoesBetweenArcAndGenotype) {
   const ToolRun yaml = run({"convert", "enas_micro", arc, "--to", "yaml"});
   EXPECT_EQ(yaml.code, 2);
   EXPECT_NE(yaml.err.find("formats: arc, genotype"), std::string::npos) << yaml.err;
+}
+
+// A preset name goes wherever an architecture text goes, spelt as the
+// README or the papers' code spells it; one of another space is refused
+// naming both; `presets` lists them all.
+TEST(ArchTool, EverySubcommandTakesAPresetName) {
+  const ToolRun show = run({"show", "darts", "darts_v2"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_NE(show.out.find("node 2 = sep_conv_3x3(in0) + sep_conv_3x3(in1)"), std::string::npos) << show.out;
+  EXPECT_EQ(run({"show", "darts", "DARTS_V2"}).out, show.out);
+  EXPECT_EQ(run({"show", "darts", "DARTS"}).out, show.out);  // genotypes.py: DARTS = DARTS_V2
+  const ToolRun convert = run({"convert", "enas_micro", "enas_micro_final", "--to", "genotype"});
+  ASSERT_EQ(convert.code, 0) << convert.err;
+  EXPECT_EQ(convert.out, run({"convert", "enas_micro", spaces::find_arch_preset("enas_micro_final")->text, "--to",
+                              "genotype"})
+                             .out);
+  EXPECT_EQ(convert.out.find("Genotype(normal=[('avg_pool_3x3', 0), ('sep_conv_3x3', 0)"), 0u) << convert.out;
+  EXPECT_EQ(run({"check", "nao(nodes=5,ops=enas)", "nao_ws_final"}).code, 0);
+  const ToolRun wrong = run({"check", "darts", "enas_micro_final"});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("is the preset enas_micro_final, an architecture of enas_micro(nodes=5), not of darts"),
+            std::string::npos)
+      << wrong.err;
+  const ToolRun list = run({"presets"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  for (const char* name : {"enas_micro_final", "enas_macro_final", "nao_ws_final", "darts_v1", "darts_v2, DARTS"}) {
+    EXPECT_NE(list.out.find(name), std::string::npos) << list.out;
+  }
 }
 
 TEST(ArchTool, DotWritesAGraphvizFile) {

@@ -28,6 +28,28 @@ TEST(GenotypeFormat, ParsesWhitespaceTrailingCommasAndAnyFieldOrder) {
   EXPECT_FALSE(looks_like_genotype("0 1 2"));
 }
 
+// The edge lists of other DARTS-family code bases: edges grouped per node,
+// in [ ] rather than ( ), the list itself in ( ), a weight after the input.
+TEST(GenotypeFormat, ReadsTheEdgeListsOfOtherDartsFamilyCodeBases) {
+  const std::string flat =
+      "Genotype(normal=[('a', 0), ('b', 1), ('c', 2), ('d', 0)], normal_concat=[2, 3], "
+      "reduce=[('e', 1), ('f', 0), ('g', 2), ('h', 1)], reduce_concat=range(2, 4))";
+  const Genotype expected = parse_genotype(flat, "s");
+  for (const std::string& text : {
+           std::string("Genotype(normal=[(('a', 0), ('b', 1)), (('c', 2), ('d', 0))], normal_concat=[2, 3], "
+                       "reduce=[(('e', 1), ('f', 0)), (('g', 2), ('h', 1))], reduce_concat=[2, 3])"),
+           std::string("Genotype(normal=[[['a', 0], ['b', 1]], [['c', 2], ['d', 0]]], normal_concat=[2, 3], "
+                       "reduce=[['e', 1], ['f', 0], ['g', 2], ['h', 1]], reduce_concat=[2, 3])"),
+           std::string("Genotype(normal=(('a', 0, 0.61), ('b', 1, 0.2), ('c', 2, 1.0), ('d', 0, 1e-1)), "
+                       "normal_concat=[2, 3], reduce=[(\"e\", 1), (\"f\", 0), (\"g\", 2), (\"h\", 1),], "
+                       "reduce_concat=[2, 3])")}) {
+    const Genotype g = parse_genotype(text, "s");
+    EXPECT_EQ(g.normal.edges, expected.normal.edges) << text;
+    EXPECT_EQ(g.reduce.edges, expected.reduce.edges) << text;
+    EXPECT_EQ(g.normal.concat, expected.normal.concat) << text;
+  }
+}
+
 TEST(GenotypeFormat, NamesWhatIsMalformed) {
   auto message = [](const std::string& text) {
     try {

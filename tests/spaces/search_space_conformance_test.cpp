@@ -80,6 +80,40 @@ TEST_P(SpaceConformance, EveryTextFormatRoundTrips) {
   }
 }
 
+// Every format, as researchers paste it: quoted for a shell, assigned in
+// Python or a config, after a command-line flag, with a trailing comma
+// and comment, and as a Python list where the format is plain integers.
+TEST_P(SpaceConformance, EveryTextFormatParsesAsPastedFromScriptsAndLogs) {
+  for (int i = 0; i < 20; ++i) {
+    const Arch arch = space->random(rng);
+    for (const std::string& format : space->formats()) {
+      const std::string text = space->to_string(arch, format);
+      for (const std::string& pasted :
+           {"\"" + text + "\"", "'" + text + "'", "  genotype = " + text + "\n", "DARTS_V2 = " + text + ",  # found",
+            "--fixed_arc \"" + text + "\"", "--arc=" + text, "fixed_arc: '" + text + "';", "\"\"\"" + text + "\"\"\""}) {
+        EXPECT_EQ(space->parse(pasted), arch) << format << ": " << pasted;
+      }
+    }
+    if (space->formats().front() == "arc" && space->name() != "genet") {
+      std::string list;
+      for (const std::int64_t t : arch.tokens) list += (list.empty() ? "[" : ", ") + std::to_string(t);
+      EXPECT_EQ(space->parse("arc = " + list + "]"), arch) << list;
+    }
+  }
+}
+
+// Text that is no architecture is refused with the forms the space reads.
+TEST_P(SpaceConformance, UnreadableTextNamesTheFormsThatAreRead) {
+  for (const std::string text : {"hello world", "arc = \"0 x 1\"", "[0, 1, oops]"}) {
+    try {
+      space->parse(text);
+      ADD_FAILURE() << "accepted '" << text << "'";
+    } catch (const ArchParseError& e) {
+      EXPECT_NE(std::string(e.what()).find("integers separated by spaces or commas"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_P(SpaceConformance, MutationsAreValidAndChangeTheArchitecture) {
   Arch arch = space->random(rng);
   for (int i = 0; i < kSamples; ++i) {
