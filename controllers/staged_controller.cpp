@@ -119,13 +119,26 @@ void StagedController::report_stage(const StageRecord& stage) {
   }
   const auto best = std::max_element(stage.measured.begin(), stage.measured.end());
   char line[512];
-  std::snprintf(line, sizeof line,
-                "stage %lld: %zu cells evaluated (%lld candidates), best %.4f; model loss %.4f; predicted vs measured "
-                "on unseen cells: Spearman %.3f, Kendall %.3f",
+  std::snprintf(line, sizeof line, "stage %lld: %zu cells evaluated (%lld candidates), best %.4f",
                 static_cast<long long>(stage.stage), stage.cells.size(), static_cast<long long>(stage.candidates),
-                best == stage.measured.end() ? std::nan("") : *best, stage.surrogate_loss, stage.spearman,
-                stage.kendall);
-  report_.log.emplace_back(line);
+                best == stage.measured.end() ? std::nan("") : *best);
+  std::string text = line;
+  // What was not computed is said so, not printed as nan: the model is not
+  // trained after the last stage, and the first stage has no predictions.
+  if (std::isnan(stage.surrogate_loss)) {
+    text += "; model not trained after this stage";
+  } else {
+    std::snprintf(line, sizeof line, "; model loss %.4f", stage.surrogate_loss);
+    text += line;
+  }
+  if (std::isnan(stage.spearman)) {
+    text += "; no predictions for this stage's cells (no model before them)";
+  } else {
+    std::snprintf(line, sizeof line, "; predicted vs measured on unseen cells: Spearman %.3f, Kendall %.3f",
+                  stage.spearman, stage.kendall);
+    text += line;
+  }
+  report_.log.push_back(std::move(text));
   if (!std::isnan(stage.reconstruction_accuracy)) {
     std::snprintf(line, sizeof line,
                   "stage %lld: decoder reconstructs %.4f of tokens, %.4f of unmasked reconstructions valid; %zu "

@@ -65,5 +65,22 @@ TEST(PnasController, AProgressiveSearchOnASyntheticRewardFindsTheOptimum) {
   EXPECT_TRUE(controller.propose(8).empty());
 }
 
+// Statistics that were never computed (no predictions for the first stage,
+// no model training after the last) are said so in the log, never "nan".
+TEST(PnasController, TheStageLogSaysWhatWasNotComputedInsteadOfPrintingNan) {
+  PnasController controller(spaces::make_space("pnas(blocks=2)"), small_options(), 2);
+  std::vector<std::string> lines;
+  while (!controller.finished()) {
+    drive(controller, 1);
+    for (std::string& line : controller.take_report().log) lines.push_back(std::move(line));
+  }
+  ASSERT_EQ(lines.size(), 2u);  // one per stage
+  for (const std::string& line : lines) EXPECT_EQ(line.find("nan"), std::string::npos) << line;
+  EXPECT_NE(lines[0].find("no predictions for this stage's cells"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("model loss"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("Spearman"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("model not trained after this stage"), std::string::npos) << lines[1];
+}
+
 }  // namespace
 }  // namespace controllers
