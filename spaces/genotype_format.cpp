@@ -87,11 +87,14 @@ class Reader {
   void expect_word(const std::string& word) {
     if (identifier() != word) fail("expected '" + word + "('");
   }
-  int integer() {
+  int integer() { return read_number<int>("an integer"); }
+  // An int or double at the cursor; `what` names it in the error.
+  template <class T>
+  T read_number(const char* what) {
     skip_space();
-    int value = 0;
+    T value{};
     auto [end, error] = std::from_chars(text_.data() + pos_, text_.data() + text_.size(), value);
-    if (error != std::errc()) fail("expected an integer");
+    if (error != std::errc()) fail(std::string("expected ") + what);
     pos_ = static_cast<std::size_t>(end - text_.data());
     return value;
   }
@@ -142,17 +145,10 @@ class Reader {
     const int input = integer();
     if (peek() == ',') {
       ++pos_;
-      if (peek() != close) number();
+      if (peek() != close) read_number<double>("a number (an edge's weight)");
     }
     expect(close);
     return {std::move(op), input};
-  }
-  void number() {
-    skip_space();
-    double value = 0;
-    auto [end, error] = std::from_chars(text_.data() + pos_, text_.data() + text_.size(), value);
-    if (error != std::errc()) fail("expected a number (an edge's weight)");
-    pos_ = static_cast<std::size_t>(end - text_.data());
   }
   std::vector<int> int_list(const std::string& key) {
     std::vector<int> values;
