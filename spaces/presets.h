@@ -16,6 +16,7 @@ struct ArchPreset {
   std::string text;    // the architecture as published; parses in `space`
   std::string source;  // where it was published
   std::vector<std::string> aliases = {};  // other names its code uses ("DARTS" for darts_v2)
+  std::string format = "";                // the text form `text` is in; empty: the space's canonical one
 };
 
 // Every preset, in a fixed order.

@@ -18,11 +18,12 @@ TEST(Presets, EveryPresetParsesInItsSpaceAndPrintsBackAsPublished) {
     const SpacePtr space = make_space(preset.space);
     const Arch arch = space->parse(preset.text);
     EXPECT_NO_THROW(space->validate(arch));
-    EXPECT_EQ(space->to_string(arch), preset.text);
+    EXPECT_EQ(space->to_string(arch, preset.format.empty() ? space->formats().front() : preset.format), preset.text);
     EXPECT_FALSE(preset.source.empty());
   }
   EXPECT_EQ(names,
-            (std::set<std::string>{"enas_micro_final", "enas_macro_final", "nao_ws_final", "darts_v1", "darts_v2"}));
+            (std::set<std::string>{"enas_micro_final", "enas_macro_final", "nao_ws_final", "naonet", "darts_v1",
+                                   "darts_v2"}));
 }
 
 // Names as the papers' code spells them (DARTS's genotypes.py: DARTS_V1,
