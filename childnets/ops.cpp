@@ -184,6 +184,11 @@ torch::Tensor FactorizedConvImpl::forward_activated(const torch::Tensor& activat
 }
 
 torch::Tensor PoolImpl::forward(const torch::Tensor& x) {
+  if (options.minimum()) return -pooled(-x);
+  return pooled(x);
+}
+
+torch::Tensor PoolImpl::pooled(const torch::Tensor& x) const {
   const std::int64_t k = options.kernel(), s = options.stride();
   if (k % 2 == 0) {
     // Even kernels (NAO's 2x2 pools) keep the size as NAO does: zero-pad
@@ -228,7 +233,7 @@ torch::Tensor FactorizedReduceImpl::forward_activated_scaled(const torch::Tensor
 
 std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride,
                                          bool affine) {
-  static const std::regex square(R"((sep_conv|dil_conv|conv|avg_pool|max_pool)_(\d)x\2)");
+  static const std::regex square(R"((sep_conv|dil_conv|dil_sep_conv|conv|avg_pool|max_pool|min_pool)_(\d)x\2)");
   static const std::regex factorized(R"(conv_1x(\d)_\1x1)");
   std::smatch match;
   if (name == "identity" || name == "skip_connect" || name == "skip") {
@@ -250,10 +255,14 @@ std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t c
       return std::make_shared<SepConvImpl>(
           SepConvOptions(channels, k).stride(stride).dilation(2).repeats(1).affine(affine));
     }
+    if (kind == "dil_sep_conv") {
+      return std::make_shared<SepConvImpl>(SepConvOptions(channels, k).stride(stride).dilation(2).affine(affine));
+    }
     if (kind == "conv") {
       return std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(channels, channels, k).stride(stride).affine(affine));
     }
-    return std::make_shared<PoolImpl>(PoolOptions(kind == "avg_pool").kernel(k).stride(stride));
+    return std::make_shared<PoolImpl>(
+        PoolOptions(kind == "avg_pool").minimum(kind == "min_pool").kernel(k).stride(stride));
   }
   throw std::invalid_argument("op library has no op named '" + name + "'");
 }

@@ -153,6 +153,7 @@ TORCH_MODULE(FactorizedConv);
 struct PoolOptions {
   explicit PoolOptions(bool average) : average_(average) {}
   TORCH_ARG(bool, average);  // avg (count_include_pad=false) or max
+  TORCH_ARG(bool, minimum) = false;  // max pool of -x, negated: NAO_V1's min_pool
   TORCH_ARG(std::int64_t, kernel) = 3;
   TORCH_ARG(std::int64_t, stride) = 1;
 };
@@ -162,6 +163,9 @@ class PoolImpl : public CellOpImpl {
   explicit PoolImpl(const PoolOptions& options) : options(options) {}
   torch::Tensor forward(const torch::Tensor& x) override;
   PoolOptions options;
+
+ private:
+  torch::Tensor pooled(const torch::Tensor& x) const;  // max or average, as `options` says
 };
 TORCH_MODULE(Pool);
 
@@ -205,8 +209,9 @@ class FactorizedReduceImpl : public ReluFirstOpImpl {
 TORCH_MODULE(FactorizedReduce);
 
 // Builds the op a space names, at `channels` in and out, applying `stride`.
-// Names: sep_conv_KxK, dil_conv_KxK, conv_KxK, conv_1xK_Kx1, conv_1x3_3x1,
-// avg_pool_KxK, max_pool_KxK, identity / skip_connect, none. `affine`
+// Names: sep_conv_KxK, dil_conv_KxK (DARTS: one dilated separable conv),
+// dil_sep_conv_KxK (NAO_V1: two, as sep_conv), conv_KxK, conv_1xK_Kx1,
+// avg_pool_KxK, max_pool_KxK, min_pool_KxK, identity / skip_connect, none. `affine`
 // false: batch norms without learned scale and shift (DARTS's search).
 // Throws std::invalid_argument naming an op the library does not have.
 std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t channels, std::int64_t stride,

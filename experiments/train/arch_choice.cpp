@@ -22,9 +22,9 @@ ArchChoice choose_arch(const std::string& space_spec, const std::string& text) {
     return {std::move(space), std::move(arch), "preset " + preset->name};
   }
   if (space_spec.empty()) {
-    throw ConfigError("'" + text +
-                      "' is not a preset name; give its space with --space (presets: enas_micro_final, "
-                      "enas_macro_final, nao_ws_final, darts_v1, darts_v2)");
+    std::string names;
+    for (const spaces::ArchPreset& preset : spaces::arch_presets()) names += (names.empty() ? "" : ", ") + preset.name;
+    throw ConfigError("'" + text + "' is not a preset name; give its space with --space (presets: " + names + ")");
   }
   spaces::SpacePtr space = spaces::make_space(space_spec);
   spaces::Arch arch = space->parse(text);

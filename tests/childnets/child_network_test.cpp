@@ -9,8 +9,8 @@
 namespace childnets {
 namespace {
 
-const std::vector<std::string> kSpaces = {"enas_micro", "enas_macro(layers=6)", "nao(ops=nao16)", "pnas", "darts",
-                                          "genet"};
+const std::vector<std::string> kSpaces = {"enas_micro", "enas_macro(layers=6)", "nao(ops=nao16)", "nao(ops=epd)",
+                                          "pnas",       "darts",                "genet"};
 
 TEST(ChildNetwork, OutputShapeIsRightForRandomArchitecturesOfEverySpace) {
   torch::manual_seed(0);

@@ -8,7 +8,8 @@ namespace {
 const std::vector<std::string> kAllOps = {
     "sep_conv_3x3", "sep_conv_5x5", "sep_conv_7x7", "dil_conv_3x3", "dil_conv_5x5", "conv_3x3",
     "conv_5x5",     "conv_1x7_7x1", "conv_1x3_3x1", "conv_1x1",     "avg_pool_3x3", "max_pool_3x3",
-    "avg_pool_2x2", "max_pool_5x5", "identity",     "skip_connect", "none"};
+    "avg_pool_2x2", "max_pool_5x5", "identity",     "skip_connect", "none",         "min_pool_2x2",
+    "dil_sep_conv_3x3", "dil_sep_conv_7x7"};
 
 TEST(Ops, EveryOpKeepsTheShapeAtStrideOneAndHalvesItAtStrideTwo) {
   const torch::Tensor x = torch::randn({2, 6, 9, 9}).contiguous(at::MemoryFormat::ChannelsLast);
@@ -57,6 +58,33 @@ TEST(Ops, SeparableConvolutionHasTheHandCountedParameters) {
   std::int64_t count = 0;
   for (const auto& p : op->parameters()) count += p.numel();
   EXPECT_EQ(count, 2 * (8 * 25 + 8 * 8 + 2 * 8));
+}
+
+// NAO_V1's dil_sep_conv is its sep_conv dilated by 2: two (depthwise,
+// pointwise, BN) repeats, where DARTS's dil_conv has one.
+TEST(Ops, NaoDilatedSeparableConvolutionRepeatsTwiceWhereDartsRepeatsOnce) {
+  auto count = [](const std::string& name) {
+    std::int64_t total = 0;
+    for (const auto& p : make_cell_op(name, 8, 1)->parameters()) total += p.numel();
+    return total;
+  };
+  EXPECT_EQ(count("dil_sep_conv_3x3"), 2 * (8 * 9 + 8 * 8 + 2 * 8));
+  EXPECT_EQ(count("dil_conv_3x3"), 8 * 9 + 8 * 8 + 2 * 8);
+}
+
+// NAO_V1's min_pool: -max_pool(-x), the size kept as for its max pool.
+TEST(Ops, MinPoolIsTheNegatedMaxPoolOfTheNegatedInput) {
+  torch::manual_seed(3);
+  const torch::Tensor x = torch::randn({2, 3, 7, 7});
+  for (const std::int64_t stride : {1, 2}) {
+    const torch::Tensor min = make_cell_op("min_pool_2x2", 3, stride)->forward(x);
+    const torch::Tensor max_of_negated = make_cell_op("max_pool_2x2", 3, stride)->forward(-x);
+    EXPECT_TRUE(torch::equal(min, -max_of_negated)) << "stride " << stride;
+  }
+  // Away from the zero padding, each output is the least of its 2x2 window.
+  const torch::Tensor min = make_cell_op("min_pool_2x2", 3, 1)->forward(x);
+  EXPECT_EQ(min[0][1][3][3].item<float>(), x[0][1].slice(0, 3, 5).slice(1, 3, 5).min().item<float>());
+  EXPECT_FALSE(op_has_weights("min_pool_2x2", 2));
 }
 
 TEST(Ops, MacCounterCountsConvolutionMultiplyAccumulates) {
