@@ -187,9 +187,11 @@ const spaces::OptionSchema<DartsOptions>& DartsOptions::schema() {
           .field(
               "lr", [](O & o) -> auto& { return o.lr(); }, "α Adam learning rate", 0, 10)
           .field(
-              "beta1", [](O & o) -> auto& { return o.beta1(); }, "α Adam beta1", 0, 1 - 1e-9)
+              "beta1", [](O & o) -> auto& { return o.beta1(); }, "α Adam beta1", 0, 1)
+          .open_above()
           .field(
-              "beta2", [](O & o) -> auto& { return o.beta2(); }, "α Adam beta2", 0, 1 - 1e-9)
+              "beta2", [](O & o) -> auto& { return o.beta2(); }, "α Adam beta2", 0, 1)
+          .open_above()
           .field(
               "weight_decay", [](O & o) -> auto& { return o.weight_decay(); }, "α Adam weight decay", 0, 1)
           .field(

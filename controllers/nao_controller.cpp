@@ -261,7 +261,8 @@ const spaces::OptionSchema<NaoModelOptions>& NaoModelOptions::schema() {
           .field(
               "mlp_hidden", [](O & o) -> auto& { return o.mlp_hidden(); }, "predictor layer width", 1, 4096)
           .field(
-              "dropout", [](O & o) -> auto& { return o.dropout(); }, "predictor dropout", 0, 0.95);
+              "dropout", [](O & o) -> auto& { return o.dropout(); }, "predictor dropout", 0, 1)
+          .open_above();
   return schema;
 }
 
@@ -295,7 +296,8 @@ const spaces::OptionSchema<NaoOptions>& NaoOptions::schema() {
           .field(
               "weight_decay", [](O & o) -> auto& { return o.weight_decay(); }, "Adam L2 term", 0, 1)
           .field(
-              "grad_clip", [](O & o) -> auto& { return o.grad_clip(); }, "global gradient norm clip", 1e-6, 1e6)
+              "grad_clip", [](O & o) -> auto& { return o.grad_clip(); }, "global gradient norm clip", 0, 1e6)
+          .open_below()
           .field(
               "trade_off", [](O & o) -> auto& { return o.trade_off(); }, "lambda: share of the predictor's loss", 0, 1)
           .field(

@@ -13,7 +13,10 @@ ConfigSection run_section(const std::string& default_dir, std::vector<spaces::Pa
       ParamSpec{"dir", default_dir, "run directory (run.h5, checkpoints/, log.txt); {time} becomes the start time"},
       ParamSpec{"seed", I{0}, "seed of every generator of the run", 0, 1e18},
       ParamSpec{"threads", I{2}, "intra-op threads", 1, 256},
-      ParamSpec{"checkpoint_every", I{1}, "epochs between checkpoints", 1, 1e6}};
+      ParamSpec{"checkpoint_every", I{1}, "epochs between checkpoints", 1, 1e6},
+      ParamSpec{"keep_checkpoints", I{2},
+                "epoch-end checkpoints kept, newest first (0: all); the newest, which a resume reads, is never deleted",
+                0, 1e6}};
   keys.insert(keys.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
   return {"run", std::move(keys)};
 }
@@ -38,13 +41,13 @@ std::vector<spaces::ParamSpec> sgd_keys(double weight_decay) {
   using spaces::ParamSpec;
   return {ParamSpec{"lr_max", 0.05, "learning rate at the start (of each cosine period)", 0, 10},
           ParamSpec{"lr_min", 0.0005, "learning rate at the end (of each cosine period)", 0, 10},
-          ParamSpec{"lr_t0", 10.0, "warm restarts: first period, epochs", 1e-6, 1e6},
+          ParamSpec{"lr_t0", 10.0, "warm restarts: first period, epochs", 0, 1e6}.open_below(),
           ParamSpec{"lr_t_mul", 2.0, "warm restarts: period growth at each restart", 1, 100},
-          ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1},
+          ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1}.open_above(),
           ParamSpec{"nesterov", true, "Nesterov momentum"},
           ParamSpec{"weight_decay", weight_decay, "L2 weight decay", 0, 1},
           ParamSpec{"grad_clip", 5.0, "gradient-norm clip (0: off)", 0, 1e6},
-          ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1}};
+          ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1}.open_above()};
 }
 
 childnets::SgdOptions sgd_options_of(const spaces::Params& section) {

@@ -25,7 +25,7 @@ std::vector<spaces::ParamSpec> child_keys() {
       ParamSpec{"factorized_reductions", true, "ENAS search-time reduction cells"},
       ParamSpec{"batch_size", I{64}, "child training batch", 1, 100000}};
   for (ParamSpec& key : sgd_keys(1e-4)) keys.push_back(std::move(key));
-  keys.push_back(ParamSpec{"dropout", 0.0, "dropout before the classifier", 0, 1});
+  keys.push_back(ParamSpec{"dropout", 0.0, "dropout before the classifier", 0, 1}.open_above());
   keys.push_back(
       ParamSpec{"steps_per_epoch", I{0}, "child steps per epoch (0: one pass over the train split)", 0, 1e9});
   return keys;
@@ -73,7 +73,8 @@ const ConfigSchema& search_schema() {
                   0,
                   {"shared", "trial", "predictor"}},
         ParamSpec{"trial_epochs", 0.1, "trial evaluation: training epochs (fractions allowed) over the train split",
-                  1e-6, 1e4},
+                  0, 1e4}
+            .open_below(),
         ParamSpec{"predictor_data", std::string(""),
                   "predictor evaluation: the run directory whose measured architectures the predictor learns from"}}},
   };

@@ -26,7 +26,7 @@ const ConfigSchema& train_schema() {
         ParamSpec{"stem_multiplier", I{3}, "stem width in units of channels (cell spaces)", 1, 16},
         ParamSpec{"auxiliary", false, "auxiliary head after the second reduction (2/3 depth)"},
         ParamSpec{"aux_weight", 0.4, "weight of the auxiliary head's loss", 0, 10},
-        ParamSpec{"dropout", 0.0, "dropout before the classifier (ENAS: 1 - keep_prob)", 0, 1}}},
+        ParamSpec{"dropout", 0.0, "dropout before the classifier (ENAS: 1 - keep_prob)", 0, 1}.open_above()}},
       {"train",
        [] {
          std::vector<ParamSpec> keys = {
@@ -40,7 +40,8 @@ const ConfigSchema& train_schema() {
                        0,
                        0,
                        {"cosine", "cosine_restarts"}},
-             ParamSpec{"drop_path", 0.0, "drop-path probability reached at the last epoch (linear from 0)", 0, 1}};
+             ParamSpec{"drop_path", 0.0, "drop-path probability reached at the last epoch (linear from 0)", 0, 1}
+                 .open_above()};
          for (ParamSpec& key : sgd_keys(3e-4)) keys.push_back(std::move(key));
          return keys;
        }()},

@@ -22,8 +22,7 @@ std::string range_of(const spaces::ParamSpec& spec) {
     return "";
   }
   if (std::isinf(spec.min) && std::isinf(spec.max)) return "";
-  return "in [" + spaces::to_string(spaces::ParamValue(spec.min)) + ", " +
-         spaces::to_string(spaces::ParamValue(spec.max)) + "]";
+  return "in " + spaces::range_text(spec);
 }
 
 // The strategy's schedule as declared by an instance with default options

@@ -60,6 +60,17 @@ class OptionSchema {
     return *this;
   }
 
+  // Excludes the maximum (minimum) of the field added last from its range:
+  // .field("beta1", ..., 0, 1).open_above() is [0, 1).
+  OptionSchema& open_above() {
+    fields_.back().spec.max_excluded = true;
+    return *this;
+  }
+  OptionSchema& open_below() {
+    fields_.back().spec.min_excluded = true;
+    return *this;
+  }
+
   // Adds `inner`'s fields, held by the Inner struct that `access` reaches
   // inside Options; their defaults are those of Options{}'s Inner. `renames`
   // maps an inner field's name to its name here (PNAS calls its

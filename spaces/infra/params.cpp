@@ -61,15 +61,24 @@ bool parse_as(const std::string& text, const ParamValue& like, ParamValue& out) 
 }
 
 void check_range(const std::string& owner, const ParamSpec& spec, double value, const std::string& shown) {
-  if (!(value >= spec.min && value <= spec.max)) {  // also refuses NaN
-    std::ostringstream text;
-    text << owner << ": option '" << spec.name << "' is " << shown << ", must be in [" << spec.min << ", " << spec.max
-         << "]";
-    throw OptionError(text.str());
+  if (!spec.in_range(value)) {
+    throw OptionError(owner + ": option '" + spec.name + "' is " + shown + ", must be in " + range_text(spec));
   }
 }
 
 }  // namespace
+
+bool ParamSpec::in_range(double value) const {
+  const bool above_min = min_excluded ? value > min : value >= min;
+  const bool below_max = max_excluded ? value < max : value <= max;
+  return above_min && below_max;  // both false for NaN
+}
+
+std::string range_text(const ParamSpec& spec) {
+  std::ostringstream text;
+  text << (spec.min_excluded ? "(" : "[") << spec.min << ", " << spec.max << (spec.max_excluded ? ")" : "]");
+  return text.str();
+}
 
 std::string to_string(const ParamValue& value) {
   return std::visit(

@@ -30,7 +30,28 @@ struct ParamSpec {
   double min = -std::numeric_limits<double>::infinity();  // numbers and list elements
   double max = std::numeric_limits<double>::infinity();
   std::vector<std::string> choices{};  // strings: the legal values (empty: any)
+  // Whether a bound itself is illegal: a probability of dropping everything
+  // (dropout 1), an Adam beta of 1 (bias correction divides by 0).
+  bool min_excluded = false;
+  bool max_excluded = false;
+
+  // This spec with `max` (`min`) excluded: [min, max) ((min, max]).
+  ParamSpec open_above() const {
+    ParamSpec spec = *this;
+    spec.max_excluded = true;
+    return spec;
+  }
+  ParamSpec open_below() const {
+    ParamSpec spec = *this;
+    spec.min_excluded = true;
+    return spec;
+  }
+  // Whether `value` is in the range; false for NaN.
+  bool in_range(double value) const;
 };
+
+// The legal range as text: "[1, 12]", "[0, 1)", "(0, 1)".
+std::string range_text(const ParamSpec& spec);
 
 class Params {
  public:
@@ -40,7 +61,8 @@ class Params {
   // a non-string spec is read as text of the spec's type (so "nodes=4" from a
   // command line works). Throws OptionError: "<owner>: unknown option 'x'
   // (known: a, b)", "<owner>: option 'nodes' must be an integer, got 'x'",
-  // "<owner>: option 'nodes' is 0, must be in [1, 12]".
+  // "<owner>: option 'nodes' is 0, must be in [1, 12]" (or "[0, 1)" where a
+  // bound is excluded).
   static Params resolve(const std::string& owner, const std::vector<ParamSpec>& specs,
                         const std::map<std::string, ParamValue>& given);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "spaces/infra/errors.h"
 
 namespace spaces {
@@ -56,6 +58,30 @@ TEST(Params, RejectsUnknownKeysWrongTypesAndOutOfRangeValues) {
   expect_error({{"stages", "[3,1]"}}, "space 'x': option 'stages' is [3,1], must be in [2, 10]");
   expect_error({{"stages", "[3,x]"}}, "space 'x': option 'stages' must be a list of integers, got '[3,x]'");
   expect_error({{"flag", "maybe"}}, "space 'x': option 'flag' must be a boolean, got 'maybe'");
+}
+
+// A bound that cannot work (dropping every activation, an Adam beta of 1)
+// is excluded: the value just inside is legal, the bound and NaN are not.
+TEST(Params, ExcludedBoundsRefuseTheBoundAndSayTheIntervalIsOpen) {
+  const std::vector<ParamSpec> specs = {ParamSpec{"dropout", 0.0, "dropout", 0, 1}.open_above(),
+                                        ParamSpec{"clip", 5.0, "clip", 0, 10}.open_below()};
+  EXPECT_DOUBLE_EQ(Params::resolve("child", specs, {{"dropout", 0.0}}).get_double("dropout"), 0.0);
+  EXPECT_DOUBLE_EQ(Params::resolve("child", specs, {{"dropout", 0.999}}).get_double("dropout"), 0.999);
+  EXPECT_DOUBLE_EQ(Params::resolve("child", specs, {{"clip", 10.0}}).get_double("clip"), 10.0);
+  auto error_of = [&](const std::string& key, const ParamValue& value) {
+    try {
+      Params::resolve("child", specs, {{key, value}});
+    } catch (const OptionError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(error_of("dropout", 1.0), "child: option 'dropout' is 1, must be in [0, 1)");
+  EXPECT_EQ(error_of("dropout", "1.0"), "child: option 'dropout' is 1, must be in [0, 1)");
+  EXPECT_EQ(error_of("clip", 0.0), "child: option 'clip' is 0, must be in (0, 10]");
+  EXPECT_EQ(error_of("dropout", std::nan("")), "child: option 'dropout' is nan, must be in [0, 1)");
+  EXPECT_EQ(range_text(specs[0]), "[0, 1)");
+  EXPECT_EQ(range_text(kSpecs[0]), "[1, 12]");
 }
 
 TEST(NamedSpec, SplitsNameAndOptions) {
