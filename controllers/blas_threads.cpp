@@ -1,5 +1,6 @@
 #include "controllers/blas_threads.h"
 
+#include <ATen/Parallel.h>
 #include <dlfcn.h>
 
 namespace controllers {
@@ -30,5 +31,9 @@ ScopedBlasThreads::ScopedBlasThreads(int threads) {
 ScopedBlasThreads::~ScopedBlasThreads() {
   if (previous_ > 0) set_threads()(previous_);
 }
+
+ScopedSingleThreaded::ScopedSingleThreaded() : previous_intra_op_(at::get_num_threads()) { at::set_num_threads(1); }
+
+ScopedSingleThreaded::~ScopedSingleThreaded() { at::set_num_threads(previous_intra_op_); }
 
 }  // namespace controllers

@@ -21,4 +21,23 @@ class ScopedBlasThreads {
   int previous_ = 0;  // 0: nothing to restore
 };
 
+// ScopedSingleThreaded: one BLAS thread and one libtorch intra-op thread
+// for a scope, for work made of many small operations (sampling from a
+// controller LSTM). Each of libtorch's parallel regions ends at a barrier
+// where its OpenMP threads spin; when other processes share the cores a
+// descheduled thread stalls every region, and ENAS's batched sampling of 64
+// architectures went from 11 ms to 120-330 ms beside two busy processes
+// (controller_benchmark BM_EnasSampleBatch64/2). Restores both counts.
+class ScopedSingleThreaded {
+ public:
+  ScopedSingleThreaded();
+  ~ScopedSingleThreaded();
+  ScopedSingleThreaded(const ScopedSingleThreaded&) = delete;
+  ScopedSingleThreaded& operator=(const ScopedSingleThreaded&) = delete;
+
+ private:
+  ScopedBlasThreads blas_{1};
+  int previous_intra_op_ = 0;
+};
+
 }  // namespace controllers

@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "controllers/blas_threads.h"
 #include "spaces/cell_space.h"
 #include "spaces/enas_macro_space.h"
 #include "spaces/infra/errors.h"
@@ -206,14 +207,19 @@ std::vector<spaces::Arch> EnasController::archs_of(const torch::Tensor& tokens) 
   return archs;
 }
 
+// The LSTM's operations are small: run on one thread, they are faster on a
+// quiet machine too, and beside other work they slow in proportion instead
+// of stalling at every spinning barrier (blas_threads.h).
 std::vector<spaces::Arch> EnasController::sample(int n) {
   if (n <= 0) return {};
+  const ScopedSingleThreaded single_threaded;
   c10::InferenceMode inference;  // no autograd bookkeeping at all: sampling only
   return archs_of(rollout(n, nullptr, /*score=*/false).tokens);
 }
 
 std::vector<Proposal> EnasController::propose(int n) {
   if (n <= 0) return {};
+  const ScopedSingleThreaded single_threaded;
   const Rollout r = rollout(n);
   std::vector<Proposal> proposals;
   std::vector<spaces::Arch> archs = archs_of(r.tokens);
@@ -226,6 +232,7 @@ std::vector<Proposal> EnasController::propose(int n) {
 }
 
 UpdateStats EnasController::observe(const std::vector<Feedback>& feedback) {
+  const ScopedSingleThreaded single_threaded;
   UpdateStats stats;
   if (feedback.empty()) {
     pending_.clear();
@@ -277,7 +284,8 @@ const spaces::OptionSchema<EnasOptions>& EnasOptions::schema() {
               "logits = c * tanh(logits); 0 disables", 0, 100)
           .field(
               "op_tanh_reduce", [](O & o) -> auto& { return o.op_tanh_reduce(); },
-              "op logits use tanh_constant / op_tanh_reduce", 1e-6, 100)
+              "op logits use tanh_constant / op_tanh_reduce", 0, 100)
+          .open_below()
           .field(
               "temperature", [](O & o) -> auto& { return o.temperature(); }, "logits / temperature; 0 disables", 0, 100)
           .field(
@@ -290,7 +298,9 @@ const spaces::OptionSchema<EnasOptions>& EnasOptions::schema() {
               "lr", [](O & o) -> auto& { return o.lr(); }, "Adam learning rate", 0, 10)
           .field(
               "skip_target", [](O & o) -> auto& { return o.skip_target(); }, "macro: target rate of skip connections",
-              1e-6, 1 - 1e-6)
+              0, 1)
+          .open_below()
+          .open_above()
           .field(
               "skip_weight", [](O & o) -> auto& { return o.skip_weight(); }, "macro: weight of the skip KL penalty", 0,
               100);
