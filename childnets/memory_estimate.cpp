@@ -3,6 +3,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <limits>
+#include <stdexcept>
 
 #include "childnets/batch_norm.h"
 
@@ -11,6 +13,29 @@ namespace childnets {
 std::int64_t heap_bytes_in_use() {
   const struct mallinfo2 info = mallinfo2();
   return static_cast<std::int64_t>(info.uordblks + info.hblkhd);
+}
+
+namespace {
+
+// The quadratic through (2, y2), (4, y4), (6, y6) at x (Lagrange), exactly.
+__int128 quadratic_through(std::int64_t y2, std::int64_t y4, std::int64_t y6, std::int64_t x) {
+  const __int128 X = x;
+  const __int128 sum = __int128{y2} * (X - 4) * (X - 6) - 2 * __int128{y4} * (X - 2) * (X - 6) +
+                       __int128{y6} * (X - 2) * (X - 4);
+  return sum / 8;
+}
+
+}  // namespace
+
+std::int64_t extrapolate_store_bytes(const std::function<std::int64_t(std::int64_t channels)>& bytes_at,
+                                     std::int64_t channels) {
+  const std::int64_t y2 = bytes_at(2), y4 = bytes_at(4), y6 = bytes_at(6);
+  if (quadratic_through(y2, y4, y6, 8) != bytes_at(8)) {
+    throw std::logic_error("store bytes are not quadratic in the channel count; cannot extrapolate");
+  }
+  const __int128 bytes = quadratic_through(y2, y4, y6, channels);
+  constexpr __int128 kMax = std::numeric_limits<std::int64_t>::max();
+  return static_cast<std::int64_t>(bytes > kMax ? kMax : bytes);
 }
 
 StepMemory measure_step_memory(const std::function<torch::Tensor(std::int64_t batch)>& loss_of) {

@@ -27,6 +27,17 @@ struct StepMemory {
 // its loss (with its graph). The graph is released before returning.
 StepMemory measure_step_memory(const std::function<torch::Tensor(std::int64_t batch)>& loss_of);
 
+// Bytes (parameters and buffers) that a store would hold at `channels`,
+// found without building it there: `bytes_at(c)` builds the store at a
+// small channel count c and returns its bytes(). Every tensor's size is a
+// polynomial of degree at most 2 in the channel count (a convolution's
+// out x in x k x k, a batch norm's C, a classifier's C x classes, with
+// every width a fixed multiple of C), so the bytes at 2, 4 and 6 channels
+// determine it; a build at 8 checks that. Throws std::logic_error when the
+// check fails (a store whose sizes are not such a polynomial).
+std::int64_t extrapolate_store_bytes(const std::function<std::int64_t(std::int64_t channels)>& bytes_at,
+                                     std::int64_t channels);
+
 // Bytes in use on the heap now (arenas and mmapped blocks).
 std::int64_t heap_bytes_in_use();
 

@@ -174,11 +174,21 @@ std::string in_epoch_checkpoint_path(const std::string& dir, std::int64_t epoch,
   return epoch_file(dir, epoch, suffix);
 }
 
-void remove_superseded_in_epoch_checkpoints(const std::string& dir, const std::string& newest) {
+void prune_checkpoints(const std::string& dir, const std::string& newest, std::int64_t keep_epoch_ends) {
   const std::string newest_name = std::filesystem::path(newest).filename().string();
+  std::vector<std::string> epoch_ends;
   for (const std::string& path : list_checkpoints(dir)) {
     const std::string name = std::filesystem::path(path).filename().string();
-    if (name < newest_name && name.find("-p") != std::string::npos) std::filesystem::remove(path);
+    if (name.find("-p") == std::string::npos) {
+      epoch_ends.push_back(path);
+    } else if (name < newest_name) {
+      std::filesystem::remove(path);
+    }
+  }
+  if (keep_epoch_ends <= 0) return;
+  const auto keep = static_cast<std::size_t>(keep_epoch_ends);
+  for (std::size_t i = 0; i + keep < epoch_ends.size(); ++i) {
+    if (epoch_ends[i] != newest) std::filesystem::remove(epoch_ends[i]);
   }
 }
 

@@ -36,9 +36,11 @@ std::string checkpoint_path(const std::string& dir, std::int64_t epoch);
 // `phase` (0-based) after `done` of the phase's units (candidate
 // evaluations; 0 at the phase's start).
 std::string in_epoch_checkpoint_path(const std::string& dir, std::int64_t epoch, std::int64_t phase, std::int64_t done);
-// Deletes the in-epoch checkpoints of `dir` that sort before `newest`:
-// once a newer checkpoint is safely in place they only take disk space.
-// Epoch-end checkpoints are kept.
-void remove_superseded_in_epoch_checkpoints(const std::string& dir, const std::string& newest);
+// Called once `newest` is safely written: deletes the in-epoch checkpoints
+// of `dir` that sort before it (they only take disk space) and all but the
+// `keep_epoch_ends` newest epoch-end checkpoints ([run] keep_checkpoints;
+// 0 keeps every one, as a search over 310 epochs would fill ~15 GB). The
+// newest checkpoint, which a resume reads, is never deleted.
+void prune_checkpoints(const std::string& dir, const std::string& newest, std::int64_t keep_epoch_ends);
 
 }  // namespace experiments

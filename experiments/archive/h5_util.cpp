@@ -15,6 +15,7 @@ void write_int64_attribute(H5::H5Object& object, const std::string& name, std::i
 
 void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value) {
   const H5::StrType type = utf8_text_type();
+  if (object.attrExists(name)) object.removeAttr(name);
   object.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
 }
 

@@ -22,6 +22,7 @@ class ArchiveError : public std::runtime_error {
 H5::StrType utf8_text_type();
 
 void write_int64_attribute(H5::H5Object& object, const std::string& name, std::int64_t value);
+// Creates the attribute, or replaces it where it exists.
 void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value);
 // Throws ArchiveError "<file>: missing attribute '<name>'".
 std::string read_text_attribute(const H5::H5Object& object, const std::string& name, const std::string& file);

@@ -72,6 +72,9 @@ class RunArchive {
   void truncate(const RowCounts& counts);
   TableColumns read(const std::string& table) const;
   std::string config() const;
+  // Replaces the config attribute (a resume that changed settings records
+  // what runs from then on; harness/resume_changes.h).
+  void set_config(const std::string& config_toml);
 
  private:
   explicit RunArchive(H5::H5File file);

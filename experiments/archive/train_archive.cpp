@@ -82,4 +82,11 @@ std::vector<EpochRecord> TrainArchive::read() const {
   return records;
 }
 
+std::string TrainArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
+
+void TrainArchive::set_config(const std::string& config_toml) {
+  write_text_attribute(file_, "config", config_toml);
+  file_.flush(H5F_SCOPE_GLOBAL);
+}
+
 }  // namespace experiments

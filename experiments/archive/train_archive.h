@@ -42,6 +42,9 @@ class TrainArchive {
   void truncate(std::size_t rows);
   std::size_t size() const { return epochs_.size(); }
   std::vector<EpochRecord> read() const;
+  std::string config() const;
+  // Replaces the config attribute (harness/resume_changes.h).
+  void set_config(const std::string& config_toml);
 
  private:
   TrainArchive(H5::H5File file, H5Table epochs) : file_(std::move(file)), epochs_(std::move(epochs)) {}

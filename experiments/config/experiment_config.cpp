@@ -142,6 +142,7 @@ ExperimentConfig ExperimentConfig::load_text(const ConfigSchema& schema, const s
       const bool open = section.options != ConfigSection::Options::kFixed && !is_fixed_key(section, key);
       (open ? options : fixed)[key] = g;
     }
+    for (const auto& [key, g] : given[section.name]) config.places_[section.name + "." + key] = g.where;
     config.sections_[section.name] = resolve("[" + section.name + "]", section.keys, fixed);
     if (section.options == ConfigSection::Options::kFixed) continue;
     const std::string name = config.sections_[section.name].get_string("name");
@@ -166,10 +167,38 @@ const spaces::Params& ExperimentConfig::section(const std::string& name) const {
   return it->second;
 }
 
+std::string ExperimentConfig::where(const std::string& section_name, const std::string& key) const {
+  const auto it = places_.find(section_name + "." + key);
+  return it == places_.end() ? source_ : it->second;
+}
+
+ConfigError ExperimentConfig::error_at(const std::string& section_name, const std::string& key,
+                                       const std::string& problem) const {
+  std::string value = "(unset)";
+  const spaces::Params& fixed = section(section_name);
+  if (fixed.values().count(key) != 0) {
+    value = toml_value(fixed.values().at(key));
+  } else if (const auto it = registry_options_.find(section_name);
+             it != registry_options_.end() && it->second.values().count(key) != 0) {
+    value = toml_value(it->second.values().at(key));
+  }
+  return ConfigError(where(section_name, key) + ": [" + section_name + "] " + key + " = " + value + ": " + problem);
+}
+
 std::string ExperimentConfig::registry_spec(const std::string& section_name) const {
   const std::string name = section(section_name).get_string("name");
   const std::string options = registry_options_.at(section_name).to_string();
   return options.empty() ? name : name + "(" + options + ")";
+}
+
+std::map<std::string, std::string> ExperimentConfig::settings() const {
+  std::map<std::string, std::string> all;
+  for (const auto* sections : {&sections_, &registry_options_}) {
+    for (const auto& [section_name, params] : *sections) {
+      for (const auto& [key, value] : params.values()) all[section_name + "." + key] = toml_value(value);
+    }
+  }
+  return all;
 }
 
 std::string ExperimentConfig::to_toml() const {

@@ -53,7 +53,19 @@ class ExperimentConfig {
   std::string controller_spec() const { return registry_spec("controller"); }
   // Every key with its resolved value, as TOML; reads back to the same config.
   std::string to_toml() const;
+  // Every key with its resolved value as TOML text: "child.lr" -> "0.05",
+  // "space.name" -> "'darts'", registry options included.
+  std::map<std::string, std::string> settings() const;
   const std::string& source() const { return source_; }
+  const ConfigSchema& schema() const { return *schema_; }
+
+  // Where the value of [section] key came from: "file:12", "--set
+  // child.lr=0.1", or source() for a default.
+  std::string where(const std::string& section, const std::string& key) const;
+  // An error about a value that fails a check made after loading (against
+  // the data set, or another value): "file:12: [data] validation_size =
+  // 70000: <problem>". For the callers to throw.
+  ConfigError error_at(const std::string& section, const std::string& key, const std::string& problem) const;
 
  private:
   std::string registry_spec(const std::string& section) const;
@@ -61,6 +73,7 @@ class ExperimentConfig {
   std::map<std::string, spaces::Params> sections_;
   std::map<std::string, spaces::Params> registry_options_;  // [space]/[controller] options of the named entry
   std::string source_;
+  std::map<std::string, std::string> places_;  // "child.lr" -> where it was given
 };
 
 }  // namespace experiments

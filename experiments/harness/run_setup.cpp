@@ -5,6 +5,7 @@
 
 #include <c10/util/Exception.h>
 
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -48,6 +49,11 @@ std::string prepare_run_directory(const std::string& run_dir, bool resume, const
     throw ArchiveError(archive + ": already exists; resume it with --resume or choose another --run-dir");
   }
   fs::create_directories(checkpoints);
+  write_run_config(run_dir, config_toml);
+  return "";
+}
+
+void write_run_config(const std::string& run_dir, const std::string& config_toml) {
   const fs::path config = fs::path(run_dir) / "config.toml", temporary = fs::path(run_dir) / "config.toml.tmp";
   {
     std::ofstream out(temporary);
@@ -56,7 +62,25 @@ std::string prepare_run_directory(const std::string& run_dir, bool resume, const
     if (!out) throw ArchiveError(temporary.string() + ": cannot write the run's config");
   }
   fs::rename(temporary, config);
-  return "";
+}
+
+std::string run_size_text(const std::string& run_dir) {
+  std::uintmax_t total = 0, checkpoint_bytes = 0;
+  std::size_t checkpoints = 0;
+  std::error_code ignored;
+  for (const auto& entry : fs::recursive_directory_iterator(run_dir, ignored)) {
+    if (!entry.is_regular_file(ignored)) continue;
+    const std::uintmax_t size = entry.file_size(ignored);
+    total += size;
+    if (entry.path().parent_path().filename() == "checkpoints") {
+      checkpoint_bytes += size;
+      ++checkpoints;
+    }
+  }
+  char text[96];
+  std::snprintf(text, sizeof text, "%.1f MB, %zu checkpoint%s of %.1f MB", double(total) / 1e6, checkpoints,
+                checkpoints == 1 ? "" : "s", double(checkpoint_bytes) / 1e6);
+  return text;
 }
 
 std::string error_message(const std::exception& error) {

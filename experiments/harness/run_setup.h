@@ -29,6 +29,14 @@ std::shared_ptr<spdlog::logger> make_run_logger(const std::string& name, const s
 // archive can always be resumed) and returns "".
 std::string prepare_run_directory(const std::string& run_dir, bool resume, const std::string& config_toml);
 
+// Writes RUN_DIR/config.toml whole or not at all (a temporary file renamed
+// over it); ArchiveError when it cannot be written.
+void write_run_config(const std::string& run_dir, const std::string& config_toml);
+
+// What the run directory takes on disk, for the end of a run:
+// "412.5 MB, 2 checkpoints of 409.1 MB" (sizes in 10^6 bytes).
+std::string run_size_text(const std::string& run_dir);
+
 // The error's message for a user: what() but, for libtorch's c10::Error,
 // without the C++ backtrace its what() carries.
 std::string error_message(const std::exception& error);

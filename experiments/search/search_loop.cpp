@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <sstream>
@@ -15,8 +16,10 @@
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/common_schema.h"
+#include "experiments/config/setting_checks.h"
 #include "experiments/data/load.h"
 #include "experiments/harness/progress.h"
+#include "experiments/harness/resume_changes.h"
 #include "experiments/harness/run_setup.h"
 #include "experiments/harness/system_memory.h"
 #include "experiments/harness/training_state.h"
@@ -182,13 +185,15 @@ void check_capabilities(const ExperimentConfig& config, const std::string& contr
         std::find(evaluator.metrics.begin(), evaluator.metrics.end(), objective) != evaluator.metrics.end() ||
         objective == "params" || objective == "macs" || objective == "seconds";
     if (!measured) {
-      throw ConfigError(config.source() + ": controller '" + controller + "' learns from '" + objective +
-                        "', which evaluator '" + evaluator.name + "' does not measure");
+      throw config.error_at("search", "evaluation",
+                            "controller '" + controller + "' learns from '" + objective + "', which evaluator '" +
+                                evaluator.name + "' does not measure");
     }
   }
   if (capabilities.differentiable && !childnets::has_supernet(space)) {
-    throw ConfigError(config.source() + ": controller '" + controller + "' is differentiable; space '" + space.spec() +
-                      "' has no supernet");
+    throw config.error_at("space", "name",
+                          "controller '" + controller + "' is differentiable; space '" + space.spec() +
+                              "' has no supernet");
   }
 }
 
@@ -208,6 +213,14 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   s.path_rng.seed(seed + 2);
 
   // Everything that can fail on bad input happens before the run directory is touched.
+  // A resume may extend the run or change how it runs, not what it searches
+  // or the data; settings that shape the checkpoint's state fail its load.
+  std::optional<ResumeChanges> resume_changes;
+  if (resume) {
+    resume_changes.emplace(s.run_dir, config,
+                           std::vector<std::string>{"run.seed", "data.dataset", "data.validation_size",
+                                                    "data.train_limit", "space.*", "controller.name"});
+  }
   c.space = spaces::make_space(config.space_spec());
   const std::string controller_name = config.section("controller").get_string("name");
   s.controller = controllers::make_controller(config.controller_spec(), c.space, seed);
@@ -215,9 +228,9 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   const EvaluatorInfo& evaluator_info = find_evaluator(search.get_string("evaluation"));
   check_capabilities(config, controller_name, s.capabilities, evaluator_info, *c.space);
   if (const auto needed = s.controller->epochs_to_finish(); needed && !resume && *needed > search.get_int("epochs")) {
-    throw ConfigError(config.source() + ": controller '" + controller_name + "' needs " + std::to_string(*needed) +
-                      " epochs to finish (one per stage); [search] epochs is " +
-                      std::to_string(search.get_int("epochs")));
+    throw config.error_at("search", "epochs",
+                          "controller '" + controller_name + "' needs " + std::to_string(*needed) +
+                              " epochs to finish (one per stage)");
   }
   s.trains_weights = s.capabilities.needs_shared_weights || evaluator_info.reads_shared_weights;
   if (const auto* role = s.controller->differentiable(); role != nullptr && role->gradient_order() == 2) {
@@ -225,7 +238,9 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
     for (const char* key : {"nesterov", "label_smoothing"}) {
       const bool set = key == std::string("nesterov") ? child.get_bool(key) : child.get_double(key) > 0.0;
       if (set) {
-        throw ConfigError(config.source() + ": [child] " + key + " is set; the second-order architecture gradient (order 2) unrolls plain momentum SGD on the unsmoothed loss, as DARTS's architect.py does; unset it or use order 1");
+        throw config.error_at("child", key,
+                              "the second-order architecture gradient (order 2) unrolls plain momentum SGD on the "
+                              "unsmoothed loss, as DARTS's architect.py does; unset it or use order 1");
       }
     }
   }
@@ -234,21 +249,12 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < c.train_full.size()) {
     c.train_full = c.train_full.subset(torch::arange(data.get_int("train_limit")), c.train_full.name);
   }
-  if (data.get_int("validation_size") >= c.train_full.size()) {
-    throw ConfigError(config.source() + ": [data] validation_size is " +
-                      std::to_string(data.get_int("validation_size")) + "; " + c.train_full.name + " has " +
-                      std::to_string(c.train_full.size()) + " training images, and some must be left to train on");
-  }
+  check_validation_size(config, c.train_full.size());
+  check_image_settings(config, c.train_full);
+  check_sgd_settings(config, "child");
   c.split = split_train_validation(c.train_full, data.get_int("validation_size"), seed);
-  const auto check_batch = [&](const std::string& key, std::int64_t batch, const Dataset& split, const char* part) {
-    if (batch > split.size()) {
-      throw ConfigError(config.source() + ": " + key + " is " + std::to_string(batch) + ", larger than the " +
-                        std::to_string(split.size()) + " images of the " + part + " split");
-    }
-  };
-  check_batch("[child] batch_size", child.get_int("batch_size"), c.split.train, "training");
-  check_batch("[controller] valid_batch_size", config.section("controller").get_int("valid_batch_size"),
-              c.split.validation, "validation");
+  check_batch_fits(config, "child", "batch_size", c.split.train.size(), "training");
+  check_batch_fits(config, "controller", "valid_batch_size", c.split.validation.size(), "validation");
   c.normalization = Normalization::of(c.split.train);
   c.validation_images = c.normalization.apply(c.split.validation.images).to(c.placement.device);
   const auto augment = AugmentOptions()
@@ -274,6 +280,31 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   std::string memory_line;
   if (s.trains_weights) {
     controllers::DifferentiableController* differentiable = s.controller->differentiable();
+    // A weight step holds the weights with their gradients and momentum
+    // (the unrolled step keeps three more copies), and the activations a
+    // forward pass keeps. The weights are known before they are allocated.
+    const std::int64_t copies = 3 + (differentiable != nullptr && differentiable->gradient_order() == 2 ? 3 : 0);
+    const double limit = run.get_double("memory_gb") * 1e9, machine = double(available_memory_bytes());
+    const double available = limit > 0 && (machine < 0 || limit < machine) ? limit : machine;
+    const std::string available_text =
+        fixed(available / 1e9, 1) + " GB available" + (available == limit ? " ([run] memory_gb)" : "");
+    const std::int64_t store_bytes = childnets::extrapolate_store_bytes(
+        [&](std::int64_t channels) {
+          const auto options = childnets::NetworkOptions(c.network_options).channels(channels);
+          return (differentiable != nullptr
+                      ? childnets::make_supernet_store(c.space, options, differentiable->candidate_ops())
+                      : childnets::make_shared_store(c.space, options))
+              ->bytes();
+        },
+        c.network_options.channels());
+    if (available > 0 && double(store_bytes * copies) > available) {
+      throw config.error_at(
+          "child", "channels",
+          std::string(differentiable != nullptr ? "the supernet's" : "the shared") + " weights would take " +
+              fixed(double(store_bytes) / 1e9, 2) + " GB, " + fixed(double(store_bytes * copies) / 1e9, 2) +
+              " GB with their gradients and momentum; " + available_text +
+              ". Lower child.channels, child.cells_per_stage or the space's nodes");
+    }
     if (differentiable != nullptr) {
       c.store = childnets::make_supernet_store(c.space, c.network_options, differentiable->candidate_ops());
       c.network = childnets::make_supernet(c.space, c.network_options, differentiable->candidate_ops(), c.store);
@@ -283,9 +314,6 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
     }
     c.store->to(c.placement.device);  // the network borrows the store, which holds every weight
     c.sgd = childnets::make_sgd(c.store->parameters(), sgd_options_of(child));
-    // What one weight step will hold: the activations a forward pass keeps
-    // (measured), and the weights with their gradients and momentum (the
-    // unrolled step keeps three more copies).
     spaces::Rng probe_rng(seed);
     const spaces::ArchGraph probe = c.space->decode(c.space->random(probe_rng));
     const childnets::StepMemory step = childnets::measure_step_memory([&](std::int64_t batch) {
@@ -297,20 +325,18 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                                        : c.network->forward(x, probe).logits;
       return logits.sum();
     });
-    const std::int64_t copies = 3 + (differentiable != nullptr && differentiable->gradient_order() == 2 ? 3 : 0);
     const std::int64_t batch =
         std::max(child.get_int("batch_size"), config.section("controller").get_int("valid_batch_size"));
     const double needed = double(c.store->bytes() * copies) + 1.25 * double(step.activations(batch));
-    const double limit = run.get_double("memory_gb") * 1e9, machine = double(available_memory_bytes());
-    const double available = limit > 0 && (machine < 0 || limit < machine) ? limit : machine;
     memory_line = "one weight step needs about " + fixed(needed / 1e9, 2) + " GB (weights " +
                   fixed(double(c.store->bytes()) / 1e6, 1) + " MB, activations " +
                   fixed(double(step.activations(batch)) / 1e9, 2) + " GB at batch " + std::to_string(batch) + "); " +
-                  fixed(available / 1e9, 1) + " GB available" + (available == limit ? " ([run] memory_gb)" : "");
+                  available_text;
     if (available > 0 && needed > available) {
-      throw ConfigError(config.source() + ": " + memory_line +
-                        ". Reduce child.batch_size, child.channels, child.cells_per_stage or the space's nodes "
-                        "(as DARTS #98 advises for its supernet)");
+      throw config.error_at("child", "batch_size",
+                            memory_line +
+                                ". Lower child.batch_size, child.channels, child.cells_per_stage or the space's nodes "
+                                "(as DARTS #98 advises for its supernet)");
     }
   }
   s.evaluator = evaluator_info.make(c);
@@ -322,8 +348,12 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                      : RunArchive::create(archive_path, c.space->spec(), config.to_toml());
   c.log = make_run_logger("search", s.run_dir);
   if (!resume_from.empty()) {
-    restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
-    c.log->info("resumed from {} at epoch {}", resume_from, c.epoch + 1);
+    resume_changes->restore_checked([&] {
+      restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
+    });
+    resume_changes->record(c.epoch, [&](const std::string& text) { s.archive->set_config(text); });
+    c.log->info("resumed from {} at epoch {}{}", resume_from, c.epoch + 1,
+                resume_changes->changes().empty() ? "" : " with changed settings: " + resume_changes->describe());
   }
   c.log->info("space {}, controller {}, evaluator {}, data {} ({} train / {} validation)", c.space->spec(),
               config.controller_spec(), evaluator_info.name, c.train_full.name, c.split.train.size(),
@@ -431,7 +461,7 @@ void SearchLoop::State::append_pending() {
 void SearchLoop::State::write_checkpoint_to(const std::string& path) {
   append_pending();
   write_checkpoint_of(path, "checkpoint", [this](StateFields& fields) { state_fields(fields); });
-  remove_superseded_in_epoch_checkpoints(checkpoint_dir, path);
+  prune_checkpoints(checkpoint_dir, path, context.config.section("run").get_int("keep_checkpoints"));
 }
 
 void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) {

@@ -3,15 +3,18 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 
 #include "childnets/training.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/train_archive.h"
 #include "experiments/config/common_schema.h"
+#include "experiments/config/setting_checks.h"
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
 #include "experiments/harness/progress.h"
+#include "experiments/harness/resume_changes.h"
 #include "experiments/harness/run_setup.h"
 #include "experiments/harness/training_state.h"
 
@@ -74,6 +77,13 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
   torch::manual_seed(seed);
 
   // Everything that can fail on bad input happens before the run directory is touched.
+  // A resume may extend the training or change how it runs, not what it
+  // trains or on what; settings that shape the network fail the checkpoint's load.
+  std::optional<ResumeChanges> resume_changes;
+  if (resume) {
+    resume_changes.emplace(s.run_dir, config,
+                           std::vector<std::string>{"run.seed", "data.dataset", "data.train_limit", "arch.*"});
+  }
   s.train = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
   s.test = load_dataset(data.get_string("dataset"), data.get_string("path"), "test");
   if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < s.train.size()) {
@@ -82,6 +92,9 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
   if (data.get_int("test_limit") > 0 && data.get_int("test_limit") < s.test.size()) {
     s.test = s.test.subset(torch::arange(data.get_int("test_limit")), s.test.name);
   }
+  check_image_settings(config, s.train);
+  check_sgd_settings(config, "train");
+  check_batch_fits(config, "train", "batch_size", s.train.size(), "training");
   s.normalization = Normalization::of(s.train);
   const auto augment = AugmentOptions()
                            .crop_padding(data.get_int("crop_padding"))
@@ -101,8 +114,12 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
                      : TrainArchive::create(archive_path, s.choice.space->spec(), arch_text, config.to_toml());
   s.log = make_run_logger("train", s.run_dir);
   if (!resume_from.empty()) {
-    restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
-    s.log->info("resumed from {} after epoch {}", resume_from, s.epoch);
+    resume_changes->restore_checked([&] {
+      restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
+    });
+    resume_changes->record(s.epoch, [&](const std::string& text) { s.archive->set_config(text); });
+    s.log->info("resumed from {} after epoch {}{}", resume_from, s.epoch,
+                resume_changes->changes().empty() ? "" : " with changed settings: " + resume_changes->describe());
   }
   s.log->info("architecture ({}): {} [{}]", s.choice.space->spec(), arch_text, s.choice.origin);
   s.log->info("data {} ({} train / {} test), {} steps per epoch", s.train.name, s.train.size(), s.test.size(),
@@ -208,8 +225,9 @@ TrainResult TrainLoop::run() {
                 record.epoch, epochs, record.train_loss, record.train_accuracy, record.test_loss, record.test_accuracy,
                 record.lr, record.seconds);
     if (s.epoch % every == 0 || s.epoch == epochs) {
-      write_checkpoint_of(checkpoint_path(checkpoints, s.epoch), "checkpoint",
-                          [&](StateFields& fields) { s.state_fields(fields); });
+      const std::string path = checkpoint_path(checkpoints, s.epoch);
+      write_checkpoint_of(path, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
+      prune_checkpoints(checkpoints, path, s.config.section("run").get_int("keep_checkpoints"));
     }
   }
   result.epochs = s.epoch;

@@ -5,6 +5,9 @@
 #include <set>
 
 #include "childnets/child_network.h"
+#include "childnets/memory_estimate.h"
+#include "childnets/supernet.h"
+#include "spaces/darts_space.h"
 #include "spaces/registry.h"
 #include "tests/childnets/small_network.h"
 
@@ -53,6 +56,31 @@ TEST(ParameterStore, EverySpaceGetsAStore) {
     EXPECT_GT(store->num_parameters(), 0) << spec;
     EXPECT_GE(store->bytes(), store->num_parameters() * 4) << spec;
   }
+}
+
+// The size a store would have, found from builds at 2-8 channels without
+// building it: exact for every space's store and for the DARTS supernet's,
+// with and without an auxiliary head.
+TEST(ParameterStore, ExtrapolatedBytesEqualTheBuiltStoresBytes) {
+  for (const char* spec : {"enas_micro", "enas_macro(layers=6)", "nao(ops=epd)", "pnas", "darts", "genet"}) {
+    const auto space = spaces::make_space(spec);
+    for (const bool auxiliary : {false, true}) {
+      const NetworkOptions options = testing::small_network().auxiliary(auxiliary).cells_per_stage(1);
+      auto bytes_at = [&](std::int64_t channels) {
+        return make_shared_store(space, NetworkOptions(options).channels(channels))->bytes();
+      };
+      EXPECT_EQ(extrapolate_store_bytes(bytes_at, 26), bytes_at(26)) << spec << (auxiliary ? " with aux" : "");
+    }
+  }
+  const auto darts = spaces::make_space("darts");
+  auto supernet_bytes_at = [&](std::int64_t channels) {
+    return make_supernet_store(darts, NetworkOptions(testing::small_network()).channels(channels),
+                               spaces::darts_primitives())
+        ->bytes();
+  };
+  EXPECT_EQ(extrapolate_store_bytes(supernet_bytes_at, 36), supernet_bytes_at(36));
+  // A size that is no quadratic in the channels is refused, not extrapolated.
+  EXPECT_THROW(extrapolate_store_bytes([](std::int64_t c) { return c * c * c; }, 100), std::logic_error);
 }
 
 TEST(ParameterStore, UnknownKeysAreNamed) {

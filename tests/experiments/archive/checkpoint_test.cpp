@@ -57,13 +57,31 @@ TEST(Checkpoint, InEpochCheckpointsSortBetweenEpochEndsAndAreSupersededByNewerOn
             (std::vector<std::string>{checkpoint_path(d, 2), in_epoch_checkpoint_path(d, 3, 0, 0),
                                       in_epoch_checkpoint_path(d, 3, 1, 120), checkpoint_path(d, 3),
                                       in_epoch_checkpoint_path(d, 4, 1, 40)}));
-  remove_superseded_in_epoch_checkpoints(d, in_epoch_checkpoint_path(d, 3, 1, 120));
+  prune_checkpoints(d, in_epoch_checkpoint_path(d, 3, 1, 120), 0);
   EXPECT_EQ(list_checkpoints(d),
             (std::vector<std::string>{checkpoint_path(d, 2), in_epoch_checkpoint_path(d, 3, 1, 120),
                                       checkpoint_path(d, 3), in_epoch_checkpoint_path(d, 4, 1, 40)}));
-  remove_superseded_in_epoch_checkpoints(d, in_epoch_checkpoint_path(d, 4, 1, 40));
+  prune_checkpoints(d, in_epoch_checkpoint_path(d, 4, 1, 40), 0);
   EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 2), checkpoint_path(d, 3),
                                                            in_epoch_checkpoint_path(d, 4, 1, 40)}));
+}
+
+// keep_checkpoints = N keeps the N newest epoch-end checkpoints, whatever
+// in-epoch checkpoint is newer, and never the newest one a resume needs.
+TEST(Checkpoint, PruningKeepsTheNewestEpochEndsAndTheNewestCheckpoint) {
+  testing::TempDir dir;
+  const std::string d = dir.path().string();
+  for (std::int64_t epoch = 1; epoch <= 4; ++epoch) {
+    write_checkpoint(checkpoint_path(d, epoch), Checkpoint{});
+    prune_checkpoints(d, checkpoint_path(d, epoch), 2);
+  }
+  EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 3), checkpoint_path(d, 4)}));
+  write_checkpoint(in_epoch_checkpoint_path(d, 5, 1, 0), Checkpoint{});
+  prune_checkpoints(d, in_epoch_checkpoint_path(d, 5, 1, 0), 1);
+  EXPECT_EQ(list_checkpoints(d),
+            (std::vector<std::string>{checkpoint_path(d, 4), in_epoch_checkpoint_path(d, 5, 1, 0)}));
+  prune_checkpoints(d, checkpoint_path(d, 4), 1);  // a resume's newest is kept even if listed first
+  EXPECT_EQ(list_checkpoints(d).front(), checkpoint_path(d, 4));
 }
 
 TEST(Checkpoint, CorruptOrForeignFilesAreNamed) {

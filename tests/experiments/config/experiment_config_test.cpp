@@ -35,6 +35,24 @@ TEST(ExperimentConfig, DefaultsNeedNoFile) {
   EXPECT_EQ(config.controller_spec().rfind("enas(", 0), 0u);
 }
 
+// A check made after loading (against the data, or another value) names
+// where the value came from: the file's line, the --set, or the source for
+// a default; registry options ([controller] lr) included.
+TEST(ExperimentConfig, LaterChecksNameTheValuesPlace) {
+  testing::TempDir dir;
+  const std::string path = write_config(dir, "[data]\nvalidation_size = 70000\n\n[controller]\nname = \"enas\"\n");
+  const ExperimentConfig config = ExperimentConfig::load(search_schema(), path, {"child.batch_size=99"});
+  EXPECT_EQ(config.where("data", "validation_size"), path + ":2");
+  EXPECT_EQ(config.where("child", "batch_size"), "--set child.batch_size=99");
+  EXPECT_EQ(config.where("child", "channels"), path);
+  EXPECT_EQ(std::string(config.error_at("data", "validation_size", "too many").what()),
+            path + ":2: [data] validation_size = 70000: too many");
+  EXPECT_EQ(std::string(config.error_at("controller", "lr", "x").what()).find(path + ": [controller] lr = "), 0u);
+  EXPECT_EQ(config.settings().at("data.validation_size"), "70000");
+  EXPECT_EQ(config.settings().at("controller.name"), "'enas'");
+  EXPECT_EQ(config.settings().count("controller.lr"), 1u);
+}
+
 TEST(ExperimentConfig, ReadsTypedKeysAndRegistryOptions) {
   testing::TempDir dir;
   const std::string path = write_config(dir,

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
+#include "childnets/memory_estimate.h"
 #include "controllers/controller.h"
 #include "controllers/darts_controller.h"
 #include "experiments/archive/checkpoint.h"
@@ -150,6 +152,22 @@ TEST(SearchLoop, ATinySearchWritesAnArchiveWithTheExpectedRows) {
   EXPECT_GT(archs.numbers.at("macs").back(), archs.numbers.at("params").back());
 }
 
+// [run] keep_checkpoints = 1 keeps only the newest epoch end; the run's
+// size on disk is printed at its end.
+TEST(SearchLoop, KeepCheckpointsBoundsTheCheckpointsAndTheRunSizeIsPrinted) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  std::vector<std::string> overrides = tiny(data);
+  overrides.insert(overrides.end(), {"run.keep_checkpoints=1", "search.epochs=3"});
+  ASSERT_EQ(run_search_cli(command_line("nas_search", runs.file("run"), overrides), "", out, err), 0) << err.str();
+  const std::string checkpoints = runs.file("run") + "/checkpoints";
+  EXPECT_EQ(list_checkpoints(checkpoints), (std::vector<std::string>{checkpoint_path(checkpoints, 3)}));
+  EXPECT_TRUE(std::regex_search(
+      out.str(), std::regex("run directory: " + runs.file("run") + R"( \([0-9.]+ MB, 1 checkpoint of [0-9.]+ MB\))")))
+      << out.str();
+}
+
 // [search] evaluation = trial: each proposal trained from scratch for a
 // fraction of an epoch, then scored; nothing reads shared weights, so
 // none are built or trained (no child rows).
@@ -194,19 +212,55 @@ TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
     return a;
   };
   ASSERT_EQ(run_search_cli(args(runs.file("whole"), {}), "", out, err), 0) << err.str();
-  // The interrupted run: stop after epoch 1 (epochs=1), then resume for the second.
+  // The interrupted run: stop after epoch 1 (epochs=1), then extend it to 2 on resume.
   ASSERT_EQ(run_search_cli(args(runs.file("parts"), {"--set", "search.epochs=1"}), "", out, err), 0) << err.str();
-  {
-    // The resumed run reads its own config.toml; raise its epoch count there.
-    std::ifstream in(runs.file("parts") + "/config.toml");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    text.replace(text.find("epochs = 1"), 10, "epochs = 2");
-    std::ofstream(runs.file("parts") + "/config.toml") << text;
-  }
-  ASSERT_EQ(run_search_cli({"nas_search", "--resume", runs.file("parts")}, "", out, err), 0) << err.str();
+  ASSERT_EQ(
+      run_search_cli({"nas_search", "--resume", runs.file("parts"), "--set", "search.epochs=2"}, "", out, err), 0)
+      << err.str();
   // The interrupted run also wrote its own final rows after epoch 1; the
   // resume truncated them, so the files agree row for row.
   expect_same_archive(runs.file("parts"), runs.file("whole"));
+  // The record says what ran: epochs = 2, and when that changed.
+  std::ifstream in(runs.file("parts") + "/config.toml");
+  const std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(config.find("\nepochs = 2\n"), std::string::npos) << config;
+  EXPECT_EQ(config.find("# resumed after epoch 1 ("), 0u) << config;
+  EXPECT_NE(config.find("): search.epochs 1 -> 2\n"), std::string::npos) << config;
+  EXPECT_EQ(read_search_outcome(runs.file("parts") + "/run.h5").config, config);
+}
+
+// A resume may change how a run goes on, not what it searches: the seed,
+// the data and the space are refused by name where they were given, and a
+// setting that shapes the checkpoint's state (the store's channels) is
+// named as a setting when the checkpoint does not load. Nothing changes.
+TEST(SearchLoop, ResumeRefusesSettingsThatCannotChangeByName) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  const std::string dir = runs.file("run");
+  std::vector<std::string> args = command_line("nas_search", dir, tiny(data));
+  args.insert(args.end(), {"--set", "search.epochs=1"});
+  ASSERT_EQ(run_search_cli(args, "", out, err), 0) << err.str();
+  const auto file_text = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  const std::string config_before = file_text(dir + "/config.toml");
+  const auto refused = [&](const std::string& setting, const std::string& expected) {
+    std::ostringstream o, e;
+    EXPECT_EQ(run_search_cli({"nas_search", "--resume", dir, "--set", setting, "--set", "search.epochs=2"}, "", o, e),
+              2)
+        << setting;
+    EXPECT_NE(e.str().find(expected), std::string::npos) << e.str();
+    EXPECT_EQ(e.str().find("frame #"), std::string::npos) << e.str();
+    EXPECT_EQ(file_text(dir + "/config.toml"), config_before) << setting;
+  };
+  refused("run.seed=7", "--set run.seed=7: [run] seed = 7: cannot change on resume (the run's config.toml has 0)");
+  refused("space.nodes=3", "--set space.nodes=3: [space] nodes = 3: cannot change on resume");
+  refused("data.validation_size=50", "[data] validation_size = 50: cannot change on resume");
+  refused("child.channels=8",
+          "the checkpoint does not load with the changed settings (child.channels 4 -> 8, search.epochs 1 -> 2)");
+  EXPECT_EQ(read_search_outcome(dir + "/run.h5").config, config_before);
 }
 
 // With checkpoint_evaluations = 2 and 3 proposals per update, evaluation 4
@@ -571,14 +625,26 @@ TEST(SearchLoop, MismatchesWithTheCapabilityRecordAreRefusedBeforeAnythingIsWrit
           "controller 'pnas' needs 3 epochs to finish");
   refused({"search.evaluation=predictor"}, "predictor_data");
   refused({"search.evaluation=predictor", "search.predictor_data=" + runs.file("nowhere")}, "no such run archive");
-  refused({"data.validation_size=300"}, "[data] validation_size is 300; mnist train has 300 training images");
+  // Values checked against the data or each other name the setting where it was given.
+  refused({"data.validation_size=300"},
+          "--set data.validation_size=300: [data] validation_size = 300: the data set has 300 training images, and "
+          "some must be left to train on (at most 299)");
   refused({"controller.valid_batch_size=61"},
-          "[controller] valid_batch_size is 61, larger than the 60 images of the validation split");
+          "--set controller.valid_batch_size=61: [controller] valid_batch_size = 61: larger than the 60 images of the "
+          "validation split");
+  refused({"child.batch_size=241"},
+          "--set child.batch_size=241: [child] batch_size = 241: larger than the 240 images of the training split");
+  refused({"data.cutout=28"}, "--set data.cutout=28: [data] cutout = 28: a cutout square of the whole image");
+  refused({"data.crop_padding=40"}, "[data] crop_padding = 40: a random crop padded by the image's side");
+  refused({"child.lr_min=0.5", "child.lr_max=0.1"}, "--set child.lr_min=0.5: [child] lr_min = 0.5: above lr_max = 0.1");
+  refused({"child.nesterov=true", "child.momentum=0"},
+          "--set child.nesterov=true: [child] nesterov = true: Nesterov momentum needs a momentum");
+  refused({"child.dropout=1"}, "--set child.dropout=1: [child]: option 'dropout' is 1, must be in [0, 1)");
   refused({"controller.name=darts", "space.name=darts", "controller.order=2", "child.nesterov=true"},
-          "[child] nesterov is set; the second-order architecture gradient");
+          "--set child.nesterov=true: [child] nesterov = true: the second-order architecture gradient");
   refused({"controller.name=darts", "space.name=darts", "controller.order=2", "child.nesterov=false",
            "child.label_smoothing=0.1"},
-          "[child] label_smoothing is set; the second-order architecture gradient");
+          "--set child.label_smoothing=0.1: [child] label_smoothing = 0.1: the second-order architecture gradient");
 }
 
 // The estimate (the activations one forward pass keeps, measured, and the
@@ -592,7 +658,30 @@ TEST(SearchLoop, ASupernetThatCannotFitInMemoryIsRefusedWithItsSize) {
       run_search_cli(tiny_darts(data, dir, {"run.memory_gb=0.001"}), "darts", out, err, "fashion_mnist_darts.toml"), 2);
   EXPECT_NE(err.str().find("one weight step needs about"), std::string::npos) << err.str();
   EXPECT_NE(err.str().find("0.0 GB available ([run] memory_gb)"), std::string::npos) << err.str();
-  EXPECT_NE(err.str().find("Reduce child.batch_size"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("Lower child.batch_size"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("--set child.batch_size=8: [child] batch_size = 8: one weight step"), std::string::npos)
+      << err.str();
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+// A shared store too large for memory is refused before it is allocated:
+// its size is extrapolated from small builds (256 channels, 4 cells per
+// stage: about 5 GB of ENAS weights, 15 GB with gradients and momentum).
+TEST(SearchLoop, WeightsThatCannotFitAreRefusedBeforeTheyAreAllocated) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  const std::string dir = runs.file("huge");
+  std::vector<std::string> overrides = tiny(data, "enas");
+  overrides.insert(overrides.end(), {"child.channels=256", "child.cells_per_stage=4", "run.memory_gb=3"});
+  const std::int64_t heap_before = childnets::heap_bytes_in_use();
+  EXPECT_EQ(run_search_cli(command_line("nas_search", dir, overrides), "", out, err), 2);
+  EXPECT_LT(childnets::heap_bytes_in_use() - heap_before, std::int64_t{500} << 20) << "the store was allocated";
+  EXPECT_NE(err.str().find("--set child.channels=256: [child] channels = 256: the shared weights would take"),
+            std::string::npos)
+      << err.str();
+  EXPECT_NE(err.str().find("3.0 GB available ([run] memory_gb)"), std::string::npos) << err.str();
+  EXPECT_NE(err.str().find("Lower child.channels, child.cells_per_stage"), std::string::npos) << err.str();
   EXPECT_FALSE(std::filesystem::exists(dir));
 }
 

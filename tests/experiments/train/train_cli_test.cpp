@@ -46,6 +46,7 @@ TEST(TrainArch, EveryPresetDryRunsAtItsPaperConfigWithTheBuiltModulesParameterCo
   const std::map<std::string, std::string> config_of = {{"enas_micro_final", "enas_micro_final_cifar10.toml"},
                                                         {"enas_macro_final", "enas_macro_final_cifar10.toml"},
                                                         {"nao_ws_final", "nao_ws_final_cifar10.toml"},
+                                                        {"naonet", "naonet_final_cifar10.toml"},
                                                         {"darts_v1", "darts_v1_cifar10.toml"},
                                                         {"darts_v2", "darts_v2_cifar10.toml"}};
   for (const spaces::ArchPreset& preset : spaces::arch_presets()) {
@@ -66,7 +67,7 @@ TEST(TrainArch, EveryPresetDryRunsAtItsPaperConfigWithTheBuiltModulesParameterCo
     EXPECT_EQ(printed(dry.out, "parameters"), total - aux);
     EXPECT_EQ(printed(dry.out, "parameters with the auxiliary head"), total);
     EXPECT_GT(printed(dry.out, "multiply-accumulates per image"), 0);
-    EXPECT_NE(dry.out.find(preset.text), std::string::npos);
+    EXPECT_NE(dry.out.find(space->to_string(space->parse(preset.text))), std::string::npos);
   }
 }
 
@@ -200,6 +201,26 @@ TEST(TrainArch, BadInputsExitWithTwoNameTheProblemAndCreateNothing) {
   expect_refused({"--arch", "darts_v2", "--config", runs.file("missing.toml")}, "missing.toml");
   expect_refused({"--arch", "darts_v2", "--set", "data.dataset=cifar10"}, "path");
   expect_refused({}, "no architecture");
+  // Values checked against the data or each other, at their place.
+  testing::TempDir data;
+  testing::write_mnist_like(data, "train", 100, true);
+  testing::write_mnist_like(data, "t10k", 20, true);
+  const std::vector<std::string> tiny = {"--arch", "darts_v2", "--set", "data.dataset=mnist",
+                                         "--set", "data.path=" + data.path().string()};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = tiny;
+    for (const std::string& setting : extra) args.insert(args.end(), {"--set", setting});
+    return args;
+  };
+  expect_refused(with({"train.batch_size=101"}),
+                 "--set train.batch_size=101: [train] batch_size = 101: larger than the 100 images of the training "
+                 "split");
+  expect_refused(with({"data.cutout=30"}), "--set data.cutout=30: [data] cutout = 30: a cutout square");
+  expect_refused(with({"train.lr_min=1", "train.lr_max=0.5"}), "[train] lr_min = 1: above lr_max = 0.5");
+  expect_refused(with({"train.momentum=0", "train.nesterov=true"}), "[train] nesterov = true: Nesterov momentum");
+  expect_refused(with({"train.drop_path=1"}), "option 'drop_path' is 1, must be in [0, 1)");
+  expect_refused(with({"network.dropout=1.0"}), "option 'dropout' is 1, must be in [0, 1)");
+  expect_refused(with({"train.label_smoothing=1"}), "option 'label_smoothing' is 1, must be in [0, 1)");
 }
 
 }  // namespace
