@@ -1,5 +1,6 @@
 #include "childnets/memory_estimate.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <malloc.h>
 
 #include <algorithm>
@@ -29,6 +30,15 @@ __int128 quadratic_through(std::int64_t y2, std::int64_t y4, std::int64_t y6, st
 
 std::int64_t extrapolate_store_bytes(const std::function<std::int64_t(std::int64_t channels)>& bytes_at,
                                      std::int64_t channels) {
+  // The builds initialise weights from the default generator; the run's
+  // draws must be those it would make without the estimate.
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor state = generator.get_state();
+  struct Restore {
+    at::Generator& generator;
+    const torch::Tensor& state;
+    ~Restore() { generator.set_state(state); }
+  } restore{generator, state};
   const std::int64_t y2 = bytes_at(2), y4 = bytes_at(4), y6 = bytes_at(6);
   if (quadratic_through(y2, y4, y6, 8) != bytes_at(8)) {
     throw std::logic_error("store bytes are not quadratic in the channel count; cannot extrapolate");

@@ -33,8 +33,10 @@ StepMemory measure_step_memory(const std::function<torch::Tensor(std::int64_t ba
 // polynomial of degree at most 2 in the channel count (a convolution's
 // out x in x k x k, a batch norm's C, a classifier's C x classes, with
 // every width a fixed multiple of C), so the bytes at 2, 4 and 6 channels
-// determine it; a build at 8 checks that. Throws std::logic_error when the
-// check fails (a store whose sizes are not such a polynomial).
+// determine it; a build at 8 checks that. libtorch's default generator is
+// left as it was (the builds' weight initialisation draws from it). Throws
+// std::logic_error when the check fails (a store whose sizes are not such
+// a polynomial: a programming error the tests guard for every space).
 std::int64_t extrapolate_store_bytes(const std::function<std::int64_t(std::int64_t channels)>& bytes_at,
                                      std::int64_t channels);
 

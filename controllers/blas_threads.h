@@ -24,10 +24,12 @@ class ScopedBlasThreads {
 // ScopedSingleThreaded: one BLAS thread and one libtorch intra-op thread
 // for a scope, for work made of many small operations (sampling from a
 // controller LSTM). Each of libtorch's parallel regions ends at a barrier
-// where its OpenMP threads spin; when other processes share the cores a
-// descheduled thread stalls every region, and ENAS's batched sampling of 64
-// architectures went from 11 ms to 120-330 ms beside two busy processes
-// (controller_benchmark BM_EnasSampleBatch64/2). Restores both counts.
+// where its OpenMP threads spin, and OpenBLAS's threads spin beside them;
+// when other processes share the cores a descheduled thread stalls every
+// region. ENAS's batched sampling of 64 architectures took 17 ms quiet and
+// 103-330 ms beside two busy processes; in this scope 8.5 ms quiet, 13-16
+// ms beside two at nice 19 and 21-30 ms beside two at its own priority
+// (controller_benchmark BM_EnasSampleBatch64/0, /1, /2). Restores both counts.
 class ScopedSingleThreaded {
  public:
   ScopedSingleThreaded();

@@ -94,6 +94,10 @@ const std::vector<std::string>& epd_vocabulary() {
 std::size_t epd_length(int nodes) { return static_cast<std::size_t>(2 * nodes * 2 * kTokensPerBranch); }
 
 TwoCellBranches read_epd(const std::vector<std::int64_t>& tokens, int nodes, const std::string& space) {
+  if (nodes > kEpdMaxNodes) {
+    throw ArchParseError(space + ": NAO's epd form names inputs node_1 .. node_6, so it has cells of at most " +
+                         std::to_string(kEpdMaxNodes) + " nodes; this space has " + std::to_string(nodes));
+  }
   if (tokens.size() != epd_length(nodes)) {
     throw ArchParseError(space + ": NAO's epd form of " + std::to_string(nodes) + " nodes per cell has " +
                          std::to_string(epd_length(nodes)) + " tokens, got " + std::to_string(tokens.size()));
@@ -126,6 +130,9 @@ TwoCellBranches read_epd(const std::vector<std::int64_t>& tokens, int nodes, con
 }
 
 std::string write_epd(const TwoCellBranches& cells) {
+  if (cells[0].size() > static_cast<std::size_t>(2 * kEpdMaxNodes)) {
+    throw ArchError("NAO's epd form has cells of at most " + std::to_string(kEpdMaxNodes) + " nodes");
+  }
   std::string text;
   for (const auto& cell : cells) {
     for (const CellBranch& branch : cell) {

@@ -53,13 +53,18 @@ const std::vector<std::string>& epd_vocabulary();
 
 // Number of tokens of the epd form for `nodes` nodes per cell: 12 * nodes.
 std::size_t epd_length(int nodes);
+// VOCAB1 names inputs node_1 .. node_6 (token 7 is the identity kind), so
+// the epd form has cells of at most 5 nodes.
+constexpr int kEpdMaxNodes = 5;
 
 // Reads the epd form (integers as split_tokens reads them) of a two-cell
 // architecture with `nodes` nodes per cell. `space` names the space in
-// errors. Throws ArchParseError for a wrong length, an input that is not an
-// earlier vertex, or a (kind, size) pair that is not an EPD op.
+// errors. Throws ArchParseError for more than kEpdMaxNodes nodes, a wrong
+// length, an input that is not an earlier vertex, or a (kind, size) pair
+// that is not an EPD op.
 TwoCellBranches read_epd(const std::vector<std::int64_t>& tokens, int nodes, const std::string& space);
-// Writes the epd form; throws ArchError for an op outside epd_vocabulary().
+// Writes the epd form; throws ArchError for an op outside epd_vocabulary()
+// or cells of more than kEpdMaxNodes nodes.
 std::string write_epd(const TwoCellBranches& cells);
 
 // Whether text is a NAO dag json (an object with "conv_dag").

@@ -16,7 +16,7 @@
 // Text forms: "arc" (canonical), "genotype", "epd" (the 12-tokens-per-node
 // sequence, 60 tokens at B = 5) and "dag_json" (dag.NAONet.json's form).
 // parse tells them apart by shape: a json object, a genotype, or integers
-// whose count is 4B (arc) or 12B (epd). An op of a NAO form that the
+// whose count is 8B (arc: 4 per node, two cells) or 12B (epd, B <= 5). An op of a NAO form that the
 // space's vocabulary lacks is refused naming the vocabulary that has it.
 
 #include <algorithm>
@@ -46,9 +46,13 @@ class NaoSpace final : public CellSpace {
  public:
   using CellSpace::CellSpace;
 
-  std::vector<std::string> formats() const override { return {"arc", "genotype", "epd", "dag_json"}; }
+  std::vector<std::string> formats() const override {
+    if (layout().nodes > kEpdMaxNodes) return {"arc", "genotype", "dag_json"};
+    return {"arc", "genotype", "epd", "dag_json"};
+  }
 
   std::string to_string(const Arch& arch, const std::string& format) const override {
+    check_format(format);
     if (format == "epd") return write_epd(branches(arch));
     if (format == "dag_json") return write_dag_json(branches(arch));
     return CellSpace::to_string(arch, format);
@@ -69,7 +73,7 @@ class NaoSpace final : public CellSpace {
       } catch (const ArchParseError&) {
         return CellSpace::parse(text);  // its error names every form
       }
-      if (tokens.size() == epd_length(layout().nodes)) {
+      if (tokens.size() == epd_length(layout().nodes) && layout().nodes <= kEpdMaxNodes) {
         return from_branches(read_epd(tokens, layout().nodes, spec()), "epd");
       }
       if (tokens.size() != num_tokens()) {

@@ -1,11 +1,25 @@
 #include "experiments/archive/h5_util.h"
 
+#include <filesystem>
+
 namespace experiments {
 
 H5::StrType utf8_text_type() {
   H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
   type.setCset(H5T_CSET_UTF8);
   return type;
+}
+
+std::string read_archive_config(const std::string& path) {
+  H5::Exception::dontPrint();
+  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
+  try {
+    if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
+    const H5::H5File file(path, H5F_ACC_RDONLY);
+    return read_text_attribute(file, "config", path);
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
+  }
 }
 
 void write_int64_attribute(H5::H5Object& object, const std::string& name, std::int64_t value) {

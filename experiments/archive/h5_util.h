@@ -22,6 +22,11 @@ class ArchiveError : public std::runtime_error {
 H5::StrType utf8_text_type();
 
 void write_int64_attribute(H5::H5Object& object, const std::string& name, std::int64_t value);
+// The "config" attribute of the run archive at `path` (a search's or a
+// training's), read-only; ArchiveError naming the file when it is missing,
+// not HDF5 or has no config.
+std::string read_archive_config(const std::string& path);
+
 // Creates the attribute, or replaces it where it exists.
 void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value);
 // Throws ArchiveError "<file>: missing attribute '<name>'".

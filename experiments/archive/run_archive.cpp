@@ -275,8 +275,10 @@ TableColumns RunArchive::read(const std::string& table) const {
 std::string RunArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
 
 void RunArchive::set_config(const std::string& config_toml) {
-  write_text_attribute(file_, "config", config_toml);
-  file_.flush(H5F_SCOPE_GLOBAL);
+  archive_errors(file_.getFileName(), [&] {
+    write_text_attribute(file_, "config", config_toml);
+    file_.flush(H5F_SCOPE_GLOBAL);
+  });
 }
 
 TableColumns read_archive_table(const std::string& path, const std::string& table) {

@@ -85,8 +85,12 @@ std::vector<EpochRecord> TrainArchive::read() const {
 std::string TrainArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
 
 void TrainArchive::set_config(const std::string& config_toml) {
-  write_text_attribute(file_, "config", config_toml);
-  file_.flush(H5F_SCOPE_GLOBAL);
+  try {
+    write_text_attribute(file_, "config", config_toml);
+    file_.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(file_.getFileName() + ": cannot record the config: " + e.getDetailMsg());
+  }
 }
 
 }  // namespace experiments

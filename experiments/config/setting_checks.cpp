@@ -6,8 +6,10 @@ void check_image_settings(const ExperimentConfig& config, const Dataset& train) 
   const auto& data = config.section("data");
   const std::int64_t side = train.image_size();
   const std::string images = train.name + "'s images are " + std::to_string(side) + "x" + std::to_string(side);
-  if (data.get_int("cutout") >= side) {
-    throw config.error_at("data", "cutout", "a cutout square of the whole image or more blanks it; " + images);
+  if (data.get_int("cutout") >= 2 * side) {
+    // The square's centre falls anywhere in the image (transforms.cpp), so
+    // only a side of twice the image's covers it wherever it falls.
+    throw config.error_at("data", "cutout", "a cutout square twice the image's side blanks every image; " + images);
   }
   if (data.get_int("crop_padding") >= side) {
     throw config.error_at("data", "crop_padding", "a random crop padded by the image's side or more can miss the "

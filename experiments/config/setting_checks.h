@@ -14,9 +14,9 @@
 
 namespace experiments {
 
-// [data] cutout and crop_padding against the images' side (cutout of the
-// whole image blanks it; a crop padded by the side or more can miss the
-// image entirely).
+// [data] cutout and crop_padding against the images' side (a cutout of
+// twice the side blanks every image; a crop padded by the side or more can
+// miss the image entirely).
 void check_image_settings(const ExperimentConfig& config, const Dataset& train);
 
 // The SGD keys of `section` (common_schema.h sgd_keys) against each other:
@@ -24,7 +24,8 @@ void check_image_settings(const ExperimentConfig& config, const Dataset& train);
 // needs a momentum (torch.optim.SGD refuses nesterov with momentum 0).
 void check_sgd_settings(const ExperimentConfig& config, const std::string& section);
 
-// [data] validation_size leaves images to train on: 1 <= size < images.
+// [data] validation_size leaves images to train on: size < images (the
+// schema keeps it >= 1).
 void check_validation_size(const ExperimentConfig& config, std::int64_t train_images);
 
 // A batch of [section] key is no larger than the split it is drawn from

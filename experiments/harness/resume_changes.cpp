@@ -1,23 +1,15 @@
 #include "experiments/harness/resume_changes.h"
 
-#include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
+#include "experiments/archive/h5_util.h"
 #include "experiments/harness/run_setup.h"
 
 namespace experiments {
 namespace {
 
 constexpr const char* kHistoryPrefix = "# resumed after epoch ";
-
-std::string now_text() {
-  const std::time_t now = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
-  return stamp;
-}
 
 bool is_fixed(const std::string& key, const std::vector<std::string>& fixed) {
   const std::string section = key.substr(0, key.find('.'));
@@ -32,14 +24,10 @@ bool is_fixed(const std::string& key, const std::vector<std::string>& fixed) {
 ResumeChanges::ResumeChanges(const std::string& run_dir, const ExperimentConfig& resumed,
                              const std::vector<std::string>& fixed)
     : run_dir_(run_dir), resumed_(resumed) {
-  const std::string path = (std::filesystem::path(run_dir) / "config.toml").string();
-  {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    recorded_text_ = text.str();
-  }
-  const ExperimentConfig recorded = ExperimentConfig::load(resumed.schema(), path, {});
+  const std::string archive = (std::filesystem::path(run_dir) / "run.h5").string();
+  recorded_text_ = read_archive_config(archive);
+  const ExperimentConfig recorded =
+      ExperimentConfig::load_text(resumed.schema(), recorded_text_, archive + " (its recorded config)", {});
   const auto before = recorded.settings(), after = resumed.settings();
   for (const auto& [key, value] : after) {
     if (key == "run.dir") continue;
@@ -51,7 +39,7 @@ ResumeChanges::ResumeChanges(const std::string& run_dir, const ExperimentConfig&
     if (!is_fixed(change.key, fixed)) continue;
     const auto dot = change.key.find('.');
     throw resumed.error_at(change.key.substr(0, dot), change.key.substr(dot + 1),
-                           "cannot change on resume (the run's config.toml has " + change.before +
+                           "cannot change on resume (the run recorded " + change.before +
                                "); start a new run with it instead");
   }
 }
@@ -64,28 +52,29 @@ std::string ResumeChanges::describe() const {
   return text;
 }
 
-void ResumeChanges::restore_checked(const std::function<void()>& restore) const {
+std::string ResumeChanges::restore(const std::string& path, const std::function<void(StateFields&)>& state_fields,
+                                   const std::function<std::int64_t()>& epoch,
+                                   const std::function<void(const std::string&)>& set_archive_config) const {
   try {
-    restore();
-  } catch (const std::exception& e) {
+    restore_from_checkpoint(path, "checkpoint", state_fields);
+  } catch (const CheckpointMismatchError& e) {
     if (changes_.empty()) throw;
     throw ConfigError(run_dir_ + ": the checkpoint does not load with the changed settings (" + describe() +
-                      "): it holds the state of the settings the run's config.toml records, so these cannot change "
-                      "on resume (" + error_message(e) + ")");
+                      "): it holds the state of the settings the run recorded, so these cannot change on resume (" +
+                      e.what() + ")");
   }
-}
-
-void ResumeChanges::record(std::int64_t epoch, const std::function<void(const std::string&)>& set_archive_config) const {
-  if (changes_.empty()) return;
+  if (changes_.empty()) return "";
   std::string history;
   std::istringstream lines(recorded_text_);
   for (std::string line; std::getline(lines, line);) {
     if (line.starts_with(kHistoryPrefix)) history += line + "\n";
   }
-  history += kHistoryPrefix + std::to_string(epoch) + " (" + now_text() + "): " + describe() + "\n";
+  history += kHistoryPrefix + std::to_string(epoch()) + " (" + local_time_text("%Y-%m-%d %H:%M:%S") +
+             "): " + describe() + "\n";
   const std::string text = history + resumed_.to_toml();
+  set_archive_config(text);  // the archive first: a crash before config.toml leaves the change to be seen again
   write_run_config(run_dir_, text);
-  set_archive_config(text);
+  return " with changed settings: " + describe();
 }
 
 }  // namespace experiments

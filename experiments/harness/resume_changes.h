@@ -1,12 +1,14 @@
 #pragma once
 // What a resume changes: `--resume DIR --set search.epochs=2` extends a
 // finished run, and the run's record must then say what ran. ResumeChanges
-// compares the config a resume runs with against RUN_DIR/config.toml,
-// refuses settings that cannot change on resume (by name, at the place
-// they were given), turns a checkpoint that no longer loads into an error
-// naming the changed settings (not a tensor's shape), and records the
-// change: config.toml and the archive's config attribute become what runs
-// from now on, and config.toml keeps one history line per such resume:
+// compares the config a resume runs with (RUN_DIR/config.toml and --set)
+// against the one the run recorded in run.h5 (what ran so far, so hand
+// edits of config.toml count too), refuses settings that cannot change on
+// resume (by name, at the place they were given), turns a checkpoint whose
+// fields no longer fit into an error naming the changed settings (not a
+// tensor's shape), and records the change: run.h5's config attribute, then
+// config.toml, become what runs from now on, with one history line per
+// resume that changed something:
 //   # resumed after epoch 1 (2026-11-30 12:00:00): search.epochs 1 -> 2
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "experiments/config/experiment_config.h"
+#include "experiments/harness/training_state.h"
 
 namespace experiments {
 
@@ -25,26 +28,28 @@ struct SettingChange {
 
 class ResumeChanges {
  public:
-  // Reads RUN_DIR/config.toml with `resumed`'s schema and lists the settings
-  // that differ ([run] dir aside: it is wherever the run now lies). Throws
-  // ConfigError at the setting's place for a change of a `fixed` setting
-  // ("run.seed", or "space.*" for a whole section), and for an unreadable
-  // config.toml.
+  // Reads the config recorded in RUN_DIR/run.h5 with `resumed`'s schema
+  // and lists the settings that differ ([run] dir aside: it is wherever the
+  // run now lies). Throws ConfigError at the setting's place for a change of
+  // a `fixed` setting ("run.seed", or "space.*" for a whole section), and
+  // ArchiveError for a missing or unreadable run.h5.
   ResumeChanges(const std::string& run_dir, const ExperimentConfig& resumed, const std::vector<std::string>& fixed);
 
   const std::vector<SettingChange>& changes() const { return changes_; }
   // "search.epochs 1 -> 2, run.threads 2 -> 1" ("" when nothing changed).
   std::string describe() const;
 
-  // Runs `restore` (the checkpoint's load). When it throws and settings
-  // changed, the error becomes a ConfigError naming them: the checkpoint
-  // holds state of the recorded settings' shapes.
-  void restore_checked(const std::function<void()>& restore) const;
-
-  // When settings changed: config.toml (whole or not at all) and, through
-  // `set_archive_config`, the archive's config attribute become the resumed
-  // config, with the history of every resume that changed something.
-  void record(std::int64_t epoch, const std::function<void(const std::string&)>& set_archive_config) const;
+  // Loads the checkpoint at `path` through `state_fields`. A field that does
+  // not fit while settings changed becomes a ConfigError naming them (the
+  // checkpoint holds state of the recorded settings' shapes); an unreadable
+  // file stays the ArchiveError naming it. Then, when settings changed, the
+  // archive's config attribute (through `set_archive_config`) and
+  // config.toml (whole or not at all) become the resumed config, with the
+  // history; `epoch` gives the epochs done, read after the load. Returns
+  // " with changed settings: ..." for the log, or "".
+  std::string restore(const std::string& path, const std::function<void(StateFields&)>& state_fields,
+                      const std::function<std::int64_t()>& epoch,
+                      const std::function<void(const std::string&)>& set_archive_config) const;
 
  private:
   std::string run_dir_;

@@ -19,13 +19,15 @@
 namespace experiments {
 namespace fs = std::filesystem;
 
+std::string local_time_text(const char* format) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[64];
+  std::strftime(stamp, sizeof stamp, format, std::localtime(&now));
+  return stamp;
+}
+
 std::string expand_start_time(std::string dir) {
-  if (const auto at = dir.find("{time}"); at != std::string::npos) {
-    const std::time_t now = std::time(nullptr);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-    dir.replace(at, 6, stamp);
-  }
+  if (const auto at = dir.find("{time}"); at != std::string::npos) dir.replace(at, 6, local_time_text("%Y%m%d-%H%M%S"));
   return dir;
 }
 
@@ -67,12 +69,13 @@ void write_run_config(const std::string& run_dir, const std::string& config_toml
 std::string run_size_text(const std::string& run_dir) {
   std::uintmax_t total = 0, checkpoint_bytes = 0;
   std::size_t checkpoints = 0;
-  std::error_code ignored;
-  for (const auto& entry : fs::recursive_directory_iterator(run_dir, ignored)) {
-    if (!entry.is_regular_file(ignored)) continue;
-    const std::uintmax_t size = entry.file_size(ignored);
+  std::error_code error;
+  for (fs::recursive_directory_iterator it(run_dir, error), end; !error && it != end; it.increment(error)) {
+    if (!it->is_regular_file(error)) continue;
+    const std::uintmax_t size = it->file_size(error);
+    if (error) continue;
     total += size;
-    if (entry.path().parent_path().filename() == "checkpoints") {
+    if (it->path().parent_path().filename() == "checkpoints") {
       checkpoint_bytes += size;
       ++checkpoints;
     }

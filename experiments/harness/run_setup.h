@@ -13,6 +13,9 @@
 
 namespace experiments {
 
+// The local time now, formatted by strftime's `format`.
+std::string local_time_text(const char* format);
+
 // `dir` with "{time}" replaced by the local start time (YYYYmmdd-HHMMSS),
 // so the same command can be run again without overwriting a run.
 std::string expand_start_time(std::string dir);

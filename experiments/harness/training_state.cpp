@@ -39,7 +39,7 @@ void restore_from_checkpoint(const std::string& path, const std::string& owner,
     StateFields fields = StateFields::loader(checkpoint, owner);
     state_fields(fields);
   } catch (const std::exception& e) {  // a field missing, misshapen or unreadable: the file is at fault
-    throw ArchiveError(path + ": " + error_message(e));
+    throw CheckpointMismatchError(path + ": " + error_message(e));
   }
 }
 

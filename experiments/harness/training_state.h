@@ -28,9 +28,17 @@ void bind_torch_generator(StateFields& fields);
 void write_checkpoint_of(const std::string& path, const std::string& owner,
                          const std::function<void(StateFields&)>& state_fields);
 
-// Reads the checkpoint at `path` and loads it through `state_fields`; a
-// missing, misshapen or unreadable field becomes an ArchiveError naming
-// the file.
+// A checkpoint whose file reads but whose fields do not fit what loads
+// them (missing, misshapen): the run's settings differ from the ones that
+// wrote it, or the file is foreign.
+class CheckpointMismatchError : public ArchiveError {
+ public:
+  using ArchiveError::ArchiveError;
+};
+
+// Reads the checkpoint at `path` and loads it through `state_fields`. An
+// unreadable file is an ArchiveError naming it; a field that is missing,
+// misshapen or unreadable a CheckpointMismatchError naming the file.
 void restore_from_checkpoint(const std::string& path, const std::string& owner,
                              const std::function<void(StateFields&)>& state_fields);
 

@@ -297,11 +297,12 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
               ->bytes();
         },
         c.network_options.channels());
-    if (available > 0 && double(store_bytes * copies) > available) {
+    const double weights_needed = double(store_bytes) * double(copies);
+    if (available > 0 && weights_needed > available) {
       throw config.error_at(
           "child", "channels",
           std::string(differentiable != nullptr ? "the supernet's" : "the shared") + " weights would take " +
-              fixed(double(store_bytes) / 1e9, 2) + " GB, " + fixed(double(store_bytes * copies) / 1e9, 2) +
+              fixed(double(store_bytes) / 1e9, 2) + " GB, " + fixed(weights_needed / 1e9, 2) +
               " GB with their gradients and momentum; " + available_text +
               ". Lower child.channels, child.cells_per_stage or the space's nodes");
     }
@@ -348,12 +349,10 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                      : RunArchive::create(archive_path, c.space->spec(), config.to_toml());
   c.log = make_run_logger("search", s.run_dir);
   if (!resume_from.empty()) {
-    resume_changes->restore_checked([&] {
-      restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
-    });
-    resume_changes->record(c.epoch, [&](const std::string& text) { s.archive->set_config(text); });
-    c.log->info("resumed from {} at epoch {}{}", resume_from, c.epoch + 1,
-                resume_changes->changes().empty() ? "" : " with changed settings: " + resume_changes->describe());
+    const std::string changed = resume_changes->restore(
+        resume_from, [&](StateFields& fields) { s.state_fields(fields); }, [&] { return c.epoch; },
+        [&](const std::string& text) { s.archive->set_config(text); });
+    c.log->info("resumed from {} at epoch {}{}", resume_from, c.epoch + 1, changed);
   }
   c.log->info("space {}, controller {}, evaluator {}, data {} ({} train / {} validation)", c.space->spec(),
               config.controller_spec(), evaluator_info.name, c.train_full.name, c.split.train.size(),

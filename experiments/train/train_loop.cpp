@@ -82,7 +82,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
   std::optional<ResumeChanges> resume_changes;
   if (resume) {
     resume_changes.emplace(s.run_dir, config,
-                           std::vector<std::string>{"run.seed", "data.dataset", "data.train_limit", "arch.*"});
+                           std::vector<std::string>{"run.seed", "data.dataset", "data.train_limit", "data.test_limit", "arch.*"});
   }
   s.train = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
   s.test = load_dataset(data.get_string("dataset"), data.get_string("path"), "test");
@@ -114,12 +114,10 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
                      : TrainArchive::create(archive_path, s.choice.space->spec(), arch_text, config.to_toml());
   s.log = make_run_logger("train", s.run_dir);
   if (!resume_from.empty()) {
-    resume_changes->restore_checked([&] {
-      restore_from_checkpoint(resume_from, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
-    });
-    resume_changes->record(s.epoch, [&](const std::string& text) { s.archive->set_config(text); });
-    s.log->info("resumed from {} after epoch {}{}", resume_from, s.epoch,
-                resume_changes->changes().empty() ? "" : " with changed settings: " + resume_changes->describe());
+    const std::string changed = resume_changes->restore(
+        resume_from, [&](StateFields& fields) { s.state_fields(fields); }, [&] { return s.epoch; },
+        [&](const std::string& text) { s.archive->set_config(text); });
+    s.log->info("resumed from {} after epoch {}{}", resume_from, s.epoch, changed);
   }
   s.log->info("architecture ({}): {} [{}]", s.choice.space->spec(), arch_text, s.choice.origin);
   s.log->info("data {} ({} train / {} test), {} steps per epoch", s.train.name, s.train.size(), s.test.size(),

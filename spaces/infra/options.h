@@ -63,10 +63,12 @@ class OptionSchema {
   // Excludes the maximum (minimum) of the field added last from its range:
   // .field("beta1", ..., 0, 1).open_above() is [0, 1).
   OptionSchema& open_above() {
+    if (fields_.empty()) throw std::logic_error("open_above() before any field");
     fields_.back().spec.max_excluded = true;
     return *this;
   }
   OptionSchema& open_below() {
+    if (fields_.empty()) throw std::logic_error("open_below() before any field");
     fields_.back().spec.min_excluded = true;
     return *this;
   }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "spaces/cell_space.h"
 #include "spaces/infra/errors.h"
 #include "spaces/presets.h"
@@ -122,6 +124,19 @@ TEST(NaoSpace, EpdErrorsNameThePositionAndWhatIsLegal) {
   EXPECT_NE(what.find("59 tokens"), std::string::npos) << what;
   EXPECT_NE(what.find("40 (arc"), std::string::npos) << what;
   EXPECT_NE(what.find("60 (NAO's epd"), std::string::npos) << what;
+}
+
+// VOCAB1 names inputs node_1 .. node_6 only: cells of 6 nodes have no epd
+// form (their last node's input 7 would read as the identity kind).
+TEST(NaoSpace, CellsOfMoreThanFiveNodesHaveNoEpdForm) {
+  const SpacePtr six = make_space("nao(nodes=6)");
+  const auto formats = six->formats();
+  EXPECT_EQ(std::find(formats.begin(), formats.end(), "epd"), formats.end());
+  Rng rng(1);
+  EXPECT_THROW(six->to_string(six->random(rng), "epd"), OptionError);
+  std::string tokens;
+  for (int i = 0; i < 72; ++i) tokens += "1 ";
+  EXPECT_THROW(six->parse(tokens), ArchParseError);
 }
 
 // NAONet as NAO_V1 publishes it (NAO/cnn/dag.NAONet.json) is a preset in
