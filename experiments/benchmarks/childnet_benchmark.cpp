@@ -18,6 +18,7 @@
 #include "childnets/pooling.h"
 #include "childnets/training.h"
 #include "experiments/benchmarks/benchmark_main.h"
+#include "experiments/benchmarks/busy_neighbour.h"
 #include "experiments/benchmarks/reference_config.h"
 
 namespace experiments::benchmarks {
@@ -50,14 +51,16 @@ void BM_TrainStepSampledArch(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainStepSampledArch)->Unit(benchmark::kMillisecond)->MinTime(5.0);
 
+// Arg: the busy neighbour (busy_neighbour.h: 0 quiet, 1 nice 19, 2 same priority).
 void BM_TrainStepFixedArch(benchmark::State& state) {
   Fixture& f = fixture();
   const spaces::ArchGraph graph = f.space->decode(reference_arch(*f.space));
+  const BusyNeighbour neighbour = BusyNeighbour::for_arg(state.range(0));
   for (auto _ : state) {
     benchmark::DoNotOptimize(childnets::train_step(*f.network, *f.sgd, f.images, f.labels, graph, f.step));
   }
 }
-BENCHMARK(BM_TrainStepFixedArch)->Unit(benchmark::kMillisecond)->MinTime(5.0);
+BENCHMARK(BM_TrainStepFixedArch)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->MinTime(5.0);
 
 void BM_StepForwardOnly(benchmark::State& state) {
   Fixture& f = fixture();

@@ -22,17 +22,16 @@ namespace {
 // our priority (another rank on the machine). A search beside other work
 // should slow in proportion to the cores it loses, not by an order of
 // magnitude.
-BusyNeighbour neighbour_for(std::int64_t arg) { return BusyNeighbour(arg == 0 ? 0 : 2, arg == 1 ? 19 : 0); }
 void BM_EnasSampleOne(benchmark::State& state) {
   controllers::EnasController controller(spaces::make_space(kReferenceSpace), controllers::EnasOptions(), 1);
-  const BusyNeighbour neighbour = neighbour_for(state.range(0));
+  const BusyNeighbour neighbour = BusyNeighbour::for_arg(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(controller.sample(1));
 }
 BENCHMARK(BM_EnasSampleOne)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 void BM_EnasSampleBatch64(benchmark::State& state) {
   controllers::EnasController controller(spaces::make_space(kReferenceSpace), controllers::EnasOptions(), 1);
-  const BusyNeighbour neighbour = neighbour_for(state.range(0));
+  const BusyNeighbour neighbour = BusyNeighbour::for_arg(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(controller.sample(64));
 }
 BENCHMARK(BM_EnasSampleBatch64)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
