@@ -182,6 +182,34 @@ TEST(TrainArch, TwoEpochsOnATinySetWriteTheArchiveAndResumeExactly) {
   }
 }
 
+// A finished training extended on resume records what ran; what it trains
+// and on what cannot change, and a network setting is named when the
+// checkpoint no longer fits.
+TEST(TrainArch, ResumeRecordsChangedSettingsAndRefusesFixedOnesByName) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 96, true);
+  testing::write_mnist_like(data, "t10k", 40, true);
+  const std::string dir = runs.file("run"), arch = "0 0 1 1 2 2 0 3 0 1 1 4 2 0 1 3";
+  std::vector<std::string> first = tiny_training(data, dir);
+  first.insert(first.end(), {"--set", "train.epochs=1"});
+  ASSERT_EQ(train_arch(first).code, 0);
+  for (const auto& [setting, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"data.test_limit=10", "--set data.test_limit=10: [data] test_limit = 10: cannot change on resume"},
+           {"network.channels=8", "the checkpoint does not load with the changed settings (network.channels 4 -> 8"}}) {
+    const Outcome refused = train_arch({"--resume", dir, "--set", setting});
+    EXPECT_EQ(refused.code, 2) << setting;
+    EXPECT_NE(refused.err.find(expected), std::string::npos) << refused.err;
+  }
+  const Outcome extended = train_arch({"--resume", dir, "--set", "train.epochs=2"});
+  ASSERT_EQ(extended.code, 0) << extended.err;
+  const auto archive = TrainArchive::open(dir + "/run.h5", "enas_micro(nodes=2)", arch);
+  EXPECT_EQ(archive->read().size(), 2u);
+  const std::string config = archive->config();
+  EXPECT_EQ(config.find("# resumed after epoch 1 ("), 0u) << config;
+  EXPECT_NE(config.find("): train.epochs 1 -> 2\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("\nepochs = 2\n"), std::string::npos) << config;
+}
+
 TEST(TrainArch, BadInputsExitWithTwoNameTheProblemAndCreateNothing) {
   testing::TempDir runs;
   const std::string dir = runs.file("run");
