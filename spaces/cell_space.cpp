@@ -4,7 +4,6 @@
 
 #include "spaces/genotype_format.h"
 #include "spaces/infra/errors.h"
-#include "spaces/pasted_text.h"
 
 namespace spaces {
 namespace {
@@ -155,9 +154,8 @@ std::string CellSpace::to_string(const Arch& arch, const std::string& format) co
   return print_genotype(genotype);
 }
 
-Arch CellSpace::parse(const std::string& pasted) const {
-  const std::string text = architecture_text(pasted, name());
-  if (!looks_like_genotype(text)) return SearchSpace::parse(text);
+Arch CellSpace::parse_text(const std::string& text) const {
+  if (!looks_like_genotype(text)) return SearchSpace::parse_text(text);
   if (layout_.cells.size() != 2) throw ArchParseError(name() + ": has no genotype form (it has one cell)");
   const Genotype genotype = parse_genotype(text, name());
   std::vector<std::int64_t> tokens(num_tokens(), 0);

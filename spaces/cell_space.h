@@ -62,7 +62,6 @@ class CellSpace : public SearchSpace {
   using SearchSpace::to_string;
   std::vector<std::string> formats() const override;
   std::string to_string(const Arch& arch, const std::string& format) const override;
-  Arch parse(const std::string& text) const override;
 
   BigCount size() const override;
   std::vector<std::pair<std::string, BigCount>> size_parts() const override;
@@ -71,6 +70,9 @@ class CellSpace : public SearchSpace {
   const CellLayout& layout() const { return layout_; }
   // Token position of node `node` (0-based), `slot` 0/1, input or op.
   std::size_t position(int cell, int node, int slot, DecisionKind kind) const;
+
+ protected:
+  Arch parse_text(const std::string& text) const override;
 
  private:
   std::vector<int> concat_sources(const CellGraph& cell) const;

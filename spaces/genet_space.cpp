@@ -3,7 +3,6 @@
 #include <sstream>
 
 #include "spaces/infra/errors.h"
-#include "spaces/pasted_text.h"
 #include "spaces/registry.h"
 
 namespace spaces {
@@ -119,8 +118,7 @@ std::string GenetSpace::to_string(const Arch& arch, const std::string& format) c
   return text;
 }
 
-Arch GenetSpace::parse(const std::string& pasted) const {
-  const std::string text = architecture_text(pasted, name());
+Arch GenetSpace::parse_text(const std::string& text) const {
   // A code has dashes only between groups of bits; a word that starts with
   // '-' is a negative arc token, left to the arc parser for its range error.
   const bool code_characters = text.find_first_not_of("01- \t\n") == std::string::npos;
@@ -131,7 +129,7 @@ Arch GenetSpace::parse(const std::string& pasted) const {
   if (text.find('-') == std::string::npos || !code_characters || negative_word) {
     // The space-separated arc (negative tokens included, for their error),
     // or a code whose stages have K <= 2, which reads the same.
-    return SearchSpace::parse(text);
+    return SearchSpace::parse_text(text);
   }
   std::istringstream words(text);
   std::string stage_code;

@@ -32,12 +32,14 @@ class GenetSpace : public SearchSpace {
   using SearchSpace::to_string;
   std::vector<std::string> formats() const override { return {"code", "arc"}; }
   std::string to_string(const Arch& arch, const std::string& format) const override;
-  Arch parse(const std::string& text) const override;
   // 2^(sum over stages of K_s(K_s-1)/2)
   BigCount size() const override;
   std::vector<std::pair<std::string, BigCount>> size_parts() const override;
 
   const std::vector<int>& nodes_per_stage() const { return nodes_; }
+
+ protected:
+  Arch parse_text(const std::string& text) const override;
 
  private:
   std::size_t stage_offset(int stage) const;

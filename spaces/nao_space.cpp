@@ -25,7 +25,6 @@
 #include "spaces/genotype_format.h"
 #include "spaces/infra/errors.h"
 #include "spaces/nao_encodings.h"
-#include "spaces/pasted_text.h"
 #include "spaces/registry.h"
 
 namespace spaces {
@@ -58,8 +57,8 @@ class NaoSpace final : public CellSpace {
     return CellSpace::to_string(arch, format);
   }
 
-  Arch parse(const std::string& pasted) const override {
-    const std::string text = architecture_text(pasted, name());
+ protected:
+  Arch parse_text(const std::string& text) const override {
     if (looks_like_dag_json(text)) {
       std::array<std::vector<int>, 2> loose_ends;
       const Arch arch = from_branches(read_dag_json(text, layout().nodes, spec(), &loose_ends), "dag json");
@@ -71,7 +70,7 @@ class NaoSpace final : public CellSpace {
       try {
         tokens = split_tokens(text, name());
       } catch (const ArchParseError&) {
-        return CellSpace::parse(text);  // its error names every form
+        return CellSpace::parse_text(text);  // its error names every form
       }
       if (tokens.size() == epd_length(layout().nodes) && layout().nodes <= kEpdMaxNodes) {
         return from_branches(read_epd(tokens, layout().nodes, spec()), "epd");
@@ -84,7 +83,7 @@ class NaoSpace final : public CellSpace {
                              "json");
       }
     }
-    return CellSpace::parse(text);
+    return CellSpace::parse_text(text);
   }
 
  private:

@@ -112,10 +112,12 @@ std::string SearchSpace::to_string(const Arch& arch, const std::string& format) 
   return join_tokens(arch.tokens);
 }
 
-Arch SearchSpace::parse(const std::string& pasted) const {
+Arch SearchSpace::parse(const std::string& pasted) const { return parse_text(architecture_text(pasted, name_)); }
+
+Arch SearchSpace::parse_text(const std::string& text) const {
   std::vector<std::int64_t> tokens;
   try {
-    tokens = split_tokens(architecture_text(pasted, name_), name_);
+    tokens = split_tokens(text, name_);
   } catch (const ArchParseError& e) {
     std::string forms;
     for (const std::string& format : formats()) forms += (forms.empty() ? "" : ", ") + format;

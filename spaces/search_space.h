@@ -80,11 +80,14 @@ class SearchSpace {
   virtual Arch encode(const ArchGraph& graph) const = 0;
 
   // Text formats. formats()[0] is the canonical one that to_string writes;
-  // parse accepts any of them and returns a validated Arch.
+  // parse accepts any of them and returns a validated Arch. It reduces text
+  // pasted with its context, or a preset's name, to the architecture
+  // (pasted_text.h: architecture_text) once, for every space, then reads
+  // it with parse_text.
   virtual std::vector<std::string> formats() const { return {"arc"}; }
   std::string to_string(const Arch& arch) const { return to_string(arch, formats().front()); }
   virtual std::string to_string(const Arch& arch, const std::string& format) const;
-  virtual Arch parse(const std::string& text) const;
+  Arch parse(const std::string& pasted) const;
   // Throws OptionError listing formats() unless `format` is one of them.
   void check_format(const std::string& format) const;
 
@@ -114,6 +117,9 @@ class SearchSpace {
 
  protected:
   SearchSpace(std::string name, Params params);
+  // The space's own forms, on text parse has reduced. Default: the arc
+  // (integers); its ArchParseError names every form the space reads.
+  virtual Arch parse_text(const std::string& text) const;
   // Concrete constructors fill these.
   std::vector<Decision> decisions_;
   std::vector<std::string> op_names_;

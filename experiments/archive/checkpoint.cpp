@@ -118,9 +118,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
 }
 
 Checkpoint read_checkpoint(const std::string& path) {
-  H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such checkpoint");
-  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file (corrupt checkpoint?)");
+  check_hdf5_file(path, "checkpoint");
   Checkpoint checkpoint;
   try {
     H5::H5File file(path, H5F_ACC_RDONLY);

@@ -10,15 +10,28 @@ H5::StrType utf8_text_type() {
   return type;
 }
 
-std::string read_archive_config(const std::string& path) {
+void check_hdf5_file(const std::string& path, const std::string& what) {
   H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
+  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such " + what);
+  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file (a torn or foreign " + what + "?)");
+}
+
+std::string read_archive_config(const std::string& path) {
+  check_hdf5_file(path, "run archive");
   try {
-    if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
     const H5::H5File file(path, H5F_ACC_RDONLY);
     return read_text_attribute(file, "config", path);
   } catch (const H5::Exception& e) {
     throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
+  }
+}
+
+void replace_archive_config(H5::H5File& file, const std::string& config_toml) {
+  try {
+    write_text_attribute(file, "config", config_toml);
+    file.flush(H5F_SCOPE_GLOBAL);
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(file.getFileName() + ": cannot record the config: " + e.getDetailMsg());
   }
 }
 

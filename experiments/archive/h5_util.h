@@ -22,10 +22,19 @@ class ArchiveError : public std::runtime_error {
 H5::StrType utf8_text_type();
 
 void write_int64_attribute(H5::H5Object& object, const std::string& name, std::int64_t value);
+// Before opening an HDF5 file a user named: ArchiveError "PATH: no such
+// WHAT" when it is missing, "PATH: not an HDF5 file (a torn or foreign
+// WHAT?)" when it is something else; HDF5's own error printing is off.
+void check_hdf5_file(const std::string& path, const std::string& what);
+
 // The "config" attribute of the run archive at `path` (a search's or a
 // training's), read-only; ArchiveError naming the file when it is missing,
 // not HDF5 or has no config.
 std::string read_archive_config(const std::string& path);
+
+// Replaces the "config" attribute of an archive open for writing and
+// flushes (a resume that changed settings); ArchiveError naming the file.
+void replace_archive_config(H5::H5File& file, const std::string& config_toml);
 
 // Creates the attribute, or replaces it where it exists.
 void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value);

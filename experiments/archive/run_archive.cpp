@@ -117,9 +117,7 @@ void add_values(const std::string& table, const H5Table::Column& column,
 
 // Opens `path` read-only after checking it is a search archive of this layout.
 H5::H5File open_for_reading(const std::string& path) {
-  H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
-  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
+  check_hdf5_file(path, "run archive");
   H5::H5File file(path, H5F_ACC_RDONLY);
   check_layout(file, "layout_version", RunArchive::kLayoutVersion, path, "search run archive");
   return file;
@@ -202,9 +200,7 @@ std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const st
 }
 
 std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std::string& space_spec) {
-  H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
-  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
+  check_hdf5_file(path, "run archive");
   return archive_errors(path, [&] {
     H5::H5File file(path, H5F_ACC_RDWR);
     check_layout(file, "layout_version", kLayoutVersion, path, "search run archive");
@@ -274,12 +270,7 @@ TableColumns RunArchive::read(const std::string& table) const {
 
 std::string RunArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
 
-void RunArchive::set_config(const std::string& config_toml) {
-  archive_errors(file_.getFileName(), [&] {
-    write_text_attribute(file_, "config", config_toml);
-    file_.flush(H5F_SCOPE_GLOBAL);
-  });
-}
+void RunArchive::set_config(const std::string& config_toml) { replace_archive_config(file_, config_toml); }
 
 TableColumns read_archive_table(const std::string& path, const std::string& table) {
   return archive_errors(path, [&] {

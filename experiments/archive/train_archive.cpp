@@ -36,9 +36,7 @@ std::unique_ptr<TrainArchive> TrainArchive::create(const std::string& path, cons
 
 std::unique_ptr<TrainArchive> TrainArchive::open(const std::string& path, const std::string& space_spec,
                                                  const std::string& arch_text) {
-  H5::Exception::dontPrint();
-  if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such run archive");
-  if (H5::H5File::isHdf5(path) <= 0) throw ArchiveError(path + ": not an HDF5 file");
+  check_hdf5_file(path, "run archive");
   try {
     H5::H5File file(path, H5F_ACC_RDWR);
     check_layout(file, "layout_version", kLayoutVersion, path, "training run archive");
@@ -84,13 +82,6 @@ std::vector<EpochRecord> TrainArchive::read() const {
 
 std::string TrainArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
 
-void TrainArchive::set_config(const std::string& config_toml) {
-  try {
-    write_text_attribute(file_, "config", config_toml);
-    file_.flush(H5F_SCOPE_GLOBAL);
-  } catch (const H5::Exception& e) {
-    throw ArchiveError(file_.getFileName() + ": cannot record the config: " + e.getDetailMsg());
-  }
-}
+void TrainArchive::set_config(const std::string& config_toml) { replace_archive_config(file_, config_toml); }
 
 }  // namespace experiments

@@ -174,14 +174,9 @@ std::string ExperimentConfig::where(const std::string& section_name, const std::
 
 ConfigError ExperimentConfig::error_at(const std::string& section_name, const std::string& key,
                                        const std::string& problem) const {
-  std::string value = "(unset)";
-  const spaces::Params& fixed = section(section_name);
-  if (fixed.values().count(key) != 0) {
-    value = toml_value(fixed.values().at(key));
-  } else if (const auto it = registry_options_.find(section_name);
-             it != registry_options_.end() && it->second.values().count(key) != 0) {
-    value = toml_value(it->second.values().at(key));
-  }
+  const auto all = settings();
+  const auto it = all.find(section_name + "." + key);
+  const std::string value = it == all.end() ? "(unset)" : it->second;
   return ConfigError(where(section_name, key) + ": [" + section_name + "] " + key + " = " + value + ": " + problem);
 }
 
