@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in third_party/debian-packages.txt that
-# are not installed yet. Idempotent: when everything is present it does
+# Installs the Debian packages listed in third_party/debian-packages.txt (and,
+# for each NAME given, debian-packages-NAME.txt: `install-deps.sh fuzz` adds
+# what the fuzz preset needs) that are not installed yet. Idempotent: when everything is present it does
 # nothing (no apt-get update, no network). Needs root or sudo when it installs.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-manifest="$here/debian-packages.txt"
+manifests=("$here/debian-packages.txt")
+for name in "$@"; do
+  [[ -f "$here/debian-packages-$name.txt" ]] || { echo "install-deps: no list $here/debian-packages-$name.txt" >&2; exit 2; }
+  manifests+=("$here/debian-packages-$name.txt")
+done
 
-mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$manifest" | grep -v '^$')
+mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "${manifests[@]}" | grep -v '^$')
 
 missing=()
 for pkg in "${wanted[@]}"; do
