@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <iomanip>
@@ -52,6 +53,9 @@ std::string hex(std::uint32_t value) {
   return text.str();
 }
 
+// Larger data than any IDX file holds (MNIST's train images: 47 MB).
+constexpr std::uint64_t kMaxIdxBytes = std::uint64_t{1} << 40;
+
 // Reads an IDX ubyte file with `dims` dimensions; returns its shape and bytes.
 torch::Tensor read_idx(const std::string& path, int dims) {
   GzFile file = open_file(path);
@@ -64,22 +68,46 @@ torch::Tensor read_idx(const std::string& path, int dims) {
                     std::to_string(dims) + " dimension" + (dims > 1 ? "s" : "") + ")");
   }
   std::vector<std::int64_t> shape;
-  std::int64_t total = 1;
+  std::uint64_t total = 1;
   for (int d = 0; d < dims; ++d) {
     std::array<unsigned char, 4> size_bytes{};
     read_exact(file.get(), path, size_bytes.data(), 4, "the IDX header");
     const std::uint32_t size = big_endian(size_bytes.data());
     if (size == 0 || size > (1U << 28)) throw DataError(path + ": implausible dimension " + std::to_string(size));
+    if (total > kMaxIdxBytes / size) {
+      throw DataError(path + ": implausible shape: its header announces more than " + std::to_string(kMaxIdxBytes) +
+                      " data bytes");
+    }
     shape.push_back(size);
     total *= size;
   }
-  torch::Tensor data = torch::empty(shape, torch::kUInt8);
-  read_exact(file.get(), path, data.data_ptr<std::uint8_t>(), static_cast<std::size_t>(total), "the data");
+  // The header only announces the size: read what the file holds in
+  // chunks, so a header announcing more than the file has (a torn download,
+  // a foreign file) costs no more memory than the file's own bytes.
+  auto bytes = std::make_unique<std::vector<std::uint8_t>>();
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 24;
+  while (bytes->size() < total) {
+    const std::size_t done = bytes->size();
+    const auto want = static_cast<unsigned>(std::min(total - done, kChunk));
+    bytes->resize(done + want);
+    const int got = gzread(file.get(), bytes->data() + done, want);
+    if (got < 0) {
+      int code = 0;
+      throw DataError(path + ": read error in the data: " + gzerror(file.get(), &code));
+    }
+    bytes->resize(done + static_cast<std::size_t>(got));
+    if (got == 0) {
+      throw DataError(path + ": truncated: the data needs " + std::to_string(total) + " bytes, the file has " +
+                      std::to_string(done));
+    }
+  }
   unsigned char extra = 0;
   if (gzread(file.get(), &extra, 1) != 0) {
     throw DataError(path + ": longer than its header announces (" + std::to_string(total) + " data bytes)");
   }
-  return data;
+  std::vector<std::uint8_t>* owner = bytes.release();
+  return torch::from_blob(
+      owner->data(), shape, [owner](void*) { delete owner; }, torch::kUInt8);
 }
 
 std::string find_file(const std::string& dir, const std::string& stem) {

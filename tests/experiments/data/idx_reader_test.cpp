@@ -39,6 +39,25 @@ TEST(IdxReader, RejectsATruncatedFileNamingIt) {
   EXPECT_NE(message.find("truncated"), std::string::npos) << message;
 }
 
+// Found by fuzz_idx_reader: the reader allocated what a header announced
+// before reading a byte of data (7 GB for a 1 kB file), and multiplied
+// dimensions without overflow checks. Now memory follows the bytes the
+// file really holds, and an impossible shape is refused by name.
+TEST(IdxReader, AnnouncedSizesCostNoMemoryBeforeTheDataIsThere) {
+  testing::TempDir dir;
+  testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {2}, {0, 1}), false);
+  // 2^39 bytes (512 GB) announced, 100 present.
+  testing::write_bytes(dir.file("images"),
+                       testing::idx_bytes(0x803, {1U << 28, 1U << 11, 1}, std::vector<unsigned char>(100, 1)), false);
+  std::string message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  EXPECT_NE(message.find("truncated: the data needs 549755813888 bytes, the file has 100"), std::string::npos)
+      << message;
+  // 2^84 bytes: more than 64 bits can count, and more than any IDX file holds.
+  testing::write_bytes(dir.file("images"), testing::idx_bytes(0x803, {1U << 28, 1U << 28, 1U << 28}, {1, 2, 3}), true);
+  message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  EXPECT_NE(message.find("implausible shape"), std::string::npos) << message;
+}
+
 TEST(IdxReader, RejectsAWrongMagicNumber) {
   testing::TempDir dir;
   testing::write_bytes(dir.file("images"), testing::idx_bytes(0x801, {4}, {0, 1, 2, 3}), true);  // a label file
