@@ -48,8 +48,7 @@ void write_strings(H5::Group& group, const std::string& name, const std::vector<
 std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file) {
   if (!group.nameExists(name)) throw ArchiveError(file + ": checkpoint has no '" + name + "'");
   H5::DataSet dataset = group.openDataSet(name);
-  hsize_t n = 0;
-  dataset.getSpace().getSimpleExtentDims(&n);
+  const hsize_t n = stored_extent(dataset, file + ": '" + name + "'", 1)[0];
   std::vector<char*> pointers(n, nullptr);
   if (n > 0) dataset.read(pointers.data(), utf8_text_type());
   std::vector<std::string> values;
@@ -128,17 +127,20 @@ Checkpoint read_checkpoint(const std::string& path) {
     for (hsize_t i = 0; i < tensors.getNumObjs(); ++i) {
       const std::string name = tensors.getObjnameByIdx(i);
       H5::DataSet dataset = tensors.openDataSet(name);
-      H5::DataSpace space = dataset.getSpace();
-      std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
-      if (!dims.empty()) space.getSimpleExtentDims(dims.data());
-      const torch::ScalarType type = torch_type(dataset, path + ": tensor '" + name + "'");
+      const std::string where = path + ": tensor '" + name + "'";
+      const std::vector<hsize_t> dims = stored_extent(dataset, where);
+      const torch::ScalarType type = torch_type(dataset, where);
       torch::Tensor tensor = torch::empty(std::vector<std::int64_t>(dims.begin(), dims.end()), type);
       dataset.read(tensor.data_ptr(), h5_type(type));
       checkpoint.tensors[name] = tensor;
     }
     H5::Group root = file.openGroup("/");
     const auto names = read_strings(root, "scalar_names", path);
+    if (!root.nameExists("scalar_values")) throw ArchiveError(path + ": checkpoint has no 'scalar_values'");
     H5::DataSet values_set = root.openDataSet("scalar_values");
+    if (stored_extent(values_set, path + ": 'scalar_values'", 1)[0] != names.size()) {
+      throw ArchiveError(path + ": scalar names and values differ in number");
+    }
     std::vector<double> values(names.size());
     if (!values.empty()) values_set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
     for (std::size_t i = 0; i < names.size(); ++i) checkpoint.scalars[names[i]] = values[i];

@@ -73,9 +73,7 @@ void write_rows(H5::DataSet& dataset, const H5Table::Column& column, hsize_t sta
 // The column a dataset holds, from its element type and dimensions.
 H5Table::Column column_of(const H5::DataSet& dataset, const std::string& name, const std::string& where,
                           hsize_t& rows) {
-  const H5::DataSpace space = dataset.getSpace();
-  std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
-  space.getSimpleExtentDims(dims.data());
+  const std::vector<hsize_t> dims = stored_extent(dataset, where + "/" + name);
   if (dims.empty()) throw std::runtime_error(where + ": '" + name + "' is not a column");
   rows = dims[0];
   H5Table::Column column{name, H5Table::Kind::kInt, std::vector<hsize_t>(dims.begin() + 1, dims.end())};
@@ -188,6 +186,15 @@ void H5Table::append(const Rows& rows) {
 }
 
 H5Table::Rows H5Table::read() const {
+  try {
+    return read_rows();
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(group_.getFileName() + ": table '" + group_.getObjName() +
+                       "' is unreadable: " + e.getDetailMsg());
+  }
+}
+
+H5Table::Rows H5Table::read_rows() const {
   Rows rows;
   for (const Column& column : columns_) {
     const H5::DataSet dataset = group_.openDataSet(column.name);

@@ -45,7 +45,8 @@ class H5Table {
   };
   // Appends rows; the columns of each kind are matched in order.
   void append(const Rows& rows);
-  // Every row, in the layout `append` takes.
+  // Every row, in the layout `append` takes. Throws ArchiveError naming the
+  // file and table when HDF5 cannot read them (a corrupt file).
   Rows read() const;
   // Adds a column whose existing rows hold its fill value (-1, NaN, "").
   void add_column(const Column& column);
@@ -57,6 +58,7 @@ class H5Table {
   const Column* find(const std::string& name) const;
 
  private:
+  Rows read_rows() const;
   H5Table(H5::Group group, std::vector<Column> columns, hsize_t rows)
       : group_(std::move(group)), columns_(std::move(columns)), rows_(rows) {}
   H5::Group group_;

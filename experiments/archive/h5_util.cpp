@@ -1,5 +1,7 @@
 #include "experiments/archive/h5_util.h"
 
+#include <algorithm>
+
 #include <filesystem>
 
 namespace experiments {
@@ -47,11 +49,38 @@ void write_text_attribute(H5::H5Object& object, const std::string& name, const s
 }
 
 std::string read_text_attribute(const H5::H5Object& object, const std::string& name, const std::string& file) {
-  if (!object.attrExists(name)) throw ArchiveError(file + ": missing attribute '" + name + "'");
-  H5::Attribute attribute = object.openAttribute(name);
-  std::string value;
-  attribute.read(attribute.getStrType(), value);
-  return value;
+  try {
+    if (!object.attrExists(name)) throw ArchiveError(file + ": missing attribute '" + name + "'");
+    H5::Attribute attribute = object.openAttribute(name);
+    std::string value;
+    attribute.read(attribute.getStrType(), value);
+    return value;
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(file + ": attribute '" + name + "' is not readable text: " + e.getDetailMsg());
+  }
+}
+
+std::vector<hsize_t> stored_extent(const H5::DataSet& dataset, const std::string& where, int rank) {
+  const H5::DataSpace space = dataset.getSpace();
+  const int dimensions = space.getSimpleExtentNdims();
+  if (dimensions < 0 || (rank >= 0 && dimensions != rank)) {
+    throw ArchiveError(where + ": has " + std::to_string(dimensions) + " dimensions, not " + std::to_string(rank));
+  }
+  std::vector<hsize_t> extent(static_cast<std::size_t>(dimensions));
+  if (dimensions > 0) space.getSimpleExtentDims(extent.data());
+  hsize_t bytes = std::min<hsize_t>(dataset.getDataType().getSize(), 8);
+  std::string shown;
+  for (const hsize_t size : extent) {
+    shown += (shown.empty() ? "" : " x ") + std::to_string(size);
+    if (__builtin_mul_overflow(bytes, size, &bytes))
+      throw ArchiveError(where + ": implausible extent " + shown + "...");
+  }
+  const hsize_t stored = dataset.getStorageSize();
+  if (stored < bytes) {
+    throw ArchiveError(where + ": announces " + (shown.empty() ? "a scalar" : shown) + " (" + std::to_string(bytes) +
+                       " bytes) but stores " + std::to_string(stored) + " (a torn or foreign file?)");
+  }
+  return extent;
 }
 
 void check_layout(const H5::H5File& file, const std::string& attribute, std::int64_t expected, const std::string& path,

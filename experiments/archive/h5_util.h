@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace experiments {
 
@@ -36,9 +37,18 @@ std::string read_archive_config(const std::string& path);
 // flushes (a resume that changed settings); ArchiveError naming the file.
 void replace_archive_config(H5::H5File& file, const std::string& config_toml);
 
+// The extent of `dataset`, one entry per dimension, once checked against
+// what the file stores: a torn or foreign file can announce any extent, and
+// no reader may allocate an announcement. Throws ArchiveError naming `where`
+// when the dataset does not have `rank` dimensions (rank < 0: any), when
+// its size overflows 64 bits, or when it stores fewer bytes than its extent
+// needs (elements x element size, counting at most 8 bytes an element).
+std::vector<hsize_t> stored_extent(const H5::DataSet& dataset, const std::string& where, int rank = -1);
+
 // Creates the attribute, or replaces it where it exists.
 void write_text_attribute(H5::H5Object& object, const std::string& name, const std::string& value);
-// Throws ArchiveError "<file>: missing attribute '<name>'".
+// Throws ArchiveError "<file>: missing attribute '<name>'", or naming the
+// file and HDF5's message when the attribute cannot be read as text.
 std::string read_text_attribute(const H5::H5Object& object, const std::string& name, const std::string& file);
 
 // Checks that `file` has the int64 attribute `attribute` equal to

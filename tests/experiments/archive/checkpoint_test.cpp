@@ -87,6 +87,62 @@ TEST(Checkpoint, PruningKeepsTheNewestEpochEndsAndTheNewestCheckpoint) {
   EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 5), checkpoint_path(d, 6)}));
 }
 
+std::string read_error(const std::string& path) {
+  try {
+    read_checkpoint(path);
+  } catch (const ArchiveError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// Found by fuzz_checkpoint_reader: the reader allocated whatever extent a
+// dataset announced (a chunked dataset can announce terabytes and store
+// nothing), read rank-2 name lists into one count, and read more scalar
+// values than names into the names' buffer. Each is now an ArchiveError
+// naming the file and the dataset, before any allocation.
+TEST(Checkpoint, DatasetsThatAnnounceMoreThanTheyStoreAreRefused) {
+  testing::TempDir dir;
+  const std::string path = dir.file("c.h5");
+  Checkpoint saved;
+  saved.tensors["w"] = torch::ones({2});
+  saved.scalars["epoch"] = 1;
+  {
+    write_checkpoint(path, saved);
+    H5::H5File file(path, H5F_ACC_RDWR);
+    const hsize_t huge = hsize_t{1} << 40, chunk = 1024;
+    H5::DSetCreatPropList chunked;
+    chunked.setChunk(1, &chunk);
+    file.openGroup("tensors").createDataSet("huge", H5::PredType::NATIVE_FLOAT, H5::DataSpace(1, &huge), chunked);
+  }
+  std::string message = read_error(path);
+  EXPECT_NE(message.find(path + ": tensor 'huge': announces 1099511627776 (4398046511104 bytes) but stores 0"),
+            std::string::npos)
+      << message;
+
+  {
+    write_checkpoint(path, saved);
+    H5::H5File file(path, H5F_ACC_RDWR);
+    file.unlink("scalar_values");
+    const hsize_t three = 3;
+    const double values[] = {1, 2, 3};
+    file.createDataSet("scalar_values", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &three))
+        .write(values, H5::PredType::NATIVE_DOUBLE);
+  }
+  message = read_error(path);
+  EXPECT_NE(message.find("scalar names and values differ in number"), std::string::npos) << message;
+
+  {
+    write_checkpoint(path, saved);
+    H5::H5File file(path, H5F_ACC_RDWR);
+    file.unlink("text_names");
+    const hsize_t dims[] = {1, 2};
+    file.createDataSet("text_names", H5::PredType::NATIVE_INT64, H5::DataSpace(2, dims));
+  }
+  message = read_error(path);
+  EXPECT_NE(message.find("'text_names': has 2 dimensions, not 1"), std::string::npos) << message;
+}
+
 TEST(Checkpoint, CorruptOrForeignFilesAreNamed) {
   testing::TempDir dir;
   const std::string path = checkpoint_path(dir.path().string(), 1);

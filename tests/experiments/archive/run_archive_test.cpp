@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 
+#include "experiments/archive/train_archive.h"
 #include "tests/experiments/data/data_files.h"
 
 namespace experiments {
@@ -134,6 +135,44 @@ TEST(RunArchive, IsPlainHdf5ForOtherReaders) {
   std::ifstream dump(out);
   const std::string text((std::istreambuf_iterator<char>(dump)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("DATASPACE  SIMPLE { ( 2, 3 ) / ( H5S_UNLIMITED, 3 ) }"), std::string::npos) << text;
+}
+
+// Found by fuzz_archive_reader: a table's columns were trusted to hold the
+// rows their extent announces (reading allocated the announcement), and
+// HDF5's own exceptions escaped reads of an archive that had opened. Both
+// are ArchiveErrors naming the file now.
+TEST(RunArchive, TablesThatAnnounceMoreRowsThanTheyStoreAreRefused) {
+  testing::TempDir dir;
+  const std::string path = dir.file("train.h5");
+  TrainArchive::create(path, "toy", "arc 1", "")->append(EpochRecord{1, 0.5, 0.8, 0.6, 0.75, 0.1, 0.0, 3.0});
+  {
+    H5::H5File file(path, H5F_ACC_RDWR);
+    H5::Group epochs = file.openGroup("epochs");
+    const hsize_t huge = hsize_t{1} << 40;
+    for (hsize_t i = 0; i < epochs.getNumObjs(); ++i) epochs.openDataSet(epochs.getObjnameByIdx(i)).extend(&huge);
+  }
+  const std::string message = error_of([&] { TrainArchive::open(path, "toy", "arc 1"); });
+  EXPECT_NE(message.find(path + ": 'epochs'/"), std::string::npos) << message;
+  EXPECT_NE(message.find("announces 1099511627776 (8796093022208 bytes) but stores"), std::string::npos) << message;
+}
+
+TEST(RunArchive, HdfErrorsWhileReadingAnOpenArchiveAreArchiveErrors) {
+  testing::TempDir dir;
+  const std::string path = dir.file("run.h5");
+  RunArchive::create(path, "toy(n=3)", "")->append(some_archs(0, 2));
+  {
+    // /archs/phase as fixed-length strings, which no variable-length read converts.
+    H5::H5File file(path, H5F_ACC_RDWR);
+    H5::Group archs = file.openGroup("archs");
+    archs.unlink("phase");
+    const hsize_t rows = 2;
+    const H5::StrType fixed(H5::PredType::C_S1, 8);
+    const char text[16] = "child\0\0\0child";
+    archs.createDataSet("phase", fixed, H5::DataSpace(1, &rows)).write(text, fixed);
+  }
+  auto archive = RunArchive::open(path, "toy(n=3)");
+  const std::string message = error_of([&] { archive->read("archs"); });
+  EXPECT_NE(message.find(path + ": table '/archs' is unreadable"), std::string::npos) << message;
 }
 
 TEST(RunArchive, RefusesToOverwriteAndNamesForeignOrMismatchedFiles) {
