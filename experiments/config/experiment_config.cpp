@@ -81,7 +81,12 @@ std::string toml_value(const spaces::ParamValue& value) {
     quoted << toml::value<std::string>(*s);
     return quoted.str();
   }
-  return spaces::to_string(value);
+  std::string text = spaces::to_string(value);
+  // TOML reads "5" or "-0" as an integer (and -0 as 0): a number is written
+  // so that it reads back as the number it is ("5.0", "-0.0"; "1e-05",
+  // "inf" and "nan" already are).
+  if (std::holds_alternative<double>(value) && text.find_first_of(".en") == std::string::npos) text += ".0";
+  return text;
 }
 
 }  // namespace

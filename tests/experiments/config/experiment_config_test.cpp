@@ -107,6 +107,19 @@ TEST(ExperimentConfig, ResolvedTomlReadsBackToTheSameConfig) {
   EXPECT_EQ(second.space_spec(), "genet(stages=[3,4])");
 }
 
+// Found by fuzz_config_toml: a whole number was written as "-0" or "5",
+// which TOML reads as an integer, so "-0.0" came back as 0. Every number
+// now reads back as itself, whole, signed zero, tiny or infinite.
+TEST(ExperimentConfig, NumbersReadBackAsTheSameNumbers) {
+  for (const char* value : {"-0.0", "5.0", "1e-05", "0.0035"}) {
+    const ExperimentConfig first =
+        ExperimentConfig::load_text(search_schema(), std::string("[child]\ngrad_clip = ") + value + "\n", "t", {});
+    const ExperimentConfig second = ExperimentConfig::load_text(search_schema(), first.to_toml(), "resolved", {});
+    EXPECT_EQ(second.settings(), first.settings()) << value;
+    EXPECT_EQ(first.settings().at("child.grad_clip"), value);
+  }
+}
+
 }  // namespace
 }  // namespace experiments
 

@@ -244,7 +244,7 @@ TEST(TrainArch, BadInputsExitWithTwoNameTheProblemAndCreateNothing) {
                  "--set train.batch_size=101: [train] batch_size = 101: larger than the 100 images of the training "
                  "split");
   expect_refused(with({"data.cutout=60"}), "--set data.cutout=60: [data] cutout = 60: a cutout square");
-  expect_refused(with({"train.lr_min=1", "train.lr_max=0.5"}), "[train] lr_min = 1: above lr_max = 0.5");
+  expect_refused(with({"train.lr_min=1", "train.lr_max=0.5"}), "[train] lr_min = 1.0: above lr_max = 0.5");
   expect_refused(with({"train.momentum=0", "train.nesterov=true"}), "[train] nesterov = true: Nesterov momentum");
   expect_refused(with({"train.drop_path=1"}), "option 'drop_path' is 1, must be in [0, 1)");
   expect_refused(with({"network.dropout=1.0"}), "option 'dropout' is 1, must be in [0, 1)");
