@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -77,8 +78,18 @@ spaces::Params resolve(const std::string& owner, const std::vector<spaces::Param
 
 std::string toml_value(const spaces::ParamValue& value) {
   if (const auto* s = std::get_if<std::string>(&value)) {
+    // A text with a control character is always a basic string ("...",
+    // escaped): toml++ would otherwise write one with line breaks as a
+    // multi-line string (whose first line break TOML drops on reading) or a
+    // literal one holding a raw line break (which TOML refuses). Other texts
+    // keep toml++'s literal form ('darts').
+    auto flags = toml::toml_formatter::default_flags & ~toml::format_flags::allow_multi_line_strings;
+    if (std::any_of(s->begin(), s->end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+      flags = flags & ~toml::format_flags::allow_literal_strings;
+    }
     std::ostringstream quoted;
-    quoted << toml::value<std::string>(*s);
+    const toml::value<std::string> text(*s);
+    quoted << toml::toml_formatter(text, flags);
     return quoted.str();
   }
   std::string text = spaces::to_string(value);

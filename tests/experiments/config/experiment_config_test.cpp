@@ -120,6 +120,17 @@ TEST(ExperimentConfig, NumbersReadBackAsTheSameNumbers) {
   }
 }
 
+// Found by fuzz_config_toml: a text beginning with a line break was written
+// as a multi-line string, whose first line break TOML drops on reading.
+TEST(ExperimentConfig, TextsReadBackAsTheSameTexts) {
+  for (const char* value : {"\\n", "\\nruns/x", "a'b\\tc", "line 1\\nline 2\\n", "\\u00e9t\\u00e9"}) {
+    const ExperimentConfig first =
+        ExperimentConfig::load_text(search_schema(), std::string("[run]\ndir = \"") + value + "\"\n", "t", {});
+    const ExperimentConfig second = ExperimentConfig::load_text(search_schema(), first.to_toml(), "resolved", {});
+    EXPECT_EQ(second.settings(), first.settings()) << value;
+  }
+}
+
 }  // namespace
 }  // namespace experiments
 
