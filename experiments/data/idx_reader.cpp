@@ -3,11 +3,11 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 #include <iomanip>
 #include <memory>
 #include <sstream>
+#include <vector>
 
 namespace experiments {
 namespace {
@@ -24,27 +24,36 @@ GzFile open_file(const std::string& path) {
   return file;
 }
 
-// Reads exactly `bytes` bytes, or throws naming what was expected.
-void read_exact(gzFile_s* file, const std::string& path, void* out, std::size_t bytes, const std::string& what) {
-  std::size_t done = 0;
-  auto* dest = static_cast<unsigned char*>(out);
-  while (done < bytes) {
-    const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(bytes - done, 1U << 30));
-    const int got = gzread(file, dest + done, chunk);
+// Appends exactly `bytes` bytes of `file` to `out`, or throws naming what
+// was expected. `out` grows as the bytes arrive, 16 MB at a time, so a size
+// a header merely announces (a torn download, a foreign file) costs no more
+// memory than the file holds.
+void read_exact(gzFile_s* file, const std::string& path, std::vector<std::uint8_t>& out, std::uint64_t bytes,
+                const std::string& what) {
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 24;
+  const std::size_t start = out.size();
+  for (std::uint64_t done = 0; done < bytes;) {
+    const auto chunk = static_cast<unsigned>(std::min(bytes - done, kChunk));
+    out.resize(start + done + chunk);
+    const int got = gzread(file, out.data() + start + done, chunk);
     if (got < 0) {
       int code = 0;
       throw DataError(path + ": read error in " + what + ": " + gzerror(file, &code));
     }
+    out.resize(start + done + static_cast<std::size_t>(got));
     if (got == 0) {
       throw DataError(path + ": truncated: " + what + " needs " + std::to_string(bytes) + " bytes, the file has " +
                       std::to_string(done));
     }
-    done += static_cast<std::size_t>(got);
+    done += static_cast<std::uint64_t>(got);
   }
 }
 
-std::uint32_t big_endian(const unsigned char* bytes) {
-  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
+// The next big-endian 32-bit field of the IDX header.
+std::uint32_t read_header_field(gzFile_s* file, const std::string& path) {
+  std::vector<std::uint8_t> field;
+  read_exact(file, path, field, 4, "the IDX header");
+  return (std::uint32_t{field[0]} << 24) | (std::uint32_t{field[1]} << 16) | (std::uint32_t{field[2]} << 8) | field[3];
 }
 
 std::string hex(std::uint32_t value) {
@@ -59,9 +68,7 @@ constexpr std::uint64_t kMaxIdxBytes = std::uint64_t{1} << 40;
 // Reads an IDX ubyte file with `dims` dimensions; returns its shape and bytes.
 torch::Tensor read_idx(const std::string& path, int dims) {
   GzFile file = open_file(path);
-  std::array<unsigned char, 4> magic_bytes{};
-  read_exact(file.get(), path, magic_bytes.data(), 4, "the IDX header");
-  const std::uint32_t magic = big_endian(magic_bytes.data());
+  const std::uint32_t magic = read_header_field(file.get(), path);
   const std::uint32_t expected = 0x00000800U | static_cast<std::uint32_t>(dims);
   if (magic != expected) {
     throw DataError(path + ": wrong magic number " + hex(magic) + ", expected " + hex(expected) + " (IDX ubyte, " +
@@ -70,9 +77,7 @@ torch::Tensor read_idx(const std::string& path, int dims) {
   std::vector<std::int64_t> shape;
   std::uint64_t total = 1;
   for (int d = 0; d < dims; ++d) {
-    std::array<unsigned char, 4> size_bytes{};
-    read_exact(file.get(), path, size_bytes.data(), 4, "the IDX header");
-    const std::uint32_t size = big_endian(size_bytes.data());
+    const std::uint32_t size = read_header_field(file.get(), path);
     if (size == 0 || size > (1U << 28)) throw DataError(path + ": implausible dimension " + std::to_string(size));
     if (total > kMaxIdxBytes / size) {
       throw DataError(path + ": implausible shape: its header announces more than " + std::to_string(kMaxIdxBytes) +
@@ -81,31 +86,13 @@ torch::Tensor read_idx(const std::string& path, int dims) {
     shape.push_back(size);
     total *= size;
   }
-  // The header only announces the size: read what the file holds in
-  // chunks, so a header announcing more than the file has (a torn download,
-  // a foreign file) costs no more memory than the file's own bytes.
   auto bytes = std::make_unique<std::vector<std::uint8_t>>();
-  constexpr std::uint64_t kChunk = std::uint64_t{1} << 24;
-  while (bytes->size() < total) {
-    const std::size_t done = bytes->size();
-    const auto want = static_cast<unsigned>(std::min(total - done, kChunk));
-    bytes->resize(done + want);
-    const int got = gzread(file.get(), bytes->data() + done, want);
-    if (got < 0) {
-      int code = 0;
-      throw DataError(path + ": read error in the data: " + gzerror(file.get(), &code));
-    }
-    bytes->resize(done + static_cast<std::size_t>(got));
-    if (got == 0) {
-      throw DataError(path + ": truncated: the data needs " + std::to_string(total) + " bytes, the file has " +
-                      std::to_string(done));
-    }
-  }
+  read_exact(file.get(), path, *bytes, total, "the data");
   unsigned char extra = 0;
   if (gzread(file.get(), &extra, 1) != 0) {
     throw DataError(path + ": longer than its header announces (" + std::to_string(total) + " data bytes)");
   }
-  std::vector<std::uint8_t>* owner = bytes.release();
+  std::vector<std::uint8_t>* owner = bytes.release();  // the tensor owns the bytes, uncopied
   return torch::from_blob(
       owner->data(), shape, [owner](void*) { delete owner; }, torch::kUInt8);
 }
