@@ -45,10 +45,18 @@ void write_strings(H5::Group& group, const std::string& name, const std::vector<
   group.createDataSet(name, utf8_text_type(), space).write(pointers.data(), utf8_text_type());
 }
 
-std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file) {
+// The list `name` of `group` (a rank-1 dataset) and its length, checked
+// against what the file stores before anything is allocated for it.
+H5::DataSet open_list(const H5::Group& group, const std::string& name, const std::string& file, hsize_t& length) {
   if (!group.nameExists(name)) throw ArchiveError(file + ": checkpoint has no '" + name + "'");
   H5::DataSet dataset = group.openDataSet(name);
-  const hsize_t n = stored_extent(dataset, file + ": '" + name + "'", 1)[0];
+  length = stored_extent(dataset, file + ": '" + name + "'", 1)[0];
+  return dataset;
+}
+
+std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file) {
+  hsize_t n = 0;
+  const H5::DataSet dataset = open_list(group, name, file, n);
   std::vector<char*> pointers(n, nullptr);
   if (n > 0) dataset.read(pointers.data(), utf8_text_type());
   std::vector<std::string> values;
@@ -56,6 +64,14 @@ std::vector<std::string> read_strings(const H5::Group& group, const std::string&
     values.emplace_back(p != nullptr ? p : "");
     std::free(p);
   }
+  return values;
+}
+
+std::vector<double> read_numbers(const H5::Group& group, const std::string& name, const std::string& file) {
+  hsize_t n = 0;
+  const H5::DataSet dataset = open_list(group, name, file, n);
+  std::vector<double> values(n);
+  if (!values.empty()) dataset.read(values.data(), H5::PredType::NATIVE_DOUBLE);
   return values;
 }
 
@@ -136,13 +152,8 @@ Checkpoint read_checkpoint(const std::string& path) {
     }
     H5::Group root = file.openGroup("/");
     const auto names = read_strings(root, "scalar_names", path);
-    if (!root.nameExists("scalar_values")) throw ArchiveError(path + ": checkpoint has no 'scalar_values'");
-    H5::DataSet values_set = root.openDataSet("scalar_values");
-    if (stored_extent(values_set, path + ": 'scalar_values'", 1)[0] != names.size()) {
-      throw ArchiveError(path + ": scalar names and values differ in number");
-    }
-    std::vector<double> values(names.size());
-    if (!values.empty()) values_set.read(values.data(), H5::PredType::NATIVE_DOUBLE);
+    const auto values = read_numbers(root, "scalar_values", path);
+    if (values.size() != names.size()) throw ArchiveError(path + ": scalar names and values differ in number");
     for (std::size_t i = 0; i < names.size(); ++i) checkpoint.scalars[names[i]] = values[i];
     const auto text_names = read_strings(root, "text_names", path);
     const auto text_values = read_strings(root, "text_values", path);

@@ -1,7 +1,6 @@
 #include "experiments/archive/h5_util.h"
 
 #include <algorithm>
-
 #include <filesystem>
 
 namespace experiments {
