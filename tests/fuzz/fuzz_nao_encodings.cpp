@@ -8,11 +8,11 @@
 // spaces::ArchParseError. On every accepted input: the cells written in
 // the same form read back to the same cells.
 
-#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "spaces/arch.h"
 #include "spaces/infra/errors.h"
 #include "spaces/nao_encodings.h"
 #include "tests/fuzz/fuzz_support.h"
@@ -40,13 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const spaces::ArchParseError&) {
     return 0;
   }
-  const std::string text = spaces::write_epd(cells);
-  std::vector<std::int64_t> again;
-  for (std::size_t begin = 0; begin < text.size();) {
-    const std::size_t end = std::min(text.find(' ', begin), text.size());
-    again.push_back(std::stoll(text.substr(begin, end - begin)));
-    begin = end + 1;
-  }
+  const std::vector<std::int64_t> again = spaces::split_tokens(spaces::write_epd(cells), "fuzz");
   fuzz::require(spaces::read_epd(again, nodes, "fuzz") == cells, "write_epd reads back to the same cells");
   return 0;
 }

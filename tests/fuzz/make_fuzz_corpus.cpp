@@ -17,6 +17,7 @@
 #include "experiments/archive/run_archive.h"
 #include "experiments/archive/train_archive.h"
 #include "experiments/config/embedded_configs.h"
+#include "spaces/arch.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
 #include "tests/experiments/data/data_files.h"
@@ -63,11 +64,7 @@ void add_architectures(Corpus& corpus) {
         if (format == "dag_json") corpus.add("fuzz_nao_encodings", std::string(1, char(1 | (4 << 1))) + text);
         if (format == "epd") {
           std::string tokens(1, char(4 << 1));
-          for (std::size_t begin = 0; begin < text.size();) {
-            const std::size_t end = std::min(text.find(' ', begin), text.size());
-            tokens += static_cast<char>(std::stoi(text.substr(begin, end - begin)));
-            begin = end + 1;
-          }
+          for (const std::int64_t token : spaces::split_tokens(text, "corpus")) tokens += static_cast<char>(token);
           corpus.add("fuzz_nao_encodings", tokens);
         }
       }
