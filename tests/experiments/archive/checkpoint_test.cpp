@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "tests/experiments/data/data_files.h"
+#include "tests/experiments/error_text.h"
 
 namespace experiments {
 namespace {
@@ -87,15 +88,6 @@ TEST(Checkpoint, PruningKeepsTheNewestEpochEndsAndTheNewestCheckpoint) {
   EXPECT_EQ(list_checkpoints(d), (std::vector<std::string>{checkpoint_path(d, 5), checkpoint_path(d, 6)}));
 }
 
-std::string read_error(const std::string& path) {
-  try {
-    read_checkpoint(path);
-  } catch (const ArchiveError& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
 // Found by fuzz_checkpoint_reader: the reader allocated whatever extent a
 // dataset announced (a chunked dataset can announce terabytes and store
 // nothing), read rank-2 name lists into one count, and read more scalar
@@ -115,7 +107,7 @@ TEST(Checkpoint, DatasetsThatAnnounceMoreThanTheyStoreAreRefused) {
     chunked.setChunk(1, &chunk);
     file.openGroup("tensors").createDataSet("huge", H5::PredType::NATIVE_FLOAT, H5::DataSpace(1, &huge), chunked);
   }
-  std::string message = read_error(path);
+  std::string message = testing::error_text<ArchiveError>([&] { read_checkpoint(path); });
   EXPECT_NE(message.find(path + ": tensor 'huge': announces 1099511627776 (4398046511104 bytes) but stores 0"),
             std::string::npos)
       << message;
@@ -129,7 +121,7 @@ TEST(Checkpoint, DatasetsThatAnnounceMoreThanTheyStoreAreRefused) {
     file.createDataSet("scalar_values", H5::PredType::NATIVE_DOUBLE, H5::DataSpace(1, &three))
         .write(values, H5::PredType::NATIVE_DOUBLE);
   }
-  message = read_error(path);
+  message = testing::error_text<ArchiveError>([&] { read_checkpoint(path); });
   EXPECT_NE(message.find("scalar names and values differ in number"), std::string::npos) << message;
 
   {
@@ -139,7 +131,7 @@ TEST(Checkpoint, DatasetsThatAnnounceMoreThanTheyStoreAreRefused) {
     const hsize_t dims[] = {1, 2};
     file.createDataSet("text_names", H5::PredType::NATIVE_INT64, H5::DataSpace(2, dims));
   }
-  message = read_error(path);
+  message = testing::error_text<ArchiveError>([&] { read_checkpoint(path); });
   EXPECT_NE(message.find("'text_names': has 2 dimensions, not 1"), std::string::npos) << message;
 }
 

@@ -9,6 +9,7 @@
 
 #include "experiments/archive/train_archive.h"
 #include "tests/experiments/data/data_files.h"
+#include "tests/experiments/error_text.h"
 
 namespace experiments {
 namespace {
@@ -24,15 +25,6 @@ std::vector<spaces::Record> some_archs(std::int64_t epoch, int n) {
                        .set("accuracy", 0.1 * i));
   }
   return rows;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ArchiveError& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(RunArchive, AppendsTablesOfRecordsAndReopensWithEveryRow) {
@@ -151,7 +143,7 @@ TEST(RunArchive, TablesThatAnnounceMoreRowsThanTheyStoreAreRefused) {
     const hsize_t huge = hsize_t{1} << 40;
     for (hsize_t i = 0; i < epochs.getNumObjs(); ++i) epochs.openDataSet(epochs.getObjnameByIdx(i)).extend(&huge);
   }
-  const std::string message = error_of([&] { TrainArchive::open(path, "toy", "arc 1"); });
+  const std::string message = testing::error_text<ArchiveError>([&] { TrainArchive::open(path, "toy", "arc 1"); });
   EXPECT_NE(message.find(path + ": 'epochs'/"), std::string::npos) << message;
   EXPECT_NE(message.find("announces 1099511627776 (8796093022208 bytes) but stores"), std::string::npos) << message;
 }
@@ -171,7 +163,7 @@ TEST(RunArchive, HdfErrorsWhileReadingAnOpenArchiveAreArchiveErrors) {
     archs.createDataSet("phase", fixed, H5::DataSpace(1, &rows)).write(text, fixed);
   }
   auto archive = RunArchive::open(path, "toy(n=3)");
-  const std::string message = error_of([&] { archive->read("archs"); });
+  const std::string message = testing::error_text<ArchiveError>([&] { archive->read("archs"); });
   EXPECT_NE(message.find(path + ": table '/archs' is unreadable"), std::string::npos) << message;
 }
 
@@ -179,12 +171,17 @@ TEST(RunArchive, RefusesToOverwriteAndNamesForeignOrMismatchedFiles) {
   testing::TempDir dir;
   const std::string path = dir.file("run.h5");
   RunArchive::create(path, "toy", "");
-  EXPECT_NE(error_of([&] { RunArchive::create(path, "toy", ""); }).find("already exists"), std::string::npos);
-  EXPECT_NE(error_of([&] { RunArchive::open(path, "other"); }).find("records space toy"), std::string::npos);
-  std::ofstream(dir.file("junk.h5")) << "not hdf5";
-  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("junk.h5"), "toy"); }).find("not an HDF5 file"),
+  EXPECT_NE(testing::error_text<ArchiveError>([&] { RunArchive::create(path, "toy", ""); }).find("already exists"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("none.h5"), "toy"); }).find("no such run archive"),
+  EXPECT_NE(testing::error_text<ArchiveError>([&] { RunArchive::open(path, "other"); }).find("records space toy"),
+            std::string::npos);
+  std::ofstream(dir.file("junk.h5")) << "not hdf5";
+  EXPECT_NE(
+      testing::error_text<ArchiveError>([&] { RunArchive::open(dir.file("junk.h5"), "toy"); }).find("not an HDF5 file"),
+      std::string::npos);
+  EXPECT_NE(testing::error_text<ArchiveError>([&] {
+              RunArchive::open(dir.file("none.h5"), "toy");
+            }).find("no such run archive"),
             std::string::npos);
   {
     H5::H5File other(dir.file("newer.h5"), H5F_ACC_EXCL);
@@ -194,8 +191,10 @@ TEST(RunArchive, RefusesToOverwriteAndNamesForeignOrMismatchedFiles) {
   }
   std::string newer = std::to_string(RunArchive::kLayoutVersion + 1);
   newer.insert(0, "layout version ");
-  EXPECT_NE(error_of([&] { RunArchive::open(dir.file("newer.h5"), "toy"); }).find(newer), std::string::npos);
-  EXPECT_NE(error_of([&] { read_search_outcome(dir.file("newer.h5")); }).find(newer), std::string::npos);
+  EXPECT_NE(testing::error_text<ArchiveError>([&] { RunArchive::open(dir.file("newer.h5"), "toy"); }).find(newer),
+            std::string::npos);
+  EXPECT_NE(testing::error_text<ArchiveError>([&] { read_search_outcome(dir.file("newer.h5")); }).find(newer),
+            std::string::npos);
 }
 
 }  // namespace

@@ -3,18 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "tests/experiments/data/data_files.h"
+#include "tests/experiments/error_text.h"
 
 namespace experiments {
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 TEST(IdxReader, ReadsPlainAndGzipFiles) {
   for (bool gzip : {false, true}) {
@@ -34,7 +26,8 @@ TEST(IdxReader, RejectsATruncatedFileNamingIt) {
   const auto bytes = testing::idx_bytes(0x803, {3, 28, 28}, std::vector<unsigned char>(2 * 28 * 28, 1));
   testing::write_bytes(dir.file("images"), bytes, false);
   testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {3}, {0, 1, 2}), false);
-  const std::string message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  const std::string message =
+      testing::error_text<DataError>([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
   EXPECT_NE(message.find(dir.file("images")), std::string::npos) << message;
   EXPECT_NE(message.find("truncated"), std::string::npos) << message;
 }
@@ -49,12 +42,13 @@ TEST(IdxReader, AnnouncedSizesCostNoMemoryBeforeTheDataIsThere) {
   // 2^39 bytes (512 GB) announced, 100 present.
   testing::write_bytes(dir.file("images"),
                        testing::idx_bytes(0x803, {1U << 28, 1U << 11, 1}, std::vector<unsigned char>(100, 1)), false);
-  std::string message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  std::string message =
+      testing::error_text<DataError>([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
   EXPECT_NE(message.find("truncated: the data needs 549755813888 bytes, the file has 100"), std::string::npos)
       << message;
   // 2^84 bytes: more than 64 bits can count, and more than any IDX file holds.
   testing::write_bytes(dir.file("images"), testing::idx_bytes(0x803, {1U << 28, 1U << 28, 1U << 28}, {1, 2, 3}), true);
-  message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  message = testing::error_text<DataError>([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
   EXPECT_NE(message.find("implausible shape"), std::string::npos) << message;
 }
 
@@ -62,7 +56,8 @@ TEST(IdxReader, RejectsAWrongMagicNumber) {
   testing::TempDir dir;
   testing::write_bytes(dir.file("images"), testing::idx_bytes(0x801, {4}, {0, 1, 2, 3}), true);  // a label file
   testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {4}, {0, 1, 2, 3}), true);
-  const std::string message = error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
+  const std::string message =
+      testing::error_text<DataError>([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); });
   EXPECT_NE(message.find("wrong magic number 0x00000801, expected 0x00000803"), std::string::npos) << message;
 }
 
@@ -71,19 +66,25 @@ TEST(IdxReader, RejectsTrailingBytesMismatchedCountsBadLabelsAndMissingFiles) {
   testing::write_bytes(dir.file("images"),
                        testing::idx_bytes(0x803, {2, 28, 28}, std::vector<unsigned char>(2 * 784 + 5)), false);
   testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {2}, {0, 1}), false);
-  EXPECT_NE(
-      error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); }).find("longer than its header"),
-      std::string::npos);
+  EXPECT_NE(testing::error_text<DataError>([&] {
+              read_idx_dataset(dir.file("images"), dir.file("labels"), "x");
+            }).find("longer than its header"),
+            std::string::npos);
   testing::write_bytes(dir.file("images"), testing::idx_bytes(0x803, {2, 28, 28}, std::vector<unsigned char>(2 * 784)),
                        false);
   testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {3}, {0, 1, 2}), false);
-  EXPECT_NE(error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); }).find("has 3 labels"),
+  EXPECT_NE(testing::error_text<DataError>([&] {
+              read_idx_dataset(dir.file("images"), dir.file("labels"), "x");
+            }).find("has 3 labels"),
             std::string::npos);
   testing::write_bytes(dir.file("labels"), testing::idx_bytes(0x801, {2}, {0, 12}), false);
-  EXPECT_NE(error_of([&] { read_idx_dataset(dir.file("images"), dir.file("labels"), "x"); }).find("label 12"),
+  EXPECT_NE(testing::error_text<DataError>([&] {
+              read_idx_dataset(dir.file("images"), dir.file("labels"), "x");
+            }).find("label 12"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { load_mnist_format(dir.path().string(), "test", "x"); }).find("no such file"),
-            std::string::npos);
+  EXPECT_NE(
+      testing::error_text<DataError>([&] { load_mnist_format(dir.path().string(), "test", "x"); }).find("no such file"),
+      std::string::npos);
 }
 
 TEST(IdxReader, ReadsDebiansFashionMnistWhenInstalled) {
