@@ -10,7 +10,8 @@
 namespace experiments {
 namespace {
 
-constexpr std::int64_t kCheckpointLayout = 1;
+// 2: the HDF5 1.10 format with checksums, fixed-length texts (1: variable-length).
+constexpr std::int64_t kCheckpointLayout = 2;
 
 H5::DataType h5_type(torch::ScalarType type) {
   switch (type) {
@@ -40,9 +41,8 @@ torch::ScalarType torch_type(const H5::DataSet& dataset, const std::string& wher
 void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& values) {
   hsize_t n = values.size();
   H5::DataSpace space(1, &n);
-  std::vector<const char*> pointers;
-  for (const auto& v : values) pointers.push_back(v.c_str());
-  group.createDataSet(name, utf8_text_type(), space).write(pointers.data(), utf8_text_type());
+  const std::size_t width = text_width(values);
+  group.createDataSet(name, text_type(width), space).write(pack_texts(values, width).data(), text_type(width));
 }
 
 // The list `name` of `group` (a rank-1 dataset) and its length, checked
@@ -57,14 +57,11 @@ H5::DataSet open_list(const H5::Group& group, const std::string& name, const std
 std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file) {
   hsize_t n = 0;
   const H5::DataSet dataset = open_list(group, name, file, n);
-  std::vector<char*> pointers(n, nullptr);
-  if (n > 0) dataset.read(pointers.data(), utf8_text_type());
-  std::vector<std::string> values;
-  for (char* p : pointers) {
-    values.emplace_back(p != nullptr ? p : "");
-    std::free(p);
-  }
-  return values;
+  const H5::StrType type = fixed_text_type(dataset, file + ": '" + name + "'");
+  const std::size_t width = type.getSize();
+  std::vector<char> packed(static_cast<std::size_t>(n) * width);
+  if (n > 0) dataset.read(packed.data(), type);
+  return unpack_texts(packed, width);
 }
 
 std::vector<double> read_numbers(const H5::Group& group, const std::string& name, const std::string& file) {
@@ -90,7 +87,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
   std::filesystem::remove(temporary);
   try {
     {
-      H5::H5File file(temporary, H5F_ACC_EXCL);
+      H5::H5File file = create_checksummed_file(temporary);
       write_int64_attribute(file, "checkpoint_layout", kCheckpointLayout);
       H5::Group tensors = file.createGroup("tensors");
       for (const auto& [name, tensor] : checkpoint.tensors) {
@@ -136,7 +133,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   check_hdf5_file(path, "checkpoint");
   Checkpoint checkpoint;
   try {
-    H5::H5File file(path, H5F_ACC_RDONLY);
+    H5::H5File file = open_checksummed_file(path, H5F_ACC_RDONLY);
     check_layout(file, "checkpoint_layout", kCheckpointLayout, path, "checkpoint");
     if (!file.nameExists("tensors")) throw ArchiveError(path + ": checkpoint has no 'tensors'");
     H5::Group tensors = file.openGroup("tensors");

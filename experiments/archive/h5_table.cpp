@@ -10,6 +10,9 @@ namespace experiments {
 namespace {
 
 const hsize_t kChunkRows = 1024;
+// A text column starts this wide and doubles (at least) when a longer text
+// arrives; see widen_text_column.
+const std::size_t kFirstTextWidth = 32;
 
 H5::DataType type_of(H5Table::Kind kind) {
   switch (kind) {
@@ -20,7 +23,7 @@ H5::DataType type_of(H5Table::Kind kind) {
     case H5Table::Kind::kFloatArray:
       return H5::PredType::NATIVE_DOUBLE;
     case H5Table::Kind::kString:
-      return utf8_text_type();
+      return text_type(kFirstTextWidth);
   }
   throw std::logic_error("unknown column kind");
 }
@@ -37,8 +40,11 @@ std::vector<hsize_t> dims_of(const H5Table::Column& column, hsize_t rows) {
   return dims;
 }
 
-// Creates the dataset of `column` with `rows` rows of its fill value.
-void create_dataset(H5::Group& group, const H5Table::Column& column, hsize_t rows) {
+// Creates the dataset of `column` with `rows` rows of its fill value (text
+// columns: of `type`). Chunks are allocated as rows are added (early
+// allocation), so the storage always covers the extent and a reader can
+// check one against the other.
+void create_dataset(H5::Group& group, const H5Table::Column& column, hsize_t rows, const H5::DataType& type) {
   const std::vector<hsize_t> initial = dims_of(column, rows);
   std::vector<hsize_t> maximum = initial, chunk = initial;
   maximum[0] = H5S_UNLIMITED;
@@ -47,6 +53,7 @@ void create_dataset(H5::Group& group, const H5Table::Column& column, hsize_t row
   H5::DataSpace space(rank_of(column), initial.data(), maximum.data());
   H5::DSetCreatPropList properties;
   properties.setChunk(rank_of(column), chunk.data());
+  properties.setAllocTime(H5D_ALLOC_TIME_EARLY);
   if (is_int(column.kind)) {
     const std::int64_t fill = -1;
     properties.setFillValue(H5::PredType::NATIVE_INT64, &fill);
@@ -54,11 +61,16 @@ void create_dataset(H5::Group& group, const H5Table::Column& column, hsize_t row
     const double fill = std::numeric_limits<double>::quiet_NaN();
     properties.setFillValue(H5::PredType::NATIVE_DOUBLE, &fill);
   }
-  group.createDataSet(column.name, type_of(column.kind), space, properties);
+  group.createDataSet(column.name, type, space, properties);
+}
+
+void create_dataset(H5::Group& group, const H5Table::Column& column, hsize_t rows) {
+  create_dataset(group, column, rows, type_of(column.kind));
 }
 
 // Extends `dataset` by `count` rows and writes `data` into them.
 void write_rows(H5::DataSet& dataset, const H5Table::Column& column, hsize_t start, hsize_t count, const void* data) {
+  const H5::DataType type = column.kind == H5Table::Kind::kString ? dataset.getDataType() : type_of(column.kind);
   const std::vector<hsize_t> new_size = dims_of(column, start + count);
   dataset.extend(new_size.data());
   H5::DataSpace file_space = dataset.getSpace();
@@ -67,7 +79,21 @@ void write_rows(H5::DataSet& dataset, const H5Table::Column& column, hsize_t sta
   const std::vector<hsize_t> extent = dims_of(column, count);
   file_space.selectHyperslab(H5S_SELECT_SET, extent.data(), offset.data());
   H5::DataSpace memory_space(rank_of(column), extent.data());
-  dataset.write(data, type_of(column.kind), memory_space, file_space);
+  dataset.write(data, type, memory_space, file_space);
+}
+
+// The first `rows` texts of a text column's dataset.
+std::vector<std::string> read_texts(const H5::DataSet& dataset, hsize_t rows, const std::string& where) {
+  if (rows == 0) return {};
+  const H5::StrType type = fixed_text_type(dataset, where);
+  const std::size_t width = type.getSize();
+  H5::DataSpace file_space = dataset.getSpace();
+  const hsize_t offset = 0;
+  file_space.selectHyperslab(H5S_SELECT_SET, &rows, &offset);
+  const H5::DataSpace memory_space(1, &rows);
+  std::vector<char> packed(static_cast<std::size_t>(rows) * width);
+  dataset.read(packed.data(), type, memory_space, file_space);
+  return unpack_texts(packed, width);
 }
 
 // The column a dataset holds, from its element type and dimensions.
@@ -84,6 +110,7 @@ H5Table::Column column_of(const H5::DataSet& dataset, const std::string& name, c
   } else if (type_class == H5T_FLOAT) {
     column.kind = scalar ? H5Table::Kind::kFloat : H5Table::Kind::kFloatArray;
   } else if (type_class == H5T_STRING && scalar) {
+    fixed_text_type(dataset, where + "/" + name);
     column.kind = H5Table::Kind::kString;
   } else {
     throw std::runtime_error(where + ": column '" + name + "' has an element type no table uses");
@@ -165,7 +192,10 @@ void H5Table::append(const Rows& rows) {
   for (const Column& column : columns_) {
     if (is_int(column.kind)) check_count(rows.ints.at(next_int++).size(), column);
     if (is_float(column.kind)) check_count(rows.floats.at(next_float++).size(), column);
-    if (column.kind == Kind::kString) check_count(rows.strings.at(next_string++).size(), column);
+    if (column.kind == Kind::kString) {
+      text_width(rows.strings.at(next_string));  // a NUL byte is refused before anything is written
+      check_count(rows.strings.at(next_string++).size(), column);
+    }
   }
   if (count == 0) return;
   next_int = next_float = next_string = 0;
@@ -176,10 +206,10 @@ void H5Table::append(const Rows& rows) {
     } else if (is_float(column.kind)) {
       write_rows(dataset, column, rows_, count, rows.floats[next_float++].data());
     } else {
-      std::vector<const char*> pointers;
-      for (const auto& s : rows.strings[next_string]) pointers.push_back(s.c_str());
-      ++next_string;
-      write_rows(dataset, column, rows_, count, pointers.data());
+      const std::vector<std::string>& texts = rows.strings[next_string++];
+      const std::size_t width = text_width(texts);
+      if (width > dataset.getDataType().getSize()) dataset = widen_text_column(column, width);
+      write_rows(dataset, column, rows_, count, pack_texts(texts, dataset.getDataType().getSize()).data());
     }
   }
   rows_ += count;
@@ -214,18 +244,22 @@ H5Table::Rows H5Table::read_rows() const {
       if (values > 0) dataset.read(data.data(), H5::PredType::NATIVE_DOUBLE, memory_space, file_space);
       rows.floats.push_back(std::move(data));
     } else {
-      std::vector<char*> pointers(values, nullptr);
-      std::vector<std::string> data;
-      if (values > 0) {
-        const H5::DataType type = utf8_text_type();
-        dataset.read(pointers.data(), type, memory_space, file_space);
-        for (char* text : pointers) data.emplace_back(text == nullptr ? "" : text);
-        H5::DataSet::vlenReclaim(pointers.data(), type, memory_space);
-      }
-      rows.strings.push_back(std::move(data));
+      rows.strings.push_back(
+          read_texts(dataset, rows_, group_.getFileName() + ": '" + group_.getObjName() + "/" + column.name + "'"));
     }
   }
   return rows;
+}
+
+H5::DataSet H5Table::widen_text_column(const Column& column, std::size_t width) {
+  const H5::DataSet old = group_.openDataSet(column.name);
+  const std::size_t new_width = std::max(width, 2 * old.getDataType().getSize());
+  const std::vector<std::string> texts = read_texts(old, rows_, column.name);
+  group_.unlink(column.name);
+  create_dataset(group_, column, rows_, text_type(new_width));
+  H5::DataSet widened = group_.openDataSet(column.name);
+  if (rows_ > 0) write_rows(widened, column, 0, rows_, pack_texts(texts, new_width).data());
+  return widened;
 }
 
 void H5Table::truncate(hsize_t rows) {

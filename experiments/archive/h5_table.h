@@ -2,8 +2,11 @@
 // H5Table: a group of equal-length, appendable datasets in an HDF5 file:
 // one dataset per column, chunked and unlimited along rows, so any HDF5
 // reader (h5dump, h5py) sees plain arrays. Column kinds: int64, float64,
-// variable-length UTF-8 strings, fixed-shape int64 rows (token sequences of
-// one space: [rows, T]) and fixed-shape float64 arrays ([rows, d1, d2...]).
+// UTF-8 texts (fixed-length, NUL-padded strings as wide as the longest text
+// so far: a longer text rewrites the column wider, doubling; no
+// variable-length data, see h5_util.h), fixed-shape int64 rows (token
+// sequences of one space: [rows, T]) and fixed-shape float64 arrays
+// ([rows, d1, d2...]).
 // Columns can be added to a table that has rows; the earlier rows read
 // back the column's fill value (-1, NaN or "").
 
@@ -43,7 +46,8 @@ class H5Table {
     std::vector<std::vector<double>> floats;        // kFloat and kFloatArray columns, in order
     std::vector<std::vector<std::string>> strings;  // kString columns, in order
   };
-  // Appends rows; the columns of each kind are matched in order.
+  // Appends rows; the columns of each kind are matched in order. Throws
+  // std::invalid_argument for a text holding a NUL byte.
   void append(const Rows& rows);
   // Every row, in the layout `append` takes. Throws ArchiveError naming the
   // file and table when HDF5 cannot read them (a corrupt file).
@@ -59,6 +63,9 @@ class H5Table {
 
  private:
   Rows read_rows() const;
+  // Rewrites text column `column` at least `width` bytes wide (twice its
+  // width or more) with its rows; returns the new dataset.
+  H5::DataSet widen_text_column(const Column& column, std::size_t width);
   H5Table(H5::Group group, std::vector<Column> columns, hsize_t rows)
       : group_(std::move(group)), columns_(std::move(columns)), rows_(rows) {}
   H5::Group group_;

@@ -118,7 +118,7 @@ void add_values(const std::string& table, const H5Table::Column& column,
 // Opens `path` read-only after checking it is a search archive of this layout.
 H5::H5File open_for_reading(const std::string& path) {
   check_hdf5_file(path, "run archive");
-  H5::H5File file(path, H5F_ACC_RDONLY);
+  H5::H5File file = open_checksummed_file(path, H5F_ACC_RDONLY);
   check_layout(file, "layout_version", RunArchive::kLayoutVersion, path, "search run archive");
   return file;
 }
@@ -187,7 +187,7 @@ std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const st
   if (std::filesystem::exists(path))
     throw ArchiveError(path + ": already exists; resume it or choose another run directory");
   try {
-    H5::H5File file(path, H5F_ACC_EXCL);
+    H5::H5File file = create_checksummed_file(path);
     write_int64_attribute(file, "layout_version", kLayoutVersion);
     write_text_attribute(file, "kind", "search");
     write_text_attribute(file, "space", space_spec);
@@ -202,7 +202,7 @@ std::unique_ptr<RunArchive> RunArchive::create(const std::string& path, const st
 std::unique_ptr<RunArchive> RunArchive::open(const std::string& path, const std::string& space_spec) {
   check_hdf5_file(path, "run archive");
   return archive_errors(path, [&] {
-    H5::H5File file(path, H5F_ACC_RDWR);
+    H5::H5File file = open_checksummed_file(path, H5F_ACC_RDWR);
     check_layout(file, "layout_version", kLayoutVersion, path, "search run archive");
     const std::string space = read_text_attribute(file, "space", path);
     if (space != space_spec)

@@ -1,10 +1,10 @@
 #pragma once
 // RunArchive: RUN_DIR/run.h5, the record of a search that any HDF5 reader
-// can open. Layout (version 4):
+// can open. Layout (version 5):
 //   attributes  layout_version (int), kind = "search", space (spec text),
 //               config (the resolved TOML)
 //   one group per table of records (spaces/infra/record.h), one dataset per
-//   column: int64 [N], float64 [N], strings [N], int64 rows [N, T] (tokens,
+//   column: int64 [N], float64 [N], fixed-length strings [N], int64 rows [N, T] (tokens,
 //   padded with -1) or float64 arrays [N, d1, ...]; a row that lacks a
 //   column reads back NaN, -1 or "".
 // The search core writes:
@@ -21,7 +21,9 @@
 // /stage_summary, /generated; DARTS: /alpha), every row stamped with the
 // epoch and step it was produced at. A new strategy, metric or table needs
 // no new layout.
-// (Version 3 had fixed tables; version 4 replaced them with these.)
+// (Version 3 had fixed tables; version 4 replaced them with these; version
+// 5 is written in the checksummed HDF5 1.10 format with fixed-length texts,
+// see h5_util.h.)
 // Rows are flushed as they are appended; a resumed run truncates every
 // table to the row counts its checkpoint recorded, so the file ends up as
 // the uninterrupted run's.
@@ -51,7 +53,7 @@ struct TableColumns {
 
 class RunArchive {
  public:
-  static constexpr std::int64_t kLayoutVersion = 4;
+  static constexpr std::int64_t kLayoutVersion = 5;
   using RowCounts = std::map<std::string, std::size_t>;
 
   // Creates `path`; refuses to touch an existing file (ArchiveError).

@@ -20,7 +20,7 @@ std::unique_ptr<TrainArchive> TrainArchive::create(const std::string& path, cons
   if (std::filesystem::exists(path))
     throw ArchiveError(path + ": already exists; resume it or choose another run directory");
   try {
-    H5::H5File file(path, H5F_ACC_EXCL);
+    H5::H5File file = create_checksummed_file(path);
     write_int64_attribute(file, "layout_version", kLayoutVersion);
     write_text_attribute(file, "kind", "train");
     write_text_attribute(file, "space", space_spec);
@@ -38,7 +38,7 @@ std::unique_ptr<TrainArchive> TrainArchive::open(const std::string& path, const 
                                                  const std::string& arch_text) {
   check_hdf5_file(path, "run archive");
   try {
-    H5::H5File file(path, H5F_ACC_RDWR);
+    H5::H5File file = open_checksummed_file(path, H5F_ACC_RDWR);
     check_layout(file, "layout_version", kLayoutVersion, path, "training run archive");
     if (read_text_attribute(file, "kind", path) != "train") throw ArchiveError(path + ": not a training run archive");
     const std::string space = read_text_attribute(file, "space", path);

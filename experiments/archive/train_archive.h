@@ -1,6 +1,6 @@
 #pragma once
 // TrainArchive: RUN_DIR/run.h5 of a final training (train_arch), readable
-// by any HDF5 reader. Layout (version 1):
+// by any HDF5 reader. Layout (version 2; 1 was not checksummed, see h5_util.h):
 //   attributes  layout_version (int), kind = "train", space (spec text),
 //               arch (the space's canonical text), config (resolved TOML)
 //   /epochs     epoch (int64, 1-based); train_loss, train_accuracy,
@@ -29,7 +29,8 @@ struct EpochRecord {
 
 class TrainArchive {
  public:
-  static constexpr std::int64_t kLayoutVersion = 1;
+  // 2: the checksummed HDF5 1.10 format with fixed-length texts (h5_util.h).
+  static constexpr std::int64_t kLayoutVersion = 2;
   // Creates `path`; refuses to touch an existing file (ArchiveError).
   static std::unique_ptr<TrainArchive> create(const std::string& path, const std::string& space_spec,
                                               const std::string& arch_text, const std::string& config_toml);

@@ -146,6 +146,11 @@ TEST(Checkpoint, CorruptOrForeignFilesAreNamed) {
   } catch (const ArchiveError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
+  H5::H5File(dir.file("unchecksummed.h5"), H5F_ACC_EXCL).close();  // HDF5's default format: no checksums
+  const std::string message = testing::error_text<ArchiveError>([&] { read_checkpoint(dir.file("unchecksummed.h5")); });
+  EXPECT_NE(message.find("an HDF5 file without checksums (superblock version 0): a checkpoint of an earlier build"),
+            std::string::npos)
+      << message;
   std::ofstream(dir.file("foreign.h5")) << "hello";
   EXPECT_THROW(read_checkpoint(dir.file("foreign.h5")), ArchiveError);
   EXPECT_THROW(read_checkpoint(dir.file("missing.h5")), ArchiveError);
