@@ -3,6 +3,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <malloc.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+// The sanitizers' public allocator interface (sanitizer/allocator_interface.h,
+// which Debian ships with clang only; libasan defines the function).
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -12,8 +18,13 @@
 namespace childnets {
 
 std::int64_t heap_bytes_in_use() {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer replaces malloc, so glibc's statistics see nothing; ask its allocator.
+  return static_cast<std::int64_t>(__sanitizer_get_current_allocated_bytes());
+#else
   const struct mallinfo2 info = mallinfo2();
   return static_cast<std::int64_t>(info.uordblks + info.hblkhd);
+#endif
 }
 
 namespace {
@@ -21,8 +32,8 @@ namespace {
 // The quadratic through (2, y2), (4, y4), (6, y6) at x (Lagrange), exactly.
 __int128 quadratic_through(std::int64_t y2, std::int64_t y4, std::int64_t y6, std::int64_t x) {
   const __int128 X = x;
-  const __int128 sum = __int128{y2} * (X - 4) * (X - 6) - 2 * __int128{y4} * (X - 2) * (X - 6) +
-                       __int128{y6} * (X - 2) * (X - 4);
+  const __int128 sum =
+      __int128{y2} * (X - 4) * (X - 6) - 2 * __int128{y4} * (X - 2) * (X - 6) + __int128{y6} * (X - 2) * (X - 4);
   return sum / 8;
 }
 

@@ -40,7 +40,8 @@ StepMemory measure_step_memory(const std::function<torch::Tensor(std::int64_t ba
 std::int64_t extrapolate_store_bytes(const std::function<std::int64_t(std::int64_t channels)>& bytes_at,
                                      std::int64_t channels);
 
-// Bytes in use on the heap now (arenas and mmapped blocks).
+// Bytes in use on the heap now (arenas and mmapped blocks; under
+// AddressSanitizer, its allocator's count).
 std::int64_t heap_bytes_in_use();
 
 }  // namespace childnets
