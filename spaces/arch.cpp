@@ -36,7 +36,7 @@ std::vector<std::int64_t> split_tokens(std::string_view text, const std::string&
     word.clear();
   };
   for (char c : text) {
-    if (c == ' ' || c == ',' || c == '\t' || c == '\n' || c == '\r' || c == '[' || c == ']') {
+    if (c == ' ' || c == ',' || c == '\t' || c == '\n' || c == '\r' || c == '[' || c == ']' || c == '(' || c == ')') {
       flush();
     } else {
       word += c;

@@ -22,8 +22,8 @@ struct Arch {
 // "0 2 0 0 1 4 ..." — the token list as space-separated integers.
 std::string join_tokens(const std::vector<std::int64_t>& tokens);
 
-// Reads space- or comma-separated integers (brackets allowed, as in Python's
-// list print). Throws ArchParseError naming the offending word and its
+// Reads space- or comma-separated integers (brackets and parentheses
+// allowed, as Python prints lists and tuples). Throws ArchParseError naming the offending word and its
 // position for anything that is not an integer, and for empty text.
 std::vector<std::int64_t> split_tokens(std::string_view text, const std::string& space);
 

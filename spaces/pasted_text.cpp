@@ -97,7 +97,8 @@ std::string architecture_text(std::string_view pasted, const std::string& space_
 
 const std::string& pasted_forms_hint() {
   static const std::string hint =
-      "integers separated by spaces or commas, as printed by nas_arch (brackets, quotes, a trailing comment and "
+      "integers separated by spaces or commas, as printed by nas_arch (brackets or a tuple's parentheses, quotes, a "
+      "trailing comment and "
       "an assignment or flag before them are allowed: arc = \"0 2 0 1 ...\", --fixed_arc '[0, 2, 0, 1, ...]')";
   return hint;
 }
