@@ -317,6 +317,23 @@ std::pair<torch::Tensor, torch::Tensor> BatchNormImpl::eval_affine() const {
 
 torch::Tensor BatchNormImpl::forward(const torch::Tensor& x) { return normalise(x, weight, bias, {}); }
 
+void BatchNormImpl::reset_running_statistics() {
+  torch::NoGradGuard no_grad;
+  running_mean.zero_();
+  running_var.fill_(1.0);
+  num_batches_tracked.zero_();
+}
+
+torch::Tensor BatchNormImpl::forward_first_channels(const torch::Tensor& x) {
+  const std::int64_t channels = x.size(1);
+  if (channels > options.channels()) {
+    throw std::invalid_argument("batch norm of " + std::to_string(options.channels()) + " channels given " +
+                                std::to_string(channels));
+  }
+  if (channels == options.channels()) return forward(x);
+  return normalise(x, weight.narrow(0, 0, channels), bias.narrow(0, 0, channels), {});
+}
+
 torch::Tensor BatchNormImpl::forward_scaled(const torch::Tensor& x, const torch::Tensor& scale,
                                             const torch::Tensor& added) {
   // (x_hat * w + b) * s = x_hat * (w * s) + b * s; without affine parameters w = 1 and b = 0.
@@ -341,14 +358,15 @@ torch::Tensor BatchNormImpl::normalise(const torch::Tensor& x, const torch::Tens
   // Batch statistics in training, and in eval inside a BatchStatisticsScope
   // (then without touching the running statistics).
   const bool batch_statistics = is_training() || BatchStatisticsScope::active();
+  // Views of the first x.size(1) channels (all of them unless a sliced forward asked for fewer).
+  torch::Tensor mean = running_mean.narrow(0, 0, x.size(1)), var = running_var.narrow(0, 0, x.size(1));
   if (fast) {
-    return channels_last_batch_norm(x, weight, bias, running_mean, running_var, batch_statistics, options.momentum(),
-                                    options.eps(), options.relu(), is_training(), added);
+    return channels_last_batch_norm(x, weight, bias, mean, var, batch_statistics, options.momentum(), options.eps(),
+                                    options.relu(), is_training(), added);
   }
-  torch::Tensor mean = running_mean, var = running_var;
   if (batch_statistics && !is_training()) {  // libtorch always updates what it is given: give it copies
-    mean = running_mean.clone();
-    var = running_var.clone();
+    mean = mean.clone();
+    var = var.clone();
   }
   torch::Tensor y = torch::batch_norm(x, weight, bias, mean, var, batch_statistics, options.momentum(), options.eps(),
                                       /*cudnn_enabled=*/false);

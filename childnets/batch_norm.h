@@ -44,6 +44,15 @@ class BatchNormImpl : public torch::nn::Module {
  public:
   explicit BatchNormImpl(const BatchNormOptions& options);
   torch::Tensor forward(const torch::Tensor& x);
+  // forward(x) for x with the first x.size(1) <= channels channels: the
+  // parameters and running statistics of those channels (views, updated
+  // in place), as a channel-searching supernet slices one wide layer
+  // (SPOS's channel search). Throws std::invalid_argument for more
+  // channels than the layer has.
+  torch::Tensor forward_first_channels(const torch::Tensor& x);
+  // Running mean 0, running variance 1, no batches tracked: as
+  // torch.nn.BatchNorm2d's reset_running_stats.
+  void reset_running_statistics();
   // added + forward(x) * scale, with the scale folded into the
   // normalisation's own per-channel multiply and `added` into its output
   // pass (no extra pass over the output, forward or backward): scale is
@@ -60,6 +69,7 @@ class BatchNormImpl : public torch::nn::Module {
   torch::Tensor weight, bias, running_mean, running_var, num_batches_tracked;
 
  private:
+  // Normalises x with `weight`, `bias` and the first x.size(1) channels of the running statistics.
   torch::Tensor normalise(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                           const torch::Tensor& added);
 };

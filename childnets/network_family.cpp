@@ -5,9 +5,11 @@
 #include "childnets/cell_network.h"
 #include "childnets/genet_network.h"
 #include "childnets/macro_network.h"
+#include "childnets/spos_network.h"
 #include "spaces/cell_space.h"
 #include "spaces/enas_macro_space.h"
 #include "spaces/genet_space.h"
+#include "spaces/spos_space.h"
 
 namespace childnets {
 
@@ -19,6 +21,7 @@ std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space
   }
   if (dynamic_cast<const spaces::GenetSpace*>(space.get()) != nullptr)
     return std::make_unique<GenetNetwork>(space, options);
+  if (dynamic_cast<const spaces::SposSpace*>(space.get()) != nullptr) return std::make_unique<SposNetwork>(space, options);
   throw std::invalid_argument("no child network builds space '" + space->name() + "'");
 }
 

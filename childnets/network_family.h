@@ -1,8 +1,8 @@
 #pragma once
 // NetworkFamily: how the networks of one kind of space are built over a
-// ParameterStore. Three families cover the registered spaces: stacked cells
-// (enas_micro, nao, pnas, darts), the ENAS macro layer stack, and GeNet
-// stages. A family is stateless after construction: the store holds every
+// ParameterStore. Four families cover the registered spaces: stacked cells
+// (enas_micro, nao, pnas, darts), the ENAS macro layer stack, GeNet stages
+// and SPOS's ShuffleNetV2 choice layers. A family is stateless after construction: the store holds every
 // weight, the ArchGraph of each call says which of them run.
 
 #include <torch/torch.h>

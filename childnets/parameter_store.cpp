@@ -47,15 +47,32 @@ std::int64_t ParameterStoreImpl::bytes() const {
   return total;
 }
 
+namespace {
+
+// `to` = the leading block of `from` of to's shape ([:d0, :d1, ...]).
+void copy_leading(torch::Tensor& to, const torch::Tensor& from, const std::string& key) {
+  torch::Tensor source = from;
+  if (from.dim() != to.dim()) throw std::invalid_argument("parameter store: '" + key + "' has another rank");
+  for (std::int64_t d = 0; d < to.dim(); ++d) {
+    if (from.size(d) < to.size(d)) {
+      throw std::invalid_argument("parameter store: '" + key + "' is narrower in the store copied from");
+    }
+    if (from.size(d) != to.size(d)) source = source.narrow(d, 0, to.size(d));
+  }
+  to.copy_(source);
+}
+
+}  // namespace
+
 void ParameterStoreImpl::copy_matching_from(const ParameterStoreImpl& other) {
   torch::NoGradGuard no_grad;
   const auto theirs_params = other.named_parameters();
   const auto theirs_buffers = other.named_buffers();
   for (auto& item : named_parameters()) {
-    if (const auto* source = theirs_params.find(item.key())) item.value().copy_(*source);
+    if (const auto* source = theirs_params.find(item.key())) copy_leading(item.value(), *source, item.key());
   }
   for (auto& item : named_buffers()) {
-    if (const auto* source = theirs_buffers.find(item.key())) item.value().copy_(*source);
+    if (const auto* source = theirs_buffers.find(item.key())) copy_leading(item.value(), *source, item.key());
   }
 }
 

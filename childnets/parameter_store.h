@@ -46,7 +46,10 @@ class ParameterStoreImpl : public torch::nn::Module {
   std::int64_t bytes() const;  // parameters and buffers
 
   // Copies every tensor of `other` whose key this store also has (for
-  // building a standalone network from shared weights, and back).
+  // building a standalone network from shared weights, and back); where
+  // other's is wider (a channel-searching supernet's), its leading block
+  // [:d0, :d1, ...], the slice the narrower architecture runs on. Throws
+  // std::invalid_argument for a tensor of another rank or narrower there.
   void copy_matching_from(const ParameterStoreImpl& other);
 
  private:

@@ -88,6 +88,20 @@ EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, cons
   return result;
 }
 
+void recalibrate_batch_norm(ChildNetworkImpl& network, const spaces::ArchGraph& graph,
+                            const std::function<torch::Tensor()>& next_images, std::int64_t batches) {
+  for (const auto& module : network.store()->modules(/*include_self=*/false)) {
+    if (auto* bn = dynamic_cast<BatchNormImpl*>(module.get())) bn->reset_running_statistics();
+  }
+  const bool was_training = network.is_training();
+  network.train();
+  {
+    torch::NoGradGuard no_grad;
+    for (std::int64_t i = 0; i < batches; ++i) network.forward(next_images(), graph);
+  }
+  network.train(was_training);
+}
+
 EvalResult evaluate_in_batches(ChildNetworkImpl& network, const spaces::ArchGraph& graph, const torch::Tensor& images,
                                const torch::Tensor& labels, std::int64_t batch_size, bool batch_statistics) {
   EvalResult total;

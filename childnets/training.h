@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+
 #include <memory>
 
 #include "childnets/child_network.h"
@@ -66,6 +68,16 @@ EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, cons
 // time: loss averaged over the images, correct answers summed.
 EvalResult evaluate_in_batches(ChildNetworkImpl& network, const spaces::ArchGraph& graph, const torch::Tensor& images,
                                const torch::Tensor& labels, std::int64_t batch_size, bool batch_statistics = false);
+
+// SPOS's batch-norm recalibration (SinglePathOneShot src/Search/tester.py:
+// 52-72): every batch norm of the network's store has its running
+// statistics reset, then `graph` runs forward in training mode, without
+// gradients, on `batches` minibatches from `next_images` (each [batch,
+// channels, size, size]), so the running statistics become this
+// architecture's (an exponential average at each batch norm's momentum,
+// 0.1, as SPOS's). Restores the network's previous mode.
+void recalibrate_batch_norm(ChildNetworkImpl& network, const spaces::ArchGraph& graph,
+                            const std::function<torch::Tensor()>& next_images, std::int64_t batches);
 
 // Cross-entropy (with label smoothing) of logits [batch, classes] against labels [batch].
 torch::Tensor classification_loss(const torch::Tensor& logits, const torch::Tensor& labels,

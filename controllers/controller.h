@@ -174,6 +174,28 @@ class DifferentiableController {
   virtual UpdateStats architecture_step(const std::vector<torch::Tensor>& gradients, double validation_loss) = 0;
 };
 
+// --- Costs and constraints -------------------------------------------------
+
+// What the core tells a strategy about a candidate before it is evaluated:
+// its costs, and whether they satisfy the run's constraints ([search]
+// max_params, max_macs). Costs come from building the candidate's network
+// (childnets/), which controllers never include; a strategy that checks
+// constraints itself (SPOS's is_legal, OFA's efficiency predictor) asks
+// here instead of spending an evaluation.
+class CostModel {
+ public:
+  virtual ~CostModel() = default;
+  // "params" (count of weights) and "macs" (multiply-accumulates of one
+  // image's forward pass) of the candidate's network. Throws
+  // spaces::ArchError for an architecture of another space.
+  virtual Metrics costs(const spaces::Arch& arch) = 0;
+  // Empty when `arch` satisfies every constraint; otherwise the first one
+  // it breaks, as "macs 3.4e+08 > max_macs 3.3e+08".
+  virtual std::string violation(const spaces::Arch& arch) = 0;
+  // Whether the run sets any constraint.
+  virtual bool constrained() const = 0;
+};
+
 // --- The strategy ----------------------------------------------------------
 
 class Controller {
@@ -213,6 +235,11 @@ class Controller {
   virtual Report take_report() { return {}; }
   // The differentiable role, or nullptr.
   virtual DifferentiableController* differentiable() { return nullptr; }
+  // The core hands every strategy the run's cost model once, before the
+  // first phase; it outlives the strategy. Strategies that do not check
+  // constraints themselves ignore it (the core does not refuse candidates
+  // for them).
+  virtual void use_cost_model(CostModel* model) { (void)model; }
 
   // A snapshot: its tensors are copies that later learning never changes.
   StateDict state() const;

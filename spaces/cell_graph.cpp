@@ -1,6 +1,7 @@
 #include "spaces/cell_graph.h"
 
 #include <algorithm>
+#include <bit>
 #include <ostream>
 #include <stdexcept>
 
@@ -76,6 +77,7 @@ std::uint64_t canonical_hash(const CellGraph& graph) {
     }
     std::sort(terms.begin(), terms.end());
     std::uint64_t h = hash_mix(hash_string(node.node_op), static_cast<std::uint64_t>(node.kind));
+    if (node.width_multiplier != 1.0) h = hash_mix(h, std::bit_cast<std::uint64_t>(node.width_multiplier));
     for (std::uint64_t term : terms) h = hash_mix(h, term);
     vertex_hash[v] = h;
   }
@@ -107,7 +109,9 @@ void describe(std::ostream& out, const CellGraph& graph) {
     if (terms.empty()) terms = "(nothing)";
     if (v == output && graph[boost::graph_bundle].combine == Combine::kConcat) terms = "concat(" + terms + ")";
     if (!node.node_op.empty()) terms = node.node_op + "(" + terms + ")";
-    out << "  " << node.name << " = " << terms << "\n";
+    out << "  " << node.name << " = " << terms;
+    if (node.width_multiplier != 1.0) out << " at width x" << node.width_multiplier;
+    out << "\n";
   }
 }
 

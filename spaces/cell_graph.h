@@ -36,6 +36,9 @@ struct NodeInfo {
   int index = 0;        // position in the space's own numbering (ENAS index, layer, GeNet node)
   std::string name;     // "in0", "node 3", "layer 5", "output"
   std::string node_op;  // applied after the sum of inputs; empty for none
+  // The node's channels relative to its layout's (SPOS's channel search):
+  // part of the function, so of canonical_hash and describe.
+  double width_multiplier = 1.0;
 };
 
 struct EdgeInfo {

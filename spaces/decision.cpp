@@ -12,6 +12,8 @@ std::string to_string(DecisionKind kind) {
       return "skip bit";
     case DecisionKind::kEdgeBit:
       return "edge bit";
+    case DecisionKind::kWidth:
+      return "width";
   }
   return "unknown";
 }
@@ -25,6 +27,8 @@ std::string Decision::describe(const std::string& cell_name) const {
     case DecisionKind::kSkipBit:
     case DecisionKind::kEdgeBit:
       return text + ", " + to_string(kind) + " from node " + std::to_string(slot);
+    case DecisionKind::kWidth:
+      return text + ", " + to_string(kind);
   }
   return text;
 }

@@ -13,6 +13,7 @@ enum class DecisionKind {
   kOp,          // which operation is applied
   kSkipBit,     // macro space: is a skip connection from an earlier layer present
   kEdgeBit,     // Genetic CNN: is the edge between two nodes of a stage present
+  kWidth,       // SPOS channel search: the width multiplier of a layer
 };
 
 std::string to_string(DecisionKind kind);

@@ -67,14 +67,34 @@ const ConfigSchema& search_schema() {
                   10000},
         ParamSpec{"evaluation",
                   std::string("shared"),
-                  "how a candidate is scored: shared (the shared weights), trial (trained from scratch) or predictor "
-                  "(fitted on another run's measurements)",
+                  "how a candidate is scored: shared (the shared weights), recalibrated (the shared weights after "
+                  "batch-norm recalibration, SPOS), trial (trained from scratch) or predictor (fitted on another "
+                  "run's measurements)",
                   0,
                   0,
-                  {"shared", "trial", "predictor"}},
-        ParamSpec{"trial_epochs", 0.1, "trial evaluation: training epochs (fractions allowed) over the train split",
-                  0, 1e4}
+                  {"shared", "recalibrated", "trial", "predictor"}},
+        ParamSpec{"recalibration_batches", I{200},
+                  "recalibrated evaluation: training minibatches ([child] batch_size) run to re-estimate the batch "
+                  "norms' statistics (SPOS's tester: 200 of 128)",
+                  1, 1e6},
+        ParamSpec{"evaluation_batches", I{40},
+                  "recalibrated evaluation: validation minibatches ([controller] valid_batch_size) scored per "
+                  "candidate, 0: the whole split (SPOS's tester: 40 of 200)",
+                  0, 1e6},
+        ParamSpec{"trial_epochs", 0.1, "trial evaluation: training epochs (fractions allowed) over the train split", 0,
+                  1e4}
             .open_below(),
+        ParamSpec{"max_params", 0.0,
+                  "constraint for strategies that honour one (spos, regularized_evolution): at most this many "
+                  "weights per candidate; 0: none",
+                  0, 1e15},
+        ParamSpec{"max_macs", 0.0,
+                  "constraint for strategies that honour one: at most this many multiply-accumulates per image "
+                  "(SPOS: flops-limit 330e6 at 224x224); 0: none",
+                  0, 1e18},
+        ParamSpec{"shared_weights_from", std::string(""),
+                  "a run directory whose newest checkpoint's shared weights this search starts from (a trained "
+                  "supernet searched again under other constraints); same space and [child] shape"},
         ParamSpec{"predictor_data", std::string(""),
                   "predictor evaluation: the run directory whose measured architectures the predictor learns from"}}},
   };

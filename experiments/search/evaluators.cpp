@@ -34,6 +34,60 @@ class SharedEvaluator : public Evaluator {
   }
 };
 
+// The shared weights after SPOS's batch-norm recalibration (tester.py): the
+// running statistics reset and re-estimated on [search]
+// recalibration_batches training minibatches of this architecture, then
+// [search] evaluation_batches validation minibatches scored with them.
+class RecalibratedEvaluator : public Evaluator {
+ public:
+  using Evaluator::Evaluator;
+  std::string summary() const override {
+    const auto& search = context_.config.section("search");
+    const std::int64_t scored = search.get_int("evaluation_batches");
+    return "recalibrated: batch-norm statistics re-estimated on " +
+           std::to_string(search.get_int("recalibration_batches")) + " training minibatches per candidate, scored on " +
+           (scored == 0 ? std::string("the whole validation split")
+                        : std::to_string(scored) + " validation minibatches");
+  }
+
+ protected:
+  controllers::Metrics measure(const spaces::Arch& arch) override {
+    const auto& search = context_.config.section("search");
+    const spaces::ArchGraph graph = context_.space_of(arch)->decode(arch);
+    recalibrate(graph);
+    const std::int64_t scored = search.get_int("evaluation_batches");
+    if (scored == 0) return measure_final_with(graph);
+    childnets::EvalResult total;
+    double loss_sum = 0.0;
+    for (std::int64_t i = 0; i < scored; ++i) {
+      const Batch batch = context_.next_batch(*context_.valid_batches);
+      const childnets::EvalResult part = childnets::evaluate(*context_.network, batch.images, batch.labels, graph);
+      loss_sum += part.loss * double(part.count);
+      total.correct += part.correct;
+      total.count += part.count;
+    }
+    total.loss = loss_sum / double(total.count);
+    return metrics_of(total);
+  }
+  controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics*) override {
+    const spaces::ArchGraph graph = context_.space_of(arch)->decode(arch);
+    recalibrate(graph);
+    return measure_final_with(graph);
+  }
+
+ private:
+  void recalibrate(const spaces::ArchGraph& graph) {
+    childnets::recalibrate_batch_norm(
+        *context_.network, graph, [&] { return context_.next_batch(*context_.train_batches).images; },
+        context_.config.section("search").get_int("recalibration_batches"));
+  }
+  controllers::Metrics measure_final_with(const spaces::ArchGraph& graph) {
+    return metrics_of(childnets::evaluate_in_batches(
+        *context_.network, graph, context_.validation_images, context_.split.validation.labels,
+        context_.config.section("controller").get_int("valid_batch_size")));
+  }
+};
+
 // A network trained from scratch for the candidate; scored on the whole validation split.
 class TrialEvaluator : public Evaluator {
  public:
@@ -129,7 +183,7 @@ class PredictorEvaluator : public Evaluator {
 controllers::Metrics Evaluator::evaluate(const spaces::Arch& arch) {
   const auto start = Clock::now();
   controllers::Metrics metrics = measure(arch);
-  for (const auto& [name, value] : costs(arch)) metrics[name] = value;
+  for (const auto& [name, value] : context_.costs->costs(arch)) metrics[name] = value;
   metrics["seconds"] = seconds_since(start);
   return metrics;
 }
@@ -137,23 +191,9 @@ controllers::Metrics Evaluator::evaluate(const spaces::Arch& arch) {
 controllers::Metrics Evaluator::evaluate_final(const spaces::Arch& arch, const controllers::Metrics* measured) {
   const auto start = Clock::now();
   controllers::Metrics metrics = measure_final(arch, measured);
-  for (const auto& [name, value] : costs(arch)) metrics[name] = value;
+  for (const auto& [name, value] : context_.costs->costs(arch)) metrics[name] = value;
   metrics["seconds"] = seconds_since(start);
   return metrics;
-}
-
-const controllers::Metrics& Evaluator::costs(const spaces::Arch& arch) {
-  const std::uint64_t key = context_.canonical_key(arch);
-  auto it = costs_.find(key);
-  if (it == costs_.end()) {
-    const childnets::NetworkCost cost =
-        childnets::measure_network(context_.space_of(arch), context_.network_options, arch);
-    it = costs_
-             .emplace(key,
-                      controllers::Metrics{{"params", double(cost.parameters)}, {"macs", double(cost.macs_per_image)}})
-             .first;
-  }
-  return it->second;
 }
 
 const std::vector<EvaluatorInfo>& evaluator_catalog() {
@@ -163,6 +203,12 @@ const std::vector<EvaluatorInfo>& evaluator_catalog() {
        true,
        {"accuracy", "loss"},
        [](SearchContext& c) { return std::make_unique<SharedEvaluator>(c); }},
+      {"recalibrated",
+       "the shared weights after batch-norm recalibration on training minibatches (SPOS's tester); final: whole "
+       "split",
+       true,
+       {"accuracy", "loss"},
+       [](SearchContext& c) { return std::make_unique<RecalibratedEvaluator>(c); }},
       {"trial",
        "a network trained from scratch for [search] trial_epochs, scored on the validation split",
        false,

@@ -4,6 +4,13 @@
 //   shared     the shared weights (a supernet's for a differentiable
 //              strategy) on one validation minibatch, with batch
 //              statistics (ENAS's reward); final: the whole validation split
+//   recalibrated  the shared weights after SPOS's batch-norm recalibration
+//              (childnets::recalibrate_batch_norm on [search]
+//              recalibration_batches training minibatches of [child]
+//              batch_size), scored with the re-estimated statistics on
+//              [search] evaluation_batches validation minibatches (0: the
+//              whole split); final: the whole split. It advances the
+//              training and validation batch iterators.
 //   trial      a network built from scratch for the candidate, trained for
 //              [search] trial_epochs of the training split (SGD of [child],
 //              cosine from lr_max to lr_min), scored on the whole validation
@@ -15,8 +22,7 @@
 // Every evaluation reports "accuracy" (a fraction in [0, 1]) and "loss"
 // (mean cross-entropy per image, nats) and, whatever the evaluator, the
 // candidate's "params" (count of weights) and "macs" (multiply-accumulates
-// of one image's forward pass; its network at the search's [child] shape,
-// measure_network) and "seconds" (wall time of the evaluation). The shared
+// of one image's forward pass; the context's CandidateCosts) and "seconds" (wall time of the evaluation). The shared
 // evaluator advances the context's validation batch iterator (one batch per
 // candidate), so the order of evaluations is part of a run's state; trial
 // and predictor evaluators do not touch the shared weights. An
@@ -51,11 +57,6 @@ class Evaluator {
   virtual controllers::Metrics measure(const spaces::Arch& arch) = 0;
   virtual controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics* measured) = 0;
   SearchContext& context_;
-
- private:
-  // params and macs of the candidate's network, once per architecture.
-  const controllers::Metrics& costs(const spaces::Arch& arch);
-  std::unordered_map<std::uint64_t, controllers::Metrics> costs_;
 };
 
 struct EvaluatorInfo {

@@ -28,6 +28,7 @@
 #include "experiments/config/experiment_config.h"
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/split.h"
+#include "experiments/search/candidate_costs.h"
 #include "spaces/search_space.h"
 
 namespace experiments {
@@ -55,6 +56,7 @@ struct SearchContext {
   torch::Tensor validation_images;  // the whole validation split, normalised, on the device
 
   childnets::NetworkOptions network_options;  // of the search's networks (shared and trial)
+  std::unique_ptr<CandidateCosts> costs;      // candidates' params and macs, and the run's constraints
   // The shared weights: null when nothing in the search reads them.
   childnets::ParameterStore store{nullptr};
   childnets::ChildNetwork network{nullptr};  // the shared network or the supernet

@@ -113,7 +113,8 @@ void check_phases(const std::string& strategy, controllers::Controller& controll
                              "no differentiable role");
     }
     if (train->architecture_steps && !mixed) {
-      throw std::logic_error("strategy '" + strategy + "' declares architecture steps on paths other than the mixed graph");
+      throw std::logic_error("strategy '" + strategy +
+                             "' declares architecture steps on paths other than the mixed graph");
     }
   }
 }
@@ -191,9 +192,56 @@ void check_capabilities(const ExperimentConfig& config, const std::string& contr
     }
   }
   if (capabilities.differentiable && !childnets::has_supernet(space)) {
-    throw config.error_at("space", "name",
-                          "controller '" + controller + "' is differentiable; space '" + space.spec() +
-                              "' has no supernet");
+    throw config.error_at(
+        "space", "name",
+        "controller '" + controller + "' is differentiable; space '" + space.spec() + "' has no supernet");
+  }
+}
+
+// A constraint no candidate can meet is refused before anything runs (OFA's
+// rejection sampling spins forever on one): 1000 random candidates are
+// costed and, when none satisfies the constraints, the cheapest is named.
+void check_constraints_feasible(const ExperimentConfig& config, CandidateCosts& costs, const spaces::SearchSpace& space,
+                                std::uint64_t seed) {
+  if (!costs.constrained()) return;
+  spaces::Rng rng(seed + 3);
+  std::string cheapest;
+  double cheapest_macs = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < 1000; ++i) {
+    const spaces::Arch arch = space.random(rng);
+    const std::string violation = costs.violation(arch);
+    if (violation.empty()) return;
+    const double macs = costs.costs(arch).at("macs");
+    if (macs < cheapest_macs) {
+      cheapest_macs = macs;
+      cheapest = violation;
+    }
+  }
+  const std::string key = config.section("search").get_double("max_macs") > 0 ? "max_macs" : "max_params";
+  throw config.error_at("search", key,
+                        "none of 1000 random architectures of " + space.spec() + " satisfies " + costs.describe() +
+                            " (the cheapest: " + cheapest + ")");
+}
+
+// The shared weights of the newest checkpoint of the run in `dir`, copied
+// into `store`; a ConfigError at [search] shared_weights_from naming what
+// does not fit (another space, another [child] shape, no checkpoint).
+void load_shared_weights(const ExperimentConfig& config, const std::string& dir, childnets::ParameterStoreImpl& store) {
+  const auto fail = [&](const std::string& why) {
+    throw config.error_at("search", "shared_weights_from", "'" + dir + "': " + why);
+  };
+  const std::vector<std::string> checkpoints = list_checkpoints((fs::path(dir) / "checkpoints").string());
+  if (checkpoints.empty()) fail("no checkpoints (not a search's run directory, or one that has not finished an epoch)");
+  const std::string other_space = read_search_outcome((fs::path(dir) / "run.h5").string()).space;
+  if (other_space != config.space_spec()) {
+    fail("its weights are of space " + other_space + ", this search's is " + config.space_spec());
+  }
+  const Checkpoint checkpoint = read_checkpoint(checkpoints.back());
+  try {
+    StateFields fields = StateFields::loader(checkpoint, checkpoints.back());
+    controllers::bind_module(fields, "store", store);
+  } catch (const spaces::StateError& e) {
+    fail(std::string(e.what()) + " (the [child] settings that shape the weights must be that run's)");
   }
 }
 
@@ -228,9 +276,9 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   const EvaluatorInfo& evaluator_info = find_evaluator(search.get_string("evaluation"));
   check_capabilities(config, controller_name, s.capabilities, evaluator_info, *c.space);
   if (const auto needed = s.controller->epochs_to_finish(); needed && !resume && *needed > search.get_int("epochs")) {
-    throw config.error_at("search", "epochs",
-                          "controller '" + controller_name + "' needs " + std::to_string(*needed) +
-                              " epochs to finish (one per stage)");
+    throw config.error_at(
+        "search", "epochs",
+        "controller '" + controller_name + "' needs " + std::to_string(*needed) + " epochs to finish (one per stage)");
   }
   s.trains_weights = s.capabilities.needs_shared_weights || evaluator_info.reads_shared_weights;
   if (const auto* role = s.controller->differentiable(); role != nullptr && role->gradient_order() == 2) {
@@ -277,6 +325,9 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                           .factorized_reductions(child.get_bool("factorized_reductions"))
                           .dropout(child.get_double("dropout"));
   c.step_options = step_options_of(child);
+  c.costs = std::make_unique<CandidateCosts>(c);
+  check_constraints_feasible(config, *c.costs, *c.space, seed);
+  s.controller->use_cost_model(c.costs.get());
   std::string memory_line;
   if (s.trains_weights) {
     controllers::DifferentiableController* differentiable = s.controller->differentiable();
@@ -299,12 +350,11 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
         c.network_options.channels());
     const double weights_needed = double(store_bytes) * double(copies);
     if (available > 0 && weights_needed > available) {
-      throw config.error_at(
-          "child", "channels",
-          std::string(differentiable != nullptr ? "the supernet's" : "the shared") + " weights would take " +
-              fixed(double(store_bytes) / 1e9, 2) + " GB, " + fixed(weights_needed / 1e9, 2) +
-              " GB with their gradients and momentum; " + available_text +
-              ". Lower child.channels, child.cells_per_stage or the space's nodes");
+      throw config.error_at("child", "channels",
+                            std::string(differentiable != nullptr ? "the supernet's" : "the shared") +
+                                " weights would take " + fixed(double(store_bytes) / 1e9, 2) + " GB, " +
+                                fixed(weights_needed / 1e9, 2) + " GB with their gradients and momentum; " +
+                                available_text + ". Lower child.channels, child.cells_per_stage or the space's nodes");
     }
     if (differentiable != nullptr) {
       c.store = childnets::make_supernet_store(c.space, c.network_options, differentiable->candidate_ops());
@@ -339,6 +389,14 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                                 ". Lower child.batch_size, child.channels, child.cells_per_stage or the space's nodes "
                                 "(as DARTS #98 advises for its supernet)");
     }
+  }
+  if (const std::string from = search.get_string("shared_weights_from"); !from.empty() && !resume) {
+    if (!c.store) {
+      throw config.error_at("search", "shared_weights_from",
+                            "nothing in this search reads shared weights (controller '" + controller_name +
+                                "', evaluator '" + evaluator_info.name + "')");
+    }
+    load_shared_weights(config, from, *c.store);
   }
   s.evaluator = evaluator_info.make(c);
 

@@ -7,8 +7,17 @@
 // capability record: the space is one the strategy searches, the
 // evaluator measures the metrics the strategy learns from, a
 // differentiable strategy's space has a supernet, the epochs reach the end
-// of a strategy that finishes, and the shared weights (when anything reads
-// them) fit in memory; a mismatch is a ConfigError naming both sides.
+// of a strategy that finishes, the shared weights (when anything reads
+// them) fit in memory, and the constraints ([search] max_params,
+// max_macs) admit at least one of 1000 random candidates; a mismatch is a
+// ConfigError naming both sides. Every strategy is handed the run's cost
+// model (CandidateCosts) before the first phase.
+//
+// With [search] shared_weights_from = DIR (a fresh run), the shared weights
+// start as those of DIR's newest checkpoint: one trained supernet searched
+// again (SPOS's evolution under another constraint) without training it
+// again. DIR's space and the [child] settings that shape the weights must
+// be this run's (a ConfigError naming the difference otherwise).
 //
 // Each epoch asks the strategy for its phases and runs them in order:
 // - train weights (weight_training.h): skipped when nothing reads the

@@ -9,8 +9,11 @@
 namespace childnets {
 namespace {
 
-const std::vector<std::string> kSpaces = {"enas_micro", "enas_macro(layers=6)", "nao(ops=nao16)", "nao(ops=epd)",
-                                          "pnas",       "darts",                "genet"};
+const std::vector<std::string> kSpaces = {
+    "enas_micro",     "enas_macro(layers=6)",
+    "nao(ops=nao16)", "nao(ops=epd)",
+    "pnas",           "darts",
+    "genet",          "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4,channel_search=true)"};
 
 TEST(ChildNetwork, OutputShapeIsRightForRandomArchitecturesOfEverySpace) {
   torch::manual_seed(0);

@@ -50,7 +50,8 @@ TEST(ParameterStore, WeightShapesFollowTheStageWidths) {
 }
 
 TEST(ParameterStore, EverySpaceGetsAStore) {
-  for (const char* spec : {"enas_micro", "enas_macro(layers=6)", "nao(ops=nao16)", "pnas", "darts", "genet"}) {
+  for (const char* spec : {"enas_micro", "enas_macro(layers=6)", "nao(ops=nao16)", "pnas", "darts", "genet",
+                           "spos(channel_search=true)"}) {
     const auto space = spaces::make_space(spec);
     ParameterStore store = make_shared_store(space, testing::small_network());
     EXPECT_GT(store->num_parameters(), 0) << spec;
@@ -62,7 +63,8 @@ TEST(ParameterStore, EverySpaceGetsAStore) {
 // building it: exact for every space's store and for the DARTS supernet's,
 // with and without an auxiliary head.
 TEST(ParameterStore, ExtrapolatedBytesEqualTheBuiltStoresBytes) {
-  for (const char* spec : {"enas_micro", "enas_macro(layers=6)", "nao(ops=epd)", "pnas", "darts", "genet"}) {
+  for (const char* spec : {"enas_micro", "enas_macro(layers=6)", "nao(ops=epd)", "pnas", "darts", "genet",
+                           "spos(stage_repeats=[1,1],stage_channels=[8,16],stem_channels=4)"}) {
     const auto space = spaces::make_space(spec);
     for (const bool auxiliary : {false, true}) {
       const NetworkOptions options = testing::small_network().auxiliary(auxiliary).cells_per_stage(1);

@@ -30,18 +30,22 @@ const std::map<std::string, std::string>& fast_specs() {
        "embedding=8,hidden=16,mlp_hidden=8)"},
       {"pnas", "pnas(beam=4,surrogate_epochs=2,predictors=2,hidden=16,embedding=16)"},
       {"random", "random"},
+      {"regularized_evolution", "regularized_evolution(population=4,sample_size=2,cycles_per_epoch=6)"},
+      {"spos", "spos(population=6,select=2,mutations=2,crossovers=2,generations=3)"},
   };
   return specs;
 }
 
 // The smallest variant of each registered space.
 std::string small_space(const std::string& name) {
-  static const std::map<std::string, std::string> small = {{"darts", "darts(nodes=2)"},
-                                                           {"enas_macro", "enas_macro(layers=4)"},
-                                                           {"enas_micro", "enas_micro(nodes=2)"},
-                                                           {"genet", "genet(stages=[3,4])"},
-                                                           {"nao", "nao(nodes=2)"},
-                                                           {"pnas", "pnas(blocks=2)"}};
+  static const std::map<std::string, std::string> small = {
+      {"darts", "darts(nodes=2)"},
+      {"enas_macro", "enas_macro(layers=4)"},
+      {"enas_micro", "enas_micro(nodes=2)"},
+      {"genet", "genet(stages=[3,4])"},
+      {"nao", "nao(nodes=2)"},
+      {"pnas", "pnas(blocks=2)"},
+      {"spos", "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4)"}};
   const auto it = small.find(name);
   return it == small.end() ? name : it->second;
 }

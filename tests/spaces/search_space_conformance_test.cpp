@@ -15,8 +15,9 @@ namespace {
 
 std::vector<std::string> conformance_specs() {
   std::vector<std::string> specs = space_registry().names();  // defaults of every registered space
-  for (const char* variant : {"enas_micro(nodes=2)", "enas_macro(layers=3)", "nao(ops=nao16)", "nao(ops=epd)", "darts(allow_none=true)",
-                              "darts(nodes=2)", "genet(stages=[2,3])", "pnas(blocks=1)"}) {
+  for (const char* variant : {"enas_micro(nodes=2)", "enas_macro(layers=3)", "nao(ops=nao16)", "nao(ops=epd)",
+                              "darts(allow_none=true)", "darts(nodes=2)", "genet(stages=[2,3])", "pnas(blocks=1)",
+                              "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4,channel_search=true)"}) {
     specs.emplace_back(variant);
   }
   return specs;
@@ -109,9 +110,9 @@ TEST_P(SpaceConformance, EveryTextFormatParsesAsPastedFromScriptsAndLogs) {
     const Arch arch = space->random(rng);
     for (const std::string& format : space->formats()) {
       const std::string text = space->to_string(arch, format);
-      for (const std::string& pasted :
-           {"\"" + text + "\"", "'" + text + "'", "  genotype = " + text + "\n", "DARTS_V2 = " + text + ",  # found",
-            "--fixed_arc \"" + text + "\"", "--arc=" + text, "fixed_arc: '" + text + "';", "\"\"\"" + text + "\"\"\""}) {
+      for (const std::string& pasted : {"\"" + text + "\"", "'" + text + "'", "  genotype = " + text + "\n",
+                                        "DARTS_V2 = " + text + ",  # found", "--fixed_arc \"" + text + "\"",
+                                        "--arc=" + text, "fixed_arc: '" + text + "';", "\"\"\"" + text + "\"\"\""}) {
         EXPECT_EQ(space->parse(pasted), space->parse(text)) << format << ": " << pasted;
       }
     }

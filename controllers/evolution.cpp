@@ -1,0 +1,255 @@
+#include "controllers/evolution.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "spaces/infra/errors.h"
+
+namespace controllers {
+namespace {
+
+std::string number_text(double value) {
+  char buffer[64];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;  // shortest text that reads back exactly
+  return std::string(buffer, end);
+}
+
+// One candidate per line: id generation origin fitness parents(comma list or -) tokens...
+std::string candidates_text(const std::vector<Candidate>& candidates) {
+  std::string text;
+  for (const Candidate& c : candidates) {
+    text += std::to_string(c.id) + ' ' + std::to_string(c.generation) + ' ' +
+            std::to_string(static_cast<int>(c.origin)) + ' ' + number_text(c.fitness) + ' ';
+    std::string parents;
+    for (std::int64_t p : c.parents) parents += (parents.empty() ? "" : ",") + std::to_string(p);
+    text += (parents.empty() ? "-" : parents);
+    for (std::int64_t t : c.arch.tokens) text += ' ' + std::to_string(t);
+    text += '\n';
+  }
+  return text;
+}
+
+bool read_candidates(const std::string& text, const spaces::SearchSpace& space, std::vector<Candidate>& out) {
+  out.clear();
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    Candidate c;
+    int origin = 0;
+    std::string fitness, parents;
+    if (!(words >> c.id >> c.generation >> origin >> fitness >> parents) || origin < 0 || origin > 2) return false;
+    c.origin = static_cast<Origin>(origin);
+    if (std::from_chars(fitness.data(), fitness.data() + fitness.size(), c.fitness).ec != std::errc()) return false;
+    if (parents != "-") {
+      std::istringstream list(parents);
+      std::string id;
+      while (std::getline(list, id, ',')) {
+        std::int64_t parent = 0;
+        if (std::from_chars(id.data(), id.data() + id.size(), parent).ec != std::errc()) return false;
+        c.parents.push_back(parent);
+      }
+    }
+    std::vector<std::int64_t> tokens;
+    for (std::int64_t t = 0; words >> t;) tokens.push_back(t);
+    if (!words.eof()) return false;
+    c.arch = space.make_arch(std::move(tokens));
+    if (!space.is_valid(c.arch)) return false;
+    out.push_back(std::move(c));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string to_string(Origin origin) {
+  switch (origin) {
+    case Origin::kRandom:
+      return "random";
+    case Origin::kMutation:
+      return "mutation";
+    case Origin::kCrossover:
+      return "crossover";
+  }
+  return "unknown";
+}
+
+Evolution::Evolution(std::string name, spaces::SpacePtr space, std::uint64_t seed, std::int64_t train_epochs)
+    : space_(std::move(space)), rng_(seed), name_(std::move(name)), train_epochs_(train_epochs) {}
+
+std::vector<Phase> Evolution::phases(std::int64_t epoch) const {
+  if (epoch < train_epochs_) return {TrainWeightsPhase{PathSource::kUniform}};
+  return {EvaluatePhase{.proposals = batch_size()}};
+}
+
+bool Evolution::admit(Candidate candidate, std::vector<Candidate>& out) {
+  const std::uint64_t key = space_->canonical_hash(candidate.arch);
+  if (seen_.count(key) > 0) return false;
+  for (const Candidate& other : out) {
+    if (space_->canonical_hash(other.arch) == key) return false;
+  }
+  if (cost_model_ != nullptr && !cost_model_->violation(candidate.arch).empty()) return false;
+  candidate.id = -1;
+  out.push_back(std::move(candidate));
+  return true;
+}
+
+void Evolution::fill_randomly(std::vector<Candidate>& out, std::size_t size) {
+  int tries = 0;
+  std::string cheapest;
+  double cheapest_macs = std::numeric_limits<double>::infinity();
+  while (out.size() < size) {
+    Candidate candidate;
+    candidate.arch = space_->random(rng_);
+    if (admit(candidate, out)) {
+      tries = 0;
+      continue;
+    }
+    if (cost_model_ != nullptr && cost_model_->constrained()) {
+      const double macs = cost_model_->costs(candidate.arch).at("macs");
+      if (macs < cheapest_macs) {
+        cheapest_macs = macs;
+        cheapest = cost_model_->violation(candidate.arch);
+      }
+    }
+    if (++tries >= kMaxTries) {
+      throw std::runtime_error(
+          name_ + ": " + std::to_string(kMaxTries) +
+          " random architectures in a row were duplicates or broke the constraints" +
+          (cheapest.empty() ? std::string(" (the space may be exhausted)") : "; the cheapest drawn: " + cheapest) +
+          "; loosen [search] max_params / max_macs or use a larger space");
+    }
+  }
+}
+
+std::vector<Proposal> Evolution::propose(int n) {
+  std::vector<Proposal> proposals;
+  while (static_cast<int>(proposals.size()) < n) {
+    if (pending_.empty()) {
+      if (!outstanding_.empty()) break;  // the next batch is bred from this one's feedback
+      const auto size = static_cast<std::size_t>(breed_size(n - static_cast<int>(proposals.size())));
+      std::vector<Candidate> batch;
+      breed(batch, size);
+      if (batch.size() > size) batch.resize(size);
+      fill_randomly(batch, size);
+      for (Candidate& c : batch) {
+        c.generation = generation_;
+        seen_.insert(space_->canonical_hash(c.arch));
+        pending_.push_back(std::move(c));
+      }
+      ++generation_;
+    }
+    Candidate c = std::move(pending_.front());
+    pending_.pop_front();
+    c.id = next_id_++;
+    proposals.push_back({c.id, c.arch});
+    outstanding_.push_back(std::move(c));
+  }
+  return proposals;
+}
+
+std::vector<spaces::Arch> Evolution::sample(int n) {
+  std::vector<spaces::Arch> archs;
+  for (int i = 0; i < n; ++i) archs.push_back(space_->random(rng_));
+  return archs;
+}
+
+UpdateStats Evolution::observe(const std::vector<Feedback>& feedback) {
+  std::vector<std::size_t> positions;
+  for (const Feedback& f : feedback) {
+    const auto it =
+        std::find_if(outstanding_.begin(), outstanding_.end(), [&](const Candidate& c) { return c.id == f.id; });
+    if (it == outstanding_.end() ||
+        std::find(positions.begin(), positions.end(), std::size_t(it - outstanding_.begin())) != positions.end()) {
+      throw std::invalid_argument(name_ + ": feedback for id " + std::to_string(f.id) + ", which is not outstanding");
+    }
+    positions.push_back(static_cast<std::size_t>(it - outstanding_.begin()));
+  }
+  for (std::size_t i = 0; i < feedback.size(); ++i) {
+    Candidate c = outstanding_[positions[i]];
+    c.fitness = feedback[i].reward;
+    spaces::Record record("generations");
+    record.set("generation", c.generation)
+        .set("id", c.id)
+        .set("origin", to_string(c.origin))
+        .set("fitness", c.fitness)
+        .set("tokens", c.arch.tokens);
+    std::string parents;
+    for (std::int64_t p : c.parents) parents += (parents.empty() ? "" : " ") + std::to_string(p);
+    record.set("parents", parents);
+    for (const auto& [metric, value] : feedback[i].metrics) record.set(metric, value);
+    records_.push_back(std::move(record));
+    history_.push_back(std::move(c));
+    on_feedback(history_.back());
+  }
+  std::sort(positions.rbegin(), positions.rend());
+  for (std::size_t p : positions) outstanding_.erase(outstanding_.begin() + static_cast<std::ptrdiff_t>(p));
+  UpdateStats stats;
+  stats.count = static_cast<std::int64_t>(feedback.size());
+  stats.mean_reward = mean_reward(feedback);
+  return stats;
+}
+
+std::vector<const Candidate*> Evolution::fittest(std::size_t k) const {
+  std::vector<const Candidate*> ranked;
+  for (const Candidate& c : history_) {
+    if (!std::isnan(c.fitness)) ranked.push_back(&c);
+  }
+  // Ties keep the earlier candidate first, so the ranking depends on the history alone.
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const Candidate* a, const Candidate* b) { return a->fitness > b->fitness; });
+  if (ranked.size() > k) ranked.resize(k);
+  return ranked;
+}
+
+const Candidate& Evolution::candidate(std::int64_t id) const {
+  for (const Candidate& c : history_) {
+    if (c.id == id) return c;
+  }
+  throw std::out_of_range(name_ + ": no evaluated candidate " + std::to_string(id));
+}
+
+std::vector<spaces::Arch> Evolution::result() const {
+  std::vector<spaces::Arch> best;
+  for (const Candidate* c : fittest(history_.size())) best.push_back(c->arch);
+  return best;
+}
+
+Report Evolution::take_report() {
+  Report report;
+  report.records = std::move(records_);
+  records_.clear();
+  return report;
+}
+
+void Evolution::state_fields(StateFields& fields) {
+  spaces::bind_rng(fields, "rng", rng_);
+  fields.integer("next_id", next_id_);
+  fields.integer("generation", generation_);
+  auto bind_candidates = [&](const std::string& key, auto& container) {
+    std::vector<Candidate> list(container.begin(), container.end());
+    std::string text = fields.saving() ? candidates_text(list) : std::string();
+    fields.text(key, text);
+    if (fields.saving()) return;
+    if (!read_candidates(text, *space_, list))
+      fields.fail("text '" + fields.key(key) + "' is not a list of candidates");
+    container.assign(list.begin(), list.end());
+  };
+  bind_candidates("pending", pending_);
+  bind_candidates("outstanding", outstanding_);
+  bind_candidates("history", history_);
+  if (fields.loading()) {
+    seen_.clear();
+    for (const auto* list : {&history_, &outstanding_}) {
+      for (const Candidate& c : *list) seen_.insert(space_->canonical_hash(c.arch));
+    }
+    for (const Candidate& c : pending_) seen_.insert(space_->canonical_hash(c.arch));
+    records_.clear();
+  }
+  evolution_state_fields(fields);
+}
+
+}  // namespace controllers

@@ -1,0 +1,115 @@
+#pragma once
+// Evolution: the ask/tell module every evolutionary strategy is built on
+// (spos, regularized_evolution, and the strategies that follow them). It
+// owns what they share:
+// - the schedule: [controller] train_epochs epochs of weight training on
+//   uniformly sampled paths (a supernet, as SPOS trains it; 0 when the
+//   evaluator trains its own networks or the weights come from another
+//   run), then one evaluate phase per epoch of `batch_size()` candidates;
+// - admission: a candidate is admitted once (de-duplicated by its space's
+//   canonical hash over the whole history) and only when it satisfies the
+//   run's constraints (CostModel::violation); a strategy draws until it
+//   has admitted what it needs, within a bounded number of tries, and a
+//   constraint that random draws cannot meet is an error naming it and
+//   the cheapest candidate seen (OFA's rejection loops spin forever,
+//   once-for-all evolution.py:33-65);
+// - the history: every evaluated candidate with its fitness (the reward),
+//   generation, origin (random, mutation, crossover) and parents, saved in
+//   the state, and one record per candidate in the archive's /generations
+//   table when its feedback arrives (generation, origin, parents, fitness,
+//   and the metrics), so a population's progress can be plotted;
+// - the result: the best distinct candidates of the history, best first.
+//
+// A strategy supplies breed(): the next candidates to evaluate, from the
+// history so far; and may react to feedback (on_feedback).
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "controllers/controller.h"
+
+namespace controllers {
+
+// How a candidate came to be.
+enum class Origin { kRandom, kMutation, kCrossover };
+std::string to_string(Origin origin);
+
+struct Candidate {
+  std::int64_t id = -1;  // the proposal id
+  spaces::Arch arch;
+  Origin origin = Origin::kRandom;
+  std::vector<std::int64_t> parents;                          // ids of its parents (none for a random one)
+  std::int64_t generation = 0;                                // 0-based: the breeding round it came from
+  double fitness = std::numeric_limits<double>::quiet_NaN();  // the reward; NaN until evaluated
+};
+
+class Evolution : public Controller {
+ public:
+  // `name`: the strategy's registered name (for errors); `train_epochs`:
+  // epochs of weight training before the first generation.
+  Evolution(std::string name, spaces::SpacePtr space, std::uint64_t seed, std::int64_t train_epochs);
+
+  std::string name() const override { return name_; }
+  std::vector<Phase> phases(std::int64_t epoch) const override;
+  std::vector<Proposal> propose(int n) override;
+  std::vector<spaces::Arch> sample(int n) override;
+  UpdateStats observe(const std::vector<Feedback>& feedback) override;
+  std::vector<spaces::Arch> result() const override;
+  Report take_report() override;
+  void use_cost_model(CostModel* model) override { cost_model_ = model; }
+
+  // Every evaluated candidate, in the order their feedback arrived.
+  const std::vector<Candidate>& history() const { return history_; }
+
+ protected:
+  // Candidates per evaluate phase (one generation, or a batch of cycles).
+  virtual std::int64_t batch_size() const = 0;
+  // How many candidates to breed at once when `asked` proposals are
+  // wanted and nothing bred is left: a whole generation (default), or
+  // only what the update asks for (a steady-state strategy).
+  virtual std::int64_t breed_size(int asked) const {
+    (void)asked;
+    return batch_size();
+  }
+  // Appends to `out` up to `size` candidates, each through admit(), bred
+  // from history(); a breeding round's number is its candidates'
+  // generation. What it does not breed is drawn at random.
+  virtual void breed(std::vector<Candidate>& out, std::size_t size) = 0;
+  // Called with each evaluated candidate, after it joined history().
+  virtual void on_feedback(const Candidate& candidate) { (void)candidate; }
+  // The strategy's own saved fields (the base saves its own).
+  virtual void evolution_state_fields(StateFields& fields) { (void)fields; }
+
+  // Admits `candidate` into `out` when its architecture is new and
+  // satisfies the constraints; returns whether it did.
+  bool admit(Candidate candidate, std::vector<Candidate>& out);
+  // Uniform random candidates until `out` holds `size`, or throws
+  // std::runtime_error after max_tries draws without one admitted, naming
+  // the constraint and the cheapest candidate drawn.
+  void fill_randomly(std::vector<Candidate>& out, std::size_t size);
+  // The `k` fittest evaluated candidates, best first.
+  std::vector<const Candidate*> fittest(std::size_t k) const;
+  const Candidate& candidate(std::int64_t id) const;  // an evaluated one, by proposal id
+
+  spaces::SpacePtr space_;
+  spaces::Rng rng_;
+  static constexpr int kMaxTries = 10000;  // draws per admitted candidate before giving up
+
+ private:
+  void state_fields(StateFields& fields) final;
+  std::string name_;
+  std::int64_t train_epochs_;
+  CostModel* cost_model_ = nullptr;
+  std::int64_t next_id_ = 0, generation_ = 0;
+  std::deque<Candidate> pending_;           // bred, not yet proposed
+  std::vector<Candidate> outstanding_;      // proposed, awaiting feedback
+  std::vector<Candidate> history_;          // evaluated
+  std::unordered_set<std::uint64_t> seen_;  // canonical hashes of every admitted candidate
+  std::vector<spaces::Record> records_;
+};
+
+}  // namespace controllers
