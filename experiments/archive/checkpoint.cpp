@@ -10,7 +10,7 @@
 namespace experiments {
 namespace {
 
-// 2: the HDF5 1.10 format with checksums, fixed-length texts (1: variable-length).
+// 2: the HDF5 1.8 format with checksums, fixed-length texts (1: variable-length).
 constexpr std::int64_t kCheckpointLayout = 2;
 
 H5::DataType h5_type(torch::ScalarType type) {

@@ -2,7 +2,7 @@
 // Checkpoint files: named tensors, scalars and texts in one HDF5 file
 // (layout version 2: /tensors/<name> datasets; /scalar_names,
 // /scalar_values, /text_names, /text_values; fixed-length texts in the
-// checksummed HDF5 1.10 format, see h5_util.h; a version-1 file is
+// checksummed HDF5 1.8 format, see h5_util.h; a version-1 file is
 // refused). A checkpoint is written to a temporary name,
 // flushed to disk (fsync) and renamed into place, so a crash at any moment
 // leaves either the previous checkpoint or the new one, never a torn file.

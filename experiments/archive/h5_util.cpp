@@ -8,14 +8,18 @@
 namespace experiments {
 namespace {
 
-// The earliest superblock with a checksum and chunk indexes with checksums
-// (HDF5 File Format Specification 3.0, "Superblock", version 3).
-constexpr int kChecksummedSuperblock = 3;
+// The earliest superblock with a checksum (HDF5 File Format Specification
+// 3.0, "Superblock", version 2). Version 3 (the 1.10 format) would also
+// checksum chunk indexes, but it marks a file open for writing in the
+// superblock, and a run killed mid-write then leaves run.h5 unopenable
+// ("file is already open for write") until h5clear, which a resume cannot
+// ask of a user.
+constexpr int kChecksummedSuperblock = 2;
 constexpr std::size_t kMaxTextWidth = std::size_t{16} << 20;
 
 H5::FileAccPropList checksummed_format() {
   H5::FileAccPropList access;
-  access.setLibverBounds(H5F_LIBVER_V110, H5F_LIBVER_V110);
+  access.setLibverBounds(H5F_LIBVER_V18, H5F_LIBVER_V18);
   return access;
 }
 

@@ -8,11 +8,13 @@
 // crashes, loops forever or allocates terabytes on some corrupt files of the
 // default (1.6-compatible) format (found by tests/fuzz: overflows in
 // H5O__msg_iterate_real and H5HG_read, an endless loop in H5HG_read). Our
-// files are therefore written in the HDF5 1.10 format, where the superblock,
-// every object header and every chunk index carry a checksum libhdf5 checks
+// files are therefore written in the HDF5 1.8 format, where the superblock
+// (version 2) and every object header carry a checksum libhdf5 checks
 // before using them, and hold texts as fixed-length strings, so no global
 // heap (which has no checksum) is ever read. A file without checksums is
-// refused before libhdf5 parses it.
+// refused before libhdf5 parses it. (The 1.10 format would checksum chunk
+// indexes too, but it marks a file open for writing in its superblock, and
+// a run killed mid-write would leave its archive unopenable for resume.)
 
 #include <H5Cpp.h>
 
@@ -32,7 +34,7 @@ class ArchiveError : public std::runtime_error {
 
 // Creates the HDF5 file `path` (H5F_ACC_EXCL: fails when it exists) or
 // opens an existing one (`flags` H5F_ACC_RDONLY or H5F_ACC_RDWR), in the
-// checksummed HDF5 1.10 format (H5F_LIBVER_V110 as both bounds). Throws
+// checksummed HDF5 1.8 format (H5F_LIBVER_V18 as both bounds). Throws
 // H5::Exception as H5::H5File does.
 H5::H5File create_checksummed_file(const std::string& path);
 H5::H5File open_checksummed_file(const std::string& path, unsigned flags);
@@ -60,7 +62,7 @@ void write_int64_attribute(H5::H5Object& object, const std::string& name, std::i
 // WHAT" when it is missing, "PATH: not an HDF5 file (a torn or foreign
 // WHAT?)" when it is something else, and "PATH: an HDF5 file without
 // checksums ..." when its superblock is not at byte 0 or older than
-// version 3 (a file of an earlier build or of another program), so that
+// version 2 (a file of an earlier build or of another program), so that
 // libhdf5 never parses unchecksummed metadata; HDF5's own error printing
 // is off.
 void check_hdf5_file(const std::string& path, const std::string& what);

@@ -22,7 +22,7 @@
 // epoch and step it was produced at. A new strategy, metric or table needs
 // no new layout.
 // (Version 3 had fixed tables; version 4 replaced them with these; version
-// 5 is written in the checksummed HDF5 1.10 format with fixed-length texts,
+// 5 is written in the checksummed HDF5 1.8 format with fixed-length texts,
 // see h5_util.h.)
 // Rows are flushed as they are appended; a resumed run truncates every
 // table to the row counts its checkpoint recorded, so the file ends up as

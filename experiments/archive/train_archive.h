@@ -29,7 +29,7 @@ struct EpochRecord {
 
 class TrainArchive {
  public:
-  // 2: the checksummed HDF5 1.10 format with fixed-length texts (h5_util.h).
+  // 2: the checksummed HDF5 1.8 format with fixed-length texts (h5_util.h).
   static constexpr std::int64_t kLayoutVersion = 2;
   // Creates `path`; refuses to touch an existing file (ArchiveError).
   static std::unique_ptr<TrainArchive> create(const std::string& path, const std::string& space_spec,
