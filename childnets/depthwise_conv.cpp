@@ -203,6 +203,14 @@ bool depthwise_kernel_applies(const torch::Tensor& x, std::int64_t stride) {
          x.is_contiguous(at::MemoryFormat::ChannelsLast);
 }
 
+torch::Tensor any_depthwise_conv2d(const torch::Tensor& x, const torch::Tensor& weight, std::int64_t stride,
+                                   std::int64_t padding, std::int64_t dilation) {
+  if (depthwise_kernel_applies(x, stride)) return depthwise_conv2d(x, weight, stride, padding, dilation);
+  return torch::nn::functional::conv2d(
+      x, weight,
+      torch::nn::functional::Conv2dFuncOptions().stride(stride).padding(padding).dilation(dilation).groups(x.size(1)));
+}
+
 torch::Tensor depthwise_conv2d(const torch::Tensor& x, const torch::Tensor& weight, std::int64_t stride,
                                std::int64_t padding, std::int64_t dilation) {
   TORCH_CHECK(stride == 1 && x.dim() == 4 && x.scalar_type() == torch::kFloat && x.device().is_cpu() &&

@@ -25,4 +25,10 @@ torch::Tensor depthwise_conv2d(const torch::Tensor& x, const torch::Tensor& weig
 // stride 1 (stride 2 stays with libtorch's convolution).
 bool depthwise_kernel_applies(const torch::Tensor& x, std::int64_t stride);
 
+// A depthwise convolution of x ([N, C, H, W]) with weight [C, 1, K, K] at
+// any stride: depthwise_conv2d where it applies, libtorch's grouped
+// convolution otherwise. No bias.
+torch::Tensor any_depthwise_conv2d(const torch::Tensor& x, const torch::Tensor& weight, std::int64_t stride,
+                                   std::int64_t padding, std::int64_t dilation);
+
 }  // namespace childnets

@@ -73,13 +73,13 @@ void MacCounter::add(std::int64_t macs) {
   if (active_counter != nullptr) active_counter->macs_ += macs;
 }
 
+std::int64_t conv_macs(const torch::Tensor& output, const torch::Tensor& weight) {
+  return output.numel() * weight.size(1) * weight.size(2) * weight.size(3);
+}
+
 torch::Tensor counted_conv(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   torch::Tensor y = conv->forward(x);
-  if (active_counter != nullptr) {
-    const auto& o = conv->options;
-    const auto& k = *o.kernel_size();
-    MacCounter::add(y.numel() * (o.in_channels() / o.groups()) * k[0] * k[1]);
-  }
+  if (active_counter != nullptr) MacCounter::add(conv_macs(y, conv->weight));
   return y;
 }
 
@@ -96,8 +96,7 @@ torch::Tensor conv_then_batch_norm(torch::nn::Conv2d& conv, BatchNormImpl& bn, c
                                   .padding(o.padding())
                                   .dilation(o.dilation())
                                   .groups(o.groups()));
-  const auto& k = *o.kernel_size();
-  MacCounter::add(y.numel() * (o.in_channels() / o.groups()) * k[0] * k[1]);
+  MacCounter::add(conv_macs(y, conv->weight));
   return bn.options.relu() ? y.relu_() : y;
 }
 
@@ -156,14 +155,10 @@ torch::Tensor SepConvImpl::forward_activated_scaled(const torch::Tensor& activat
   for (std::size_t r = 0; r < depthwise->size(); ++r) {
     auto dw = depthwise->ptr<torch::nn::Conv2dImpl>(r);
     auto pw = pointwise->ptr<torch::nn::Conv2dImpl>(r);
-    torch::nn::Conv2d dw_holder(dw), pw_holder(pw);
+    torch::nn::Conv2d pw_holder(pw);
     const std::int64_t k = options.kernel(), stride = r == 0 ? options.stride() : 1;
-    if (depthwise_kernel_applies(y, stride)) {
-      y = depthwise_conv2d(y, dw->weight, stride, options.dilation() * (k - 1) / 2, options.dilation());
-      MacCounter::add(y.numel() * k * k);
-    } else {
-      y = counted_conv(dw_holder, y);
-    }
+    y = any_depthwise_conv2d(y, dw->weight, stride, options.dilation() * (k - 1) / 2, options.dilation());
+    MacCounter::add(conv_macs(y, dw->weight));
     BatchNormImpl& norm = *norms->ptr<BatchNormImpl>(r);
     const bool last = r + 1 == depthwise->size();
     y = last && scale.defined() ? norm.forward_scaled(counted_conv(pw_holder, y), scale, added)
@@ -300,7 +295,13 @@ torch::Tensor StemImpl::forward(const torch::Tensor& x) {
 }
 
 ClassifierImpl::ClassifierImpl(const ClassifierOptions& options_) : options(options_) {
-  linear = register_module("linear", torch::nn::Linear(options.channels(), options.classes()));
+  linear = register_module(
+      "linear",
+      torch::nn::Linear(torch::nn::LinearOptions(options.channels(), options.classes()).bias(options.bias())));
+  if (options.init_std() > 0) {
+    torch::NoGradGuard no_grad;
+    linear->weight.normal_(0.0, options.init_std());
+  }
 }
 
 torch::Tensor ClassifierImpl::forward(const torch::Tensor& x) {

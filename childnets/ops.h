@@ -33,6 +33,11 @@ class MacCounter {
   MacCounter* previous_;
 };
 
+// Multiply-accumulates of a convolution that produced `output` with
+// `weight` ([out, in / groups, kh, kw]): each output element costs
+// in / groups x kh x kw.
+std::int64_t conv_macs(const torch::Tensor& output, const torch::Tensor& weight);
+
 // conv(x) that reports its MACs to an active MacCounter.
 torch::Tensor counted_conv(torch::nn::Conv2d& conv, const torch::Tensor& x);
 
@@ -152,7 +157,7 @@ TORCH_MODULE(FactorizedConv);
 
 struct PoolOptions {
   explicit PoolOptions(bool average) : average_(average) {}
-  TORCH_ARG(bool, average);  // avg (count_include_pad=false) or max
+  TORCH_ARG(bool, average);          // avg (count_include_pad=false) or max
   TORCH_ARG(bool, minimum) = false;  // max pool of -x, negated: NAO_V1's min_pool
   TORCH_ARG(std::int64_t, kernel) = 3;
   TORCH_ARG(std::int64_t, stride) = 1;
@@ -250,6 +255,8 @@ struct ClassifierOptions {
   TORCH_ARG(std::int64_t, classes);
   TORCH_ARG(double, dropout) = 0.0;  // ENAS: 1 - keep_prob
   TORCH_ARG(bool, relu_first) = true;
+  TORCH_ARG(bool, bias) = true;       // SPOS's classifier has none
+  TORCH_ARG(double, init_std) = 0.0;  // weights normal(0, init_std) (SPOS: 0.01); 0: libtorch's default
 };
 
 // ReLU -> global average pool -> dropout -> linear.

@@ -35,20 +35,11 @@ class SlicedConvBnImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, std::int64_t out) {
     const std::int64_t in = x.size(1);
     const std::int64_t padding = kernel_ / 2;
-    torch::Tensor y;
-    if (depthwise_) {
-      const torch::Tensor w = in == weight_.size(0) ? weight_ : weight_.narrow(0, 0, in);
-      y = depthwise_kernel_applies(x, stride_)
-              ? depthwise_conv2d(x, w, stride_, padding, 1)
-              : F::conv2d(x, w, F::Conv2dFuncOptions().stride(stride_).padding(padding).groups(in));
-      MacCounter::add(y.numel() * kernel_ * kernel_);
-    } else {
-      torch::Tensor w = weight_;
-      if (out != w.size(0)) w = w.narrow(0, 0, out);
-      if (in != w.size(1)) w = w.narrow(1, 0, in);
-      y = F::conv2d(x, w, F::Conv2dFuncOptions().stride(stride_).padding(padding));
-      MacCounter::add(y.numel() * in * kernel_ * kernel_);
-    }
+    torch::Tensor w = weight_.narrow(0, 0, depthwise_ ? in : out);
+    if (!depthwise_) w = w.narrow(1, 0, in);
+    const torch::Tensor y = depthwise_ ? any_depthwise_conv2d(x, w, stride_, padding, 1)
+                                       : F::conv2d(x, w, F::Conv2dFuncOptions().stride(stride_).padding(padding));
+    MacCounter::add(conv_macs(y, w));
     return bn_->forward_first_channels(y.contiguous(kChannelsLast));
   }
 
@@ -114,31 +105,18 @@ class SposUnitImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SposUnit);
 
-class SposHeadImpl : public torch::nn::Module {
- public:
-  SposHeadImpl(std::int64_t in, std::int64_t head, std::int64_t classes, double dropout, bool affine)
-      : dropout_(dropout) {
-    conv_ = register_module("conv", SlicedConvBn(in, head, 1, 1, false, true, affine));
-    linear_ = register_module("linear", torch::nn::Linear(torch::nn::LinearOptions(head, classes).bias(false)));
-    torch::NoGradGuard no_grad;
-    linear_->weight.normal_(0.0, 0.01);  // SPOS's _initialize_weights
-  }
-  torch::Tensor forward(const torch::Tensor& x) {
-    const std::int64_t head = linear_->options.in_features();
-    torch::Tensor pooled = conv_->forward(x, head).mean({2, 3});
-    if (dropout_ > 0) pooled = F::dropout(pooled, F::DropoutFuncOptions().p(dropout_).training(is_training()));
-    MacCounter::add(pooled.numel() * linear_->options.out_features());
-    return linear_->forward(pooled);
-  }
-
- private:
-  double dropout_;
-  SlicedConvBn conv_{nullptr};
-  torch::nn::Linear linear_{nullptr};
-};
-TORCH_MODULE(SposHead);
-
 std::string unit_key(int layer, const std::string& block) { return make_key("l", layer, ".", block); }
+
+// What an architecture chose for `layer` of its stack: the block (the
+// layer vertex's in-edge) and the width multiplier (the vertex's).
+struct LayerChoice {
+  const spaces::EdgeInfo& block;
+  double width;
+};
+LayerChoice layer_choice(const spaces::CellGraph& stack, int layer) {
+  const auto vertex = static_cast<spaces::Vertex>(layer + 1);
+  return {stack[*boost::in_edges(vertex, stack).first], stack[vertex].width_multiplier};
+}
 
 }  // namespace
 
@@ -163,34 +141,35 @@ void SposNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* on
     for (int block = 0; block < static_cast<int>(space_->op_names().size()); ++block) {
       std::int64_t mid = mid_channels(layer, space_->max_width_multiplier());
       if (only != nullptr) {
-        const spaces::CellGraph& stack = only->cells.at(0);
-        const auto vertex = static_cast<spaces::Vertex>(layer + 1);
-        const auto [edge, end] = boost::in_edges(vertex, stack);
-        if (edge == end || stack[*edge].op != block) continue;
-        mid = mid_channels(layer, stack[vertex].width_multiplier);
+        const LayerChoice choice = layer_choice(only->cells.at(0), layer);
+        if (choice.block.op != block) continue;
+        mid = mid_channels(layer, choice.width);
       }
       store.add(unit_key(layer, space_->op_names()[static_cast<std::size_t>(block)]),
                 std::make_shared<SposUnitImpl>(block, in, out, stride, mid, affine));
     }
     in = out;
   }
-  store.add("head", std::make_shared<SposHeadImpl>(in, space_->head_channels(), options_.num_classes(),
-                                                   options_.dropout(), affine));
+  store.add("head_conv", std::make_shared<SlicedConvBnImpl>(in, space_->head_channels(), 1, 1, false, true, affine));
+  store.add("classifier",
+            std::make_shared<ClassifierImpl>(ClassifierOptions(space_->head_channels(), options_.num_classes())
+                                                 .relu_first(false)
+                                                 .dropout(options_.dropout())
+                                                 .bias(false)
+                                                 .init_std(0.01)));
 }
 
 ChildOutput SposNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                                  double /*drop_path: SPOS has no droppable paths*/) const {
   torch::Tensor current =
       store.get<SlicedConvBnImpl>("stem").forward(x.contiguous(kChannelsLast), space_->stem_channels());
-  const spaces::CellGraph& stack = arch.cells.at(0);
   for (int layer = 0; layer < space_->num_layers(); ++layer) {
-    const auto vertex = static_cast<spaces::Vertex>(layer + 1);
-    const auto [edge, end] = boost::in_edges(vertex, stack);
-    const std::string& block = stack[*edge].op_name;
-    current = store.get<SposUnitImpl>(unit_key(layer, block))
-                  .forward(current, mid_channels(layer, stack[vertex].width_multiplier));
+    const LayerChoice choice = layer_choice(arch.cells.at(0), layer);
+    current = store.get<SposUnitImpl>(unit_key(layer, choice.block.op_name))
+                  .forward(current, mid_channels(layer, choice.width));
   }
-  return ChildOutput{store.get<SposHeadImpl>("head").forward(current), {}};
+  current = store.get<SlicedConvBnImpl>("head_conv").forward(current, space_->head_channels());
+  return ChildOutput{store.get<ClassifierImpl>("classifier").forward(current), {}};
 }
 
 }  // namespace childnets

@@ -105,17 +105,19 @@ void recalibrate_batch_norm(ChildNetworkImpl& network, const spaces::ArchGraph& 
 EvalResult evaluate_in_batches(ChildNetworkImpl& network, const spaces::ArchGraph& graph, const torch::Tensor& images,
                                const torch::Tensor& labels, std::int64_t batch_size, bool batch_statistics) {
   EvalResult total;
-  double loss_sum = 0.0;
   for (std::int64_t begin = 0; begin < images.size(0); begin += batch_size) {
     const std::int64_t n = std::min(batch_size, images.size(0) - begin);
-    const EvalResult part =
-        evaluate(network, images.narrow(0, begin, n), labels.narrow(0, begin, n), graph, batch_statistics);
-    loss_sum += part.loss * double(n);
-    total.correct += part.correct;
-    total.count += part.count;
+    total += evaluate(network, images.narrow(0, begin, n), labels.narrow(0, begin, n), graph, batch_statistics);
   }
-  total.loss = total.count == 0 ? 0.0 : loss_sum / double(total.count);
   return total;
+}
+
+EvalResult& EvalResult::operator+=(const EvalResult& part) {
+  const std::int64_t images = count + part.count;
+  loss = images == 0 ? 0.0 : (loss * double(count) + part.loss * double(part.count)) / double(images);
+  correct += part.correct;
+  count = images;
+  return *this;
 }
 
 double cosine_lr(double epoch, double total_epochs, double lr_max, double lr_min) {

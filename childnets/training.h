@@ -56,6 +56,8 @@ struct EvalResult {
   std::int64_t correct = 0;
   std::int64_t count = 0;
   double accuracy() const { return count == 0 ? 0.0 : double(correct) / double(count); }
+  // Adds another batch's result: answers summed, loss averaged over all images.
+  EvalResult& operator+=(const EvalResult& part);
 };
 
 // Loss and accuracy under torch::InferenceMode, in eval mode; restores the

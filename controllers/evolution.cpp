@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -88,11 +89,8 @@ std::vector<Phase> Evolution::phases(std::int64_t epoch) const {
 bool Evolution::admit(Candidate candidate, std::vector<Candidate>& out) {
   const std::uint64_t key = space_->canonical_hash(candidate.arch);
   if (seen_.count(key) > 0) return false;
-  for (const Candidate& other : out) {
-    if (space_->canonical_hash(other.arch) == key) return false;
-  }
   if (cost_model_ != nullptr && !cost_model_->violation(candidate.arch).empty()) return false;
-  candidate.id = -1;
+  seen_.insert(key);
   out.push_back(std::move(candidate));
   return true;
 }
@@ -133,11 +131,10 @@ std::vector<Proposal> Evolution::propose(int n) {
       const auto size = static_cast<std::size_t>(breed_size(n - static_cast<int>(proposals.size())));
       std::vector<Candidate> batch;
       breed(batch, size);
-      if (batch.size() > size) batch.resize(size);
+      if (batch.size() > size) throw std::logic_error(name_ + ": bred more candidates than asked");
       fill_randomly(batch, size);
       for (Candidate& c : batch) {
         c.generation = generation_;
-        seen_.insert(space_->canonical_hash(c.arch));
         pending_.push_back(std::move(c));
       }
       ++generation_;
@@ -158,19 +155,20 @@ std::vector<spaces::Arch> Evolution::sample(int n) {
 }
 
 UpdateStats Evolution::observe(const std::vector<Feedback>& feedback) {
-  std::vector<std::size_t> positions;
+  const auto outstanding = [&](std::int64_t id) {
+    return std::find_if(outstanding_.begin(), outstanding_.end(), [&](const Candidate& c) { return c.id == id; });
+  };
+  std::set<std::int64_t> ids;  // all are checked before any is settled
   for (const Feedback& f : feedback) {
-    const auto it =
-        std::find_if(outstanding_.begin(), outstanding_.end(), [&](const Candidate& c) { return c.id == f.id; });
-    if (it == outstanding_.end() ||
-        std::find(positions.begin(), positions.end(), std::size_t(it - outstanding_.begin())) != positions.end()) {
+    if (!ids.insert(f.id).second || outstanding(f.id) == outstanding_.end()) {
       throw std::invalid_argument(name_ + ": feedback for id " + std::to_string(f.id) + ", which is not outstanding");
     }
-    positions.push_back(static_cast<std::size_t>(it - outstanding_.begin()));
   }
-  for (std::size_t i = 0; i < feedback.size(); ++i) {
-    Candidate c = outstanding_[positions[i]];
-    c.fitness = feedback[i].reward;
+  for (const Feedback& f : feedback) {
+    const auto it = outstanding(f.id);
+    Candidate c = std::move(*it);
+    outstanding_.erase(it);
+    c.fitness = f.reward;
     spaces::Record record("generations");
     record.set("generation", c.generation)
         .set("id", c.id)
@@ -180,13 +178,11 @@ UpdateStats Evolution::observe(const std::vector<Feedback>& feedback) {
     std::string parents;
     for (std::int64_t p : c.parents) parents += (parents.empty() ? "" : " ") + std::to_string(p);
     record.set("parents", parents);
-    for (const auto& [metric, value] : feedback[i].metrics) record.set(metric, value);
+    for (const auto& [metric, value] : f.metrics) record.set(metric, value);
     records_.push_back(std::move(record));
     history_.push_back(std::move(c));
     on_feedback(history_.back());
   }
-  std::sort(positions.rbegin(), positions.rend());
-  for (std::size_t p : positions) outstanding_.erase(outstanding_.begin() + static_cast<std::ptrdiff_t>(p));
   UpdateStats stats;
   stats.count = static_cast<std::int64_t>(feedback.size());
   stats.mean_reward = mean_reward(feedback);
@@ -241,7 +237,7 @@ void Evolution::state_fields(StateFields& fields) {
   bind_candidates("pending", pending_);
   bind_candidates("outstanding", outstanding_);
   bind_candidates("history", history_);
-  if (fields.loading()) {
+  if (fields.loading()) {  // every admitted candidate is pending, outstanding or in the history
     seen_.clear();
     for (const auto* list : {&history_, &outstanding_}) {
       for (const Candidate& c : *list) seen_.insert(space_->canonical_hash(c.arch));

@@ -75,7 +75,7 @@ class Evolution : public Controller {
     (void)asked;
     return batch_size();
   }
-  // Appends to `out` up to `size` candidates, each through admit(), bred
+  // Appends to `out` at most `size` candidates, each through admit(), bred
   // from history(); a breeding round's number is its candidates'
   // generation. What it does not breed is drawn at random.
   virtual void breed(std::vector<Candidate>& out, std::size_t size) = 0;
@@ -84,8 +84,9 @@ class Evolution : public Controller {
   // The strategy's own saved fields (the base saves its own).
   virtual void evolution_state_fields(StateFields& fields) { (void)fields; }
 
-  // Admits `candidate` into `out` when its architecture is new and
-  // satisfies the constraints; returns whether it did.
+  // Admits `candidate` into `out` when its architecture is new (never
+  // admitted before, by canonical hash) and satisfies the constraints;
+  // returns whether it did.
   bool admit(Candidate candidate, std::vector<Candidate>& out);
   // Uniform random candidates until `out` holds `size`, or throws
   // std::runtime_error after max_tries draws without one admitted, naming

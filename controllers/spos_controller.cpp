@@ -8,12 +8,14 @@
 //   2. after each, the top `select` of everything evaluated so far (an
 //      elitist top-k over the whole history, update_top_k);
 //   3. `mutations` children, each of a parent drawn uniformly from the top,
-//      every gene resampled uniformly with probability `mutation_prob` (the
-//      same value may be drawn again; a child equal to a seen architecture
-//      is not admitted), at most 10 x mutations tries (search.py:147-171);
-//   4. `crossovers` children of two parents drawn from the top, each
-//      gene from either with probability 1/2 (search.py:173-194), at most
-//      10 x crossovers tries;
+//      every gene resampled uniformly with probability `mutation_prob`
+//      (SearchSpace::resample; the same value may be drawn again, and a
+//      child equal to a seen architecture is not admitted), at most 10 x
+//      mutations tries (search.py:147-171);
+//   4. `crossovers` children of two parents drawn from the top, each gene
+//      from either with probability 1/2 (the space's crossover, which in
+//      the spos space draws per gene, search.py:173-194), at most 10 x
+//      crossovers tries;
 //   5. the rest of the population random.
 // Every candidate is admitted once and only within the run's constraints
 // ([search] max_macs / max_params; SPOS: flops-limit 330e6, is_legal); it
@@ -53,33 +55,20 @@ class SposController : public Evolution {
     const std::vector<const Candidate*> top = fittest(static_cast<std::size_t>(options_.select));
     if (top.empty()) return;  // the first generation: all random
     std::uniform_int_distribution<std::size_t> pick(0, top.size() - 1);
-    std::bernoulli_distribution resample(options_.mutation_prob);
     const std::size_t mutation_target = out.size() + static_cast<std::size_t>(options_.mutations);
     for (std::int64_t tries = 0; tries < 10 * options_.mutations && out.size() < mutation_target; ++tries) {
       const Candidate& parent = *top[pick(rng_)];
-      std::vector<std::int64_t> tokens = parent.arch.tokens;
-      for (std::size_t i = 0; i < tokens.size(); ++i) {
-        if (resample(rng_)) {
-          tokens[i] = std::uniform_int_distribution<std::int64_t>(0, space_->decisions()[i].num_choices - 1)(rng_);
-        }
-      }
-      const spaces::Arch child = space_->make_arch(std::move(tokens));
-      if (space_->is_valid(child))
-        admit(Candidate{.arch = child, .origin = Origin::kMutation, .parents = {parent.id}}, out);
+      admit({.arch = space_->resample(parent.arch, options_.mutation_prob, rng_),
+             .origin = Origin::kMutation,
+             .parents = {parent.id}},
+            out);
     }
     const std::size_t crossover_target = out.size() + static_cast<std::size_t>(options_.crossovers);
-    std::bernoulli_distribution first(0.5);
     for (std::int64_t tries = 0; tries < 10 * options_.crossovers && out.size() < crossover_target; ++tries) {
       const Candidate& a = *top[pick(rng_)];
       const Candidate& b = *top[pick(rng_)];
-      std::vector<std::int64_t> tokens = a.arch.tokens;
-      for (std::size_t i = 0; i < tokens.size(); ++i) {
-        if (!first(rng_)) tokens[i] = b.arch.tokens[i];
-      }
-      const spaces::Arch child = space_->make_arch(std::move(tokens));
-      if (space_->is_valid(child)) {
-        admit(Candidate{.arch = child, .origin = Origin::kCrossover, .parents = {a.id, b.id}}, out);
-      }
+      admit({.arch = space_->crossover(a.arch, b.arch, rng_), .origin = Origin::kCrossover, .parents = {a.id, b.id}},
+            out);
     }
   }
 

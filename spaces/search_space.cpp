@@ -163,6 +163,20 @@ Arch SearchSpace::mutate(const Arch& parent, Rng& rng) const {
   return make_arch(std::move(tokens));
 }
 
+Arch SearchSpace::resample(const Arch& parent, double probability, Rng& rng) const {
+  if (!(probability >= 0.0 && probability <= 1.0)) {
+    throw std::invalid_argument("resample: probability " + std::to_string(probability) + " is not in [0, 1]");
+  }
+  validate(parent);
+  std::vector<std::int64_t> tokens = parent.tokens;
+  std::bernoulli_distribution redraw(probability);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (redraw(rng)) tokens[i] = pick_legal(legal_choices(std::span<const std::int64_t>(tokens).first(i)), rng);
+  }
+  repair(tokens, 0, rng);
+  return make_arch(std::move(tokens));
+}
+
 Arch SearchSpace::crossover(const Arch& a, const Arch& b, Rng& rng) const {
   validate(a);
   validate(b);

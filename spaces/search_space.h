@@ -102,6 +102,12 @@ class SearchSpace {
   // legal value) to a different legal value, then repairs any later token
   // that the change made illegal. Always valid, always different.
   Arch mutate(const Arch& parent, Rng& rng) const;
+  // Redraws each token, independently with `probability`, uniformly among
+  // its legal values (possibly the value it had: SPOS's mutation,
+  // SinglePathOneShot search.py:147-171), then repairs as mutate does.
+  // Always valid; may equal the parent. Throws std::invalid_argument for a
+  // probability outside [0, 1].
+  Arch resample(const Arch& parent, double probability, Rng& rng) const;
   // Takes each node's decisions (a node = same cell and node) from either
   // parent with probability 1/2, then repairs as mutate does. Always valid.
   Arch crossover(const Arch& a, const Arch& b, Rng& rng) const;

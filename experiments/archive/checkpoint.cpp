@@ -57,11 +57,7 @@ H5::DataSet open_list(const H5::Group& group, const std::string& name, const std
 std::vector<std::string> read_strings(const H5::Group& group, const std::string& name, const std::string& file) {
   hsize_t n = 0;
   const H5::DataSet dataset = open_list(group, name, file, n);
-  const H5::StrType type = fixed_text_type(dataset, file + ": '" + name + "'");
-  const std::size_t width = type.getSize();
-  std::vector<char> packed(static_cast<std::size_t>(n) * width);
-  if (n > 0) dataset.read(packed.data(), type);
-  return unpack_texts(packed, width);
+  return read_texts(dataset, n, file + ": '" + name + "'");
 }
 
 std::vector<double> read_numbers(const H5::Group& group, const std::string& name, const std::string& file) {

@@ -82,20 +82,6 @@ void write_rows(H5::DataSet& dataset, const H5Table::Column& column, hsize_t sta
   dataset.write(data, type, memory_space, file_space);
 }
 
-// The first `rows` texts of a text column's dataset.
-std::vector<std::string> read_texts(const H5::DataSet& dataset, hsize_t rows, const std::string& where) {
-  if (rows == 0) return {};
-  const H5::StrType type = fixed_text_type(dataset, where);
-  const std::size_t width = type.getSize();
-  H5::DataSpace file_space = dataset.getSpace();
-  const hsize_t offset = 0;
-  file_space.selectHyperslab(H5S_SELECT_SET, &rows, &offset);
-  const H5::DataSpace memory_space(1, &rows);
-  std::vector<char> packed(static_cast<std::size_t>(rows) * width);
-  dataset.read(packed.data(), type, memory_space, file_space);
-  return unpack_texts(packed, width);
-}
-
 // The column a dataset holds, from its element type and dimensions.
 H5Table::Column column_of(const H5::DataSet& dataset, const std::string& name, const std::string& where,
                           hsize_t& rows) {
@@ -244,17 +230,20 @@ H5Table::Rows H5Table::read_rows() const {
       if (values > 0) dataset.read(data.data(), H5::PredType::NATIVE_DOUBLE, memory_space, file_space);
       rows.floats.push_back(std::move(data));
     } else {
-      rows.strings.push_back(
-          read_texts(dataset, rows_, group_.getFileName() + ": '" + group_.getObjName() + "/" + column.name + "'"));
+      rows.strings.push_back(read_texts(dataset, rows_, where(column)));
     }
   }
   return rows;
 }
 
+std::string H5Table::where(const Column& column) const {
+  return group_.getFileName() + ": '" + group_.getObjName() + "/" + column.name + "'";
+}
+
 H5::DataSet H5Table::widen_text_column(const Column& column, std::size_t width) {
   const H5::DataSet old = group_.openDataSet(column.name);
   const std::size_t new_width = std::max(width, 2 * old.getDataType().getSize());
-  const std::vector<std::string> texts = read_texts(old, rows_, column.name);
+  const std::vector<std::string> texts = read_texts(old, rows_, where(column));
   group_.unlink(column.name);
   create_dataset(group_, column, rows_, text_type(new_width));
   H5::DataSet widened = group_.openDataSet(column.name);

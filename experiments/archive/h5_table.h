@@ -66,6 +66,8 @@ class H5Table {
   // Rewrites text column `column` at least `width` bytes wide (twice its
   // width or more) with its rows; returns the new dataset.
   H5::DataSet widen_text_column(const Column& column, std::size_t width);
+  // "<file>: '/<table>/<column>'", for errors.
+  std::string where(const Column& column) const;
   H5Table(H5::Group group, std::vector<Column> columns, hsize_t rows)
       : group_(std::move(group)), columns_(std::move(columns)), rows_(rows) {}
   H5::Group group_;

@@ -83,6 +83,19 @@ H5::StrType fixed_text_type(const H5::AbstractDs& data, const std::string& where
   return memory;
 }
 
+std::vector<std::string> read_texts(const H5::DataSet& dataset, hsize_t rows, const std::string& where) {
+  const H5::StrType type = fixed_text_type(dataset, where);
+  if (rows == 0) return {};
+  const std::size_t width = type.getSize();
+  H5::DataSpace file_space = dataset.getSpace();
+  const hsize_t offset = 0;
+  file_space.selectHyperslab(H5S_SELECT_SET, &rows, &offset);
+  const H5::DataSpace memory_space(1, &rows);
+  std::vector<char> packed(static_cast<std::size_t>(rows) * width);
+  dataset.read(packed.data(), type, memory_space, file_space);
+  return unpack_texts(packed, width);
+}
+
 void check_hdf5_file(const std::string& path, const std::string& what) {
   H5::Exception::dontPrint();
   if (!std::filesystem::exists(path)) throw ArchiveError(path + ": no such " + what);

@@ -56,6 +56,11 @@ std::vector<std::string> unpack_texts(const std::vector<char>& packed, std::size
 // elements are not strings, are variable-length ones (a file of an earlier
 // layout or another program), or are wider than 16 MiB.
 H5::StrType fixed_text_type(const H5::AbstractDs& data, const std::string& where);
+// The first `rows` texts of a dataset of fixed-length strings whose first
+// dimension holds at least `rows` (checked by the caller, stored_extent).
+// Throws ArchiveError as fixed_text_type does, H5::Exception when HDF5
+// cannot read them.
+std::vector<std::string> read_texts(const H5::DataSet& dataset, hsize_t rows, const std::string& where);
 
 void write_int64_attribute(H5::H5Object& object, const std::string& name, std::int64_t value);
 // Before opening an HDF5 file a user named: ArchiveError "PATH: no such

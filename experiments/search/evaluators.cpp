@@ -58,15 +58,10 @@ class RecalibratedEvaluator : public Evaluator {
     const std::int64_t scored = search.get_int("evaluation_batches");
     if (scored == 0) return measure_final_with(graph);
     childnets::EvalResult total;
-    double loss_sum = 0.0;
     for (std::int64_t i = 0; i < scored; ++i) {
       const Batch batch = context_.next_batch(*context_.valid_batches);
-      const childnets::EvalResult part = childnets::evaluate(*context_.network, batch.images, batch.labels, graph);
-      loss_sum += part.loss * double(part.count);
-      total.correct += part.correct;
-      total.count += part.count;
+      total += childnets::evaluate(*context_.network, batch.images, batch.labels, graph);
     }
-    total.loss = loss_sum / double(total.count);
     return metrics_of(total);
   }
   controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics*) override {

@@ -146,6 +146,25 @@ TEST_P(SpaceConformance, MutationsAreValidAndChangeTheArchitecture) {
   }
 }
 
+// SPOS's mutation: each token redrawn with the given probability, so the
+// expected share of changed tokens grows with it; never an invalid child.
+TEST_P(SpaceConformance, ResamplingIsValidAndChangesTokensAsOftenAsAsked) {
+  const Arch parent = space->random(rng);
+  EXPECT_EQ(space->resample(parent, 0.0, rng), parent);
+  int changed_low = 0, changed_high = 0;
+  for (int i = 0; i < kSamples; ++i) {
+    const Arch low = space->resample(parent, 0.1, rng), high = space->resample(parent, 1.0, rng);
+    ASSERT_TRUE(space->is_valid(low)) << join_tokens(low.tokens);
+    ASSERT_TRUE(space->is_valid(high)) << join_tokens(high.tokens);
+    for (std::size_t t = 0; t < parent.tokens.size(); ++t) {
+      changed_low += low.tokens[t] != parent.tokens[t];
+      changed_high += high.tokens[t] != parent.tokens[t];
+    }
+  }
+  EXPECT_LT(changed_low, changed_high);
+  EXPECT_THROW(space->resample(parent, 1.5, rng), std::invalid_argument);
+}
+
 TEST_P(SpaceConformance, CrossoverIsValidAndTakesEveryNodeFromAParent) {
   for (int i = 0; i < kSamples; ++i) {
     const Arch a = space->random(rng);
