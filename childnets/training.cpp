@@ -90,15 +90,24 @@ EvalResult evaluate(ChildNetworkImpl& network, const torch::Tensor& images, cons
 
 void recalibrate_batch_norm(ChildNetworkImpl& network, const spaces::ArchGraph& graph,
                             const std::function<torch::Tensor()>& next_images, std::int64_t batches) {
+  std::vector<std::pair<BatchNormImpl*, double>> norms;  // with the momentum each had
   for (const auto& module : network.store()->modules(/*include_self=*/false)) {
-    if (auto* bn = dynamic_cast<BatchNormImpl*>(module.get())) bn->reset_running_statistics();
+    if (auto* bn = dynamic_cast<BatchNormImpl*>(module.get())) {
+      bn->reset_running_statistics();
+      norms.emplace_back(bn, bn->options.momentum());
+    }
   }
   const bool was_training = network.is_training();
   network.train();
   {
     torch::NoGradGuard no_grad;
-    for (std::int64_t i = 0; i < batches; ++i) network.forward(next_images(), graph);
+    for (std::int64_t i = 0; i < batches; ++i) {
+      // Momentum 1 / (i + 1): after batch i the running statistics are the mean of batches 0..i.
+      for (auto& [bn, momentum] : norms) bn->options.momentum(1.0 / double(i + 1));
+      network.forward(next_images(), graph);
+    }
   }
+  for (auto& [bn, momentum] : norms) bn->options.momentum(momentum);
   network.train(was_training);
 }
 

@@ -142,5 +142,36 @@ TEST(SposNetwork, RecalibrationForgetsEarlierStatistics) {
   EXPECT_TRUE(moved);
 }
 
+// The recalibrated statistics are the plain mean of the batches' own, so
+// one batch and the same batch twice give the same statistics, and the
+// order of two batches does not matter (an exponential average from the
+// reset values would give neither).
+TEST(SposNetwork, RecalibrationAveragesTheBatchesEqually) {
+  torch::manual_seed(0);
+  const auto space = spaces::make_space("spos(stage_repeats=[1,1],stage_channels=[8,16],stem_channels=4)");
+  const NetworkOptions options = testing::small_network();
+  ChildNetwork network(space, options, make_shared_store(space, options));
+  const spaces::ArchGraph graph = space->decode(space->parse("1 3"));
+  const torch::Tensor a = torch::randn({4, 1, 8, 8}), b = torch::randn({4, 1, 8, 8}) * 2 + 1;
+  auto statistics_after = [&](const std::vector<torch::Tensor>& batches) {
+    std::size_t next = 0;
+    recalibrate_batch_norm(
+        *network, graph, [&] { return batches[next++]; }, std::int64_t(batches.size()));
+    std::vector<torch::Tensor> buffers;
+    for (const auto& item : network->store()->named_buffers()) {
+      if (item.key().find("running_") != std::string::npos) buffers.push_back(item.value().clone());
+    }
+    return buffers;
+  };
+  auto same = [](const std::vector<torch::Tensor>& x, const std::vector<torch::Tensor>& y) {
+    bool equal = x.size() == y.size();
+    for (std::size_t i = 0; equal && i < x.size(); ++i) equal = torch::allclose(x[i], y[i], 1e-5, 1e-6);
+    return equal;
+  };
+  EXPECT_TRUE(same(statistics_after({a}), statistics_after({a, a})));
+  EXPECT_TRUE(same(statistics_after({a, b}), statistics_after({b, a})));
+  EXPECT_FALSE(same(statistics_after({a}), statistics_after({b})));
+}
+
 }  // namespace
 }  // namespace childnets
