@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -300,6 +303,54 @@ TEST(SearchLoop, ResumeWithinAControllerUpdateEqualsTheUninterruptedRun) {
   SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
   expect_same_archive(runs.file("parts"), runs.file("whole"));
   EXPECT_EQ(list_checkpoints(dir), (std::vector<std::string>{checkpoint_path(dir, 1), checkpoint_path(dir, 2)}));
+}
+
+// A progress stream that kills its own process with SIGKILL once its text
+// contains `trigger`: no destructor runs, no file is closed or flushed, as
+// when a machine's job is killed.
+class SelfKilling : public std::stringbuf {
+ public:
+  explicit SelfKilling(std::string trigger) : trigger_(std::move(trigger)) {}
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    const std::streamsize written = std::stringbuf::xsputn(s, n);
+    if (str().find(trigger_) != std::string::npos) ::raise(SIGKILL);
+    return written;
+  }
+
+ private:
+  std::string trigger_;
+};
+
+// A search killed with SIGKILL in the middle of an epoch, with its run
+// archive open for writing, resumes from its last checkpoint (the archive
+// still opens) and ends equal to the uninterrupted run.
+TEST(SearchLoop, ASearchKilledWithSigkillResumesAndEqualsTheUninterruptedRun) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> overrides = tiny(data);
+  std::ostringstream progress;
+  run_tiny_search(overrides, runs.file("whole"), progress);
+  const pid_t child = ::fork();
+  ASSERT_NE(child, -1);
+  if (child == 0) {  // the run to kill; it never returns
+    SelfKilling buffer("epoch 2/2 evaluate   [############............] 1/2");
+    std::ostream out(&buffer);
+    try {
+      run_tiny_search(overrides, runs.file("parts"), out);
+    } catch (...) {
+    }
+    ::_exit(3);  // reached only if the trigger never came
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+  // Killed after epoch 2's first update wrote its rows.
+  EXPECT_GT(rows_of(runs.file("parts"), "archs"), 6u);
+  overrides.push_back("run.dir=" + runs.file("parts"));
+  SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
 }
 
 // A tiny PNAS search: pnas(blocks=2), beam 4, on 300 synthetic images.
