@@ -46,10 +46,21 @@ double accuracy_of(const torch::Tensor& logits, const torch::Tensor& labels) {
 }
 
 std::unique_ptr<torch::optim::SGD> make_sgd(const std::vector<torch::Tensor>& parameters, const SgdOptions& options) {
-  return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(options.lr())
-                                                             .momentum(options.momentum())
-                                                             .nesterov(options.nesterov())
-                                                             .weight_decay(options.weight_decay()));
+  const auto sgd_options = [&](double weight_decay) {
+    return torch::optim::SGDOptions(options.lr())
+        .momentum(options.momentum())
+        .nesterov(options.nesterov())
+        .weight_decay(weight_decay);
+  };
+  if (options.decay_all()) return std::make_unique<torch::optim::SGD>(parameters, sgd_options(options.weight_decay()));
+  std::vector<torch::Tensor> decayed, free;
+  for (const torch::Tensor& p : parameters) (p.dim() >= 2 ? decayed : free).push_back(p);
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  if (!decayed.empty()) {
+    groups.emplace_back(decayed, std::make_unique<torch::optim::SGDOptions>(sgd_options(options.weight_decay())));
+  }
+  if (!free.empty()) groups.emplace_back(free, std::make_unique<torch::optim::SGDOptions>(sgd_options(0.0)));
+  return std::make_unique<torch::optim::SGD>(std::move(groups), sgd_options(options.weight_decay()));
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {

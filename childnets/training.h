@@ -20,8 +20,14 @@ struct SgdOptions {
   TORCH_ARG(double, momentum) = 0.9;
   TORCH_ARG(bool, nesterov) = true;
   TORCH_ARG(double, weight_decay) = 1e-4;
+  // Weight decay on every tensor (true), or only on those of two or more
+  // dimensions (false: no decay on biases and batch-norm scales and
+  // shifts, as SPOS's get_parameters, SinglePathOneShot utils.py:81-95).
+  TORCH_ARG(bool, decay_all) = true;
 };
 
+// SGD over `parameters`: one group, or with decay_all() false two (the
+// tensors of >= 2 dimensions with weight decay, the others without).
 std::unique_ptr<torch::optim::SGD> make_sgd(const std::vector<torch::Tensor>& parameters, const SgdOptions& options);
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
 

@@ -126,13 +126,18 @@ void Evolution::fill_randomly(std::vector<Candidate>& out, std::size_t size) {
 std::vector<Proposal> Evolution::propose(int n) {
   std::vector<Proposal> proposals;
   while (static_cast<int>(proposals.size()) < n) {
-    if (pending_.empty()) {
-      if (!outstanding_.empty()) break;  // the next batch is bred from this one's feedback
+    for (int rounds = 0; pending_.empty(); ++rounds) {
+      // The next batch is bred from this one's feedback; a finished strategy breeds no more.
+      if (!outstanding_.empty() || finished()) return proposals;
+      if (rounds == kMaxTries) {
+        throw std::runtime_error(name_ + ": " + std::to_string(kMaxTries) +
+                                 " breeding rounds in a row gave no new architecture (the space may be exhausted)");
+      }
       const auto size = static_cast<std::size_t>(breed_size(n - static_cast<int>(proposals.size())));
       std::vector<Candidate> batch;
       breed(batch, size);
       if (batch.size() > size) throw std::logic_error(name_ + ": bred more candidates than asked");
-      fill_randomly(batch, size);
+      if (tops_up_randomly()) fill_randomly(batch, size);
       for (Candidate& c : batch) {
         c.generation = generation_;
         pending_.push_back(std::move(c));
@@ -180,6 +185,7 @@ UpdateStats Evolution::observe(const std::vector<Feedback>& feedback) {
     record.set("parents", parents);
     for (const auto& [metric, value] : f.metrics) record.set(metric, value);
     records_.push_back(std::move(record));
+    evaluated_.emplace(space_->canonical_hash(c.arch), history_.size());
     history_.push_back(std::move(c));
     on_feedback(history_.back());
   }
@@ -199,6 +205,11 @@ std::vector<const Candidate*> Evolution::fittest(std::size_t k) const {
                    [](const Candidate* a, const Candidate* b) { return a->fitness > b->fitness; });
   if (ranked.size() > k) ranked.resize(k);
   return ranked;
+}
+
+const Candidate* Evolution::evaluated(const spaces::Arch& arch) const {
+  const auto it = evaluated_.find(space_->canonical_hash(arch));
+  return it == evaluated_.end() ? nullptr : &history_[it->second];
 }
 
 const Candidate& Evolution::candidate(std::int64_t id) const {
@@ -239,6 +250,8 @@ void Evolution::state_fields(StateFields& fields) {
   bind_candidates("history", history_);
   if (fields.loading()) {  // every admitted candidate is pending, outstanding or in the history
     seen_.clear();
+    evaluated_.clear();
+    for (std::size_t i = 0; i < history_.size(); ++i) evaluated_.emplace(space_->canonical_hash(history_[i].arch), i);
     for (const auto* list : {&history_, &outstanding_}) {
       for (const Candidate& c : *list) seen_.insert(space_->canonical_hash(c.arch));
     }

@@ -1,6 +1,6 @@
 #pragma once
 // Evolution: the ask/tell module every evolutionary strategy is built on
-// (spos, regularized_evolution, and the strategies that follow them). It
+// (spos and ofa_evolution in top_k_evolution.cpp, regularized_evolution, genetic_cnn). It
 // owns what they share:
 // - the schedule: [controller] train_epochs epochs of weight training on
 //   uniformly sampled paths (a supernet, as SPOS trains it; 0 when the
@@ -27,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -77,8 +78,13 @@ class Evolution : public Controller {
   }
   // Appends to `out` at most `size` candidates, each through admit(), bred
   // from history(); a breeding round's number is its candidates'
-  // generation. What it does not breed is drawn at random.
+  // generation. What it does not breed is drawn at random, unless
+  // tops_up_randomly() is false: then a round may breed fewer, or none
+  // (a generation of survivors already evaluated), and the next round
+  // follows; kMaxTries rounds in a row without a new candidate throw
+  // std::runtime_error.
   virtual void breed(std::vector<Candidate>& out, std::size_t size) = 0;
+  virtual bool tops_up_randomly() const { return true; }
   // Called with each evaluated candidate, after it joined history().
   virtual void on_feedback(const Candidate& candidate) { (void)candidate; }
   // The strategy's own saved fields (the base saves its own).
@@ -95,6 +101,10 @@ class Evolution : public Controller {
   // The `k` fittest evaluated candidates, best first.
   std::vector<const Candidate*> fittest(std::size_t k) const;
   const Candidate& candidate(std::int64_t id) const;  // an evaluated one, by proposal id
+  // The evaluated candidate with `arch`'s canonical hash, or nullptr.
+  const Candidate* evaluated(const spaces::Arch& arch) const;
+  // Nothing bred is waiting to be proposed or scored.
+  bool idle() const { return pending_.empty() && outstanding_.empty(); }
 
   spaces::SpacePtr space_;
   spaces::Rng rng_;
@@ -106,10 +116,11 @@ class Evolution : public Controller {
   std::int64_t train_epochs_;
   CostModel* cost_model_ = nullptr;
   std::int64_t next_id_ = 0, generation_ = 0;
-  std::deque<Candidate> pending_;           // bred, not yet proposed
-  std::vector<Candidate> outstanding_;      // proposed, awaiting feedback
-  std::vector<Candidate> history_;          // evaluated
-  std::unordered_set<std::uint64_t> seen_;  // canonical hashes of every admitted candidate
+  std::deque<Candidate> pending_;                             // bred, not yet proposed
+  std::vector<Candidate> outstanding_;                        // proposed, awaiting feedback
+  std::vector<Candidate> history_;                            // evaluated
+  std::unordered_set<std::uint64_t> seen_;                    // canonical hashes of every admitted candidate
+  std::unordered_map<std::uint64_t, std::size_t> evaluated_;  // canonical hash -> index in history_
   std::vector<spaces::Record> records_;
 };
 

@@ -3,9 +3,11 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <iomanip>
 #include <limits>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace controllers {
@@ -22,47 +24,14 @@ std::pair<torch::Tensor, double> solve_ridge(const torch::Tensor& x, const torch
 
 }  // namespace
 
-RidgePredictor::RidgePredictor(spaces::SpacePtr space) : space_(std::move(space)) {
-  for (const spaces::Decision& d : space_->decisions()) {
-    offsets_.push_back(width_);
-    width_ += d.num_choices;
-  }
-}
-
-namespace {
-
-torch::Tensor encode(const std::vector<std::vector<std::int64_t>>& tokens, const spaces::SearchSpace& space,
-                     const std::vector<std::int64_t>& offsets, std::int64_t width) {
-  torch::Tensor x = torch::zeros({static_cast<std::int64_t>(tokens.size()), width}, torch::kDouble);
-  auto rows = x.accessor<double, 2>();
-  const auto& decisions = space.decisions();
-  for (std::size_t r = 0; r < tokens.size(); ++r) {
-    if (tokens[r].size() > decisions.size()) {
-      throw std::invalid_argument("ridge predictor: a row of " + std::to_string(tokens[r].size()) +
-                                  " tokens for a space of " + std::to_string(decisions.size()));
-    }
-    for (std::size_t i = 0; i < tokens[r].size(); ++i) {
-      const std::int64_t value = tokens[r][i];
-      if (value < 0) continue;  // padding
-      if (value >= decisions[i].num_choices) {
-        throw std::invalid_argument("ridge predictor: token " + std::to_string(i) + " is " + std::to_string(value) +
-                                    ", outside its decision's " + std::to_string(decisions[i].num_choices) +
-                                    " choices");
-      }
-      rows[static_cast<std::int64_t>(r)][offsets[i] + value] = 1.0;
-    }
-  }
-  return x;
-}
-
-}  // namespace
+RidgePredictor::RidgePredictor(spaces::SpacePtr space) : space_(std::move(space)), encoding_(*space_) {}
 
 void RidgePredictor::fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets,
                          std::int64_t folds) {
   if (tokens.size() != targets.size()) throw std::invalid_argument("ridge predictor: tokens and targets differ");
   const auto n = static_cast<std::int64_t>(tokens.size());
   if (n < 2) throw std::invalid_argument("ridge predictor: needs at least 2 examples, got " + std::to_string(n));
-  const torch::Tensor x = encode(tokens, *space_, offsets_, width_);
+  const torch::Tensor x = encoding_.encode(tokens, torch::kDouble, "ridge predictor");
   const torch::Tensor y = torch::tensor(targets, torch::kDouble);
   // Folds of a fixed permutation, so a fit is reproducible.
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
@@ -98,9 +67,16 @@ void RidgePredictor::fit(const std::vector<std::vector<std::int64_t>>& tokens, c
 
 std::vector<double> RidgePredictor::predict(const std::vector<std::vector<std::int64_t>>& tokens) const {
   if (!fitted_) throw std::logic_error("ridge predictor: predict before fit");
-  const torch::Tensor x = encode(tokens, *space_, offsets_, width_);
+  const torch::Tensor x = encoding_.encode(tokens, torch::kDouble, "ridge predictor");
   const torch::Tensor p = x.mv(torch::tensor(weights_, torch::kDouble)) + intercept_;
   return {p.data_ptr<double>(), p.data_ptr<double>() + p.numel()};
+}
+
+std::string RidgePredictor::summary() const {
+  std::ostringstream text;
+  text << "ridge regression (lambda " << penalty_ << "); cross-validated RMSE " << std::fixed << std::setprecision(4)
+       << validation_rmse_;
+  return text.str();
 }
 
 }  // namespace controllers

@@ -46,6 +46,9 @@ std::vector<spaces::ParamSpec> sgd_keys(double weight_decay) {
           ParamSpec{"momentum", 0.9, "SGD momentum", 0, 1}.open_above(),
           ParamSpec{"nesterov", true, "Nesterov momentum"},
           ParamSpec{"weight_decay", weight_decay, "L2 weight decay", 0, 1},
+          ParamSpec{"decay_all", true,
+                    "weight decay on every tensor; false: only on tensors of >= 2 dimensions, none on biases and "
+                    "batch-norm parameters (SPOS)"},
           ParamSpec{"grad_clip", 5.0, "gradient-norm clip (0: off)", 0, 1e6},
           ParamSpec{"label_smoothing", 0.0, "label smoothing", 0, 1}.open_above()};
 }
@@ -55,7 +58,8 @@ childnets::SgdOptions sgd_options_of(const spaces::Params& section) {
       .lr(section.get_double("lr_max"))
       .momentum(section.get_double("momentum"))
       .nesterov(section.get_bool("nesterov"))
-      .weight_decay(section.get_double("weight_decay"));
+      .weight_decay(section.get_double("weight_decay"))
+      .decay_all(section.get_bool("decay_all"));
 }
 
 childnets::StepOptions step_options_of(const spaces::Params& section) {

@@ -96,7 +96,31 @@ const ConfigSchema& search_schema() {
                   "a run directory whose newest checkpoint's shared weights this search starts from (a trained "
                   "supernet searched again under other constraints); same space and [child] shape"},
         ParamSpec{"predictor_data", std::string(""),
-                  "predictor evaluation: the run directory whose measured architectures the predictor learns from"}}},
+                  "predictor evaluation: the run directory whose measured architectures the predictor learns from"},
+        ParamSpec{"predictor_model",
+                  std::string("ridge"),
+                  "predictor evaluation: ridge (linear on one-hot tokens, DyNAS-T) or mlp (3 x 400 ReLU, OFA's "
+                  "accuracy predictor)",
+                  0,
+                  0,
+                  {"ridge", "mlp"}},
+        ParamSpec{"path_macs_bins", I{0},
+                  "weight training on uniform paths: this many equal multiply-accumulate bins of [path_macs_min, "
+                  "path_macs_max); each step draws a bin uniformly, then up to 500 uniform paths until one falls in "
+                  "it (SPOS: 7 bins of 10e6 from 290e6); 0: plain uniform paths",
+                  0, 1000},
+        ParamSpec{"path_macs_min", 0.0, "with path_macs_bins: the lowest bin's lower edge (multiply-accumulates)", 0,
+                  1e18},
+        ParamSpec{"path_macs_max", 0.0, "with path_macs_bins: the highest bin's upper edge (multiply-accumulates)", 0,
+                  1e18},
+        ParamSpec{"ranking_sample", I{0},
+                  "after the search, this many random architectures scored by the evaluator's final measurement, "
+                  "for the weight-sharing quality monitor (table 'ranking'); 0: none",
+                  0, 100000},
+        ParamSpec{"ranking_trial_epochs", 0.0,
+                  "with ranking_sample: each also trained from scratch for this many epochs of the train split, and "
+                  "Kendall's tau between the two scores logged and archived; 0: no standalone training",
+                  0, 1e4}}},
   };
   return schema;
 }

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "childnets/batch_norm.h"
-#include "controllers/ridge_predictor.h"
+#include "controllers/performance_predictor.h"
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/common_schema.h"
 #include "experiments/harness/progress.h"
@@ -86,7 +86,7 @@ class RecalibratedEvaluator : public Evaluator {
 // A network trained from scratch for the candidate; scored on the whole validation split.
 class TrialEvaluator : public Evaluator {
  public:
-  using Evaluator::Evaluator;
+  TrialEvaluator(SearchContext& context, double epochs) : Evaluator(context), epochs_(epochs) {}
 
  protected:
   controllers::Metrics measure(const spaces::Arch& arch) override {
@@ -97,8 +97,7 @@ class TrialEvaluator : public Evaluator {
     network->to(context_.placement.device);
     auto sgd = childnets::make_sgd(network->trainable_parameters(), sgd_options_of(child));
     const std::int64_t steps =
-        std::max<std::int64_t>(1, std::llround(context_.config.section("search").get_double("trial_epochs") *
-                                               double(context_.train_batches->batches_per_epoch())));
+        std::max<std::int64_t>(1, std::llround(epochs_ * double(context_.train_batches->batches_per_epoch())));
     for (std::int64_t step = 0; step < steps; ++step) {
       childnets::set_learning_rate(*sgd, childnets::cosine_lr(double(step), double(steps), child.get_double("lr_max"),
                                                               child.get_double("lr_min")));
@@ -112,6 +111,9 @@ class TrialEvaluator : public Evaluator {
   controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics* measured) override {
     return measured != nullptr ? *measured : measure(arch);
   }
+
+ private:
+  double epochs_;
 };
 
 // Ridge regression fitted on what another run of the same space measured.
@@ -147,20 +149,24 @@ class PredictorEvaluator : public Evaluator {
       throw ConfigError("[search] predictor_data: " + path + " holds " + std::to_string(tokens.size()) +
                         " measured architectures; a predictor needs at least 10");
     }
-    accuracy_.fit(tokens, accuracy);
-    fits_loss_ = std::none_of(loss.begin(), loss.end(), [](double l) { return std::isnan(l); });
-    if (fits_loss_) loss_.fit(tokens, loss);
-    summary_ = "predictor: ridge regression on " + std::to_string(tokens.size()) + " architectures of " + path +
-               "; accuracy cross-validated RMSE " + fixed(accuracy_.validation_rmse(), 4) + " (lambda " +
-               spaces::to_string(spaces::ParamValue(accuracy_.penalty())) + ")";
+    const std::string model = context.config.section("search").get_string("predictor_model");
+    const auto seed = static_cast<std::uint64_t>(context.config.section("run").get_int("seed"));
+    accuracy_ = controllers::make_predictor(model, context.space, seed);
+    accuracy_->fit(tokens, accuracy);
+    if (std::none_of(loss.begin(), loss.end(), [](double l) { return std::isnan(l); })) {
+      loss_ = controllers::make_predictor(model, context.space, seed + 1);
+      loss_->fit(tokens, loss);
+    }
+    summary_ = "predictor: " + std::to_string(tokens.size()) + " architectures of " + path +
+               "; accuracy: " + accuracy_->summary();
   }
   std::string summary() const override { return summary_; }
 
  protected:
   controllers::Metrics measure(const spaces::Arch& arch) override {
     const std::vector<std::vector<std::int64_t>> row = {context_.archive_tokens(arch)};
-    controllers::Metrics metrics = {{"accuracy", accuracy_.predict(row).front()}};
-    metrics["loss"] = fits_loss_ ? loss_.predict(row).front() : std::nan("");
+    controllers::Metrics metrics = {{"accuracy", accuracy_->predict(row).front()}};
+    metrics["loss"] = loss_ ? loss_->predict(row).front() : std::nan("");
     return metrics;
   }
   controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics*) override {
@@ -168,8 +174,7 @@ class PredictorEvaluator : public Evaluator {
   }
 
  private:
-  controllers::RidgePredictor accuracy_{context_.space}, loss_{context_.space};
-  bool fits_loss_ = false;
+  std::unique_ptr<controllers::PerformancePredictor> accuracy_, loss_;  // loss_: null when the data has no loss
   std::string summary_;
 };
 
@@ -191,6 +196,10 @@ controllers::Metrics Evaluator::evaluate_final(const spaces::Arch& arch, const c
   return metrics;
 }
 
+std::unique_ptr<Evaluator> make_trial_evaluator(SearchContext& context, double epochs) {
+  return std::make_unique<TrialEvaluator>(context, epochs);
+}
+
 const std::vector<EvaluatorInfo>& evaluator_catalog() {
   static const std::vector<EvaluatorInfo> catalog = {
       {"shared",
@@ -208,9 +217,9 @@ const std::vector<EvaluatorInfo>& evaluator_catalog() {
        "a network trained from scratch for [search] trial_epochs, scored on the validation split",
        false,
        {"accuracy", "loss"},
-       [](SearchContext& c) { return std::make_unique<TrialEvaluator>(c); }},
+       [](SearchContext& c) { return make_trial_evaluator(c, c.config.section("search").get_double("trial_epochs")); }},
       {"predictor",
-       "ridge regression on one-hot tokens, fitted on the run [search] predictor_data",
+       "a predictor ([search] predictor_model: ridge or mlp) fitted on the run [search] predictor_data",
        false,
        {"accuracy", "loss"},
        [](SearchContext& c) { return std::make_unique<PredictorEvaluator>(c); }},

@@ -16,9 +16,10 @@
 //              cosine from lr_max to lr_min), scored on the whole validation
 //              split with its running statistics (a trial, as Hypernets and
 //              PNAS's standalone candidates); final: the trial's metrics
-//   predictor  ridge regression on one-hot tokens (controllers/ridge_predictor.h)
-//              fitted on what another run of the same space measured
-//              ([search] predictor_data = its run directory); final: the same
+//   predictor  a performance predictor (controllers/performance_predictor.h;
+//              [search] predictor_model: ridge or mlp, OFA's) fitted on what
+//              another run of the same space measured ([search]
+//              predictor_data = its run directory); final: the same
 // Every evaluation reports "accuracy" (a fraction in [0, 1]) and "loss"
 // (mean cross-entropy per image, nats) and, whatever the evaluator, the
 // candidate's "params" (count of weights) and "macs" (multiply-accumulates
@@ -66,6 +67,10 @@ struct EvaluatorInfo {
   std::vector<std::string> metrics;   // what it measures, besides params, macs and seconds
   std::function<std::unique_ptr<Evaluator>(SearchContext&)> make;
 };
+
+// The trial evaluator, each network trained for `epochs` (fractions
+// allowed) of the training split instead of [search] trial_epochs.
+std::unique_ptr<Evaluator> make_trial_evaluator(SearchContext& context, double epochs);
 
 // Every evaluator, in the order `nas_search --list` shows them.
 const std::vector<EvaluatorInfo>& evaluator_catalog();

@@ -1,6 +1,6 @@
 #pragma once
 // The command line of the search binaries (nas_search, enas_search,
-// pnas_search, nao_search, darts_search):
+// pnas_search, nao_search, darts_search, spos_search, evolution_search):
 //   --config FILE     TOML config (default: the binary's built-in config)
 //   --set S.K=V       override any key (repeatable)
 //   --run-dir DIR     run directory (default: [run] dir; "{time}" in it becomes

@@ -24,6 +24,7 @@
 #include "experiments/harness/system_memory.h"
 #include "experiments/harness/training_state.h"
 #include "experiments/search/evaluators.h"
+#include "experiments/search/ranking_monitor.h"
 #include "experiments/search/search_context.h"
 #include "experiments/search/weight_training.h"
 #include "spaces/registry.h"
@@ -300,6 +301,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   check_validation_size(config, c.train_full.size());
   check_image_settings(config, c.train_full);
   check_sgd_settings(config, "child");
+  check_path_bins(config);
   c.split = split_train_validation(c.train_full, data.get_int("validation_size"), seed);
   check_batch_fits(config, "child", "batch_size", c.split.train.size(), "training");
   check_batch_fits(config, "controller", "valid_batch_size", c.split.validation.size(), "validation");
@@ -683,6 +685,7 @@ SearchResult SearchLoop::run() {
     }
   }
   result.top = s.final_phase();
+  run_ranking_monitor(c, *s.evaluator);
   s.append_pending();
   if (!result.top.empty()) {
     c.log->info("best architecture: {} (accuracy {:.4f})",

@@ -1,6 +1,7 @@
 #include "experiments/search/weight_training.h"
 
 #include <limits>
+#include <random>
 
 #include "childnets/architecture_gradient.h"
 #include "experiments/harness/progress.h"
@@ -33,6 +34,26 @@ void architecture_step(SearchContext& context, controllers::Controller& controll
   context.take_report(controller);
 }
 
+// A uniform path, or with [search] path_macs_bins > 0, SPOS's sampling
+// within a multiply-accumulate bin (Supernet/train.py:211-222): a bin of
+// [path_macs_min, path_macs_max) drawn uniformly, then up to 500 uniform
+// architectures until one falls in it, else the last one drawn.
+spaces::Arch uniform_path(SearchContext& context, spaces::Rng& path_rng) {
+  const auto& search = context.config.section("search");
+  const std::int64_t bins = search.get_int("path_macs_bins");
+  if (bins == 0) return context.space->random(path_rng);
+  const double low = search.get_double("path_macs_min"),
+               width = (search.get_double("path_macs_max") - low) / double(bins);
+  const auto bin = double(std::uniform_int_distribution<std::int64_t>(0, bins - 1)(path_rng));
+  spaces::Arch arch;
+  for (int draw = 0; draw < 500; ++draw) {
+    arch = context.space->random(path_rng);
+    const double macs = context.costs->costs(arch).at("macs");
+    if (macs >= low + bin * width && macs < low + (bin + 1) * width) break;
+  }
+  return arch;
+}
+
 }  // namespace
 
 void train_weights(SearchContext& context, controllers::Controller& controller,
@@ -57,7 +78,7 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
                                            controller.differentiable()->edge_weights(), context.step_options);
     } else {
       const spaces::Arch arch = phase.paths == controllers::PathSource::kSampled ? controller.sample(1).front()
-                                                                                 : context.space->random(path_rng);
+                                                                                 : uniform_path(context, path_rng);
       result = childnets::train_step(*context.network, *context.sgd, batch.images, batch.labels,
                                      context.space_of(arch)->decode(arch), context.step_options);
       context.record(spaces::Record("archs")

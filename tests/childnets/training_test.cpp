@@ -29,6 +29,22 @@ TEST(Schedules, DropPathGrowsLinearly) {
   EXPECT_DOUBLE_EQ(linear_drop_path(900, 600, 0.2), 0.2);
 }
 
+// decay_all(false): a step with zero gradients shrinks a matrix by the
+// decay and leaves a bias where it was (SPOS's parameter groups).
+TEST(Sgd, WithoutDecayAllOnlyTensorsOfTwoOrMoreDimensionsDecay) {
+  for (const bool decay_all : {true, false}) {
+    torch::Tensor matrix = torch::ones({2, 3}).requires_grad_(), bias = torch::ones({3}).requires_grad_();
+    auto sgd = make_sgd({matrix, bias},
+                        SgdOptions().lr(0.5).momentum(0).nesterov(false).weight_decay(0.1).decay_all(decay_all));
+    EXPECT_EQ(sgd->param_groups().size(), decay_all ? 1u : 2u);
+    matrix.mutable_grad() = torch::zeros_like(matrix);
+    bias.mutable_grad() = torch::zeros_like(bias);
+    sgd->step();
+    EXPECT_TRUE(torch::allclose(matrix, torch::full({2, 3}, 0.95))) << decay_all;
+    EXPECT_TRUE(torch::allclose(bias, torch::full({3}, decay_all ? 0.95 : 1.0))) << decay_all;
+  }
+}
+
 TEST(TrainStep, WeightsOffTheSampledPathDoNotMoveEvenWithMomentumAndDecay) {
   torch::manual_seed(0);
   const auto space = spaces::make_space("enas_micro(nodes=2)");

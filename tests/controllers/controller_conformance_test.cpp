@@ -25,6 +25,8 @@ const std::map<std::string, std::string>& fast_specs() {
   static const std::map<std::string, std::string> specs = {
       {"darts", "darts"},
       {"enas", "enas(lstm_size=16)"},
+      {"genetic_cnn", "genetic_cnn(population=6,generations=3)"},
+      {"ofa_evolution", "ofa_evolution(population=6,generations=3)"},
       {"nao",
        "nao(seed_archs=12,cycles=2,top_k=4,new_archs=4,random_archs=2,max_step_size=4,epochs=2,batch_size=8,"
        "embedding=8,hidden=16,mlp_hidden=8)"},
@@ -43,6 +45,7 @@ std::string small_space(const std::string& name) {
       {"enas_macro", "enas_macro(layers=4)"},
       {"enas_micro", "enas_micro(nodes=2)"},
       {"genet", "genet(stages=[3,4])"},
+      {"ofa_evolution", "ofa_evolution(population=6,generations=3)"},
       {"nao", "nao(nodes=2)"},
       {"pnas", "pnas(blocks=2)"},
       {"spos", "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4)"}};

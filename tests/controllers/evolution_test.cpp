@@ -1,13 +1,16 @@
 // The evolution module (controllers/evolution.h) through its strategies
-// spos and regularized_evolution, on a toy objective: the fitness of an
-// architecture is how many of its layers use block 2.
+// spos, regularized_evolution and genetic_cnn, on toy objectives: the
+// fitness of an spos architecture is how many of its layers use block 2,
+// of a genet architecture how many of its edges are present.
 
 #include "controllers/evolution.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "spaces/infra/errors.h"
 #include "spaces/registry.h"
@@ -193,6 +196,132 @@ TEST(RegularizedEvolution, ImprovesOnRandomSearchOfTheSameBudget) {
   const std::vector<double> last_evolved(evolved[0].end() - 20, evolved[0].end());
   const std::vector<double> last_drawn(drawn[0].end() - 20, drawn[0].end());
   EXPECT_GT(mean(last_evolved), mean(last_drawn) + 1.0);
+}
+
+// OFA's finder: after the random first generation, round(0.5 x 8) = 4
+// mutations and 4 crossovers per generation, every parent among the top
+// round(0.25 x 8) = 2 of everything evaluated before.
+TEST(OfaEvolution, EachGenerationIsMutationsAndCrossoversOfTheTopQuarter) {
+  const auto space = spaces::make_space(kSpace);
+  auto ofa = make_controller("ofa_evolution(population=8,generations=4)", space, 6);
+  std::vector<spaces::Record> records;
+  std::vector<std::pair<std::int64_t, double>> scored;  // id, fitness, in order
+  for (int generation = 0; generation < 4; ++generation) {
+    const std::vector<Proposal> proposals = ofa->propose(8);
+    ASSERT_EQ(proposals.size(), 8u);
+    // The top 2 of everything before this generation.
+    std::vector<std::pair<std::int64_t, double>> ranked = scored;
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::set<std::int64_t> top;
+    for (std::size_t i = 0; i < std::min<std::size_t>(2, ranked.size()); ++i) top.insert(ranked[i].first);
+    std::vector<Feedback> feedback;
+    for (const Proposal& p : proposals) {
+      feedback.push_back({p.id, toy_fitness(p.arch), {}});
+      scored.emplace_back(p.id, toy_fitness(p.arch));
+    }
+    ofa->observe(feedback);
+    std::map<std::string, int> origins;
+    for (const spaces::Record& r : ofa->take_report().records) {
+      const auto field = [&](const std::string& name) {
+        return std::find_if(r.fields.begin(), r.fields.end(), [&](const auto& f) { return f.first == name; })->second;
+      };
+      const std::string origin = std::get<std::string>(field("origin"));
+      ++origins[origin];
+      std::istringstream parents(std::get<std::string>(field("parents")));
+      for (std::int64_t parent = 0; parents >> parent;) EXPECT_TRUE(top.count(parent)) << "parent " << parent;
+    }
+    if (generation == 0) {
+      EXPECT_EQ(origins["random"], 8);
+    } else if (generation == 1) {  // later, two converged parents may have too few new crossovers, topped up at random
+      EXPECT_EQ(origins["mutation"], 4);
+      EXPECT_EQ(origins["crossover"], 4);
+      EXPECT_EQ(origins["random"], 0);
+    } else {
+      EXPECT_LE(origins["mutation"], 4);
+      EXPECT_LE(origins["crossover"], 4);
+    }
+  }
+  EXPECT_TRUE(ofa->finished());
+}
+
+// Genetic CNN on 2 stages of 4 and 5 nodes (16 bits); fitness: the bits set.
+const char* kGenet = "genet(stages=[4,5])";
+
+double ones(const spaces::Arch& arch) {
+  return static_cast<double>(std::count(arch.tokens.begin(), arch.tokens.end(), 1));
+}
+
+// Drives a strategy until it finishes (or `limit` candidates), `per_update`
+// at a time; returns every candidate's fitness in order, and its records.
+std::vector<double> run_to_the_end(Controller& controller, std::size_t limit, std::vector<spaces::Record>* records,
+                                   double (*fitness)(const spaces::Arch&)) {
+  std::vector<double> all;
+  while (!controller.finished() && all.size() < limit) {
+    std::vector<Feedback> feedback;
+    for (const Proposal& p : controller.propose(static_cast<int>(std::min<std::size_t>(5, limit - all.size())))) {
+      feedback.push_back({p.id, fitness(p.arch), {}});
+      all.push_back(fitness(p.arch));
+    }
+    if (feedback.empty()) break;
+    controller.observe(feedback);
+    if (records != nullptr) {
+      Report report = controller.take_report();
+      records->insert(records->end(), report.records.begin(), report.records.end());
+    }
+  }
+  return all;
+}
+
+TEST(GeneticCnn, ImprovesOnRandomSearchOfTheSameBudget) {
+  const auto space = spaces::make_space(kGenet);
+  auto genetic = make_controller("genetic_cnn(population=10,generations=12)", space, 2);
+  const std::vector<double> evolved = run_to_the_end(*genetic, 1000, nullptr, ones);
+  EXPECT_TRUE(genetic->finished());
+  auto random = make_controller("random", space, 2);
+  const std::vector<double> drawn = run_to_the_end(*random, evolved.size(), nullptr, ones);
+  ASSERT_EQ(drawn.size(), evolved.size());
+  // The last 20 scored against the last 20 drawn: selection has moved the population toward more edges.
+  const std::vector<double> late_evolved(evolved.end() - 20, evolved.end()), late_drawn(drawn.end() - 20, drawn.end());
+  EXPECT_GT(mean(late_evolved), mean(late_drawn) + 1.5);
+}
+
+// Only architectures never scored are proposed; the first generation is
+// random, later candidates come from one parent (mutation) or two
+// (crossover) that were scored; the run stops after its generations.
+TEST(GeneticCnn, OnlyNewArchitecturesAreScoredEachWithItsParents) {
+  const auto space = spaces::make_space(kGenet);
+  auto genetic = make_controller("genetic_cnn(population=8,generations=6,crossover_prob=0.5)", space, 7);
+  std::vector<spaces::Record> records;
+  const std::vector<double> scored = run_to_the_end(*genetic, 1000, &records, ones);
+  ASSERT_EQ(records.size(), scored.size());
+  EXPECT_GT(scored.size(), 8u);
+  EXPECT_LE(scored.size(), 8u * 6u);
+  std::set<std::int64_t> ids;
+  std::set<std::string> origins;
+  std::int64_t last_generation = 0;
+  for (const spaces::Record& r : records) {
+    const auto field = [&](const std::string& name) {
+      return std::find_if(r.fields.begin(), r.fields.end(), [&](const auto& f) { return f.first == name; })->second;
+    };
+    const auto generation = std::get<std::int64_t>(field("generation"));
+    const auto origin = std::get<std::string>(field("origin"));
+    const auto parents = std::get<std::string>(field("parents"));
+    const auto id = std::get<std::int64_t>(field("id"));
+    origins.insert(origin);
+    EXPECT_EQ(origin == "random", generation == 0);
+    const auto parent_count = parents.empty() ? 0 : std::count(parents.begin(), parents.end(), ' ') + 1;
+    EXPECT_EQ(parent_count, origin == "random" ? 0 : origin == "mutation" ? 1 : 2) << origin << ": " << parents;
+    std::istringstream list(parents);
+    for (std::int64_t parent = 0; list >> parent;) EXPECT_TRUE(ids.count(parent)) << "parent " << parent;
+    ids.insert(id);
+    last_generation = std::max(last_generation, generation);
+  }
+  EXPECT_EQ(origins, (std::set<std::string>{"random", "mutation", "crossover"}));
+  EXPECT_LE(last_generation, 5);
+  EXPECT_TRUE(genetic->propose(5).empty());
+  std::set<std::uint64_t> hashes;
+  for (const spaces::Arch& arch : genetic->result()) EXPECT_TRUE(hashes.insert(space->canonical_hash(arch)).second);
+  EXPECT_EQ(hashes.size(), scored.size());
 }
 
 }  // namespace

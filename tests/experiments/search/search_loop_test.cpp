@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "controllers/controller.h"
@@ -217,8 +218,7 @@ TEST(SearchLoop, ResumeEqualsTheUninterruptedRun) {
   ASSERT_EQ(run_search_cli(args(runs.file("whole"), {}), "", out, err), 0) << err.str();
   // The interrupted run: stop after epoch 1 (epochs=1), then extend it to 2 on resume.
   ASSERT_EQ(run_search_cli(args(runs.file("parts"), {"--set", "search.epochs=1"}), "", out, err), 0) << err.str();
-  ASSERT_EQ(
-      run_search_cli({"nas_search", "--resume", runs.file("parts"), "--set", "search.epochs=2"}, "", out, err), 0)
+  ASSERT_EQ(run_search_cli({"nas_search", "--resume", runs.file("parts"), "--set", "search.epochs=2"}, "", out, err), 0)
       << err.str();
   // The interrupted run also wrote its own final rows after epoch 1; the
   // resume truncated them, so the files agree row for row.
@@ -570,7 +570,8 @@ TEST(SearchLoop, DartsRecordsAlphaEachEpochAndItsGenotypeTrainsWithTrainArch) {
   for (std::size_t epoch = 0; epoch < 2; ++epoch) {
     const std::string& genotype = alpha.texts.at("genotype")[epoch];
     std::size_t skips = 0;
-    for (auto at = genotype.find("'skip_connect'"); at != std::string::npos; at = genotype.find("'skip_connect'", at + 1)) {
+    for (auto at = genotype.find("'skip_connect'"); at != std::string::npos;
+         at = genotype.find("'skip_connect'", at + 1)) {
       ++skips;
     }
     EXPECT_DOUBLE_EQ(alpha.numbers.at("skip_connect_share")[epoch], double(skips) / 8.0) << genotype;
@@ -602,8 +603,8 @@ TEST(SearchLoop, DartsWarmupEpochsTrainTheWeightsBeforeAlphaMoves) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
   std::ostringstream out, err;
-  ASSERT_EQ(run_search_cli(tiny_darts(data, runs.file("warm"), {"controller.warmup_epochs=1", "run.seed=3"}), "darts", out, err,
-                           "fashion_mnist_darts.toml"),
+  ASSERT_EQ(run_search_cli(tiny_darts(data, runs.file("warm"), {"controller.warmup_epochs=1", "run.seed=3"}), "darts",
+                           out, err, "fashion_mnist_darts.toml"),
             0)
       << err.str();
   ASSERT_EQ(run_search_cli(tiny_darts(data, runs.file("cold"), {"search.epochs=1", "run.seed=3"}), "darts", out, err,
@@ -614,11 +615,11 @@ TEST(SearchLoop, DartsWarmupEpochsTrainTheWeightsBeforeAlphaMoves) {
   const TableColumns warm = read_archive_table(archive, "alpha"),
                      cold = read_archive_table(runs.file("cold") + "/run.h5", "alpha");
   ASSERT_EQ(warm.rows, 2u);
-  const auto seed_alpha = controllers::DartsController(spaces::make_space("darts(nodes=2)"),
-                                                       controllers::DartsOptions(), 3)
-                              .edge_weights()[0]
-                              .to(torch::kDouble)
-                              .contiguous();
+  const auto seed_alpha =
+      controllers::DartsController(spaces::make_space("darts(nodes=2)"), controllers::DartsOptions(), 3)
+          .edge_weights()[0]
+          .to(torch::kDouble)
+          .contiguous();
   const std::vector<double> initial(seed_alpha.data_ptr<double>(), seed_alpha.data_ptr<double>() + seed_alpha.numel());
   ASSERT_EQ(warm.number_arrays.at("normal")[0].size(), initial.size());
   for (std::size_t i = 0; i < initial.size(); ++i) {
@@ -698,6 +699,9 @@ TEST(SearchLoop, MismatchesWithTheCapabilityRecordAreRefusedBeforeAnythingIsWrit
   refused({"child.batch_size=241"},
           "--set child.batch_size=241: [child] batch_size = 241: larger than the 240 images of the training split");
   refused({"data.cutout=56"}, "--set data.cutout=56: [data] cutout = 56: a cutout square twice the image's side");
+  refused({"search.path_macs_bins=7", "search.path_macs_min=3e6", "search.path_macs_max=2e6"},
+          "[search] path_macs_max = 2e+06: not above path_macs_min = 3e+06");
+  refused({"controller.name=genetic_cnn"}, "controller 'genetic_cnn' does not search space 'enas_micro'");
   refused({"data.crop_padding=40"}, "[data] crop_padding = 40: a random crop padded by the image's side");
   refused({"child.lr_min=0.5", "child.lr_max=0.1"}, "--set child.lr_min=0.5: [child] lr_min = 0.5: above lr_max = 0.1");
   refused({"child.nesterov=true", "child.momentum=0"},
@@ -772,6 +776,54 @@ TEST(SearchLoop, ListPrintsEveryStrategyWithItsCapabilitiesAndOptions) {
 
 // A predictor fitted on what one run measured scores another run's
 // candidates: no training, and every row says which evaluator scored it.
+// The weight-sharing quality monitor ranks a seeded sample of random
+// architectures by the supernet and by standalone training and archives
+// Kendall's tau; OFA's evolution then searches on an MLP accuracy predictor
+// fitted on that run's measurements, every generation in the archive.
+TEST(SearchLoop, TheRankingMonitorArchivesTauAndOfaEvolutionSearchesOnAnMlpPredictor) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> measured = tiny(data, "random");
+  measured.insert(measured.end(),
+                  {"controller.updates_per_epoch=4", "search.ranking_sample=4", "search.ranking_trial_epochs=0.05"});
+  std::ostringstream progress;
+  run_tiny_search(measured, runs.file("measured"), progress);
+  const std::string archive = runs.file("measured") + "/run.h5";
+  const TableColumns ranking = read_archive_table(archive, "ranking");
+  ASSERT_EQ(ranking.rows, 4u);
+  std::set<std::string> distinct(ranking.texts.at("canonical").begin(), ranking.texts.at("canonical").end());
+  EXPECT_EQ(distinct.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    for (const char* column : {"supernet_accuracy", "standalone_accuracy"}) {
+      const double accuracy = ranking.numbers.at(column)[i];
+      EXPECT_TRUE(accuracy >= 0.0 && accuracy <= 1.0) << column << " " << accuracy;
+    }
+  }
+  const TableColumns correlation = read_archive_table(archive, "ranking_correlation");
+  ASSERT_EQ(correlation.rows, 1u);
+  const double tau = correlation.numbers.at("kendall_tau")[0];
+  EXPECT_TRUE(std::isnan(tau) || (tau >= -1.0 && tau <= 1.0)) << tau;
+  EXPECT_EQ(correlation.numbers.at("trial_epochs")[0], 0.05);
+  // The same seed ranks the same sample.
+  run_tiny_search(measured, runs.file("again"), progress);
+  EXPECT_EQ(read_archive_table(runs.file("again") + "/run.h5", "ranking").texts.at("canonical"),
+            ranking.texts.at("canonical"));
+
+  std::vector<std::string> ofa = tiny(data, "ofa_evolution");
+  ofa.insert(ofa.end(),
+             {"controller.population=6", "controller.generations=3", "search.epochs=3", "search.evaluation=predictor",
+              "search.predictor_model=mlp", "search.predictor_data=" + runs.file("measured")});
+  run_tiny_search(ofa, runs.file("ofa"), progress);
+  const TableColumns generations = read_archive_table(runs.file("ofa") + "/run.h5", "generations");
+  EXPECT_EQ(generations.rows, 18u);
+  std::set<std::string> origins(generations.texts.at("origin").begin(), generations.texts.at("origin").end());
+  EXPECT_TRUE(origins.count("mutation") && origins.count("crossover"));
+  for (double fitness : generations.numbers.at("fitness")) EXPECT_TRUE(std::isfinite(fitness));
+  std::ifstream log(runs.file("ofa") + "/log.txt");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("MLP 3 x 400 (OFA's accuracy predictor)"), std::string::npos) << text;
+}
+
 TEST(SearchLoop, APredictorFittedOnAnotherRunEvaluatesCandidates) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);

@@ -1,3 +1,8 @@
+// Elitist top-k evolution: each generation's parents are the best
+// `select` of everything evaluated so far; its children are mutations and
+// crossovers of them. Two strategies are this algorithm with their own
+// defaults:
+//
 // spos: Single Path One-Shot (Guo et al., ECCV 2020), as
 // megvii-model/SinglePathOneShot does it: the supernet trained on one
 // uniformly sampled path per step ([controller] train_epochs epochs; 0 when
@@ -21,6 +26,25 @@
 // ([search] max_macs / max_params; SPOS: flops-limit 330e6, is_legal); it
 // is scored by the run's evaluator, SPOS's being "recalibrated". Options
 // and defaults: search.py:237-251.
+//
+// ofa_evolution: the evolution finder of Once-for-All (Cai et al., ICLR
+// 2020; once-for-all ofa/nas/search_algorithm/evolution.py:67-140):
+// `population` random candidates within the efficiency constraint, then
+// each generation round(mutation_ratio x population) mutations (each gene
+// resampled with `mutation_prob`) and the rest crossovers, of parents drawn
+// from the top round(parent_ratio x population) of the previous parents and
+// children (which, parents surviving, is the top of everything evaluated:
+// the same elitism as SPOS's). Scored by the run's evaluator, OFA's being a
+// performance predictor ([search] evaluation = "predictor", predictor_model
+// = "mlp"). Where OFA re-draws a child until it meets the constraint, with
+// no bound (a known hang, evolution.py:33-65), a child here has 10 x the
+// children's count of tries, then the rest is random, and a constraint no
+// random draw meets is an error naming it. `generations` counts the
+// initial population (OFA's max_time_budget 500 counts the generations
+// after it). Defaults: evolution.py:18-24.
+
+#include <algorithm>
+#include <cmath>
 
 #include "controllers/evolution.h"
 #include "spaces/registry.h"
@@ -28,15 +52,15 @@
 namespace controllers {
 namespace {
 
-struct SposOptions {
+struct TopKOptions {
   std::int64_t train_epochs, population, select, mutations, crossovers, generations;
   double mutation_prob;
 };
 
-class SposController : public Evolution {
+class TopKEvolution : public Evolution {
  public:
-  SposController(spaces::SpacePtr space, std::uint64_t seed, const SposOptions& options)
-      : Evolution("spos", std::move(space), seed, options.train_epochs), options_(options) {}
+  TopKEvolution(std::string name, spaces::SpacePtr space, std::uint64_t seed, const TopKOptions& options)
+      : Evolution(std::move(name), std::move(space), seed, options.train_epochs), options_(options) {}
 
   // Before the first generation, the supernet's epochs count in full (the
   // strategy does not see how many have run).
@@ -73,8 +97,18 @@ class SposController : public Evolution {
   }
 
  private:
-  SposOptions options_;
+  TopKOptions options_;
 };
+
+std::unique_ptr<Controller> make_top_k_evolution(const std::string& name, spaces::SpacePtr space, std::uint64_t seed,
+                                                 const TopKOptions& options) {
+  if (options.mutations + options.crossovers > options.population) {
+    throw spaces::OptionError(name + ": mutations + crossovers (" +
+                              std::to_string(options.mutations + options.crossovers) + ") exceed the population (" +
+                              std::to_string(options.population) + ")");
+  }
+  return std::make_unique<TopKEvolution>(name, std::move(space), seed, options);
+}
 
 }  // namespace
 
@@ -94,15 +128,40 @@ REGISTER_CONTROLLER(
      spaces::ParamSpec{"mutation_prob", 0.1, "probability each gene is resampled (SPOS: m_prob 0.1)", 0, 1},
      spaces::ParamSpec{"generations", std::int64_t{20}, "generations (SPOS: max-epochs 20)", 1, 1e6}},
     [](spaces::SpacePtr space, const spaces::Params& p, std::uint64_t seed) -> std::unique_ptr<Controller> {
-      const SposOptions options{p.get_int("train_epochs"),    p.get_int("population"), p.get_int("select"),
+      const TopKOptions options{p.get_int("train_epochs"),    p.get_int("population"), p.get_int("select"),
                                 p.get_int("mutations"),       p.get_int("crossovers"), p.get_int("generations"),
                                 p.get_double("mutation_prob")};
-      if (options.mutations + options.crossovers > options.population) {
-        throw spaces::OptionError("spos: mutations + crossovers (" +
-                                  std::to_string(options.mutations + options.crossovers) + ") exceed the population (" +
-                                  std::to_string(options.population) + ")");
-      }
-      return std::make_unique<SposController>(std::move(space), seed, options);
+      return make_top_k_evolution("spos", std::move(space), seed, options);
+    });
+
+REGISTER_CONTROLLER(
+    ofa_evolution,
+    "Once-for-All's evolution finder: top parents, mutations and crossovers under an efficiency constraint, scored "
+    "by an accuracy predictor",
+    Capabilities{.spaces = {"*"}, .staged = true},
+    {spaces::ParamSpec{"train_epochs", std::int64_t{0},
+                       "epochs of shared-weight training on uniform paths before the search (0: OFA's way, the "
+                       "supernet trained elsewhere)",
+                       0, 1e6},
+     spaces::ParamSpec{"population", std::int64_t{100}, "candidates per generation (OFA: population_size 100)", 2, 1e6},
+     spaces::ParamSpec{"parent_ratio", 0.25, "parents: this fraction of the population, the fittest (OFA: 0.25)", 0, 1},
+     spaces::ParamSpec{"mutation_ratio", 0.5, "children by mutation: this fraction, the rest by crossover (OFA: 0.5)",
+                       0, 1},
+     spaces::ParamSpec{"mutation_prob", 0.1, "probability each gene is resampled (OFA: arch_mutate_prob 0.1)", 0, 1},
+     spaces::ParamSpec{"generations", std::int64_t{100},
+                       "generations, the first (random) included (OFA: max_time_budget 500 after it)", 1, 1e6}},
+    [](spaces::SpacePtr space, const spaces::Params& p, std::uint64_t seed) -> std::unique_ptr<Controller> {
+      const std::int64_t population = p.get_int("population");
+      const std::int64_t mutations = std::llround(p.get_double("mutation_ratio") * double(population));
+      const TopKOptions options{
+          p.get_int("train_epochs"),
+          population,
+          std::max<std::int64_t>(1, std::llround(p.get_double("parent_ratio") * double(population))),
+          mutations,
+          population - mutations,
+          p.get_int("generations"),
+          p.get_double("mutation_prob")};
+      return make_top_k_evolution("ofa_evolution", std::move(space), seed, options);
     });
 
 }  // namespace controllers

@@ -1,0 +1,43 @@
+#pragma once
+// PerformancePredictor: a model of one metric of an architecture (its
+// accuracy, a fraction in [0, 1], or any other), learned from measured
+// architectures of one space, that scores candidates in microseconds
+// instead of an evaluation (OFA's accuracy predictor, DyNAS-T's
+// predictors). Inputs are token rows of the space, -1 padded; both
+// implementations read them one-hot (one_hot_encoding.h):
+//   ridge  RidgePredictor: linear, penalty by cross-validation (DyNAS-T)
+//   mlp    MlpPredictor: 3 x 400 ReLU layers (OFA's AccuracyPredictor)
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "spaces/search_space.h"
+
+namespace controllers {
+
+class PerformancePredictor {
+ public:
+  virtual ~PerformancePredictor() = default;
+  // Fits on architectures and their targets. Throws std::invalid_argument
+  // for too few examples, mismatched lengths or a token outside its
+  // decision's range.
+  virtual void fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets) = 0;
+  // One prediction per row. Throws std::logic_error before fit(), and
+  // std::invalid_argument as fit() does for a bad row.
+  virtual std::vector<double> predict(const std::vector<std::vector<std::int64_t>>& tokens) const = 0;
+  // What was fitted and how well it predicts held-out architectures
+  // ("ridge regression (lambda 0.1); cross-validated RMSE 0.0123").
+  virtual std::string summary() const = 0;
+};
+
+// The predictor `model` ("ridge" or "mlp") of `space`; `seed` fixes an
+// MLP's initial weights and batches. Throws std::invalid_argument naming
+// the known models for another name.
+std::unique_ptr<PerformancePredictor> make_predictor(const std::string& model, spaces::SpacePtr space,
+                                                     std::uint64_t seed);
+// The names make_predictor knows.
+std::vector<std::string> predictor_models();
+
+}  // namespace controllers
