@@ -105,6 +105,8 @@ class Evolution : public Controller {
   const Candidate* evaluated(const spaces::Arch& arch) const;
   // Nothing bred is waiting to be proposed or scored.
   bool idle() const { return pending_.empty() && outstanding_.empty(); }
+  // A record of the strategy's own for the next report (take_report).
+  void add_record(spaces::Record record) { records_.push_back(std::move(record)); }
 
   spaces::SpacePtr space_;
   spaces::Rng rng_;

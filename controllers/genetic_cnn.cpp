@@ -20,6 +20,8 @@
 // the run's constraints ([search] max_params / max_macs) is not evaluated;
 // its parent takes its place in the population. Pairs are (0,1), (2,3), ...;
 // gentun's index arithmetic pairs (last, 0) first, a quirk not copied.
+// Each generation, once scored, is one row of table "population" (its
+// members' ids and fitnesses, survivors included).
 // Defaults: gentun examples/geneticcnn_cifar10.py (N 20, T 50, p_C 0.2,
 // q_C 0.2, p_M 0.8, q_M 0.05).
 
@@ -58,6 +60,7 @@ class GeneticCnn : public Evolution {
       fill_randomly(out, static_cast<std::size_t>(options_.population));
       next = out;
     } else {
+      record_population();
       next = next_generation();
       for (Candidate& c : next) {
         if (evaluated(c.arch) != nullptr || admit(c, out)) continue;
@@ -95,6 +98,29 @@ class GeneticCnn : public Evolution {
   }
 
  private:
+  // The generation just scored, survivors included: one row of table
+  // "population" (generation, the members' ids and fitnesses, their mean
+  // and best), so its progress can be plotted.
+  void record_population() {
+    std::string ids, fitnesses;
+    double sum = 0.0, best = -std::numeric_limits<double>::infinity();
+    for (const spaces::Arch& arch : population_) {
+      const Candidate& member = *evaluated(arch);
+      ids += (ids.empty() ? "" : " ") + std::to_string(member.id);
+      std::ostringstream fitness;
+      fitness << member.fitness;
+      fitnesses += (fitnesses.empty() ? "" : " ") + fitness.str();
+      sum += member.fitness;
+      best = std::max(best, member.fitness);
+    }
+    add_record(spaces::Record("population")
+                   .set("generation", generations_bred_ - 1)
+                   .set("members", ids)
+                   .set("fitness", fitnesses)
+                   .set("mean_fitness", sum / double(population_.size()))
+                   .set("best_fitness", best));
+  }
+
   // Selection, then crossover or mutation of each pair: the next
   // population, each member with its origin and its selected parents.
   std::vector<Candidate> next_generation() {

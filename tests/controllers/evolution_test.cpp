@@ -292,8 +292,22 @@ TEST(GeneticCnn, OnlyNewArchitecturesAreScoredEachWithItsParents) {
   const auto space = spaces::make_space(kGenet);
   auto genetic = make_controller("genetic_cnn(population=8,generations=6,crossover_prob=0.5)", space, 7);
   std::vector<spaces::Record> records;
-  const std::vector<double> scored = run_to_the_end(*genetic, 1000, &records, ones);
+  std::vector<spaces::Record> all_records;
+  const std::vector<double> scored = run_to_the_end(*genetic, 1000, &all_records, ones);
+  std::vector<spaces::Record> populations;
+  for (spaces::Record& r : all_records) (r.table == "population" ? populations : records).push_back(std::move(r));
   ASSERT_EQ(records.size(), scored.size());
+  // One row per generation before the last, each of the whole population, survivors included.
+  ASSERT_EQ(populations.size(), 5u);
+  for (std::size_t g = 0; g < populations.size(); ++g) {
+    const auto& fields = populations[g].fields;
+    const auto field = [&](const std::string& name) {
+      return std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return f.first == name; })->second;
+    };
+    EXPECT_EQ(std::get<std::int64_t>(field("generation")), static_cast<std::int64_t>(g));
+    const std::string members = std::get<std::string>(field("members"));
+    EXPECT_EQ(std::count(members.begin(), members.end(), ' '), 7) << members;
+  }
   EXPECT_GT(scored.size(), 8u);
   EXPECT_LE(scored.size(), 8u * 6u);
   std::set<std::int64_t> ids;
