@@ -130,8 +130,10 @@ std::vector<Proposal> Evolution::propose(int n) {
       // The next batch is bred from this one's feedback; a finished strategy breeds no more.
       if (!outstanding_.empty() || finished()) return proposals;
       if (rounds == kMaxTries) {
-        throw std::runtime_error(name_ + ": " + std::to_string(kMaxTries) +
-                                 " breeding rounds in a row gave no new architecture (the space may be exhausted)");
+        throw std::runtime_error(
+            name_ + ": " + std::to_string(kMaxTries) +
+            " breeding rounds in a row gave no new architecture (the space may be exhausted, or the "
+            "population converged)");
       }
       const auto size = static_cast<std::size_t>(breed_size(n - static_cast<int>(proposals.size())));
       std::vector<Candidate> batch;

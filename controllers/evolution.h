@@ -98,11 +98,14 @@ class Evolution : public Controller {
   // std::runtime_error after max_tries draws without one admitted, naming
   // the constraint and the cheapest candidate drawn.
   void fill_randomly(std::vector<Candidate>& out, std::size_t size);
-  // The `k` fittest evaluated candidates, best first.
+  // The `k` fittest evaluated candidates, best first. This pointer and
+  // evaluated()'s point into history(), valid until the next observe().
   std::vector<const Candidate*> fittest(std::size_t k) const;
   const Candidate& candidate(std::int64_t id) const;  // an evaluated one, by proposal id
   // The evaluated candidate with `arch`'s canonical hash, or nullptr.
   const Candidate* evaluated(const spaces::Arch& arch) const;
+  // Whether an architecture with `arch`'s canonical hash was ever admitted.
+  bool admitted(const spaces::Arch& arch) const { return seen_.count(space_->canonical_hash(arch)) > 0; }
   // Nothing bred is waiting to be proposed or scored.
   bool idle() const { return pending_.empty() && outstanding_.empty(); }
   // A record of the strategy's own for the next report (take_report).

@@ -55,28 +55,31 @@ class GeneticCnn : public Evolution {
   bool tops_up_randomly() const override { return false; }
 
   void breed(std::vector<Candidate>& out, std::size_t /*size: the population*/) override {
-    std::vector<Candidate> next;
-    if (population_.empty()) {
+    if (generations_bred_ == 0) {
       fill_randomly(out, static_cast<std::size_t>(options_.population));
-      next = out;
+      for (const Candidate& c : out) population_.push_back(c.arch);
     } else {
-      record_population();
-      next = next_generation();
-      for (Candidate& c : next) {
-        if (evaluated(c.arch) != nullptr || admit(c, out)) continue;
-        const std::uint64_t key = space_->canonical_hash(c.arch);
-        const bool bred_twice = std::any_of(out.begin(), out.end(),
-                                            [&](const Candidate& o) { return space_->canonical_hash(o.arch) == key; });
-        if (!bred_twice) c.arch = candidate(c.parents.front()).arch;  // outside the constraints: its parent lives on
+      std::vector<Child> children = next_generation();  // from the current population_
+      population_.clear();
+      for (Child& child : children) {
+        const spaces::Arch& arch = child.candidate.arch;
+        // Scored before, admitted now, or bred twice in this generation: it stays; else it breaks the
+        // constraints and the genome it came from takes its place.
+        const bool stays = evaluated(arch) != nullptr || admit(child.candidate, out) || admitted(arch);
+        population_.push_back(stays ? arch : child.parent_genome);
       }
     }
-    population_.clear();
-    for (const Candidate& c : next) population_.push_back(c.arch);
     ++generations_bred_;
+    if (out.empty()) record_population();  // survivors and repeats only: already scored
+  }
+
+  void on_feedback(const Candidate& /*candidate*/) override {
+    if (idle() && recorded_generations_ < generations_bred_) record_population();  // the generation is scored
   }
 
   void evolution_state_fields(StateFields& fields) override {
     fields.integer("generations_bred", generations_bred_);
+    fields.integer("recorded_generations", recorded_generations_);
     std::string text;
     for (const spaces::Arch& arch : population_) {
       for (std::int64_t t : arch.tokens) text += std::to_string(t) + ' ';
@@ -91,8 +94,8 @@ class GeneticCnn : public Evolution {
       std::vector<std::int64_t> tokens;
       for (std::int64_t t = 0; words >> t;) tokens.push_back(t);
       population_.push_back(space_->make_arch(std::move(tokens)));
-      if (!words.eof() || !space_->is_valid(population_.back())) {
-        fields.fail("text '" + fields.key("population") + "' is not a list of architectures");
+      if (!words.eof() || !space_->is_valid(population_.back()) || !admitted(population_.back())) {
+        fields.fail("text '" + fields.key("population") + "' is not a list of architectures this run admitted");
       }
     }
   }
@@ -105,7 +108,9 @@ class GeneticCnn : public Evolution {
     std::string ids, fitnesses;
     double sum = 0.0, best = -std::numeric_limits<double>::infinity();
     for (const spaces::Arch& arch : population_) {
-      const Candidate& member = *evaluated(arch);
+      const Candidate* scored = evaluated(arch);
+      if (scored == nullptr) throw std::logic_error("genetic_cnn: a member of the population was never scored");
+      const Candidate& member = *scored;
       ids += (ids.empty() ? "" : " ") + std::to_string(member.id);
       std::ostringstream fitness;
       fitness << member.fitness;
@@ -114,16 +119,25 @@ class GeneticCnn : public Evolution {
       best = std::max(best, member.fitness);
     }
     add_record(spaces::Record("population")
-                   .set("generation", generations_bred_ - 1)
+                   .set("generation", recorded_generations_++)
                    .set("members", ids)
                    .set("fitness", fitnesses)
                    .set("mean_fitness", sum / double(population_.size()))
                    .set("best_fitness", best));
   }
 
+  // A member of the next generation, and the genome selected for it (its
+  // own parent's bits, which take its place if it breaks the constraints).
+  struct Child {
+    Candidate candidate;
+    spaces::Arch parent_genome;
+  };
+
   // Selection, then crossover or mutation of each pair: the next
-  // population, each member with its origin and its selected parents.
-  std::vector<Candidate> next_generation() {
+  // population, each member with its origin and its selected parents (its
+  // own first). Selection copies members' own genomes, not the first
+  // scored architecture of their canonical hash.
+  std::vector<Child> next_generation() {
     std::vector<const Candidate*> scored;  // every member was scored (breed keeps no other)
     double lowest = std::numeric_limits<double>::infinity();
     for (const spaces::Arch& arch : population_) {
@@ -139,25 +153,28 @@ class GeneticCnn : public Evolution {
     }
     if (!(total > 0.0)) std::fill(weights.begin(), weights.end(), 1.0);
     std::discrete_distribution<std::size_t> roulette(weights.begin(), weights.end());
-    std::vector<Candidate> next;
+    std::vector<Child> next;
     for (std::size_t i = 0; i < population_.size(); ++i) {
-      const Candidate& parent = *scored[roulette(rng_)];
-      next.push_back({.arch = parent.arch, .origin = Origin::kMutation, .parents = {parent.id}});
+      const std::size_t k = roulette(rng_);
+      next.push_back(
+          {{.arch = population_[k], .origin = Origin::kMutation, .parents = {scored[k]->id}}, population_[k]});
     }
 
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    const auto mutate = [&](Candidate& c) {
+    const auto mutate = [&](Child& child) {
       // A binary decision redrawn with probability 2q changes with probability q.
+      Candidate& c = child.candidate;
       if (unit(rng_) < options_.mutation_prob) c.arch = space_->resample(c.arch, 2.0 * options_.bit_flip_prob, rng_);
     };
     for (std::size_t i = 0; i + 1 < next.size(); i += 2) {
       if (unit(rng_) < options_.crossover_prob) {
-        swap_stages(next[i].arch, next[i + 1].arch, unit);
-        const std::vector<std::int64_t> parents = {next[i].parents.front(), next[i + 1].parents.front()};
-        for (Candidate* c : {&next[i], &next[i + 1]}) {
-          c->origin = Origin::kCrossover;
-          c->parents = parents;
-        }
+        Candidate& a = next[i].candidate;
+        Candidate& b = next[i + 1].candidate;
+        swap_stages(a.arch, b.arch, unit);
+        a.origin = b.origin = Origin::kCrossover;
+        const std::int64_t a_parent = a.parents.front(), b_parent = b.parents.front();
+        a.parents = {a_parent, b_parent};
+        b.parents = {b_parent, a_parent};
       } else {
         mutate(next[i]);
         mutate(next[i + 1]);
@@ -182,7 +199,7 @@ class GeneticCnn : public Evolution {
 
   GeneticOptions options_;
   std::vector<spaces::Arch> population_;  // the current generation, duplicates included
-  std::int64_t generations_bred_ = 0;
+  std::int64_t generations_bred_ = 0, recorded_generations_ = 0;
 };
 
 }  // namespace

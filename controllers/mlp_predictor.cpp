@@ -51,6 +51,7 @@ void MlpPredictor::fit(const std::vector<std::vector<std::int64_t>>& tokens, con
   if (tokens.size() != targets.size()) throw std::invalid_argument("mlp predictor: tokens and targets differ");
   const auto n = static_cast<std::int64_t>(tokens.size());
   if (n < 2) throw std::invalid_argument("mlp predictor: needs at least 2 examples, got " + std::to_string(n));
+  validation_rmse_ = validation_tau_ = std::numeric_limits<double>::quiet_NaN();
   const torch::Tensor x = encoding_.encode(tokens, torch::kFloat, "mlp predictor");
   const torch::Tensor y = torch::tensor(targets, torch::kDouble).to(torch::kFloat);
 

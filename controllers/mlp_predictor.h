@@ -9,8 +9,10 @@
 // 20 % held out for the RMSE and Kendall's tau that summary() reports
 // (with fewer than 10 examples, all train and nothing is held out).
 // Defaults: layers 3, hidden 400 (acc_predictor.py), epochs 200, batch
-// 256. Float32, on the CPU; fit() and predict() leave libtorch's global
-// random state as they found it.
+// 256. Float32, on the CPU (this build has no other device); fit() and
+// predict() leave libtorch's global CPU random state as they found it.
+// Predictions are in the targets' units and not clipped; predict() is not
+// safe to call from two threads at once.
 
 #include <torch/torch.h>
 

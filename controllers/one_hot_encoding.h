@@ -22,7 +22,9 @@ class OneHotEncoding {
 
   // Columns: the sum of every decision's choices.
   std::int64_t width() const { return width_; }
-  // [rows, width()] of `dtype`. Throws std::invalid_argument, naming `who`,
+  // [rows, width()] of `dtype`; a row shorter than the space's decisions
+  // leaves the blocks of its missing decisions all zero, as -1 padding
+  // does. Throws std::invalid_argument, naming `who`,
   // for a row longer than the space's decisions or a token outside its
   // decision's range.
   torch::Tensor encode(const std::vector<std::vector<std::int64_t>>& tokens, torch::ScalarType dtype,

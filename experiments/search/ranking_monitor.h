@@ -3,9 +3,11 @@
 // supernet's shared weights, recalibrated or not) ranks architectures
 // against training them alone. After the search, [search] ranking_sample
 // architectures are drawn uniformly from the space (distinct by canonical
-// hash; the draw is seeded by [run] seed, so two runs of one seed rank the
-// same sample), each scored by the evaluator's final measurement (the
-// supernet score) and, when [search] ranking_trial_epochs > 0, by a network
+// hash, so a space with fewer distinct architectures gives fewer; the draw
+// is seeded by [run] seed, so two runs of one seed rank the same sample),
+// each scored by the evaluator's final measurement (the supernet score for
+// the shared and recalibrated evaluators; a trial's or a predictor's own
+// score with those) and, when [search] ranking_trial_epochs > 0, by a network
 // trained from scratch for that many epochs of the training split (the
 // standalone score, the trial evaluator's). Each becomes a row of table
 // "ranking" (tokens, canonical, supernet_accuracy, standalone_accuracy,

@@ -224,6 +224,29 @@ void check_constraints_feasible(const ExperimentConfig& config, CandidateCosts& 
                             " (the cheapest: " + cheapest + ")");
 }
 
+// [search] path_macs_bins > 0: some of 100 random architectures fall in
+// [path_macs_min, path_macs_max), else a ConfigError naming the range the
+// space's architectures span (every bin would fall back to plain uniform
+// paths after 500 draws a step).
+void check_path_bins_reachable(const ExperimentConfig& config, CandidateCosts& costs, const spaces::SearchSpace& space,
+                               std::uint64_t seed) {
+  const auto& search = config.section("search");
+  if (search.get_int("path_macs_bins") == 0) return;
+  const double low = search.get_double("path_macs_min"), high = search.get_double("path_macs_max");
+  spaces::Rng rng(seed + 5);
+  double least = std::numeric_limits<double>::infinity(), most = 0.0;
+  for (int i = 0; i < 100; ++i) {  // each a network built and run once (milliseconds to tens of them)
+    const double macs = costs.costs(space.random(rng)).at("macs");
+    if (macs >= low && macs < high) return;
+    least = std::min(least, macs);
+    most = std::max(most, macs);
+  }
+  std::ostringstream range;
+  range << "none of 100 random architectures of " << space.spec() << " has multiply-accumulates in ["
+        << search.get_double("path_macs_min") << ", " << high << "); they span " << least << " to " << most;
+  throw config.error_at("search", "path_macs_min", range.str());
+}
+
 // The shared weights of the newest checkpoint of the run in `dir`, copied
 // into `store`; a ConfigError at [search] shared_weights_from naming what
 // does not fit (another space, another [child] shape, no checkpoint).
@@ -292,6 +315,11 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                               "unsmoothed loss, as DARTS's architect.py does; unset it or use order 1");
       }
     }
+    if (!child.get_bool("decay_all")) {
+      throw config.error_at("child", "decay_all",
+                            "the second-order architecture gradient (order 2) unrolls SGD with weight decay on every "
+                            "tensor, as DARTS's architect.py does; set it true or use order 1");
+    }
   }
 
   c.train_full = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
@@ -329,6 +357,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   c.step_options = step_options_of(child);
   c.costs = std::make_unique<CandidateCosts>(c);
   check_constraints_feasible(config, *c.costs, *c.space, seed);
+  check_path_bins_reachable(config, *c.costs, *c.space, seed);
   s.controller->use_cost_model(c.costs.get());
   std::string memory_line;
   if (s.trains_weights) {

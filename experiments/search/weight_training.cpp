@@ -37,7 +37,10 @@ void architecture_step(SearchContext& context, controllers::Controller& controll
 // A uniform path, or with [search] path_macs_bins > 0, SPOS's sampling
 // within a multiply-accumulate bin (Supernet/train.py:211-222): a bin of
 // [path_macs_min, path_macs_max) drawn uniformly, then up to 500 uniform
-// architectures until one falls in it, else the last one drawn.
+// architectures until one falls in it, else a fresh uniform one. Each new
+// architecture's cost is measured once by building its network and
+// running one image through it (CandidateCosts; milliseconds to tens of
+// them), so a bin that few architectures reach slows every step.
 spaces::Arch uniform_path(SearchContext& context, spaces::Rng& path_rng) {
   const auto& search = context.config.section("search");
   const std::int64_t bins = search.get_int("path_macs_bins");
@@ -45,13 +48,12 @@ spaces::Arch uniform_path(SearchContext& context, spaces::Rng& path_rng) {
   const double low = search.get_double("path_macs_min"),
                width = (search.get_double("path_macs_max") - low) / double(bins);
   const auto bin = double(std::uniform_int_distribution<std::int64_t>(0, bins - 1)(path_rng));
-  spaces::Arch arch;
   for (int draw = 0; draw < 500; ++draw) {
-    arch = context.space->random(path_rng);
+    spaces::Arch arch = context.space->random(path_rng);
     const double macs = context.costs->costs(arch).at("macs");
-    if (macs >= low + bin * width && macs < low + (bin + 1) * width) break;
+    if (macs >= low + bin * width && macs < low + (bin + 1) * width) return arch;
   }
-  return arch;
+  return context.space->random(path_rng);
 }
 
 }  // namespace

@@ -45,7 +45,6 @@ std::string small_space(const std::string& name) {
       {"enas_macro", "enas_macro(layers=4)"},
       {"enas_micro", "enas_micro(nodes=2)"},
       {"genet", "genet(stages=[3,4])"},
-      {"ofa_evolution", "ofa_evolution(population=6,generations=3)"},
       {"nao", "nao(nodes=2)"},
       {"pnas", "pnas(blocks=2)"},
       {"spos", "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4)"}};
