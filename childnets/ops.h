@@ -157,7 +157,7 @@ TORCH_MODULE(FactorizedConv);
 
 struct PoolOptions {
   explicit PoolOptions(bool average) : average_(average) {}
-  TORCH_ARG(bool, average);          // avg (count_include_pad=false) or max
+  TORCH_ARG(bool, average);  // avg (count_include_pad=false) or max
   TORCH_ARG(bool, minimum) = false;  // max pool of -x, negated: NAO_V1's min_pool
   TORCH_ARG(std::int64_t, kernel) = 3;
   TORCH_ARG(std::int64_t, stride) = 1;

@@ -95,6 +95,12 @@ bool Evolution::admit(Candidate candidate, std::vector<Candidate>& out) {
   return true;
 }
 
+void Evolution::admit_children(std::vector<Candidate>& out, std::size_t count, std::int64_t tries,
+                               const std::function<Candidate()>& make_child) {
+  const std::size_t target = out.size() + count;
+  for (std::int64_t made = 0; made < tries && out.size() < target; ++made) admit(make_child(), out);
+}
+
 void Evolution::fill_randomly(std::vector<Candidate>& out, std::size_t size) {
   int tries = 0;
   std::string cheapest;
@@ -212,13 +218,6 @@ std::vector<const Candidate*> Evolution::fittest(std::size_t k) const {
 const Candidate* Evolution::evaluated(const spaces::Arch& arch) const {
   const auto it = evaluated_.find(space_->canonical_hash(arch));
   return it == evaluated_.end() ? nullptr : &history_[it->second];
-}
-
-const Candidate& Evolution::candidate(std::int64_t id) const {
-  for (const Candidate& c : history_) {
-    if (c.id == id) return c;
-  }
-  throw std::out_of_range(name_ + ": no evaluated candidate " + std::to_string(id));
 }
 
 std::vector<spaces::Arch> Evolution::result() const {

@@ -94,6 +94,11 @@ class Evolution : public Controller {
   // admitted before, by canonical hash) and satisfies the constraints;
   // returns whether it did.
   bool admit(Candidate candidate, std::vector<Candidate>& out);
+  // Admits children from `make_child` until `count` more are in `out` or
+  // `tries` children were made, whichever comes first (duplicates and
+  // children outside the constraints are not admitted).
+  void admit_children(std::vector<Candidate>& out, std::size_t count, std::int64_t tries,
+                      const std::function<Candidate()>& make_child);
   // Uniform random candidates until `out` holds `size`, or throws
   // std::runtime_error after max_tries draws without one admitted, naming
   // the constraint and the cheapest candidate drawn.
@@ -101,7 +106,6 @@ class Evolution : public Controller {
   // The `k` fittest evaluated candidates, best first. This pointer and
   // evaluated()'s point into history(), valid until the next observe().
   std::vector<const Candidate*> fittest(std::size_t k) const;
-  const Candidate& candidate(std::int64_t id) const;  // an evaluated one, by proposal id
   // The evaluated candidate with `arch`'s canonical hash, or nullptr.
   const Candidate* evaluated(const spaces::Arch& arch) const;
   // Whether an architecture with `arch`'s canonical hash was ever admitted.

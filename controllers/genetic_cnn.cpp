@@ -80,22 +80,20 @@ class GeneticCnn : public Evolution {
   void evolution_state_fields(StateFields& fields) override {
     fields.integer("generations_bred", generations_bred_);
     fields.integer("recorded_generations", recorded_generations_);
-    std::string text;
-    for (const spaces::Arch& arch : population_) {
-      for (std::int64_t t : arch.tokens) text += std::to_string(t) + ' ';
-      text += '\n';
-    }
+    std::string text;  // one architecture a line, as its tokens (the arc form: each member's own genome)
+    for (const spaces::Arch& arch : population_) text += space_->to_string(arch, "arc") + '\n';
     fields.text("population", text);
     if (fields.saving()) return;
     population_.clear();
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {
-      std::istringstream words(line);
-      std::vector<std::int64_t> tokens;
-      for (std::int64_t t = 0; words >> t;) tokens.push_back(t);
-      population_.push_back(space_->make_arch(std::move(tokens)));
-      if (!words.eof() || !space_->is_valid(population_.back()) || !admitted(population_.back())) {
-        fields.fail("text '" + fields.key("population") + "' is not a list of architectures this run admitted");
+      try {
+        population_.push_back(space_->parse(line));
+      } catch (const std::exception& e) {
+        fields.fail("text '" + fields.key("population") + "': " + e.what());
+      }
+      if (!admitted(population_.back())) {
+        fields.fail("text '" + fields.key("population") + "' holds an architecture this run never admitted");
       }
     }
   }

@@ -18,7 +18,6 @@
 
 #include <limits>
 
-#include "controllers/one_hot_encoding.h"
 #include "controllers/performance_predictor.h"
 
 namespace controllers {
@@ -33,20 +32,19 @@ class MlpPredictor : public PerformancePredictor {
  public:
   MlpPredictor(spaces::SpacePtr space, MlpPredictorOptions options);
 
-  // Throws std::invalid_argument for fewer than 2 examples, as well.
-  void fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets) override;
-  std::vector<double> predict(const std::vector<std::vector<std::int64_t>>& tokens) const override;
   std::string summary() const override;
 
   double validation_rmse() const { return validation_rmse_; }  // NaN when nothing was held out
   double validation_tau() const { return validation_tau_; }    // Kendall's tau on the held-out examples
 
- private:
-  torch::Tensor forward(const torch::Tensor& x) const;  // [rows, width] -> [rows]
+ protected:
+  void fit_encoded(const torch::Tensor& x, const std::vector<double>& targets) override;
+  torch::Tensor predict_encoded(const torch::Tensor& x) const override;
 
-  spaces::SpacePtr space_;
+ private:
+  torch::Tensor forward(const torch::Tensor& x) const;  // [rows, width] float32 -> [rows]
+
   MlpPredictorOptions options_;
-  OneHotEncoding encoding_;
   mutable torch::nn::Sequential layers_{nullptr};  // forward() is not const in libtorch
   double base_ = 0.0;
   double validation_rmse_ = std::numeric_limits<double>::quiet_NaN();

@@ -8,11 +8,14 @@
 //   ridge  RidgePredictor: linear, penalty by cross-validation (DyNAS-T)
 //   mlp    MlpPredictor: 3 x 400 ReLU layers (OFA's AccuracyPredictor)
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "controllers/one_hot_encoding.h"
 #include "spaces/search_space.h"
 
 namespace controllers {
@@ -20,16 +23,30 @@ namespace controllers {
 class PerformancePredictor {
  public:
   virtual ~PerformancePredictor() = default;
-  // Fits on architectures and their targets. Throws std::invalid_argument
-  // for too few examples, mismatched lengths or a token outside its
-  // decision's range.
-  virtual void fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets) = 0;
-  // One prediction per row. Throws std::logic_error before fit(), and
-  // std::invalid_argument as fit() does for a bad row.
-  virtual std::vector<double> predict(const std::vector<std::vector<std::int64_t>>& tokens) const = 0;
+  // Fits on architectures and their targets. Throws std::invalid_argument,
+  // naming the predictor, for fewer than 2 examples, mismatched lengths or
+  // a token outside its decision's range.
+  void fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets);
+  // One prediction per row, in the targets' units. Throws std::logic_error
+  // before fit(), and std::invalid_argument as fit() does for a bad row.
+  std::vector<double> predict(const std::vector<std::vector<std::int64_t>>& tokens) const;
   // What was fitted and how well it predicts held-out architectures
   // ("ridge regression (lambda 0.1); cross-validated RMSE 0.0123").
   virtual std::string summary() const = 0;
+
+ protected:
+  // `name` ("ridge predictor") opens its errors.
+  PerformancePredictor(std::string name, const spaces::SearchSpace& space) : name_(std::move(name)), encoding_(space) {}
+  std::int64_t width() const { return encoding_.width(); }  // one-hot columns
+  // The model's own work, on encoded rows x [n, width()] float64: fit with
+  // n >= 2 and targets.size() == n; predict returns [n] float64.
+  virtual void fit_encoded(const torch::Tensor& x, const std::vector<double>& targets) = 0;
+  virtual torch::Tensor predict_encoded(const torch::Tensor& x) const = 0;
+
+ private:
+  std::string name_;
+  OneHotEncoding encoding_;
+  bool fitted_ = false;
 };
 
 // The predictor `model` ("ridge" or "mlp") of `space`; `seed` fixes an

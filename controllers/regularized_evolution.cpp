@@ -50,16 +50,14 @@ class RegularizedEvolution : public Evolution {
     if (living < static_cast<std::size_t>(options_.population)) return;  // still filling it at random
     const std::size_t first = evaluated.size() - living;
     std::uniform_int_distribution<std::size_t> member(first, evaluated.size() - 1);
-    const std::size_t target = out.size() + size;
-    for (int tries = 0; out.size() < target && tries < kMaxTries; ++tries) {
+    admit_children(out, size, kMaxTries, [&]() -> Candidate {
       const Candidate* parent = nullptr;
       for (std::int64_t s = 0; s < options_.sample_size; ++s) {
         const Candidate& drawn = evaluated[member(rng_)];
         if (parent == nullptr || drawn.fitness > parent->fitness) parent = &drawn;
       }
-      admit(Candidate{.arch = space_->mutate(parent->arch, rng_), .origin = Origin::kMutation, .parents = {parent->id}},
-            out);
-    }
+      return {.arch = space_->mutate(parent->arch, rng_), .origin = Origin::kMutation, .parents = {parent->id}};
+    });
   }
 
  private:

@@ -3,12 +3,14 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <iomanip>
 #include <limits>
 #include <numeric>
 #include <random>
-#include <sstream>
 #include <stdexcept>
+#include <tuple>
+
+#include "spaces/infra/number_text.h"
+#include "spaces/infra/params.h"
 
 namespace controllers {
 namespace {
@@ -24,14 +26,11 @@ std::pair<torch::Tensor, double> solve_ridge(const torch::Tensor& x, const torch
 
 }  // namespace
 
-RidgePredictor::RidgePredictor(spaces::SpacePtr space) : space_(std::move(space)), encoding_(*space_) {}
+RidgePredictor::RidgePredictor(spaces::SpacePtr space) : PerformancePredictor("ridge predictor", *space) {}
 
-void RidgePredictor::fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets,
-                         std::int64_t folds) {
-  if (tokens.size() != targets.size()) throw std::invalid_argument("ridge predictor: tokens and targets differ");
-  const auto n = static_cast<std::int64_t>(tokens.size());
-  if (n < 2) throw std::invalid_argument("ridge predictor: needs at least 2 examples, got " + std::to_string(n));
-  const torch::Tensor x = encoding_.encode(tokens, torch::kDouble, "ridge predictor");
+void RidgePredictor::fit_encoded(const torch::Tensor& x, const std::vector<double>& targets) {
+  constexpr std::int64_t folds = 5;
+  const auto n = static_cast<std::int64_t>(targets.size());
   const torch::Tensor y = torch::tensor(targets, torch::kDouble);
   // Folds of a fixed permutation, so a fit is reproducible.
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
@@ -59,24 +58,14 @@ void RidgePredictor::fit(const std::vector<std::vector<std::int64_t>>& tokens, c
     }
   }
   validation_rmse_ = best;
-  const auto [w, b] = solve_ridge(x, y, penalty_);
-  weights_.assign(w.data_ptr<double>(), w.data_ptr<double>() + w.numel());
-  intercept_ = b;
-  fitted_ = true;
+  std::tie(weights_, intercept_) = solve_ridge(x, y, penalty_);
 }
 
-std::vector<double> RidgePredictor::predict(const std::vector<std::vector<std::int64_t>>& tokens) const {
-  if (!fitted_) throw std::logic_error("ridge predictor: predict before fit");
-  const torch::Tensor x = encoding_.encode(tokens, torch::kDouble, "ridge predictor");
-  const torch::Tensor p = x.mv(torch::tensor(weights_, torch::kDouble)) + intercept_;
-  return {p.data_ptr<double>(), p.data_ptr<double>() + p.numel()};
-}
+torch::Tensor RidgePredictor::predict_encoded(const torch::Tensor& x) const { return x.mv(weights_) + intercept_; }
 
 std::string RidgePredictor::summary() const {
-  std::ostringstream text;
-  text << "ridge regression (lambda " << penalty_ << "); cross-validated RMSE " << std::fixed << std::setprecision(4)
-       << validation_rmse_;
-  return text.str();
+  return "ridge regression (lambda " + spaces::to_string(spaces::ParamValue(penalty_)) + "); cross-validated RMSE " +
+         spaces::fixed(validation_rmse_, 4);
 }
 
 }  // namespace controllers

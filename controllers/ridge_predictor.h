@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "controllers/one_hot_encoding.h"
 #include "controllers/performance_predictor.h"
 #include "spaces/search_space.h"
 
@@ -20,27 +19,18 @@ class RidgePredictor : public PerformancePredictor {
  public:
   explicit RidgePredictor(spaces::SpacePtr space);
 
-  // Fits on architectures (token rows of the space, -1 padded) and their
-  // targets. Throws std::invalid_argument for fewer than 2 examples,
-  // mismatched lengths or a token outside its decision's range.
-  void fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets,
-           std::int64_t folds);
-  void fit(const std::vector<std::vector<std::int64_t>>& tokens, const std::vector<double>& targets) override {
-    fit(tokens, targets, 5);
-  }
   std::string summary() const override;
-  // Throws std::logic_error before fit().
-  std::vector<double> predict(const std::vector<std::vector<std::int64_t>>& tokens) const override;
 
   double penalty() const { return penalty_; }                  // the chosen lambda
-  double validation_rmse() const { return validation_rmse_; }  // its cross-validated error
+  double validation_rmse() const { return validation_rmse_; }  // its cross-validated error (5 folds)
+
+ protected:
+  void fit_encoded(const torch::Tensor& x, const std::vector<double>& targets) override;
+  torch::Tensor predict_encoded(const torch::Tensor& x) const override;
 
  private:
-  spaces::SpacePtr space_;
-  OneHotEncoding encoding_;
-  std::vector<double> weights_;
+  torch::Tensor weights_;  // [width] float64
   double intercept_ = 0.0, penalty_ = 0.0, validation_rmse_ = 0.0;
-  bool fitted_ = false;
 };
 
 }  // namespace controllers

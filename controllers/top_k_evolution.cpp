@@ -85,21 +85,17 @@ class TopKEvolution : public Evolution {
     const std::vector<const Candidate*> top = fittest(static_cast<std::size_t>(options_.select));
     if (top.empty()) return;  // the first generation: all random
     std::uniform_int_distribution<std::size_t> pick(0, top.size() - 1);
-    const std::size_t mutation_target = out.size() + static_cast<std::size_t>(options_.mutations);
-    for (std::int64_t tries = 0; tries < 10 * options_.mutations && out.size() < mutation_target; ++tries) {
+    admit_children(out, static_cast<std::size_t>(options_.mutations), 10 * options_.mutations, [&]() -> Candidate {
       const Candidate& parent = *top[pick(rng_)];
-      admit({.arch = space_->resample(parent.arch, options_.mutation_prob, rng_),
-             .origin = Origin::kMutation,
-             .parents = {parent.id}},
-            out);
-    }
-    const std::size_t crossover_target = out.size() + static_cast<std::size_t>(options_.crossovers);
-    for (std::int64_t tries = 0; tries < 10 * options_.crossovers && out.size() < crossover_target; ++tries) {
+      return {.arch = space_->resample(parent.arch, options_.mutation_prob, rng_),
+              .origin = Origin::kMutation,
+              .parents = {parent.id}};
+    });
+    admit_children(out, static_cast<std::size_t>(options_.crossovers), 10 * options_.crossovers, [&]() -> Candidate {
       const Candidate& a = *top[pick(rng_)];
       const Candidate& b = *top[pick(rng_)];
-      admit({.arch = space_->crossover(a.arch, b.arch, rng_), .origin = Origin::kCrossover, .parents = {a.id, b.id}},
-            out);
-    }
+      return {.arch = space_->crossover(a.arch, b.arch, rng_), .origin = Origin::kCrossover, .parents = {a.id, b.id}};
+    });
   }
 
  private:

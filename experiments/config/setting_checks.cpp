@@ -12,10 +12,8 @@ void check_image_settings(const ExperimentConfig& config, const Dataset& train) 
     throw config.error_at("data", "cutout", "a cutout square twice the image's side blanks every image; " + images);
   }
   if (data.get_int("crop_padding") >= side) {
-    throw config.error_at("data", "crop_padding",
-                          "a random crop padded by the image's side or more can miss the "
-                          "image entirely; " +
-                              images);
+    throw config.error_at("data", "crop_padding", "a random crop padded by the image's side or more can miss the "
+                                                  "image entirely; " + images);
   }
 }
 
@@ -28,16 +26,6 @@ void check_sgd_settings(const ExperimentConfig& config, const std::string& secti
   }
   if (sgd.get_bool("nesterov") && sgd.get_double("momentum") == 0.0) {
     throw config.error_at(section, "nesterov", "Nesterov momentum needs a momentum, and momentum = 0");
-  }
-}
-
-void check_path_bins(const ExperimentConfig& config) {
-  const auto& search = config.section("search");
-  if (search.get_int("path_macs_bins") > 0 &&
-      !(search.get_double("path_macs_min") < search.get_double("path_macs_max"))) {
-    throw config.error_at("search", "path_macs_max",
-                          "not above path_macs_min = " + spaces::to_string(search.values().at("path_macs_min")) +
-                              "; path_macs_bins divides [path_macs_min, path_macs_max) into bins");
   }
 }
 
@@ -54,8 +42,9 @@ void check_validation_size(const ExperimentConfig& config, std::int64_t train_im
 void check_batch_fits(const ExperimentConfig& config, const std::string& section, const std::string& key,
                       std::int64_t split_images, const std::string& split_name) {
   if (config.section(section).get_int(key) > split_images) {
-    throw config.error_at(
-        section, key, "larger than the " + std::to_string(split_images) + " images of the " + split_name + " split");
+    throw config.error_at(section, key,
+                          "larger than the " + std::to_string(split_images) + " images of the " + split_name +
+                              " split");
   }
 }
 

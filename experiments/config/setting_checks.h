@@ -24,9 +24,6 @@ void check_image_settings(const ExperimentConfig& config, const Dataset& train);
 // needs a momentum (torch.optim.SGD refuses nesterov with momentum 0).
 void check_sgd_settings(const ExperimentConfig& config, const std::string& section);
 
-// [search] path_macs_bins > 0 needs path_macs_min < path_macs_max.
-void check_path_bins(const ExperimentConfig& config);
-
 // [data] validation_size leaves images to train on: size < images (the
 // schema keeps it >= 1).
 void check_validation_size(const ExperimentConfig& config, std::int64_t train_images);

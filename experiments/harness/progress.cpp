@@ -29,14 +29,6 @@ void draw_progress(std::ostream& out, const std::string& label, std::int64_t don
       << " eta " << clock_text(eta) << "   " << std::flush;
 }
 
-std::string fixed(double value, int digits) {
-  std::ostringstream text;
-  text.setf(std::ios::fixed);
-  text.precision(digits);
-  text << value;
-  return text.str();
-}
-
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace experiments

@@ -8,6 +8,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "spaces/infra/number_text.h"
+
 namespace experiments {
 
 using Clock = std::chrono::steady_clock;
@@ -18,8 +20,8 @@ using Clock = std::chrono::steady_clock;
 void draw_progress(std::ostream& out, const std::string& label, std::int64_t done, std::int64_t total,
                    const std::string& values, Clock::time_point start, std::int64_t done_at_start = 0);
 
-// `value` with `digits` digits after the point.
-std::string fixed(double value, int digits);
+// `value` with `digits` digits after the point (spaces/infra/number_text.h).
+using spaces::fixed;
 
 // Seconds since `start`.
 double seconds_since(Clock::time_point start);

@@ -29,6 +29,7 @@
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/split.h"
 #include "experiments/search/candidate_costs.h"
+#include "experiments/search/uniform_paths.h"
 #include "spaces/search_space.h"
 
 namespace experiments {
@@ -55,8 +56,9 @@ struct SearchContext {
   std::unique_ptr<BatchIterator> train_batches, valid_batches;
   torch::Tensor validation_images;  // the whole validation split, normalised, on the device
 
-  childnets::NetworkOptions network_options;  // of the search's networks (shared and trial)
-  std::unique_ptr<CandidateCosts> costs;      // candidates' params and macs, and the run's constraints
+  childnets::NetworkOptions network_options;    // of the search's networks (shared and trial)
+  std::unique_ptr<CandidateCosts> costs;        // candidates' params and macs, and the run's constraints
+  std::unique_ptr<UniformPaths> uniform_paths;  // the weight phase's uniform paths (MAC bins when asked)
   // The shared weights: null when nothing in the search reads them.
   childnets::ParameterStore store{nullptr};
   childnets::ChildNetwork network{nullptr};  // the shared network or the supernet

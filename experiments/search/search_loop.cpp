@@ -26,6 +26,7 @@
 #include "experiments/search/evaluators.h"
 #include "experiments/search/ranking_monitor.h"
 #include "experiments/search/search_context.h"
+#include "experiments/search/uniform_paths.h"
 #include "experiments/search/weight_training.h"
 #include "spaces/registry.h"
 
@@ -224,29 +225,6 @@ void check_constraints_feasible(const ExperimentConfig& config, CandidateCosts& 
                             " (the cheapest: " + cheapest + ")");
 }
 
-// [search] path_macs_bins > 0: some of 100 random architectures fall in
-// [path_macs_min, path_macs_max), else a ConfigError naming the range the
-// space's architectures span (every bin would fall back to plain uniform
-// paths after 500 draws a step).
-void check_path_bins_reachable(const ExperimentConfig& config, CandidateCosts& costs, const spaces::SearchSpace& space,
-                               std::uint64_t seed) {
-  const auto& search = config.section("search");
-  if (search.get_int("path_macs_bins") == 0) return;
-  const double low = search.get_double("path_macs_min"), high = search.get_double("path_macs_max");
-  spaces::Rng rng(seed + 5);
-  double least = std::numeric_limits<double>::infinity(), most = 0.0;
-  for (int i = 0; i < 100; ++i) {  // each a network built and run once (milliseconds to tens of them)
-    const double macs = costs.costs(space.random(rng)).at("macs");
-    if (macs >= low && macs < high) return;
-    least = std::min(least, macs);
-    most = std::max(most, macs);
-  }
-  std::ostringstream range;
-  range << "none of 100 random architectures of " << space.spec() << " has multiply-accumulates in ["
-        << search.get_double("path_macs_min") << ", " << high << "); they span " << least << " to " << most;
-  throw config.error_at("search", "path_macs_min", range.str());
-}
-
 // The shared weights of the newest checkpoint of the run in `dir`, copied
 // into `store`; a ConfigError at [search] shared_weights_from naming what
 // does not fit (another space, another [child] shape, no checkpoint).
@@ -306,19 +284,18 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   }
   s.trains_weights = s.capabilities.needs_shared_weights || evaluator_info.reads_shared_weights;
   if (const auto* role = s.controller->differentiable(); role != nullptr && role->gradient_order() == 2) {
-    // The unrolled gradient's virtual step is architect.py's: plain momentum SGD on the plain loss.
-    for (const char* key : {"nesterov", "label_smoothing"}) {
-      const bool set = key == std::string("nesterov") ? child.get_bool(key) : child.get_double(key) > 0.0;
-      if (set) {
+    // The unrolled gradient's virtual step is architect.py's: plain momentum SGD, weight decay on every tensor,
+    // on the plain loss. Each key that departs from it, and its value there.
+    const std::pair<const char*, bool> departures[] = {{"nesterov", child.get_bool("nesterov")},
+                                                       {"label_smoothing", child.get_double("label_smoothing") > 0.0},
+                                                       {"decay_all", !child.get_bool("decay_all")}};
+    for (const auto& [key, departs] : departures) {
+      if (departs) {
         throw config.error_at("child", key,
-                              "the second-order architecture gradient (order 2) unrolls plain momentum SGD on the "
-                              "unsmoothed loss, as DARTS's architect.py does; unset it or use order 1");
+                              "the second-order architecture gradient (order 2) unrolls plain momentum SGD with weight "
+                              "decay on every tensor on the unsmoothed loss, as DARTS's architect.py does; use its "
+                              "default or order 1");
       }
-    }
-    if (!child.get_bool("decay_all")) {
-      throw config.error_at("child", "decay_all",
-                            "the second-order architecture gradient (order 2) unrolls SGD with weight decay on every "
-                            "tensor, as DARTS's architect.py does; set it true or use order 1");
     }
   }
 
@@ -329,7 +306,6 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   check_validation_size(config, c.train_full.size());
   check_image_settings(config, c.train_full);
   check_sgd_settings(config, "child");
-  check_path_bins(config);
   c.split = split_train_validation(c.train_full, data.get_int("validation_size"), seed);
   check_batch_fits(config, "child", "batch_size", c.split.train.size(), "training");
   check_batch_fits(config, "controller", "valid_batch_size", c.split.validation.size(), "validation");
@@ -357,7 +333,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   c.step_options = step_options_of(child);
   c.costs = std::make_unique<CandidateCosts>(c);
   check_constraints_feasible(config, *c.costs, *c.space, seed);
-  check_path_bins_reachable(config, *c.costs, *c.space, seed);
+  c.uniform_paths = std::make_unique<UniformPaths>(config, c.space, *c.costs, seed);
   s.controller->use_cost_model(c.costs.get());
   std::string memory_line;
   if (s.trains_weights) {

@@ -1,7 +1,6 @@
 #include "experiments/search/weight_training.h"
 
 #include <limits>
-#include <random>
 
 #include "childnets/architecture_gradient.h"
 #include "experiments/harness/progress.h"
@@ -34,28 +33,6 @@ void architecture_step(SearchContext& context, controllers::Controller& controll
   context.take_report(controller);
 }
 
-// A uniform path, or with [search] path_macs_bins > 0, SPOS's sampling
-// within a multiply-accumulate bin (Supernet/train.py:211-222): a bin of
-// [path_macs_min, path_macs_max) drawn uniformly, then up to 500 uniform
-// architectures until one falls in it, else a fresh uniform one. Each new
-// architecture's cost is measured once by building its network and
-// running one image through it (CandidateCosts; milliseconds to tens of
-// them), so a bin that few architectures reach slows every step.
-spaces::Arch uniform_path(SearchContext& context, spaces::Rng& path_rng) {
-  const auto& search = context.config.section("search");
-  const std::int64_t bins = search.get_int("path_macs_bins");
-  if (bins == 0) return context.space->random(path_rng);
-  const double low = search.get_double("path_macs_min"),
-               width = (search.get_double("path_macs_max") - low) / double(bins);
-  const auto bin = double(std::uniform_int_distribution<std::int64_t>(0, bins - 1)(path_rng));
-  for (int draw = 0; draw < 500; ++draw) {
-    spaces::Arch arch = context.space->random(path_rng);
-    const double macs = context.costs->costs(arch).at("macs");
-    if (macs >= low + bin * width && macs < low + (bin + 1) * width) return arch;
-  }
-  return context.space->random(path_rng);
-}
-
 }  // namespace
 
 void train_weights(SearchContext& context, controllers::Controller& controller,
@@ -79,8 +56,9 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
       result = childnets::mixed_train_step(*context.network, *context.sgd, batch.images, batch.labels,
                                            controller.differentiable()->edge_weights(), context.step_options);
     } else {
-      const spaces::Arch arch = phase.paths == controllers::PathSource::kSampled ? controller.sample(1).front()
-                                                                                 : uniform_path(context, path_rng);
+      const spaces::Arch arch = phase.paths == controllers::PathSource::kSampled
+                                    ? controller.sample(1).front()
+                                    : context.uniform_paths->draw(path_rng);
       result = childnets::train_step(*context.network, *context.sgd, batch.images, batch.labels,
                                      context.space_of(arch)->decode(arch), context.step_options);
       context.record(spaces::Record("archs")

@@ -5,9 +5,9 @@
 // restarts over the search's epochs, set at every step; DARTS's scheduler
 // steps once per epoch, so its lr is constant within an epoch, ours
 // follows the cosine within it), each on one training minibatch and
-// one path: the controller's sample, a uniformly random architecture (with
-// [search] path_macs_bins > 0, uniform within a multiply-accumulate bin
-// drawn uniformly, as SPOS's supernet training samples), or the supernet's
+// one path: the controller's sample, a uniform path
+// (context.uniform_paths: uniform_paths.h, within a multiply-accumulate
+// bin as SPOS's supernet training samples when asked), or the supernet's
 // relaxed graph. With architecture steps, each weight step
 // is preceded by one step of the differentiable controller's architecture
 // parameters on a validation minibatch (DARTS's alternation; first or

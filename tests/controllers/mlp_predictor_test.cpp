@@ -71,19 +71,5 @@ TEST(MlpPredictor, IsReproducibleAndLeavesTheGlobalRandomStateAlone) {
   EXPECT_EQ(a.predict(d.test), b.predict(d.test));
 }
 
-TEST(MlpPredictor, RefusesTooLittleDataTokensOutsideTheSpaceAndUnknownModels) {
-  const auto space = spaces::make_space("enas_micro(nodes=2)");
-  MlpPredictor predictor(space, MlpPredictorOptions{.hidden = 8, .epochs = 1});
-  spaces::Rng rng(1);
-  const std::vector<std::int64_t> one = space->random(rng).tokens;
-  EXPECT_THROW(predictor.fit({one}, {0.5}), std::invalid_argument);
-  EXPECT_THROW(predictor.fit({one, one}, {0.5}), std::invalid_argument);
-  std::vector<std::int64_t> bad = one;
-  bad[1] = 99;
-  EXPECT_THROW(predictor.fit({one, bad}, {0.5, 0.6}), std::invalid_argument);
-  EXPECT_THROW(make_predictor("forest", space, 0), std::invalid_argument);
-  EXPECT_NE(dynamic_cast<MlpPredictor*>(make_predictor("mlp", space, 0).get()), nullptr);
-}
-
 }  // namespace
 }  // namespace controllers

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -60,27 +61,33 @@ std::size_t rows_of(const std::string& dir, const std::string& table) {
   return read_archive_table(dir + "/run.h5", table).rows;
 }
 
-// A progress stream that throws once its text contains `trigger`: a run
-// killed at that point (after the checkpoints written so far).
-class Interrupting : public std::stringbuf {
+// A progress stream that calls `action` once its text contains `trigger`:
+// throwing (a run stopped at that point, after the checkpoints written so
+// far) or killing the process.
+class Triggered : public std::stringbuf {
  public:
-  explicit Interrupting(std::string trigger) : trigger_(std::move(trigger)) {}
+  Triggered(std::string trigger, std::function<void(const std::string&)> action)
+      : trigger_(std::move(trigger)), action_(std::move(action)) {}
 
  protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
     const std::streamsize written = std::stringbuf::xsputn(s, n);
-    if (str().find(trigger_) != std::string::npos) throw std::runtime_error("interrupted at '" + trigger_ + "'");
+    if (str().find(trigger_) != std::string::npos) action_(trigger_);
     return written;
   }
 
  private:
   std::string trigger_;
+  std::function<void(const std::string&)> action_;
 };
 
 struct InterruptedRun {
-  Interrupting buffer;
+  Triggered buffer;
   std::ostream out;
-  explicit InterruptedRun(std::string trigger) : buffer(std::move(trigger)), out(&buffer) {
+  explicit InterruptedRun(std::string trigger)
+      : buffer(std::move(trigger),
+               [](const std::string& at) { throw std::runtime_error("interrupted at '" + at + "'"); }),
+        out(&buffer) {
     out.exceptions(std::ios::badbit);
   }
 };
@@ -306,24 +313,6 @@ TEST(SearchLoop, ResumeWithinAControllerUpdateEqualsTheUninterruptedRun) {
   EXPECT_EQ(list_checkpoints(dir), (std::vector<std::string>{checkpoint_path(dir, 1), checkpoint_path(dir, 2)}));
 }
 
-// A progress stream that kills its own process with SIGKILL once its text
-// contains `trigger`: no destructor runs, no file is closed or flushed, as
-// when a machine's job is killed.
-class SelfKilling : public std::stringbuf {
- public:
-  explicit SelfKilling(std::string trigger) : trigger_(std::move(trigger)) {}
-
- protected:
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    const std::streamsize written = std::stringbuf::xsputn(s, n);
-    if (str().find(trigger_) != std::string::npos) ::raise(SIGKILL);
-    return written;
-  }
-
- private:
-  std::string trigger_;
-};
-
 // A search killed with SIGKILL in the middle of an epoch, with its run
 // archive open for writing, resumes from its last checkpoint (the archive
 // still opens) and ends equal to the uninterrupted run.
@@ -336,7 +325,9 @@ TEST(SearchLoop, ASearchKilledWithSigkillResumesAndEqualsTheUninterruptedRun) {
   const pid_t child = ::fork();
   ASSERT_NE(child, -1);
   if (child == 0) {  // the run to kill; it never returns
-    SelfKilling buffer("epoch 2/2 evaluate   [############............] 1/2");
+    // No destructor runs, no file is closed or flushed, as when a machine's job is killed.
+    Triggered buffer("epoch 2/2 evaluate   [############............] 1/2",
+                     [](const std::string&) { ::raise(SIGKILL); });
     std::ostream out(&buffer);
     try {
       run_tiny_search(overrides, runs.file("parts"), out);

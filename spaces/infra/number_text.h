@@ -1,0 +1,12 @@
+#pragma once
+// Numbers as text for logs and messages, one way for every folder.
+
+#include <string>
+
+namespace spaces {
+
+// `value` with `digits` digits after the point ("0.7634"); nan and inf as
+// the stream writes them.
+std::string fixed(double value, int digits);
+
+}  // namespace spaces
