@@ -63,8 +63,12 @@ struct Proposal {
 
 struct Feedback {
   std::int64_t id = 0;
-  double reward = 0.0;   // the strategy's first objective, read from `metrics`
+  double reward = 0.0;   // the search's first objective, read from `metrics`
   Metrics metrics = {};  // everything the evaluator measured
+  // The search's objectives ([search] objectives, or the strategy's own
+  // capability record), in that order and lower-is-better (accuracy
+  // negated; controllers/pareto.h): what a multi-objective strategy ranks by.
+  std::vector<double> objectives = {};
 };
 
 // What one learning step did. A statistic the strategy does not have (PNAS

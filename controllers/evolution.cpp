@@ -42,7 +42,7 @@ bool read_candidates(const std::string& text, const spaces::SearchSpace& space, 
     Candidate c;
     int origin = 0;
     std::string fitness, parents;
-    if (!(words >> c.id >> c.generation >> origin >> fitness >> parents) || origin < 0 || origin > 2) return false;
+    if (!(words >> c.id >> c.generation >> origin >> fitness >> parents) || origin < 0 || origin > 3) return false;
     c.origin = static_cast<Origin>(origin);
     if (std::from_chars(fitness.data(), fitness.data() + fitness.size(), c.fitness).ec != std::errc()) return false;
     if (parents != "-") {
@@ -74,6 +74,8 @@ std::string to_string(Origin origin) {
       return "mutation";
     case Origin::kCrossover:
       return "crossover";
+    case Origin::kPredicted:
+      return "predicted";
   }
   return "unknown";
 }
@@ -176,6 +178,7 @@ UpdateStats Evolution::observe(const std::vector<Feedback>& feedback) {
     if (!ids.insert(f.id).second || outstanding(f.id) == outstanding_.end()) {
       throw std::invalid_argument(name_ + ": feedback for id " + std::to_string(f.id) + ", which is not outstanding");
     }
+    check_feedback(f);
   }
   for (const Feedback& f : feedback) {
     const auto it = outstanding(f.id);
@@ -195,7 +198,7 @@ UpdateStats Evolution::observe(const std::vector<Feedback>& feedback) {
     records_.push_back(std::move(record));
     evaluated_.emplace(space_->canonical_hash(c.arch), history_.size());
     history_.push_back(std::move(c));
-    on_feedback(history_.back());
+    on_feedback(history_.back(), f);
   }
   UpdateStats stats;
   stats.count = static_cast<std::int64_t>(feedback.size());

@@ -36,7 +36,8 @@
 namespace controllers {
 
 // How a candidate came to be.
-enum class Origin { kRandom, kMutation, kCrossover };
+// kPredicted: chosen by a search over a predictor's scores (DyNAS's inner NSGA-II).
+enum class Origin { kRandom, kMutation, kCrossover, kPredicted };
 std::string to_string(Origin origin);
 
 struct Candidate {
@@ -85,8 +86,16 @@ class Evolution : public Controller {
   // std::runtime_error.
   virtual void breed(std::vector<Candidate>& out, std::size_t size) = 0;
   virtual bool tops_up_randomly() const { return true; }
-  // Called with each evaluated candidate, after it joined history().
-  virtual void on_feedback(const Candidate& candidate) { (void)candidate; }
+  // Called with each feedback item before any of a batch is settled; a
+  // strategy that needs more than a reward (DyNAS: the objectives) throws
+  // std::invalid_argument here, so a refused batch changes nothing.
+  virtual void check_feedback(const Feedback& feedback) const { (void)feedback; }
+  // Called with each evaluated candidate, after it joined history(), and
+  // the feedback it came with (all its metrics and the search's objectives).
+  virtual void on_feedback(const Candidate& candidate, const Feedback& feedback) {
+    (void)candidate;
+    (void)feedback;
+  }
   // The strategy's own saved fields (the base saves its own).
   virtual void evolution_state_fields(StateFields& fields) { (void)fields; }
 

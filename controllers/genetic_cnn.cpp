@@ -73,7 +73,7 @@ class GeneticCnn : public Evolution {
     if (out.empty()) record_population();  // survivors and repeats only: already scored
   }
 
-  void on_feedback(const Candidate& /*candidate*/) override {
+  void on_feedback(const Candidate& /*candidate*/, const Feedback& /*feedback*/) override {
     if (idle() && recorded_generations_ < generations_bred_) record_population();  // the generation is scored
   }
 

@@ -92,6 +92,14 @@ const ConfigSchema& search_schema() {
                   "constraint for strategies that honour one: at most this many multiply-accumulates per image "
                   "(SPOS: flops-limit 330e6 at 224x224); 0: none",
                   0, 1e18},
+        ParamSpec{"objectives", std::string(""),
+                  "the metrics the search optimises, comma-separated, first = the reward (e.g. \"accuracy,macs\"): "
+                  "with 2 or 3 the run's Pareto front and hypervolume are archived after every evaluate phase, for any "
+                  "strategy; '': the strategy's own"},
+        ParamSpec{"hypervolume_reference", std::string(""),
+                  "with 2 or 3 objectives: the hypervolume's reference point, one value per objective in its own units "
+                  "(e.g. \"0,4e6\"); '': 0 for accuracy, 1.1 x the largest of 100 random architectures for params and "
+                  "macs"},
         ParamSpec{"shared_weights_from", std::string(""),
                   "a run directory whose newest checkpoint's shared weights this search starts from (a trained "
                   "supernet searched again under other constraints); same space and [child] shape"},

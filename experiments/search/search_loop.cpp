@@ -24,8 +24,11 @@
 #include "experiments/harness/system_memory.h"
 #include "experiments/harness/training_state.h"
 #include "experiments/search/evaluators.h"
+#include "experiments/search/metrics_text.h"
+#include "experiments/search/pareto_tracker.h"
 #include "experiments/search/ranking_monitor.h"
 #include "experiments/search/search_context.h"
+#include "experiments/search/search_objectives.h"
 #include "experiments/search/uniform_paths.h"
 #include "experiments/search/weight_training.h"
 #include "spaces/registry.h"
@@ -42,27 +45,6 @@ struct Candidate {
   controllers::Metrics metrics;
   spaces::Arch arch;
 };
-
-// Metrics as one line of text ("accuracy=0.5,loss=1.2"), exactly.
-std::string metrics_text(const controllers::Metrics& metrics) {
-  std::string text;
-  for (const auto& [name, value] : metrics) {
-    text += (text.empty() ? "" : ",") + name + "=" + spaces::round_trip_text(value);
-  }
-  return text;
-}
-
-controllers::Metrics metrics_from_text(const std::string& text) {
-  controllers::Metrics metrics;
-  std::istringstream items(text);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("unreadable metric '" + item + "'");
-    metrics[item.substr(0, eq)] = std::stod(item.substr(eq + 1));
-  }
-  return metrics;
-}
 
 // Phases as text, one per line, for a checkpoint: "train <paths> <architecture steps> 0" or
 // "evaluate <updates> <per_update> <proposals>".
@@ -143,6 +125,8 @@ struct SearchLoop::State {
   std::string run_dir, checkpoint_dir;
   std::unique_ptr<controllers::Controller> controller;
   controllers::Capabilities capabilities;
+  SearchObjectives objectives;
+  std::unique_ptr<ParetoTracker> pareto;  // with 2 or 3 objectives
   std::unique_ptr<Evaluator> evaluator;
   std::unique_ptr<RunArchive> archive;
   bool trains_weights = false;  // whether anything reads the shared weights
@@ -165,7 +149,13 @@ struct SearchLoop::State {
   // The best measured candidates so far, for the final measurement.
   std::vector<Candidate> candidates;
 
-  const std::string& objective() const { return capabilities.objectives.front(); }
+  const std::string& objective() const { return objectives.names.front(); }
+  // The feedback of proposal `id` measured as `metrics`: its reward and objectives.
+  controllers::Feedback feedback_of(std::int64_t id, controllers::Metrics metrics) const {
+    const double reward = metrics.at(objective());
+    controllers::ObjectiveVector values = objectives.of(metrics);
+    return {id, reward, std::move(metrics), std::move(values)};
+  }
   // Every field of a checkpoint, saved or loaded.
   void state_fields(StateFields& fields);
   // Appends the pending records to the archive.
@@ -181,18 +171,7 @@ namespace {
 
 // The checks of a config against the strategy's capability record, before any work.
 void check_capabilities(const ExperimentConfig& config, const std::string& controller,
-                        const controllers::Capabilities& capabilities, const EvaluatorInfo& evaluator,
-                        const spaces::SearchSpace& space) {
-  for (const std::string& objective : capabilities.objectives) {
-    const bool measured =
-        std::find(evaluator.metrics.begin(), evaluator.metrics.end(), objective) != evaluator.metrics.end() ||
-        objective == "params" || objective == "macs" || objective == "seconds";
-    if (!measured) {
-      throw config.error_at("search", "evaluation",
-                            "controller '" + controller + "' learns from '" + objective + "', which evaluator '" +
-                                evaluator.name + "' does not measure");
-    }
-  }
+                        const controllers::Capabilities& capabilities, const spaces::SearchSpace& space) {
   if (capabilities.differentiable && !childnets::has_supernet(space)) {
     throw config.error_at(
         "space", "name",
@@ -276,7 +255,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   s.controller = controllers::make_controller(config.controller_spec(), c.space, seed);
   s.capabilities = controllers::controller_registry().find(controller_name).info;
   const EvaluatorInfo& evaluator_info = find_evaluator(search.get_string("evaluation"));
-  check_capabilities(config, controller_name, s.capabilities, evaluator_info, *c.space);
+  check_capabilities(config, controller_name, s.capabilities, *c.space);
   if (const auto needed = s.controller->epochs_to_finish(); needed && !resume && *needed > search.get_int("epochs")) {
     throw config.error_at(
         "search", "epochs",
@@ -333,6 +312,8 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   c.step_options = step_options_of(child);
   c.costs = std::make_unique<CandidateCosts>(c);
   check_constraints_feasible(config, *c.costs, *c.space, seed);
+  s.objectives = resolve_objectives(config, controller_name, s.capabilities, evaluator_info, *c.space, *c.costs);
+  if (s.objectives.multi()) s.pareto = std::make_unique<ParetoTracker>(s.objectives);
   c.uniform_paths = std::make_unique<UniformPaths>(config, c.space, *c.costs, seed);
   s.controller->use_cost_model(c.costs.get());
   std::string memory_line;
@@ -482,6 +463,8 @@ void SearchLoop::State::state_fields(StateFields& fields) {
   fields.scalar("position.reward_sum", position.reward_sum);
   fields.scalar("position.entropy_sum", position.entropy_sum);
   fields.text("position.update_feedback", feedback_text);
+  std::string pareto_text = pareto && fields.saving() ? pareto->state_text() : std::string();
+  if (pareto) fields.text("pareto", pareto_text);
   if (fields.saving()) return;
 
   try {
@@ -497,6 +480,7 @@ void SearchLoop::State::state_fields(StateFields& fields) {
       const double reward = metrics.count(objective()) ? metrics.at(objective()) : kNaN;
       candidates.push_back({reward, std::move(metrics), std::move(arch)});
     }
+    if (pareto) pareto->load_state_text(pareto_text);
     position.phases = phases_from_text(phases);
     position.update_feedback.clear();
     std::istringstream feedback_lines(feedback_text);
@@ -564,7 +548,7 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
     for (std::size_t i = 0; i < proposed.size(); ++i) {
       const controllers::Proposal& p = proposed[i];
       if (i < scored.size()) {
-        feedback.push_back({p.id, scored[i].reward, scored[i].metrics});
+        feedback.push_back(feedback_of(p.id, scored[i].metrics));
         continue;
       }
       controllers::Metrics metrics = evaluator->evaluate(p.arch);
@@ -578,8 +562,9 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
           .set("reward", reward);
       for (const auto& [name, value] : metrics) row.set(name, value);
       c.record(std::move(row));
+      if (pareto) pareto->add(c.space_of(p.arch)->to_string(p.arch), c.archive_tokens(p.arch), metrics);
       candidates.push_back({reward, metrics, p.arch});
-      feedback.push_back({p.id, reward, std::move(metrics)});
+      feedback.push_back(feedback_of(p.id, std::move(metrics)));
       ++position.evaluations_done;
       if (due() && i + 1 < proposed.size()) {  // the update's last one waits until it is observed
         position.update_feedback = feedback;
@@ -604,6 +589,11 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
   }
   c.progress << "\n";
   keep_best_candidates();
+  if (pareto) {
+    for (spaces::Record& row : pareto->records()) c.record(std::move(row));
+    c.log->info("epoch {} Pareto front: {} of {} measured, hypervolume {:.6g}", c.epoch + 1, pareto->front_size(),
+                pareto->measured(), pareto->hypervolume());
+  }
   const double done = double(std::max<std::int64_t>(position.updates, 1));
   c.log->info("epoch {} evaluate: {} updates, mean reward {:.4f}{}", c.epoch + 1, position.updates_done,
               position.reward_sum / done,

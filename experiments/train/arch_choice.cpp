@@ -1,10 +1,14 @@
 #include "experiments/train/arch_choice.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
+#include "controllers/pareto.h"
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/experiment_config.h"
 #include "experiments/harness/progress.h"
+#include "spaces/arch.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
 
@@ -47,6 +51,47 @@ ArchChoice choose_arch_from_run(const std::string& run_dir, std::int64_t rank) {
   space->validate(arch);
   return {std::move(space), std::move(arch),
           run_dir + " rank " + std::to_string(rank) + " (accuracy " + fixed(chosen.accuracy, 4) + ")"};
+}
+
+ArchChoice choose_pareto_point_from_run(const std::string& run_dir, std::int64_t point) {
+  const std::string path = (std::filesystem::path(run_dir) / "run.h5").string();
+  const SearchOutcome outcome = read_search_outcome(path);
+  const TableColumns pareto = read_archive_table(path, "pareto");
+  const TableColumns front = read_archive_table(path, "front");
+  if (pareto.rows == 0 || front.rows == 0) {
+    throw ArchiveError(path + ": holds no Pareto front (a search with 2 or 3 [search] objectives archives one)");
+  }
+  const std::string objectives = pareto.texts.at("objectives").back();
+  const std::string first = objectives.substr(0, objectives.find(','));
+  // The last front: the rows of the newest epoch.
+  const std::vector<std::int64_t>& epochs = front.integers.at("epoch");
+  const std::int64_t last = *std::max_element(epochs.begin(), epochs.end());
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < front.rows; ++i) {
+    if (epochs[i] == last) rows.push_back(i);
+  }
+  const std::vector<double>& values = front.numbers.at(first);
+  std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+    return controllers::objective_value(first, values[a]) < controllers::objective_value(first, values[b]);
+  });
+  if (point < 1 || point > static_cast<std::int64_t>(rows.size())) {
+    throw ConfigError("--pareto " + std::to_string(point) + ": the last Pareto front of " + path + " has " +
+                      std::to_string(rows.size()) + " points (1 is the best " + first + ")");
+  }
+  const std::size_t row = rows[static_cast<std::size_t>(point - 1)];
+  spaces::SpacePtr space = spaces::make_space(outcome.space);
+  std::vector<std::int64_t> tokens = front.integer_rows.at("tokens")[row];
+  while (!tokens.empty() && tokens.back() == -1) tokens.pop_back();  // the table's padding
+  spaces::Arch arch = space->make_arch(std::move(tokens));
+  space->validate(arch);
+  std::string metrics;
+  std::istringstream names(objectives);
+  for (std::string name; std::getline(names, name, ',');) {
+    metrics += (metrics.empty() ? "" : ", ") + name + " " + spaces::round_trip_text(front.numbers.at(name)[row]);
+  }
+  return {
+      std::move(space), std::move(arch),
+      run_dir + " Pareto point " + std::to_string(point) + " of " + std::to_string(rows.size()) + " (" + metrics + ")"};
 }
 
 }  // namespace experiments

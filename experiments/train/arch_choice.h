@@ -28,4 +28,11 @@ ArchChoice choose_arch(const std::string& space_spec, const std::string& text);
 // no final re-evaluation; ConfigError when rank exceeds what it holds.
 ArchChoice choose_arch_from_run(const std::string& run_dir, std::int64_t rank);
 
+// point 1 = the first of the search's last Pareto front (table "front")
+// ordered by the search's first objective, best first (accuracy: most
+// accurate first). ArchiveError when RUN_DIR/run.h5 is missing or holds no
+// front (a single-objective search); ConfigError when point exceeds the
+// front's size.
+ArchChoice choose_pareto_point_from_run(const std::string& run_dir, std::int64_t point);
+
 }  // namespace experiments

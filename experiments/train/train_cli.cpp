@@ -38,12 +38,17 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
   RunOptions options;
   add_run_options(app, options, "the built-in Fashion-MNIST final training");
   std::string arch_text, space_spec, from_run;
-  std::int64_t rank = 1;
+  std::int64_t rank = 1, pareto_point = 0;
   bool dry_run = false;
   app.add_option("--arch", arch_text, "architecture text (with --space) or preset name");
   app.add_option("--space", space_spec, "the architecture's space, e.g. darts or 'enas_macro(layers=24)'");
   auto* from_run_option = app.add_option("--from-run", from_run, "train the best architecture of this search run");
-  app.add_option("--rank", rank, "with --from-run: the K-th best (1 = best)")->check(CLI::PositiveNumber);
+  auto* rank_option =
+      app.add_option("--rank", rank, "with --from-run: the K-th best (1 = best)")->check(CLI::PositiveNumber);
+  app.add_option("--pareto", pareto_point,
+                 "with --from-run: the K-th point of the search's last Pareto front, by its first objective (1 = best)")
+      ->check(CLI::PositiveNumber)
+      ->excludes(rank_option);
   app.add_flag("--dry-run", dry_run, "print the architecture and its network's size, then stop");
   from_run_option->excludes(app.get_option("--arch"));
   from_run_option->excludes(app.get_option("--space"));
@@ -55,8 +60,10 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
     resolve_run_options(options);
     std::vector<std::string>& overrides = options.overrides;
     ArchChoice choice;
+    if (pareto_point > 0 && from_run.empty()) throw ConfigError("--pareto needs --from-run RUN_DIR");
     if (!from_run.empty()) {
-      choice = choose_arch_from_run(from_run, rank);
+      choice = pareto_point > 0 ? choose_pareto_point_from_run(from_run, pareto_point)
+                                : choose_arch_from_run(from_run, rank);
     } else {
       const ExperimentConfig given = ExperimentConfig::load(train_schema(), options.config_path, overrides);
       choice = choose_arch(space_spec.empty() ? given.section("arch").get_string("space") : space_spec,

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "controllers/controller.h"
+#include "controllers/pareto.h"
 #include "spaces/infra/errors.h"
 #include "spaces/registry.h"
 
@@ -24,6 +25,7 @@ namespace {
 const std::map<std::string, std::string>& fast_specs() {
   static const std::map<std::string, std::string> specs = {
       {"darts", "darts"},
+      {"dynas", "dynas(population=8,num_evals=24,inner_evals=80)"},
       {"enas", "enas(lstm_size=16)"},
       {"genetic_cnn", "genetic_cnn(population=6,generations=3)"},
       {"ofa_evolution", "ofa_evolution(population=6,generations=3)"},
@@ -85,6 +87,22 @@ double synthetic_reward(const spaces::Arch& arch) {
   return double(sum % 11) / 10.0;
 }
 
+// The feedback the core would give `controller` for `arch`: a metric for
+// each objective of its capability record (accuracy the synthetic reward,
+// any other a second function of the tokens), and the objectives oriented
+// lower-is-better.
+Feedback synthetic_feedback(const std::string& controller, std::int64_t id, const spaces::Arch& arch) {
+  Feedback f{id, synthetic_reward(arch), {}};
+  for (const std::string& objective : controller_registry().find(controller).info.objectives) {
+    std::int64_t sum = 0;
+    for (std::int64_t t : arch.tokens) sum += t;
+    const double value = objective == "accuracy" ? f.reward : double(sum % 7 + 1);
+    f.metrics[objective] = value;
+    f.objectives.push_back(objective_value(objective, value));
+  }
+  return f;
+}
+
 bool same_number(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
 // What one round of driving a controller produced, for comparing two controllers.
@@ -111,10 +129,7 @@ Round drive_round(Controller& controller, int round) {
   }
   for (const Proposal& p : controller.propose(3)) r.proposals.emplace_back(p.id, p.arch);
   std::vector<Feedback> feedback;
-  for (const auto& [id, arch] : r.proposals) {
-    const double reward = synthetic_reward(arch);
-    feedback.push_back({id, reward, {{"accuracy", reward}}});
-  }
+  for (const auto& [id, arch] : r.proposals) feedback.push_back(synthetic_feedback(controller.name(), id, arch));
   if (!feedback.empty()) r.stats = controller.observe(feedback);
   Report report = controller.take_report();
   r.records = report.records.size();
@@ -166,7 +181,7 @@ TEST_P(ControllerConformance, ProposalsAndSamplesAreValidArchitecturesOfTheSpace
       const auto of = spaces::make_space(p.arch.space);
       EXPECT_EQ(of->name(), space->name()) << p.arch.space;
       EXPECT_TRUE(of->is_valid(p.arch)) << spaces::join_tokens(p.arch.tokens);
-      feedback.push_back({p.id, synthetic_reward(p.arch), {{"accuracy", synthetic_reward(p.arch)}}});
+      feedback.push_back(synthetic_feedback(GetParam().controller, p.id, p.arch));
     }
     controller->observe(feedback);
     controller->take_report();
@@ -183,8 +198,9 @@ TEST_P(ControllerConformance, UnknownAndRepeatedIdsAreRefused) {
   EXPECT_THROW(controller->observe({{proposals.back().id + 1000, 0.5, {}}}), std::invalid_argument);
   EXPECT_THROW(controller->observe({{-1, 0.5, {}}}), std::invalid_argument);
   // And an id observed already.
-  controller->observe({{proposals.front().id, 0.5, {}}});
-  EXPECT_THROW(controller->observe({{proposals.front().id, 0.5, {}}}), std::invalid_argument);
+  const Feedback first = synthetic_feedback(GetParam().controller, proposals.front().id, proposals.front().arch);
+  controller->observe({first});
+  EXPECT_THROW(controller->observe({first}), std::invalid_argument);
 }
 
 TEST_P(ControllerConformance, TheCapabilityRecordAgreesWithTheController) {

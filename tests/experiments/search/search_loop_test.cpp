@@ -17,6 +17,7 @@
 
 #include "controllers/controller.h"
 #include "controllers/darts_controller.h"
+#include "controllers/pareto.h"
 #include "controllers/rank_correlation.h"
 #include "experiments/archive/checkpoint.h"
 #include "experiments/archive/run_archive.h"
@@ -819,6 +820,137 @@ TEST(SearchLoop, TheRankingMonitorArchivesTauAndOfaEvolutionSearchesOnAnMlpPredi
   std::ifstream log(runs.file("ofa") + "/log.txt");
   const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("MLP 3 x 400 (OFA's accuracy predictor)"), std::string::npos) << text;
+}
+
+// A multi-objective search (DyNAS, accuracy against parameters) archives,
+// after every loop, the Pareto front of everything measured so far and its
+// hypervolume, both recomputable from the measured rows; random sampling
+// with the same objectives gets the same record; a run interrupted within a
+// loop resumes to the uninterrupted run's archive.
+TEST(SearchLoop, MultiObjectiveSearchesArchiveTheParetoFrontAndHypervolumeEachLoop) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> overrides = tiny(data, "dynas");
+  overrides.insert(overrides.end(), {"controller.population=8", "controller.num_evals=24", "controller.inner_evals=80",
+                                     "controller.train_epochs=1", "search.epochs=4",
+                                     "search.objectives=accuracy,params", "run.checkpoint_evaluations=4"});
+  std::ostringstream progress;
+  run_tiny_search(overrides, runs.file("whole"), progress);
+  const std::string archive = runs.file("whole") + "/run.h5";
+  const TableColumns archs = read_archive_table(archive, "archs");
+  const TableColumns pareto = read_archive_table(archive, "pareto");
+  const TableColumns front = read_archive_table(archive, "front");
+  ASSERT_EQ(pareto.rows, 3u);  // one per loop
+  EXPECT_EQ(pareto.integers.at("measured"), (std::vector<std::int64_t>{8, 16, 24}));
+  EXPECT_EQ(read_archive_table(archive, "dynas_loops").rows, 2u);  // loops 2 and 3 came from inner NSGA-II runs
+  const double reference_params = pareto.numbers.at("reference_params").front();
+  EXPECT_EQ(pareto.numbers.at("reference_accuracy").front(), 0.0);
+  EXPECT_GT(reference_params, 0.0);
+  // Each loop's front is the non-dominated set of the rows measured by then, and its hypervolume theirs.
+  std::vector<controllers::ObjectiveVector> measured;
+  std::vector<std::string> measured_canonical;
+  std::size_t row = 0;
+  for (std::size_t loop = 0; loop < 3; ++loop) {
+    while (measured.size() < static_cast<std::size_t>(pareto.integers.at("measured")[loop])) {
+      ASSERT_LT(row, archs.rows);
+      if (archs.texts.at("phase")[row] == "controller") {
+        measured.push_back({-archs.numbers.at("accuracy")[row], archs.numbers.at("params")[row]});
+        measured_canonical.push_back(archs.texts.at("canonical")[row]);
+      }
+      ++row;
+    }
+    std::set<std::string> expected;
+    std::vector<controllers::ObjectiveVector> front_points;
+    for (std::size_t i : controllers::non_dominated(measured)) {
+      expected.insert(measured_canonical[i]);
+      front_points.push_back(measured[i]);
+    }
+    const double loop_epoch = double(pareto.integers.count("epoch") ? pareto.integers.at("epoch")[loop] : 0);
+    std::set<std::string> archived;
+    for (std::size_t i = 0; i < front.rows; ++i) {
+      if (double(front.integers.at("epoch")[i]) == loop_epoch) archived.insert(front.texts.at("canonical")[i]);
+    }
+    EXPECT_EQ(archived, expected) << "loop " << loop;
+    EXPECT_DOUBLE_EQ(pareto.numbers.at("hypervolume")[loop],
+                     controllers::hypervolume(front_points, {0.0, reference_params}))
+        << "loop " << loop;
+    if (loop > 0) EXPECT_GE(pareto.numbers.at("hypervolume")[loop], pareto.numbers.at("hypervolume")[loop - 1]);
+  }
+
+  // Interrupted within the third loop, then resumed: the same archive.
+  InterruptedRun killed("epoch 4/4 evaluate   [################........] 2/3");
+  EXPECT_THROW(run_tiny_search(overrides, runs.file("parts"), killed.out), std::runtime_error);
+  overrides.push_back("run.dir=" + runs.file("parts"));
+  SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+  EXPECT_EQ(read_archive_table(runs.file("parts") + "/run.h5", "pareto").numbers.at("hypervolume"),
+            pareto.numbers.at("hypervolume"));
+
+  // train_arch trains a point of the last front: point 1 is its most accurate.
+  std::size_t most_accurate = front.rows;
+  const std::int64_t last_epoch = front.integers.at("epoch").back();
+  for (std::size_t i = 0; i < front.rows; ++i) {
+    if (front.integers.at("epoch")[i] == last_epoch &&
+        (most_accurate == front.rows || front.numbers.at("accuracy")[i] > front.numbers.at("accuracy")[most_accurate]))
+      most_accurate = i;
+  }
+  std::ostringstream train_out, train_err;
+  ASSERT_EQ(run_train_cli({"train_arch", "--from-run", runs.file("whole"), "--pareto", "1", "--dry-run"}, train_out,
+                          train_err),
+            0)
+      << train_err.str();
+  EXPECT_NE(train_out.str().find(front.texts.at("canonical")[most_accurate]), std::string::npos) << train_out.str();
+  EXPECT_NE(train_out.str().find("Pareto point 1 of "), std::string::npos) << train_out.str();
+  EXPECT_EQ(run_train_cli({"train_arch", "--from-run", runs.file("whole"), "--pareto", "99", "--dry-run"}, train_out,
+                          train_err),
+            2);
+  EXPECT_NE(train_err.str().find("--pareto 99: the last Pareto front of "), std::string::npos) << train_err.str();
+
+  // Random sampling with the same objectives: the same record, for comparing the two at one budget.
+  std::vector<std::string> random = tiny(data, "random");
+  random.push_back("search.objectives=accuracy,params");
+  run_tiny_search(random, runs.file("random"), progress);
+  const TableColumns random_pareto = read_archive_table(runs.file("random") + "/run.h5", "pareto");
+  ASSERT_EQ(random_pareto.rows, 2u);
+  EXPECT_EQ(random_pareto.numbers.at("reference_params").front(), reference_params);  // one space, one reference
+  // A single-objective run has no front to train from.
+  run_tiny_search(tiny(data, "random"), runs.file("single"), progress);
+  EXPECT_EQ(run_train_cli({"train_arch", "--from-run", runs.file("single"), "--pareto", "1", "--dry-run"}, train_out,
+                          train_err),
+            2);
+  EXPECT_NE(train_err.str().find("holds no Pareto front"), std::string::npos) << train_err.str();
+}
+
+// Objectives and reference points a search cannot use are refused by key.
+TEST(SearchLoop, UnusableObjectivesAreRefusedByKeyBeforeAnythingIsWritten) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  const auto refused = [&](std::vector<std::string> extra, const std::string& controller) {
+    std::vector<std::string> overrides = tiny(data, controller);
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    std::ostringstream progress;
+    try {
+      run_tiny_search(overrides, runs.file("refused"), progress);
+    } catch (const ConfigError& e) {
+      EXPECT_FALSE(std::filesystem::exists(runs.file("refused")));
+      return std::string(e.what());
+    }
+    return std::string("not refused");
+  };
+  EXPECT_NE(refused({"search.objectives=accuracy,latency_ms"}, "random").find("[search] objectives"),
+            std::string::npos);
+  EXPECT_NE(refused({"search.objectives=accuracy,latency_ms"}, "random").find("does not measure"), std::string::npos);
+  EXPECT_NE(refused({"search.objectives=accuracy,macs,accuracy"}, "random").find("listed twice"), std::string::npos);
+  EXPECT_NE(refused({"search.objectives=accuracy", "search.epochs=5"}, "dynas").find("multi-objective"),
+            std::string::npos);
+  EXPECT_NE(refused({"search.objectives=accuracy,macs", "search.hypervolume_reference=0"}, "random")
+                .find("1 values for 2 objectives"),
+            std::string::npos);
+  EXPECT_NE(refused({"search.objectives=accuracy,macs", "search.hypervolume_reference=0,lots"}, "random")
+                .find("'lots' is not a number"),
+            std::string::npos);
+  EXPECT_NE(refused({"search.objectives=accuracy,loss"}, "random").find("no default reference for objective 'loss'"),
+            std::string::npos);
 }
 
 // A predictor fitted on what one run measured scores another run's
