@@ -27,9 +27,10 @@
 //   measures the inner run's population whatever it holds); the loop is
 //   topped up with random ones, so every loop measures `population` new
 //   architectures and the budget is DyNAS-T's;
-// - predictors: the project's (controllers/performance_predictor.h; ridge
-//   by default, cross-validated as DyNAS-T's Ridge), fitted on targets
-//   scaled as DyNAS-T scales them (divided by 10^(floor(log10 max|y|) - 1)).
+// Predictors: DyNAS-T's by default (controllers/dynas_predictor.h: ridge or
+// RBF SVR, whichever has the lower cross-validated MAPE), or any of
+// controllers/performance_predictor.h's, fitted on targets scaled as
+// DyNAS-T scales them (divided by 10^(floor(log10 max|y|) - 1)).
 
 #include <cmath>
 #include <sstream>
@@ -195,9 +196,10 @@ REGISTER_CONTROLLER(
                        "predicted evaluations per inner NSGA-II (DyNAS-T: LINAS_INNERLOOP_EVALS 20000)", 1, 1e9},
      spaces::ParamSpec{"crossover_prob", 0.9, "inner NSGA-II: crossover probability (DyNAS-T: 0.9)", 0, 1},
      spaces::ParamSpec{"mutation_prob", 0.02, "inner NSGA-II: per-gene redraw probability (DyNAS-T: 0.02)", 0, 1},
-     spaces::ParamSpec{"predictor", std::string("ridge"),
-                       "the model of each objective: ridge (DyNAS-T's linear choice) or mlp", 0, 0,
-                       predictor_models()}},
+     spaces::ParamSpec{"predictor", std::string("dynas"),
+                       "the model of each objective: dynas (DyNAS-T's: ridge or RBF SVR by cross-validated MAPE), "
+                       "ridge, svr or mlp",
+                       0, 0, predictor_models()}},
     [](spaces::SpacePtr space, const spaces::Params& p, std::uint64_t seed) -> std::unique_ptr<Controller> {
       const DynasOptions options{p.get_int("train_epochs"),      p.get_int("population"),
                                  p.get_int("num_evals"),         p.get_int("inner_evals"),

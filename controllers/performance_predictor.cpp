@@ -2,8 +2,10 @@
 
 #include <stdexcept>
 
+#include "controllers/dynas_predictor.h"
 #include "controllers/mlp_predictor.h"
 #include "controllers/ridge_predictor.h"
+#include "controllers/svr_predictor.h"
 
 namespace controllers {
 
@@ -23,13 +25,23 @@ std::vector<double> PerformancePredictor::predict(const std::vector<std::vector<
   return {p.data_ptr<double>(), p.data_ptr<double>() + p.numel()};
 }
 
-std::vector<std::string> predictor_models() { return {"ridge", "mlp"}; }
+void PerformancePredictor::fit_encoded_of(PerformancePredictor& other, const torch::Tensor& x,
+                                          const std::vector<double>& targets) {
+  other.fit_encoded(x, targets);
+  other.fitted_ = true;
+}
+
+std::vector<std::string> predictor_models() { return {"ridge", "svr", "dynas", "mlp"}; }
 
 std::unique_ptr<PerformancePredictor> make_predictor(const std::string& model, spaces::SpacePtr space,
                                                      std::uint64_t seed) {
   if (model == "ridge") return std::make_unique<RidgePredictor>(std::move(space));
+  if (model == "svr") return std::make_unique<SvrPredictor>(std::move(space));
+  if (model == "dynas") return std::make_unique<DynasPredictor>(std::move(space));
   if (model == "mlp") return std::make_unique<MlpPredictor>(std::move(space), MlpPredictorOptions{.seed = seed});
-  throw std::invalid_argument("unknown predictor model '" + model + "' (known: ridge, mlp)");
+  std::string known;
+  for (const std::string& name : predictor_models()) known += (known.empty() ? "" : ", ") + name;
+  throw std::invalid_argument("unknown predictor model '" + model + "' (known: " + known + ")");
 }
 
 }  // namespace controllers

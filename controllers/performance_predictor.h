@@ -3,9 +3,11 @@
 // accuracy, a fraction in [0, 1], or any other), learned from measured
 // architectures of one space, that scores candidates in microseconds
 // instead of an evaluation (OFA's accuracy predictor, DyNAS-T's
-// predictors). Inputs are token rows of the space, -1 padded; both
-// implementations read them one-hot (one_hot_encoding.h):
-//   ridge  RidgePredictor: linear, penalty by cross-validation (DyNAS-T)
+// predictors). Inputs are token rows of the space, -1 padded; every
+// implementation reads them one-hot (one_hot_encoding.h):
+//   ridge  RidgePredictor: linear, penalty by cross-validation
+//   svr    SvrPredictor: RBF support vector regression, C by cross-validation (DyNAS-T's)
+//   dynas  DynasPredictor: DyNAS-T's choice, ridge or SVR by cross-validated MAPE
 //   mlp    MlpPredictor: 3 x 400 ReLU layers (OFA's AccuracyPredictor)
 
 #include <torch/torch.h>
@@ -42,6 +44,12 @@ class PerformancePredictor {
   // n >= 2 and targets.size() == n; predict returns [n] float64.
   virtual void fit_encoded(const torch::Tensor& x, const std::vector<double>& targets) = 0;
   virtual torch::Tensor predict_encoded(const torch::Tensor& x) const = 0;
+  // For a predictor made of others (DyNAS-T's choice of model): `other`'s
+  // own fit and predict on rows already encoded (the same space's).
+  static void fit_encoded_of(PerformancePredictor& other, const torch::Tensor& x, const std::vector<double>& targets);
+  static torch::Tensor predict_encoded_of(const PerformancePredictor& other, const torch::Tensor& x) {
+    return other.predict_encoded(x);
+  }
 
  private:
   std::string name_;
@@ -49,7 +57,7 @@ class PerformancePredictor {
   bool fitted_ = false;
 };
 
-// The predictor `model` ("ridge" or "mlp") of `space`; `seed` fixes an
+// The predictor `model` (one of predictor_models()) of `space`; `seed` fixes an
 // MLP's initial weights and batches. Throws std::invalid_argument naming
 // the known models for another name.
 std::unique_ptr<PerformancePredictor> make_predictor(const std::string& model, spaces::SpacePtr space,

@@ -4,8 +4,6 @@
 
 #include <cmath>
 #include <limits>
-#include <numeric>
-#include <random>
 #include <stdexcept>
 #include <tuple>
 
@@ -26,46 +24,51 @@ std::pair<torch::Tensor, double> solve_ridge(const torch::Tensor& x, const torch
 
 }  // namespace
 
-RidgePredictor::RidgePredictor(spaces::SpacePtr space) : PerformancePredictor("ridge predictor", *space) {}
+RidgeOptions dynas_ridge_options() {
+  RidgeOptions options;
+  options.penalties.clear();
+  for (int i = 1; i <= 100; ++i) options.penalties.push_back(double(i) / 10.0);
+  options.contiguous_folds = true;
+  options.score = CvScore::kMape;
+  return options;
+}
+
+RidgePredictor::RidgePredictor(spaces::SpacePtr space, RidgeOptions options)
+    : PerformancePredictor("ridge predictor", *space), options_(std::move(options)) {
+  if (options_.penalties.empty()) throw std::invalid_argument("ridge predictor: no penalties to choose from");
+  for (double p : options_.penalties) {
+    if (!(p > 0.0)) throw std::invalid_argument("ridge predictor: penalties must be positive");
+  }
+  if (options_.folds < 2) throw std::invalid_argument("ridge predictor: at least 2 folds");
+}
 
 void RidgePredictor::fit_encoded(const torch::Tensor& x, const std::vector<double>& targets) {
-  constexpr std::int64_t folds = 5;
   const auto n = static_cast<std::int64_t>(targets.size());
   const torch::Tensor y = torch::tensor(targets, torch::kDouble);
-  // Folds of a fixed permutation, so a fit is reproducible.
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  std::mt19937_64 rng(0);
-  for (std::size_t i = order.size() - 1; i > 0; --i) {
-    std::swap(order[i], order[std::uniform_int_distribution<std::size_t>(0, i)(rng)]);
-  }
-  const std::int64_t k = std::min(folds, n);
-  double best = std::numeric_limits<double>::infinity();
-  for (double penalty = 1e-3; penalty <= 1e3 * 1.0001; penalty *= 10.0) {
-    double squared = 0.0;
-    for (std::int64_t fold = 0; fold < k; ++fold) {
-      std::vector<std::int64_t> train, held;
-      for (std::int64_t i = 0; i < n; ++i) (i % k == fold ? held : train).push_back(order[static_cast<std::size_t>(i)]);
-      if (train.size() < 2) continue;
-      const torch::Tensor tr = torch::tensor(train), he = torch::tensor(held);
-      const auto [w, b] = solve_ridge(x.index_select(0, tr), y.index_select(0, tr), penalty);
-      squared += (x.index_select(0, he).mv(w) + b - y.index_select(0, he)).pow(2).sum().item<double>();
-    }
-    const double rmse = std::sqrt(squared / double(n));
-    if (rmse < best) {
-      best = rmse;
+  const std::vector<std::int64_t> folds =
+      options_.contiguous_folds ? contiguous_folds(n, options_.folds) : interleaved_folds(n, options_.folds, 0);
+  // Too few examples to hold any out (NaN scores): the first penalty.
+  penalty_ = options_.penalties.front();
+  validation_score_ = std::numeric_limits<double>::quiet_NaN();
+  for (double penalty : options_.penalties) {
+    const double score = cross_validated_score(
+        x, y, folds, options_.score, [&](const torch::Tensor& xt, const torch::Tensor& yt, const torch::Tensor& xh) {
+          const auto [w, b] = solve_ridge(xt, yt, penalty);
+          return xh.mv(w) + b;
+        });
+    if (!std::isnan(score) && (std::isnan(validation_score_) || score < validation_score_)) {
+      validation_score_ = score;
       penalty_ = penalty;
     }
   }
-  validation_rmse_ = best;
   std::tie(weights_, intercept_) = solve_ridge(x, y, penalty_);
 }
 
 torch::Tensor RidgePredictor::predict_encoded(const torch::Tensor& x) const { return x.mv(weights_) + intercept_; }
 
 std::string RidgePredictor::summary() const {
-  return "ridge regression (lambda " + spaces::to_string(spaces::ParamValue(penalty_)) + "); cross-validated RMSE " +
-         spaces::fixed(validation_rmse_, 4);
+  return "ridge regression (lambda " + spaces::to_string(spaces::ParamValue(penalty_)) + "); cross-validated " +
+         to_string(options_.score) + " " + spaces::fixed(validation_score_, 4);
 }
 
 }  // namespace controllers

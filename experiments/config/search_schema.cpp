@@ -2,6 +2,8 @@
 
 #include "experiments/config/common_schema.h"
 
+#include "controllers/performance_predictor.h"
+
 #include <cstdint>
 
 namespace experiments {
@@ -105,13 +107,11 @@ const ConfigSchema& search_schema() {
                   "supernet searched again under other constraints); same space and [child] shape"},
         ParamSpec{"predictor_data", std::string(""),
                   "predictor evaluation: the run directory whose measured architectures the predictor learns from"},
-        ParamSpec{"predictor_model",
-                  std::string("ridge"),
-                  "predictor evaluation: ridge (linear on one-hot tokens, DyNAS-T) or mlp (3 x 400 ReLU, OFA's "
+        ParamSpec{"predictor_model", std::string("ridge"),
+                  "predictor evaluation: ridge (linear on one-hot tokens), svr (RBF support vector regression), "
+                  "dynas (DyNAS-T's: ridge or SVR, whichever cross-validates better) or mlp (3 x 400 ReLU, OFA's "
                   "accuracy predictor)",
-                  0,
-                  0,
-                  {"ridge", "mlp"}},
+                  0, 0, controllers::predictor_models()},
         ParamSpec{"path_macs_bins", I{0},
                   "weight training on uniform paths: this many equal multiply-accumulate bins of [path_macs_min, "
                   "path_macs_max); each step draws a bin uniformly, then up to 500 uniform paths until one falls in "

@@ -219,7 +219,7 @@ const std::vector<EvaluatorInfo>& evaluator_catalog() {
        {"accuracy", "loss"},
        [](SearchContext& c) { return make_trial_evaluator(c, c.config.section("search").get_double("trial_epochs")); }},
       {"predictor",
-       "a predictor ([search] predictor_model: ridge or mlp) fitted on the run [search] predictor_data",
+       "a predictor ([search] predictor_model: ridge, svr, dynas or mlp) fitted on the run [search] predictor_data",
        false,
        {"accuracy", "loss"},
        [](SearchContext& c) { return std::make_unique<PredictorEvaluator>(c); }},

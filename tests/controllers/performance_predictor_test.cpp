@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "controllers/dynas_predictor.h"
 #include "controllers/mlp_predictor.h"
 #include "controllers/ridge_predictor.h"
+#include "controllers/svr_predictor.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -39,6 +41,8 @@ TEST(MakePredictor, BuildsEachModelAndRefusesUnknownOnes) {
   const auto space = spaces::make_space("enas_micro(nodes=2)");
   EXPECT_NE(dynamic_cast<RidgePredictor*>(make_predictor("ridge", space, 0).get()), nullptr);
   EXPECT_NE(dynamic_cast<MlpPredictor*>(make_predictor("mlp", space, 0).get()), nullptr);
+  EXPECT_NE(dynamic_cast<SvrPredictor*>(make_predictor("svr", space, 0).get()), nullptr);
+  EXPECT_NE(dynamic_cast<DynasPredictor*>(make_predictor("dynas", space, 0).get()), nullptr);
   EXPECT_THROW(make_predictor("forest", space, 0), std::invalid_argument);
 }
 

@@ -38,7 +38,7 @@ TEST(RidgePredictor, LearnsAnAdditiveMetricOfTheTokensAndPredictsHeldOutArchitec
   }
   EXPECT_LT(squared, 0.2 * spread);  // explains most of the variance of architectures it never saw
   EXPECT_GT(predictor.penalty(), 0.0);
-  EXPECT_LT(predictor.validation_rmse(), 0.05);
+  EXPECT_LT(predictor.validation_score(), 0.05);
 }
 
 }  // namespace
