@@ -24,6 +24,8 @@ struct ChildOutput {
   torch::Tensor aux_logits;  // [batch, classes], or undefined without an auxiliary head / in eval mode
 };
 
+class LayerwiseFamily;
+
 class NetworkFamily {
  public:
   virtual ~NetworkFamily() = default;
@@ -50,6 +52,34 @@ class NetworkFamily {
     (void)arch;
     return false;
   }
+
+  // The family as a chain of searched layers (LayerwiseFamily), or nullptr
+  // when its cost does not decompose by layer (cells with loose ends).
+  virtual const LayerwiseFamily* layerwise() const { return nullptr; }
+};
+
+// A family whose network is a fixed stem, a chain of searched layers, each
+// running one candidate the architecture chose, and a fixed head (SPOS's
+// choice layers; FBNet's): what FBNet's latency lookup table times layer
+// by layer (childnets/latency_table.h). stem(), layer() and head() chained
+// compute what NetworkFamily::forward computes (eval mode).
+class LayerwiseFamily {
+ public:
+  virtual ~LayerwiseFamily() = default;
+  virtual int num_searched_layers() const = 0;
+  // Every candidate of `layer`, each as a key of small integers (SPOS:
+  // {block, width multiplier x 10}).
+  virtual std::vector<std::vector<std::int64_t>> layer_candidates(int layer) const = 0;
+  // The candidate `arch` chose at `layer`, as layer_candidates() keys it.
+  virtual std::vector<std::int64_t> chosen_candidate(const spaces::ArchGraph& arch, int layer) const = 0;
+  // x [batch, channels, size, size] -> the first searched layer's input.
+  virtual torch::Tensor stem(ParameterStoreImpl& store, const torch::Tensor& x) const = 0;
+  // Candidate `key` of `layer` on its input. Throws std::invalid_argument
+  // for a key layer_candidates() does not list.
+  virtual torch::Tensor layer(ParameterStoreImpl& store, int layer, const std::vector<std::int64_t>& key,
+                              const torch::Tensor& x) const = 0;
+  // The last searched layer's output -> logits [batch, classes].
+  virtual torch::Tensor head(ParameterStoreImpl& store, const torch::Tensor& x) const = 0;
 };
 
 // Throws std::invalid_argument for a space no family builds, or options

@@ -1,5 +1,6 @@
 #include "childnets/spos_network.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "childnets/depthwise_conv.h"
@@ -161,15 +162,46 @@ void SposNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* on
 
 ChildOutput SposNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                                  double /*drop_path: SPOS has no droppable paths*/) const {
-  torch::Tensor current =
-      store.get<SlicedConvBnImpl>("stem").forward(x.contiguous(kChannelsLast), space_->stem_channels());
-  for (int layer = 0; layer < space_->num_layers(); ++layer) {
-    const LayerChoice choice = layer_choice(arch.cells.at(0), layer);
-    current = store.get<SposUnitImpl>(unit_key(layer, choice.block.op_name))
-                  .forward(current, mid_channels(layer, choice.width));
+  torch::Tensor current = stem(store, x);
+  for (int i = 0; i < space_->num_layers(); ++i) current = layer(store, i, chosen_candidate(arch, i), current);
+  return ChildOutput{head(store, current), {}};
+}
+
+int SposNetwork::num_searched_layers() const { return space_->num_layers(); }
+
+std::vector<std::vector<std::int64_t>> SposNetwork::layer_candidates(int /*layer*/) const {
+  std::vector<std::vector<std::int64_t>> keys;
+  const std::vector<double> widths =
+      space_->channel_search() ? spaces::SposSpace::width_multipliers() : std::vector<double>{1.0};
+  for (std::size_t block = 0; block < space_->op_names().size(); ++block) {
+    for (double width : widths) keys.push_back({static_cast<std::int64_t>(block), std::llround(width * 10.0)});
   }
-  current = store.get<SlicedConvBnImpl>("head_conv").forward(current, space_->head_channels());
-  return ChildOutput{store.get<ClassifierImpl>("classifier").forward(current), {}};
+  return keys;
+}
+
+std::vector<std::int64_t> SposNetwork::chosen_candidate(const spaces::ArchGraph& arch, int layer) const {
+  const LayerChoice choice = layer_choice(arch.cells.at(0), layer);
+  return {choice.block.op, std::llround(choice.width * 10.0)};
+}
+
+torch::Tensor SposNetwork::stem(ParameterStoreImpl& store, const torch::Tensor& x) const {
+  return store.get<SlicedConvBnImpl>("stem").forward(x.contiguous(kChannelsLast), space_->stem_channels());
+}
+
+torch::Tensor SposNetwork::layer(ParameterStoreImpl& store, int layer, const std::vector<std::int64_t>& key,
+                                 const torch::Tensor& x) const {
+  if (key.size() != 2 || key[0] < 0 || key[0] >= static_cast<std::int64_t>(space_->op_names().size()) || key[1] < 1 ||
+      layer < 0 || layer >= space_->num_layers()) {
+    throw std::invalid_argument("SposNetwork: no candidate (" + std::to_string(key.empty() ? -1 : key[0]) +
+                                ", ...) at layer " + std::to_string(layer));
+  }
+  return store.get<SposUnitImpl>(unit_key(layer, space_->op_names()[static_cast<std::size_t>(key[0])]))
+      .forward(x, mid_channels(layer, double(key[1]) / 10.0));
+}
+
+torch::Tensor SposNetwork::head(ParameterStoreImpl& store, const torch::Tensor& x) const {
+  const torch::Tensor features = store.get<SlicedConvBnImpl>("head_conv").forward(x, space_->head_channels());
+  return store.get<ClassifierImpl>("classifier").forward(features);
 }
 
 }  // namespace childnets

@@ -43,12 +43,23 @@
 
 namespace childnets {
 
-class SposNetwork : public NetworkFamily {
+class SposNetwork : public NetworkFamily, public LayerwiseFamily {
  public:
   SposNetwork(const spaces::SpacePtr& space, const NetworkOptions& options);
   void declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const override;
   ChildOutput forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                       double drop_path) const override;
+
+  // Layer-wise: each choice layer, its candidates keyed {block index, width
+  // multiplier x 10} (10 without the channel search).
+  const LayerwiseFamily* layerwise() const override { return this; }
+  int num_searched_layers() const override;
+  std::vector<std::vector<std::int64_t>> layer_candidates(int layer) const override;
+  std::vector<std::int64_t> chosen_candidate(const spaces::ArchGraph& arch, int layer) const override;
+  torch::Tensor stem(ParameterStoreImpl& store, const torch::Tensor& x) const override;
+  torch::Tensor layer(ParameterStoreImpl& store, int layer, const std::vector<std::int64_t>& key,
+                      const torch::Tensor& x) const override;
+  torch::Tensor head(ParameterStoreImpl& store, const torch::Tensor& x) const override;
 
  private:
   // Middle channels of `layer` at width `multiplier`.

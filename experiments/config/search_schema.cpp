@@ -94,6 +94,17 @@ const ConfigSchema& search_schema() {
                   "constraint for strategies that honour one: at most this many multiply-accumulates per image "
                   "(SPOS: flops-limit 330e6 at 224x224); 0: none",
                   0, 1e18},
+        ParamSpec{"max_latency_ms", 0.0,
+                  "constraint for strategies that honour one: at most this latency_ms (the latency table's "
+                  "prediction); 0: none",
+                  0, 1e9},
+        ParamSpec{"latency_table", std::string(""),
+                  "a latency lookup table file (FBNet's: every candidate of every searched layer timed alone on this "
+                  "machine): read when it exists and matches this search, else measured and written there; every "
+                  "candidate then has latency_ms; '': none (layer-wise spaces: spos)"},
+        ParamSpec{"latency_batch", I{1}, "latency table: images per timed pass of latency_ms (FBNet: 1)", 1, 4096},
+        ParamSpec{"latency_warmup", I{5}, "latency table: unmeasured passes before each timing", 0, 100000},
+        ParamSpec{"latency_runs", I{50}, "latency table: timed passes, the median kept (FBNet: 50)", 1, 100000},
         ParamSpec{"objectives", std::string(""),
                   "the metrics the search optimises, comma-separated, first = the reward (e.g. \"accuracy,macs\"): "
                   "with 2 or 3 the run's Pareto front and hypervolume are archived after every evaluate phase, for any "

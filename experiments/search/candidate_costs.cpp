@@ -1,8 +1,11 @@
 #include "experiments/search/candidate_costs.h"
 
+#include <chrono>
+#include <filesystem>
 #include <sstream>
 
 #include "childnets/child_network.h"
+#include "experiments/config/experiment_config.h"
 #include "experiments/search/search_context.h"
 
 namespace experiments {
@@ -14,24 +17,73 @@ std::string short_number(double value) {
   return out.str();
 }
 
+// The constraints: [search] key, metric.
+const std::pair<const char*, const char*> kConstraints[] = {
+    {"max_params", "params"}, {"max_macs", "macs"}, {"max_latency_ms", "latency_ms"}};
+
 }  // namespace
 
-CandidateCosts::CandidateCosts(SearchContext& context) : context_(context) {
-  const auto& search = context.config.section("search");
+CandidateCosts::CandidateCosts(SearchContext& context, std::string* log) : context_(context) {
+  const ExperimentConfig& config = context.config;
+  const auto& search = config.section("search");
   max_params_ = search.get_double("max_params");
   max_macs_ = search.get_double("max_macs");
+  max_latency_ms_ = search.get_double("max_latency_ms");
+  const std::string path = search.get_string("latency_table");
+  if (path.empty()) {
+    if (max_latency_ms_ > 0) {
+      throw config.error_at("search", "max_latency_ms", "a latency constraint needs [search] latency_table");
+    }
+    return;
+  }
+  const childnets::TimingOptions timing{.batch = search.get_int("latency_batch"),
+                                        .warmup = search.get_int("latency_warmup"),
+                                        .runs = search.get_int("latency_runs")};
+  latency_at_batch_ = timing.batch > 1;
+  const auto fail = [&](const std::string& why) {
+    throw config.error_at("search", "latency_table", "'" + path + "': " + why);
+  };
+  if (std::filesystem::exists(path)) {
+    try {
+      latency_ = std::make_unique<childnets::LatencyTable>(childnets::LatencyTable::read(path));
+    } catch (const std::runtime_error& e) {
+      fail(e.what());
+    }
+    const std::string stale =
+        latency_->key().mismatch(childnets::current_latency_key(context.space, context.network_options, timing));
+    if (!stale.empty()) {
+      fail("measured for another setting (" + stale + "); delete it to measure again here, or name another file");
+    }
+    if (log != nullptr) *log = "latency table " + path + " (" + std::to_string(latency_->layers()) + " layers)";
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    latency_ = std::make_unique<childnets::LatencyTable>(
+        childnets::LatencyTable::measure(context.space, context.network_options, timing));
+    latency_->write(path);
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  } catch (const std::exception& e) {
+    fail(std::string("cannot be written: ") + e.what());
+  }
+  if (log != nullptr) {
+    *log = "latency table measured in " +
+           short_number(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) +
+           " s, written to " + path;
+  }
 }
 
 controllers::Metrics CandidateCosts::costs(const spaces::Arch& arch) {
   const std::uint64_t key = context_.canonical_key(arch);
   auto it = cache_.find(key);
   if (it == cache_.end()) {
-    const childnets::NetworkCost cost =
-        childnets::measure_network(context_.space_of(arch), context_.network_options, arch);
-    it = cache_
-             .emplace(key,
-                      controllers::Metrics{{"params", double(cost.parameters)}, {"macs", double(cost.macs_per_image)}})
-             .first;
+    const spaces::SpacePtr& space = context_.space_of(arch);
+    const childnets::NetworkCost cost = childnets::measure_network(space, context_.network_options, arch);
+    controllers::Metrics metrics{{"params", double(cost.parameters)}, {"macs", double(cost.macs_per_image)}};
+    if (latency_)
+      metrics["latency_ms"] = latency_->predict_ms(space, context_.network_options, arch, latency_at_batch_);
+    it = cache_.emplace(key, std::move(metrics)).first;
   }
   return it->second;
 }
@@ -39,9 +91,12 @@ controllers::Metrics CandidateCosts::costs(const spaces::Arch& arch) {
 std::string CandidateCosts::violation(const spaces::Arch& arch) {
   if (!constrained()) return "";
   const controllers::Metrics cost = costs(arch);
-  for (const auto& [metric, limit] : {std::pair<std::string, double>{"params", max_params_}, {"macs", max_macs_}}) {
-    if (limit > 0 && cost.at(metric) > limit) {
-      return metric + " " + short_number(cost.at(metric)) + " > max_" + metric + " " + short_number(limit);
+  const double limits[] = {max_params_, max_macs_, max_latency_ms_};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::string metric = kConstraints[i].second;
+    if (limits[i] > 0 && cost.at(metric) > limits[i]) {
+      return metric + " " + short_number(cost.at(metric)) + " > " + kConstraints[i].first + " " +
+             short_number(limits[i]);
     }
   }
   return "";
@@ -49,9 +104,21 @@ std::string CandidateCosts::violation(const spaces::Arch& arch) {
 
 std::string CandidateCosts::describe() const {
   std::string text;
-  if (max_params_ > 0) text += "params <= " + short_number(max_params_);
-  if (max_macs_ > 0) text += std::string(text.empty() ? "" : ", ") + "macs <= " + short_number(max_macs_);
+  const double limits[] = {max_params_, max_macs_, max_latency_ms_};
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (limits[i] > 0) {
+      text += (text.empty() ? "" : ", ") + std::string(kConstraints[i].second) + " <= " + short_number(limits[i]);
+    }
+  }
   return text;
+}
+
+std::string CandidateCosts::constraint_key() const {
+  const double limits[] = {max_params_, max_macs_, max_latency_ms_};
+  for (std::size_t i = 0; i < 3; ++i) {
+    if (limits[i] > 0) return kConstraints[i].first;
+  }
+  return "";
 }
 
 }  // namespace experiments

@@ -3,15 +3,29 @@
 // candidate's network costs — "params" (count of weights, without an
 // auxiliary head) and "macs" (multiply-accumulates of one image's forward
 // pass), from building it at the search's [child] shape
-// (childnets::measure_network), once per distinct architecture — and the
-// run's constraints on them, [search] max_params and max_macs (0: none).
-// Evaluators report these costs with every candidate; strategies that
-// honour constraints ask violation() before spending an evaluation.
+// (childnets::measure_network), and, with [search] latency_table, the
+// "latency_ms" the table predicts for it (milliseconds of one forward pass
+// at [search] latency_batch images on this machine, FBNet's lookup table:
+// childnets/latency_table.h) — once per distinct architecture, and the
+// run's constraints on them, [search] max_params, max_macs and
+// max_latency_ms (0: none). Evaluators report these costs with every
+// candidate; strategies that honour constraints ask violation() before
+// spending an evaluation.
+//
+// The latency table is read from [search] latency_table when the file
+// exists and was measured for this search (space, network shape, threads,
+// libtorch build, latency_batch, latency_warmup, latency_runs), and
+// measured and written there when it does not exist. ConfigError at
+// latency_table for a table of another setting (naming the field), an
+// unreadable file, or a space whose networks are not a chain of searched
+// layers.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "childnets/latency_table.h"
 #include "controllers/controller.h"
 
 namespace experiments {
@@ -20,17 +34,24 @@ struct SearchContext;
 
 class CandidateCosts : public controllers::CostModel {
  public:
-  // Reads the constraints from context.config's [search] section.
-  explicit CandidateCosts(SearchContext& context);
+  // Reads the constraints from context.config's [search] section, and
+  // reads or measures the latency table (see above); `log` says which.
+  CandidateCosts(SearchContext& context, std::string* log = nullptr);
   controllers::Metrics costs(const spaces::Arch& arch) override;
   std::string violation(const spaces::Arch& arch) override;
-  bool constrained() const override { return max_params_ > 0 || max_macs_ > 0; }
+  bool constrained() const override { return max_params_ > 0 || max_macs_ > 0 || max_latency_ms_ > 0; }
+  // Whether costs() has "latency_ms" (a latency table is in use).
+  bool has_latency() const { return latency_ != nullptr; }
   // "params <= 3e+06, macs <= 3.3e+08", or "" without constraints.
   std::string describe() const;
+  // The [search] key of the first constraint set ("max_macs"), or "".
+  std::string constraint_key() const;
 
  private:
   SearchContext& context_;
-  double max_params_ = 0, max_macs_ = 0;
+  double max_params_ = 0, max_macs_ = 0, max_latency_ms_ = 0;
+  bool latency_at_batch_ = false;  // latency_batch > 1: the table's second column
+  std::unique_ptr<childnets::LatencyTable> latency_;
   std::unordered_map<std::uint64_t, controllers::Metrics> cache_;
 };
 

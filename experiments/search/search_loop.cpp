@@ -198,8 +198,7 @@ void check_constraints_feasible(const ExperimentConfig& config, CandidateCosts& 
       cheapest = violation;
     }
   }
-  const std::string key = config.section("search").get_double("max_macs") > 0 ? "max_macs" : "max_params";
-  throw config.error_at("search", key,
+  throw config.error_at("search", costs.constraint_key(),
                         "none of 1000 random architectures of " + space.spec() + " satisfies " + costs.describe() +
                             " (the cheapest: " + cheapest + ")");
 }
@@ -310,7 +309,8 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                           .factorized_reductions(child.get_bool("factorized_reductions"))
                           .dropout(child.get_double("dropout"));
   c.step_options = step_options_of(child);
-  c.costs = std::make_unique<CandidateCosts>(c);
+  std::string latency_line;
+  c.costs = std::make_unique<CandidateCosts>(c, &latency_line);
   check_constraints_feasible(config, *c.costs, *c.space, seed);
   s.objectives = resolve_objectives(config, controller_name, s.capabilities, evaluator_info, *c.space, *c.costs);
   if (s.objectives.multi()) s.pareto = std::make_unique<ParetoTracker>(s.objectives);
@@ -410,6 +410,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
     c.log->info("no shared weights: the evaluator trains its own networks");
   }
   if (!s.evaluator->summary().empty()) c.log->info("{}", s.evaluator->summary());
+  if (!latency_line.empty()) c.log->info("{}", latency_line);
   c.log->info("resolved configuration:\n{}", config.to_toml());
 }
 

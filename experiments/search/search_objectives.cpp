@@ -69,9 +69,9 @@ SearchObjectives resolve_objectives(const ExperimentConfig& config, const std::s
       fail("objective '" + name + "' is listed twice");
     const bool measured =
         std::find(evaluator.metrics.begin(), evaluator.metrics.end(), name) != evaluator.metrics.end() ||
-        name == "params" || name == "macs" || name == "seconds";
+        name == "params" || name == "macs" || name == "seconds" || (name == "latency_ms" && costs.has_latency());
     if (!measured) {
-      std::string known = "params, macs, seconds";
+      std::string known = std::string("params, macs, seconds") + (costs.has_latency() ? ", latency_ms" : "");
       for (const std::string& m : evaluator.metrics) known += ", " + m;
       fail((given.empty() ? "controller '" + controller + "' learns from '" : "objective '") + name +
            "', which evaluator '" + evaluator.name + "' does not measure (it measures: " + known + ")");
@@ -90,7 +90,7 @@ SearchObjectives resolve_objectives(const ExperimentConfig& config, const std::s
     for (const std::string& name : objectives.names) {
       if (name == "accuracy") {
         objectives.reference.push_back(0.0);
-      } else if (name == "params" || name == "macs") {
+      } else if (name == "params" || name == "macs" || (name == "latency_ms" && costs.has_latency())) {
         objectives.reference.push_back(cost_reference(name, space, costs));
       } else {
         fail_reference("no default reference for objective '" + name +

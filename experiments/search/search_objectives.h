@@ -9,8 +9,8 @@
 // reference point, one value per objective in that metric's own units
 // ("": 0 for accuracy, and 1.1 x the largest value among 100 random
 // architectures of the space, drawn with a fixed seed so every run of one
-// space and [child] shape gets the same point, for params and macs; other
-// metrics must be given).
+// space and [child] shape gets the same point, for params, macs and, with a
+// latency table, latency_ms; other metrics must be given).
 
 #include <string>
 #include <vector>

@@ -921,6 +921,63 @@ TEST(SearchLoop, MultiObjectiveSearchesArchiveTheParetoFrontAndHypervolumeEachLo
   EXPECT_NE(train_err.str().find("holds no Pareto front"), std::string::npos) << train_err.str();
 }
 
+// FBNet's latency lookup table: measured on the first search that names
+// its file, reused by the next, refused for another timing setting; every
+// candidate gets latency_ms, which can be an objective and a constraint.
+TEST(SearchLoop, ALatencyTableIsMeasuredOnceReusedAndRefusedForAnotherSetting) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::vector<std::string> overrides = tiny(data, "random");
+  overrides.insert(overrides.end(),
+                   {"space.name=spos", "space.stage_repeats=[1,2]", "space.stage_channels=[16,32]",
+                    "space.stem_channels=8", "search.latency_table=" + runs.file("table.tsv"), "search.latency_runs=1",
+                    "search.latency_warmup=0", "search.objectives=accuracy,latency_ms"});
+  std::ostringstream progress;
+  run_tiny_search(overrides, runs.file("first"), progress);
+  ASSERT_TRUE(std::filesystem::exists(runs.file("table.tsv")));
+  const TableColumns archs = read_archive_table(runs.file("first") + "/run.h5", "archs");
+  ASSERT_TRUE(archs.numbers.count("latency_ms"));
+  for (std::size_t i = 0; i < archs.rows; ++i) {
+    if (archs.texts.at("phase")[i] != "child") EXPECT_GT(archs.numbers.at("latency_ms")[i], 0.0) << i;
+  }
+  EXPECT_GT(read_archive_table(runs.file("first") + "/run.h5", "pareto").numbers.at("reference_latency_ms").front(),
+            0.0);
+  const auto modified = std::filesystem::last_write_time(runs.file("table.tsv"));
+  run_tiny_search(overrides, runs.file("second"), progress);
+  EXPECT_EQ(std::filesystem::last_write_time(runs.file("table.tsv")), modified);  // reused, not measured again
+  std::ifstream log(runs.file("second") + "/log.txt");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("latency table " + runs.file("table.tsv") + " (3 layers)"), std::string::npos) << text;
+
+  const auto refusal = [&](std::vector<std::string> extra) {
+    std::vector<std::string> o = overrides;
+    o.insert(o.end(), extra.begin(), extra.end());
+    try {
+      run_tiny_search(o, runs.file("refused"), progress);
+    } catch (const ConfigError& e) {
+      EXPECT_FALSE(std::filesystem::exists(runs.file("refused")));
+      return std::string(e.what());
+    }
+    return std::string("not refused");
+  };
+  EXPECT_NE(refusal({"search.latency_runs=2"}).find("[search] latency_table"), std::string::npos);
+  EXPECT_NE(refusal({"search.latency_runs=2"}).find("timed passes: 1 in the table, 2 here"), std::string::npos);
+  EXPECT_NE(refusal({"search.max_latency_ms=1e-9"}).find("[search] max_latency_ms"), std::string::npos);
+  EXPECT_NE(refusal({"search.max_latency_ms=1e-9"}).find("latency_ms <= 1e-09"), std::string::npos);
+  EXPECT_NE(refusal({"search.latency_table=", "search.max_latency_ms=5"}).find("needs [search] latency_table"),
+            std::string::npos);
+  std::vector<std::string> cells = tiny(data, "random");  // enas_micro: cells, not a chain of layers
+  cells.push_back("search.latency_table=" + runs.file("cells.tsv"));
+  try {
+    run_tiny_search(cells, runs.file("refused"), progress);
+    ADD_FAILURE() << "a latency table of cells was measured";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a chain of searched layers"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(runs.file("cells.tsv")));
+  EXPECT_EQ(std::filesystem::last_write_time(runs.file("table.tsv")), modified);  // no refusal touched it
+}
+
 // Objectives and reference points a search cannot use are refused by key.
 TEST(SearchLoop, UnusableObjectivesAreRefusedByKeyBeforeAnythingIsWritten) {
   testing::TempDir data, runs;
