@@ -61,6 +61,9 @@ CandidateCosts::CandidateCosts(SearchContext& context, std::string* log) : conte
   try {
     latency_ = std::make_unique<childnets::LatencyTable>(
         childnets::LatencyTable::measure(context.space, context.network_options, timing));
+    if (const auto parent = std::filesystem::path(path).parent_path(); !parent.empty()) {
+      std::filesystem::create_directories(parent);
+    }
     latency_->write(path);
   } catch (const std::invalid_argument& e) {
     fail(e.what());
