@@ -138,9 +138,13 @@ double LatencyTable::predict_ms(const spaces::SpacePtr& space, const NetworkOpti
   if (layers == nullptr || space->spec() != key_.space) {
     throw std::invalid_argument("latency table of " + key_.space + ": no prediction for space " + space->spec());
   }
+  if (static_cast<std::size_t>(layers->num_searched_layers()) != entries_.size()) {
+    throw std::invalid_argument("latency table: " + std::to_string(entries_.size()) + " layers, the network has " +
+                                std::to_string(layers->num_searched_layers()));
+  }
   const spaces::ArchGraph graph = space->decode(arch);
   double ms = at_batch ? fixed_.batch_n : fixed_.batch1;
-  for (int l = 0; l < layers->num_searched_layers() && l < static_cast<int>(entries_.size()); ++l) {
+  for (int l = 0; l < layers->num_searched_layers(); ++l) {
     const std::vector<std::int64_t> chosen = layers->chosen_candidate(graph, l);
     const auto it = entries_[static_cast<std::size_t>(l)].find(chosen);
     if (it == entries_[static_cast<std::size_t>(l)].end()) {

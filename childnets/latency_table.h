@@ -11,7 +11,15 @@
 //
 // Times are milliseconds of wall time, the median of `runs` forward passes
 // after `warmup` unmeasured ones, in eval mode without autograd, each at
-// batch 1 and at `batch` images (FBNet: batch 1, 50 runs with timeit).
+// batch 1 and at `batch` images. Departures from FBNet's builder (timeit's
+// mean of 50 runs, no warm-up, batch 1), each for a reason: the median
+// after a warm-up resists the first passes' allocations and a busy moment;
+// the fixed stem and head are timed too and added, so a prediction is of
+// the whole network and can be checked against it timed end to end (FBNet
+// sums the searched layers only; the fixed part adds the same to every
+// candidate); a layer's candidates are timed as the search's networks run
+// them (SPOS's units sliced to their width from the shared store), not as
+// separately built ops.
 
 #include <cstdint>
 #include <map>

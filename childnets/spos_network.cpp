@@ -1,5 +1,6 @@
 #include "childnets/spos_network.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -190,8 +191,8 @@ torch::Tensor SposNetwork::stem(ParameterStoreImpl& store, const torch::Tensor& 
 
 torch::Tensor SposNetwork::layer(ParameterStoreImpl& store, int layer, const std::vector<std::int64_t>& key,
                                  const torch::Tensor& x) const {
-  if (key.size() != 2 || key[0] < 0 || key[0] >= static_cast<std::int64_t>(space_->op_names().size()) || key[1] < 1 ||
-      layer < 0 || layer >= space_->num_layers()) {
+  const auto listed = layer_candidates(layer);
+  if (layer < 0 || layer >= space_->num_layers() || std::find(listed.begin(), listed.end(), key) == listed.end()) {
     throw std::invalid_argument("SposNetwork: no candidate (" + std::to_string(key.empty() ? -1 : key[0]) +
                                 ", ...) at layer " + std::to_string(layer));
   }

@@ -63,7 +63,7 @@ struct Proposal {
 
 struct Feedback {
   std::int64_t id = 0;
-  double reward = 0.0;   // the search's first objective, read from `metrics`
+  double reward = 0.0;   // the search's first objective, read from `metrics`; always higher-is-better (accuracy)
   Metrics metrics = {};  // everything the evaluator measured
   // The search's objectives ([search] objectives, or the strategy's own
   // capability record), in that order and lower-is-better (accuracy

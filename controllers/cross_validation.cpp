@@ -43,7 +43,7 @@ double cross_validated_score(const torch::Tensor& x, const torch::Tensor& y, con
   }
   const std::int64_t k = folds.empty() ? 0 : *std::max_element(folds.begin(), folds.end()) + 1;
   double total = 0.0;
-  std::int64_t held_out = 0;
+  std::int64_t scored_folds = 0;
   for (std::int64_t f = 0; f < k; ++f) {
     std::vector<std::int64_t> train, held;
     for (std::int64_t i = 0; i < n; ++i) (folds[static_cast<std::size_t>(i)] == f ? held : train).push_back(i);
@@ -53,12 +53,12 @@ double cross_validated_score(const torch::Tensor& x, const torch::Tensor& y, con
     const torch::Tensor error =
         fit_predict(x.index_select(0, tr), y.index_select(0, tr), x.index_select(0, he)) - truth;
     total += score == CvScore::kRmse
-                 ? error.pow(2).sum().item<double>()
-                 : (error.abs() / truth.abs().clamp_min(std::numeric_limits<double>::epsilon())).sum().item<double>();
-    held_out += static_cast<std::int64_t>(held.size());
+                 ? std::sqrt(error.pow(2).mean().item<double>())
+                 : (error.abs() / truth.abs().clamp_min(std::numeric_limits<double>::epsilon())).mean().item<double>();
+    ++scored_folds;
   }
-  if (held_out == 0) return std::numeric_limits<double>::quiet_NaN();
-  return score == CvScore::kRmse ? std::sqrt(total / double(held_out)) : total / double(held_out);
+  if (scored_folds == 0) return std::numeric_limits<double>::quiet_NaN();
+  return total / double(scored_folds);
 }
 
 }  // namespace controllers

@@ -25,15 +25,17 @@ enum class CvScore {
 };
 std::string to_string(CvScore score);
 
-// min(k, n) folds; interleaved_folds draws its permutation from `seed`.
+// min(k, n) folds (at least 1; n = 0: none); interleaved_folds draws its
+// permutation from `seed`.
 std::vector<std::int64_t> interleaved_folds(std::int64_t n, std::int64_t k, std::uint64_t seed);
 std::vector<std::int64_t> contiguous_folds(std::int64_t n, std::int64_t k);
 
 // fit_predict(x_train [m, w], y_train [m], x_test [t, w]) -> [t] predictions, float64.
 using FitPredict = std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&)>;
 
-// The score of `fit_predict`'s held-out predictions over every fold of
-// `folds` (x [n, w] and y [n], float64). A fold that would leave fewer than
+// The mean over the folds of the score of `fit_predict`'s held-out
+// predictions on each (GridSearchCV's mean test score; x [n, w] and y [n],
+// float64). A fold that would leave fewer than
 // 2 training examples is not held out; none can be (n < 3): NaN. Throws
 // std::invalid_argument when folds.size() != n.
 double cross_validated_score(const torch::Tensor& x, const torch::Tensor& y, const std::vector<std::int64_t>& folds,

@@ -26,7 +26,10 @@
 // - an architecture measured before is not measured again (DyNAS-T
 //   measures the inner run's population whatever it holds); the loop is
 //   topped up with random ones, so every loop measures `population` new
-//   architectures and the budget is DyNAS-T's;
+//   architectures: round(num_evals / population) x population in all (240
+//   for DyNAS-T's 250 at 48);
+// - the smallest population is pagmo's, 8 (INC's DyNAS refuses fewer than
+//   10), so tests can run a loop in milliseconds;
 // Predictors: DyNAS-T's by default (controllers/dynas_predictor.h: ridge or
 // RBF SVR, whichever has the lower cross-validated MAPE), or any of
 // controllers/performance_predictor.h's, fitted on targets scaled as
@@ -82,6 +85,7 @@ class Dynas : public Evolution {
     for (const Candidate& c : history()) {
       tokens.push_back(c.arch.tokens);
       const std::vector<double>& values = objectives_.at(c.id);
+      if (values.size() != count) throw std::logic_error("dynas: candidates with different objective counts");
       for (std::size_t j = 0; j < count; ++j) targets[j].push_back(values[j]);
     }
     std::vector<std::unique_ptr<PerformancePredictor>> predictors;
@@ -128,7 +132,13 @@ class Dynas : public Evolution {
 
   void check_feedback(const Feedback& feedback) const override {
     const std::size_t expected = objectives_.empty() ? feedback.objectives.size() : objectives_.begin()->second.size();
-    if (feedback.objectives.size() < 2 || feedback.objectives.size() != expected) {
+    for (double v : feedback.objectives) {
+      if (!std::isfinite(v)) {
+        throw std::invalid_argument("dynas: feedback for id " + std::to_string(feedback.id) +
+                                    " with an objective that is not finite");
+      }
+    }
+    if (feedback.objectives.size() < 2 || feedback.objectives.size() > 3 || feedback.objectives.size() != expected) {
       throw std::invalid_argument("dynas: feedback for id " + std::to_string(feedback.id) + " with " +
                                   std::to_string(feedback.objectives.size()) +
                                   " objectives (it needs the search's 2 or 3, the same for every candidate)");

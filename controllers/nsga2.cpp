@@ -6,6 +6,7 @@
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -26,27 +27,40 @@ struct GeneMap {
     }
   }
 
+  // The values the space allows for decision i after `tokens`' first i.
+  std::vector<std::int64_t> allowed(const std::vector<std::int64_t>& tokens, std::size_t i) const {
+    const std::vector<bool> legal = space->legal_choices(std::span<const std::int64_t>(tokens.data(), i));
+    std::vector<std::int64_t> values;
+    for (std::size_t v = 0; v < legal.size(); ++v) {
+      if (legal[v]) values.push_back(static_cast<std::int64_t>(v));
+    }
+    if (values.empty()) throw std::logic_error("run_nsga2: a decision with no legal choice");
+    return values;
+  }
+
+  // Gene g of a decision picks its (g mod |allowed|)-th allowed value.
   spaces::Arch arch(const pagmo::vector_double& genes) const {
     std::vector<std::int64_t> tokens(choices.size(), 0);
     std::size_t gene = 0;
     for (std::size_t i = 0; i < choices.size(); ++i) {
       const auto wanted = gene < gene_decisions.size() && gene_decisions[gene] == i
-                              ? static_cast<std::int64_t>(genes[gene++])
+                              ? static_cast<std::int64_t>(genes.at(gene++))
                               : std::int64_t{0};
-      const std::vector<bool> legal = space->legal_choices(std::span<const std::int64_t>(tokens.data(), i));
-      std::vector<std::int64_t> allowed;
-      for (std::size_t v = 0; v < legal.size(); ++v) {
-        if (legal[v]) allowed.push_back(static_cast<std::int64_t>(v));
-      }
-      if (allowed.empty()) throw std::logic_error("run_nsga2: a decision with no legal choice");
-      tokens[i] = allowed[static_cast<std::size_t>(wanted) % allowed.size()];
+      const std::vector<std::int64_t> values = allowed(tokens, i);
+      tokens[i] = values[static_cast<std::size_t>(wanted) % values.size()];
     }
     return space->make_arch(std::move(tokens));
   }
 
+  // The inverse for a valid architecture: each gene the index of its token among the allowed values.
   pagmo::vector_double genes(const spaces::Arch& arch) const {
     pagmo::vector_double x;
-    for (std::size_t d : gene_decisions) x.push_back(static_cast<double>(arch.tokens.at(d)));
+    for (std::size_t d : gene_decisions) {
+      const std::vector<std::int64_t> values = allowed(arch.tokens, d);
+      const auto it = std::find(values.begin(), values.end(), arch.tokens.at(d));
+      if (it == values.end()) throw std::invalid_argument("run_nsga2: an architecture with an illegal token");
+      x.push_back(static_cast<double>(it - values.begin()));
+    }
     return x;
   }
 };
@@ -134,6 +148,20 @@ std::vector<spaces::Arch> run_nsga2(const spaces::SearchSpace& space, const Batc
   std::vector<spaces::Arch> final_population;
   for (const pagmo::vector_double& x : population.get_x()) final_population.push_back(map.arch(x));
   return final_population;
+}
+
+std::vector<double> to_genes(const spaces::SearchSpace& space, const spaces::Arch& arch) {
+  space.validate(arch);
+  return GeneMap(space).genes(arch);
+}
+
+spaces::Arch from_genes(const spaces::SearchSpace& space, const std::vector<double>& genes) {
+  const GeneMap map(space);
+  if (genes.size() != map.gene_decisions.size()) {
+    throw std::invalid_argument("from_genes: " + std::to_string(genes.size()) + " genes for " +
+                                std::to_string(map.gene_decisions.size()));
+  }
+  return map.arch(genes);
 }
 
 }  // namespace controllers

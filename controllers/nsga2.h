@@ -6,10 +6,15 @@
 // Genes: one integer per decision of the space with more than one choice
 // (pagmo refuses a gene whose bounds are equal), gene i in
 // [0, num_choices_i - 1]. A gene vector becomes an architecture decision by
-// decision: the value is taken modulo the choices the space allows after
-// the decisions before it (SearchSpace::legal_choices), so every gene
-// vector is a valid architecture and spaces without prefix rules map
-// genes to tokens one to one.
+// decision: gene g picks the (g mod k)-th of the k values the space allows
+// after the decisions before it (SearchSpace::legal_choices), so every gene
+// vector is a valid architecture; an architecture's genes are its tokens'
+// indices among those allowed values (to_genes), so spaces without prefix
+// rules map genes to tokens one to one.
+//
+// Duplicates: pymoo's NSGA-II in DyNAS-T eliminates duplicate individuals
+// (eliminate_duplicates=True); pagmo's keeps them, so the final population
+// may repeat an architecture (DyNAS's loop measures each once).
 //
 // pagmo's operators on integer genes: binary tournament on (front rank,
 // crowding distance), two-point crossover with probability
@@ -28,7 +33,8 @@
 namespace controllers {
 
 // Objective vectors (lower is better, controllers/pareto.h) of a batch of
-// architectures, one per architecture, all of one size >= 2.
+// architectures, one per architecture, all of one size >= 2, every value
+// finite (pagmo's sorting assumes it).
 using BatchObjectives = std::function<std::vector<ObjectiveVector>(const std::vector<spaces::Arch>&)>;
 
 struct Nsga2Options {
@@ -50,5 +56,11 @@ struct Nsga2Options {
 std::vector<spaces::Arch> run_nsga2(const spaces::SearchSpace& space, const BatchObjectives& objectives,
                                     const std::vector<spaces::Arch>& initial, const Nsga2Options& options,
                                     spaces::Rng& rng);
+
+// An architecture's genes and back: from_genes(space, to_genes(space, a))
+// == a for every valid a. to_genes throws what SearchSpace::validate
+// throws; from_genes throws std::invalid_argument for another gene count.
+std::vector<double> to_genes(const spaces::SearchSpace& space, const spaces::Arch& arch);
+spaces::Arch from_genes(const spaces::SearchSpace& space, const std::vector<double>& genes);
 
 }  // namespace controllers

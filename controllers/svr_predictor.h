@@ -6,7 +6,8 @@
 // (dynast/predictors/dynamic_predictor.py:24-95): SVR(kernel='rbf',
 // gamma='auto', epsilon=0.0) with C chosen from 1, 2, .. 100 by
 // GridSearchCV (5 unshuffled folds, mean absolute percentage error); gamma
-// 'auto' is 1 / the number of one-hot columns.
+// 'auto' is 1 / the number of one-hot columns. DyNAS-T's max_iter 1e6 has
+// no libsvm counterpart: libsvm iterates to its tolerance.
 
 #include <cstdint>
 #include <memory>

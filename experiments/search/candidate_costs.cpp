@@ -17,13 +17,9 @@ std::string short_number(double value) {
   return out.str();
 }
 
-// The constraints: [search] key, metric.
-const std::pair<const char*, const char*> kConstraints[] = {
-    {"max_params", "params"}, {"max_macs", "macs"}, {"max_latency_ms", "latency_ms"}};
-
 }  // namespace
 
-CandidateCosts::CandidateCosts(SearchContext& context, std::string* log) : context_(context) {
+CandidateCosts::CandidateCosts(SearchContext& context, bool resume, std::string* log) : context_(context) {
   const ExperimentConfig& config = context.config;
   const auto& search = config.section("search");
   max_params_ = search.get_double("max_params");
@@ -57,6 +53,7 @@ CandidateCosts::CandidateCosts(SearchContext& context, std::string* log) : conte
     if (log != nullptr) *log = "latency table " + path + " (" + std::to_string(latency_->layers()) + " layers)";
     return;
   }
+  if (resume) fail("missing; a resumed run costs its candidates with the table it started with");
   const auto start = std::chrono::steady_clock::now();
   try {
     latency_ = std::make_unique<childnets::LatencyTable>(
@@ -94,12 +91,10 @@ controllers::Metrics CandidateCosts::costs(const spaces::Arch& arch) {
 std::string CandidateCosts::violation(const spaces::Arch& arch) {
   if (!constrained()) return "";
   const controllers::Metrics cost = costs(arch);
-  const double limits[] = {max_params_, max_macs_, max_latency_ms_};
-  for (std::size_t i = 0; i < 3; ++i) {
-    const std::string metric = kConstraints[i].second;
-    if (limits[i] > 0 && cost.at(metric) > limits[i]) {
-      return metric + " " + short_number(cost.at(metric)) + " > " + kConstraints[i].first + " " +
-             short_number(limits[i]);
+  for (const Constraint& c : constraints()) {
+    if (c.limit > 0 && cost.at(c.metric) > c.limit) {
+      return std::string(c.metric) + " " + short_number(cost.at(c.metric)) + " > " + c.key + " " +
+             short_number(c.limit);
     }
   }
   return "";
@@ -107,19 +102,15 @@ std::string CandidateCosts::violation(const spaces::Arch& arch) {
 
 std::string CandidateCosts::describe() const {
   std::string text;
-  const double limits[] = {max_params_, max_macs_, max_latency_ms_};
-  for (std::size_t i = 0; i < 3; ++i) {
-    if (limits[i] > 0) {
-      text += (text.empty() ? "" : ", ") + std::string(kConstraints[i].second) + " <= " + short_number(limits[i]);
-    }
+  for (const Constraint& c : constraints()) {
+    if (c.limit > 0) text += (text.empty() ? "" : ", ") + std::string(c.metric) + " <= " + short_number(c.limit);
   }
   return text;
 }
 
 std::string CandidateCosts::constraint_key() const {
-  const double limits[] = {max_params_, max_macs_, max_latency_ms_};
-  for (std::size_t i = 0; i < 3; ++i) {
-    if (limits[i] > 0) return kConstraints[i].first;
+  for (const Constraint& c : constraints()) {
+    if (c.limit > 0) return c.key;
   }
   return "";
 }

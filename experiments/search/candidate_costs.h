@@ -15,15 +15,17 @@
 // The latency table is read from [search] latency_table when the file
 // exists and was measured for this search (space, network shape, threads,
 // libtorch build, latency_batch, latency_warmup, latency_runs), and
-// measured and written there when it does not exist. ConfigError at
-// latency_table for a table of another setting (naming the field), an
-// unreadable file, or a space whose networks are not a chain of searched
-// layers.
+// measured and written there when it does not exist (not on a resume: a
+// resumed run must cost its candidates as it started, so a missing table
+// is refused). ConfigError at latency_table for a table of another setting
+// (naming the field), an unreadable file, a missing one on resume, or a
+// space whose networks are not a chain of searched layers.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "childnets/latency_table.h"
 #include "controllers/controller.h"
@@ -36,7 +38,7 @@ class CandidateCosts : public controllers::CostModel {
  public:
   // Reads the constraints from context.config's [search] section, and
   // reads or measures the latency table (see above); `log` says which.
-  CandidateCosts(SearchContext& context, std::string* log = nullptr);
+  CandidateCosts(SearchContext& context, bool resume = false, std::string* log = nullptr);
   controllers::Metrics costs(const spaces::Arch& arch) override;
   std::string violation(const spaces::Arch& arch) override;
   bool constrained() const override { return max_params_ > 0 || max_macs_ > 0 || max_latency_ms_ > 0; }
@@ -48,6 +50,17 @@ class CandidateCosts : public controllers::CostModel {
   std::string constraint_key() const;
 
  private:
+  struct Constraint {
+    const char* key;     // [search] key
+    const char* metric;  // what it bounds
+    double limit;        // 0: none
+  };
+  std::vector<Constraint> constraints() const {
+    return {{"max_params", "params", max_params_},
+            {"max_macs", "macs", max_macs_},
+            {"max_latency_ms", "latency_ms", max_latency_ms_}};
+  }
+
   SearchContext& context_;
   double max_params_ = 0, max_macs_ = 0, max_latency_ms_ = 0;
   bool latency_at_batch_ = false;  // latency_batch > 1: the table's second column

@@ -245,9 +245,12 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   // or the data; settings that shape the checkpoint's state fail its load.
   std::optional<ResumeChanges> resume_changes;
   if (resume) {
-    resume_changes.emplace(s.run_dir, config,
-                           std::vector<std::string>{"run.seed", "data.dataset", "data.validation_size",
-                                                    "data.train_limit", "space.*", "controller.name"});
+    resume_changes.emplace(
+        s.run_dir, config,
+        std::vector<std::string>{"run.seed", "data.dataset", "data.validation_size", "data.train_limit", "space.*",
+                                 "controller.name", "search.objectives", "search.hypervolume_reference",
+                                 "search.latency_table", "search.latency_batch", "search.latency_warmup",
+                                 "search.latency_runs"});
   }
   c.space = spaces::make_space(config.space_spec());
   const std::string controller_name = config.section("controller").get_string("name");
@@ -255,6 +258,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   s.capabilities = controllers::controller_registry().find(controller_name).info;
   const EvaluatorInfo& evaluator_info = find_evaluator(search.get_string("evaluation"));
   check_capabilities(config, controller_name, s.capabilities, *c.space);
+  s.objectives = resolve_objectives(config, controller_name, s.capabilities, evaluator_info);
   if (const auto needed = s.controller->epochs_to_finish(); needed && !resume && *needed > search.get_int("epochs")) {
     throw config.error_at(
         "search", "epochs",
@@ -310,9 +314,9 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                           .dropout(child.get_double("dropout"));
   c.step_options = step_options_of(child);
   std::string latency_line;
-  c.costs = std::make_unique<CandidateCosts>(c, &latency_line);
+  c.costs = std::make_unique<CandidateCosts>(c, resume, &latency_line);
   check_constraints_feasible(config, *c.costs, *c.space, seed);
-  s.objectives = resolve_objectives(config, controller_name, s.capabilities, evaluator_info, *c.space, *c.costs);
+  fill_default_reference(s.objectives, *c.space, *c.costs);
   if (s.objectives.multi()) s.pareto = std::make_unique<ParetoTracker>(s.objectives);
   c.uniform_paths = std::make_unique<UniformPaths>(config, c.space, *c.costs, seed);
   s.controller->use_cost_model(c.costs.get());

@@ -52,10 +52,12 @@ controllers::ObjectiveVector SearchObjectives::oriented_reference() const {
   return values;
 }
 
+std::vector<std::string> split_objectives(const std::string& text) { return comma_list(text); }
+
 SearchObjectives resolve_objectives(const ExperimentConfig& config, const std::string& controller,
-                                    const controllers::Capabilities& capabilities, const EvaluatorInfo& evaluator,
-                                    const spaces::SearchSpace& space, CandidateCosts& costs) {
+                                    const controllers::Capabilities& capabilities, const EvaluatorInfo& evaluator) {
   const auto& search = config.section("search");
+  const bool latency = !search.get_string("latency_table").empty();
   SearchObjectives objectives;
   const std::string given = search.get_string("objectives");
   objectives.names = given.empty() ? capabilities.objectives : comma_list(given);
@@ -69,13 +71,19 @@ SearchObjectives resolve_objectives(const ExperimentConfig& config, const std::s
       fail("objective '" + name + "' is listed twice");
     const bool measured =
         std::find(evaluator.metrics.begin(), evaluator.metrics.end(), name) != evaluator.metrics.end() ||
-        name == "params" || name == "macs" || name == "seconds" || (name == "latency_ms" && costs.has_latency());
+        name == "params" || name == "macs" || name == "seconds" || (name == "latency_ms" && latency);
     if (!measured) {
-      std::string known = std::string("params, macs, seconds") + (costs.has_latency() ? ", latency_ms" : "");
+      std::string known = std::string("params, macs, seconds") + (latency ? ", latency_ms" : "");
       for (const std::string& m : evaluator.metrics) known += ", " + m;
       fail((given.empty() ? "controller '" + controller + "' learns from '" : "objective '") + name +
-           "', which evaluator '" + evaluator.name + "' does not measure (it measures: " + known + ")");
+           "', which evaluator '" + evaluator.name + "' does not measure (it measures: " + known +
+           (latency || name != "latency_ms" ? "" : "; latency_ms needs [search] latency_table") + ")");
     }
+  }
+  // Strategies and the final ranking take a higher reward as better.
+  if (!controllers::maximised(objectives.names.front())) {
+    fail("the first objective is the reward, which strategies maximise; '" + objectives.names.front() +
+         "' is minimised, so list a maximised metric (accuracy) first");
   }
   if (capabilities.multi_objective() && !objectives.multi()) {
     fail("controller '" + controller + "' is multi-objective; give 2 or 3 objectives, e.g. \"accuracy,macs\"");
@@ -88,17 +96,14 @@ SearchObjectives resolve_objectives(const ExperimentConfig& config, const std::s
   };
   if (reference.empty()) {
     for (const std::string& name : objectives.names) {
-      if (name == "accuracy") {
-        objectives.reference.push_back(0.0);
-      } else if (name == "params" || name == "macs" || (name == "latency_ms" && costs.has_latency())) {
-        objectives.reference.push_back(cost_reference(name, space, costs));
-      } else {
+      const bool cost = name == "params" || name == "macs" || (name == "latency_ms" && latency);
+      if (name != "accuracy" && !cost) {
         fail_reference("no default reference for objective '" + name +
                        "'; give one value per objective, each in its metric's units (e.g. \"0,5\" for accuracy "
                        "and latency_ms)");
       }
     }
-    return objectives;
+    return objectives;  // filled by fill_default_reference once the costs are known
   }
   const std::vector<std::string> items = comma_list(reference);
   if (items.size() != objectives.names.size()) {
@@ -114,6 +119,13 @@ SearchObjectives resolve_objectives(const ExperimentConfig& config, const std::s
     objectives.reference.push_back(value);
   }
   return objectives;
+}
+
+void fill_default_reference(SearchObjectives& objectives, const spaces::SearchSpace& space, CandidateCosts& costs) {
+  if (!objectives.multi() || !objectives.reference.empty()) return;
+  for (const std::string& name : objectives.names) {
+    objectives.reference.push_back(name == "accuracy" ? 0.0 : cost_reference(name, space, costs));
+  }
 }
 
 }  // namespace experiments

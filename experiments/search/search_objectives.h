@@ -38,14 +38,21 @@ struct SearchObjectives {
 
 // Resolves and checks [search] objectives and hypervolume_reference for
 // `controller` (its capability record) and `evaluator` (what it measures,
-// besides params, macs and seconds, which every evaluator reports).
-// ConfigError at [search] objectives for an empty name, a repeated one, one
-// the evaluator does not measure, more than 3, or fewer than 2 for a
-// multi-objective strategy; at hypervolume_reference for a value that is
-// not a number, a count that differs from the objectives', or no default
-// for a metric other than accuracy, params and macs.
+// besides params, macs and seconds, which every evaluator reports, and
+// latency_ms with [search] latency_table), before any work: ConfigError at
+// [search] objectives for an empty name, a repeated one, one the evaluator
+// does not measure, more than 3, a minimised first objective (the reward
+// is maximised), or fewer than 2 for a multi-objective strategy; at
+// hypervolume_reference for a value that is not a number, a count that
+// differs from the objectives', or no default for a metric other than
+// accuracy, params, macs and latency_ms. A default reference is left empty
+// for fill_default_reference.
 SearchObjectives resolve_objectives(const ExperimentConfig& config, const std::string& controller,
-                                    const controllers::Capabilities& capabilities, const EvaluatorInfo& evaluator,
-                                    const spaces::SearchSpace& space, CandidateCosts& costs);
+                                    const controllers::Capabilities& capabilities, const EvaluatorInfo& evaluator);
+// Fills an empty reference of 2 or 3 objectives with the defaults above,
+// from `costs` (which must then have every cost objective).
+void fill_default_reference(SearchObjectives& objectives, const spaces::SearchSpace& space, CandidateCosts& costs);
+// "accuracy, macs" -> {"accuracy", "macs"} (items trimmed).
+std::vector<std::string> split_objectives(const std::string& text);
 
 }  // namespace experiments

@@ -8,6 +8,7 @@
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/experiment_config.h"
 #include "experiments/harness/progress.h"
+#include "experiments/search/search_objectives.h"
 #include "spaces/arch.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
@@ -62,7 +63,7 @@ ArchChoice choose_pareto_point_from_run(const std::string& run_dir, std::int64_t
     throw ArchiveError(path + ": holds no Pareto front (a search with 2 or 3 [search] objectives archives one)");
   }
   const std::string objectives = pareto.texts.at("objectives").back();
-  const std::string first = objectives.substr(0, objectives.find(','));
+  const std::string first = split_objectives(objectives).front();
   // The last front: the rows of the newest epoch.
   const std::vector<std::int64_t>& epochs = front.integers.at("epoch");
   const std::int64_t last = *std::max_element(epochs.begin(), epochs.end());
@@ -85,8 +86,7 @@ ArchChoice choose_pareto_point_from_run(const std::string& run_dir, std::int64_t
   spaces::Arch arch = space->make_arch(std::move(tokens));
   space->validate(arch);
   std::string metrics;
-  std::istringstream names(objectives);
-  for (std::string name; std::getline(names, name, ',');) {
+  for (const std::string& name : split_objectives(objectives)) {
     metrics += (metrics.empty() ? "" : ", ") + name + " " + spaces::round_trip_text(front.numbers.at(name)[row]);
   }
   return {

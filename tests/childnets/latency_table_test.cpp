@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "childnets/child_network.h"
 #include "childnets/network_family.h"
@@ -47,6 +48,7 @@ TEST(LatencyTable, TheLayerChainComputesWhatTheNetworkComputes) {
   }
   EXPECT_TRUE(torch::equal(layers->head(*store, chained), family->forward(*store, x, graph, 0.0).logits));
   EXPECT_THROW(layers->layer(*store, 0, {9, 10}, chained), std::invalid_argument);
+  EXPECT_THROW(layers->layer(*store, 0, {0, 11}, chained), std::invalid_argument);  // no 1.1 width
   EXPECT_EQ(make_network_family(spaces::make_space("enas_micro(nodes=2)"), options)->layerwise(), nullptr);
 }
 
@@ -63,6 +65,25 @@ TEST(LatencyTable, PredictsTheSumOfItsEntriesAndRoundTripsThroughItsFile) {
   ScratchDir dir;
   table.write(dir.file("table.tsv"));
   EXPECT_FALSE(std::filesystem::exists(dir.file("table.tsv.partial")));
+  // The prediction is the fixed part plus each layer's chosen entry, as the file lists them.
+  const auto family = make_network_family(space, options);
+  const spaces::ArchGraph graph = space->decode(arch);
+  double expected = 0;
+  std::ifstream in(dir.file("table.tsv"));
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string kind, layer, key;
+    double ms1 = 0, msn = 0;
+    if (line.rfind("fixed\t", 0) == 0) {
+      words >> kind >> ms1 >> msn;
+      expected += ms1;
+    } else if (line.rfind("layer\t", 0) == 0) {
+      words >> kind >> layer >> key >> ms1 >> msn;
+      std::vector<std::int64_t> chosen = family->layerwise()->chosen_candidate(graph, std::stoi(layer));
+      if (key == std::to_string(chosen[0]) + "," + std::to_string(chosen[1])) expected += ms1;
+    }
+  }
+  EXPECT_NEAR(one, expected, 1e-9 * expected);
   const LatencyTable read = LatencyTable::read(dir.file("table.tsv"));
   EXPECT_EQ(read.predict_ms(space, options, arch), one);
   EXPECT_EQ(read.predict_ms(space, options, arch, true), batch);

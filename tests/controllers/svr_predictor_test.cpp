@@ -87,11 +87,11 @@ TEST(CrossValidation, ScoresHeldOutPredictionsAsRmseOrMape) {
     return torch::full({xh.size(0)}, yt.mean().item<double>(), torch::kDouble);
   };
   const std::vector<std::int64_t> folds = {0, 0, 1, 1};
-  // Fold 0 predicts 6 for 1 and 2; fold 1 predicts 1.5 for 4 and 8.
+  // Fold 0 predicts 6 for 1 and 2; fold 1 predicts 1.5 for 4 and 8; the folds' scores are averaged.
   EXPECT_DOUBLE_EQ(cross_validated_score(x, y, folds, CvScore::kRmse, mean),
-                   std::sqrt((25.0 + 16.0 + 6.25 + 42.25) / 4.0));
+                   (std::sqrt((25.0 + 16.0) / 2.0) + std::sqrt((6.25 + 42.25) / 2.0)) / 2.0);
   EXPECT_DOUBLE_EQ(cross_validated_score(x, y, folds, CvScore::kMape, mean),
-                   (5.0 / 1.0 + 4.0 / 2.0 + 2.5 / 4.0 + 6.5 / 8.0) / 4.0);
+                   ((5.0 / 1.0 + 4.0 / 2.0) / 2.0 + (2.5 / 4.0 + 6.5 / 8.0) / 2.0) / 2.0);
   EXPECT_TRUE(std::isnan(cross_validated_score(x.slice(0, 0, 2), y.slice(0, 0, 2), {0, 1}, CvScore::kRmse, mean)));
   EXPECT_THROW(cross_validated_score(x, y, {0, 1}, CvScore::kRmse, mean), std::invalid_argument);
 }

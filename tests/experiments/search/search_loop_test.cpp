@@ -140,6 +140,19 @@ SearchResult run_tiny_search(std::vector<std::string> overrides, const std::stri
   return SearchLoop(config, run_dir, false, progress).run();
 }
 
+// The ConfigError a search with `overrides` stops with, checking it created
+// nothing at `run_dir`; "not refused" when it ran.
+std::string config_refusal(std::vector<std::string> overrides, const std::string& run_dir) {
+  std::ostringstream progress;
+  try {
+    run_tiny_search(std::move(overrides), run_dir, progress);
+  } catch (const ConfigError& e) {
+    EXPECT_FALSE(std::filesystem::exists(run_dir)) << e.what();
+    return e.what();
+  }
+  return "not refused";
+}
+
 TEST(SearchLoop, ATinySearchWritesAnArchiveWithTheExpectedRows) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
@@ -952,13 +965,7 @@ TEST(SearchLoop, ALatencyTableIsMeasuredOnceReusedAndRefusedForAnotherSetting) {
   const auto refusal = [&](std::vector<std::string> extra) {
     std::vector<std::string> o = overrides;
     o.insert(o.end(), extra.begin(), extra.end());
-    try {
-      run_tiny_search(o, runs.file("refused"), progress);
-    } catch (const ConfigError& e) {
-      EXPECT_FALSE(std::filesystem::exists(runs.file("refused")));
-      return std::string(e.what());
-    }
-    return std::string("not refused");
+    return config_refusal(o, runs.file("refused"));
   };
   EXPECT_NE(refusal({"search.latency_runs=2"}).find("[search] latency_table"), std::string::npos);
   EXPECT_NE(refusal({"search.latency_runs=2"}).find("timed passes: 1 in the table, 2 here"), std::string::npos);
@@ -968,12 +975,7 @@ TEST(SearchLoop, ALatencyTableIsMeasuredOnceReusedAndRefusedForAnotherSetting) {
             std::string::npos);
   std::vector<std::string> cells = tiny(data, "random");  // enas_micro: cells, not a chain of layers
   cells.push_back("search.latency_table=" + runs.file("cells.tsv"));
-  try {
-    run_tiny_search(cells, runs.file("refused"), progress);
-    ADD_FAILURE() << "a latency table of cells was measured";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("not a chain of searched layers"), std::string::npos) << e.what();
-  }
+  EXPECT_NE(config_refusal(cells, runs.file("refused")).find("not a chain of searched layers"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(runs.file("cells.tsv")));
   EXPECT_EQ(std::filesystem::last_write_time(runs.file("table.tsv")), modified);  // no refusal touched it
 }
@@ -985,19 +987,16 @@ TEST(SearchLoop, UnusableObjectivesAreRefusedByKeyBeforeAnythingIsWritten) {
   const auto refused = [&](std::vector<std::string> extra, const std::string& controller) {
     std::vector<std::string> overrides = tiny(data, controller);
     overrides.insert(overrides.end(), extra.begin(), extra.end());
-    std::ostringstream progress;
-    try {
-      run_tiny_search(overrides, runs.file("refused"), progress);
-    } catch (const ConfigError& e) {
-      EXPECT_FALSE(std::filesystem::exists(runs.file("refused")));
-      return std::string(e.what());
-    }
-    return std::string("not refused");
+    return config_refusal(overrides, runs.file("refused"));
   };
   EXPECT_NE(refused({"search.objectives=accuracy,latency_ms"}, "random").find("[search] objectives"),
             std::string::npos);
   EXPECT_NE(refused({"search.objectives=accuracy,latency_ms"}, "random").find("does not measure"), std::string::npos);
   EXPECT_NE(refused({"search.objectives=accuracy,macs,accuracy"}, "random").find("listed twice"), std::string::npos);
+  EXPECT_NE(refused({"search.objectives=macs,accuracy"}, "random").find("list a maximised metric (accuracy) first"),
+            std::string::npos);
+  EXPECT_NE(refused({"search.objectives=accuracy,latency_ms"}, "random").find("needs [search] latency_table"),
+            std::string::npos);
   EXPECT_NE(refused({"search.objectives=accuracy", "search.epochs=5"}, "dynas").find("multi-objective"),
             std::string::npos);
   EXPECT_NE(refused({"search.objectives=accuracy,macs", "search.hypervolume_reference=0"}, "random")
