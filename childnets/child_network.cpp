@@ -1,5 +1,7 @@
 #include "childnets/child_network.h"
 
+#include "childnets/default_generator_guard.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 namespace childnets {
@@ -54,10 +56,11 @@ ChildOutput ChildNetworkImpl::forward(const torch::Tensor& x, double drop_path) 
 
 NetworkCost measure_network(const spaces::SpacePtr& space, const NetworkOptions& options, const spaces::Arch& arch) {
   NetworkCost cost;
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
-  const torch::Tensor generator_state = generator.get_state();
-  auto network = ChildNetworkImpl::standalone(space, options, arch);
-  generator.set_state(generator_state);
+  std::shared_ptr<ChildNetworkImpl> network;
+  {
+    const DefaultGeneratorGuard keep;  // the weights it draws are thrown away
+    network = ChildNetworkImpl::standalone(space, options, arch);
+  }
   for (const auto& item : network->store()->named_parameters()) {
     const bool aux = item.key().rfind("aux", 0) == 0;
     cost.parameters_with_aux += item.value().numel();

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "childnets/child_network.h"
+#include "childnets/default_generator_guard.h"
 #include "childnets/network_family.h"
 #include "spaces/arch.h"
 
@@ -30,17 +31,6 @@ double median_ms(const std::function<void()>& pass, const TimingOptions& timing)
   std::nth_element(times.begin(), times.begin() + long(times.size() / 2), times.end());
   return times[times.size() / 2];
 }
-
-// Keeps libtorch's default generator as it was (weights and inputs drawn for timing are thrown away).
-class KeepDefaultGenerator {
- public:
-  KeepDefaultGenerator() : generator_(at::detail::getDefaultCPUGenerator()), state_(generator_.get_state()) {}
-  ~KeepDefaultGenerator() { generator_.set_state(state_); }
-
- private:
-  at::Generator generator_;
-  torch::Tensor state_;
-};
 
 std::string network_text(const NetworkOptions& o) {
   return "input_channels=" + std::to_string(o.input_channels()) + " image_size=" + std::to_string(o.image_size()) +
@@ -61,7 +51,7 @@ const char* kHeader = "nas-cpp latency table 1";
 
 double time_network(const spaces::SpacePtr& space, const NetworkOptions& options, const spaces::Arch& arch,
                     std::int64_t batch, const TimingOptions& timing) {
-  const KeepDefaultGenerator keep;
+  const DefaultGeneratorGuard keep;
   auto network = ChildNetworkImpl::standalone(space, options, arch);
   network->eval();
   torch::InferenceMode inference;
@@ -104,7 +94,7 @@ LatencyTable LatencyTable::measure(const spaces::SpacePtr& space, const NetworkO
   if (timing.batch < 1 || timing.runs < 1 || timing.warmup < 0) {
     throw std::invalid_argument("latency table: batch and runs must be at least 1, warm-up at least 0");
   }
-  const KeepDefaultGenerator keep;
+  const DefaultGeneratorGuard keep;
   ParameterStore store = make_shared_store(space, options);
   store->eval();
   torch::InferenceMode inference;

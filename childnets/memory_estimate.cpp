@@ -14,6 +14,7 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #include <stdexcept>
 
 #include "childnets/batch_norm.h"
+#include "childnets/default_generator_guard.h"
 
 namespace childnets {
 
@@ -43,13 +44,7 @@ std::int64_t extrapolate_store_bytes(const std::function<std::int64_t(std::int64
                                      std::int64_t channels) {
   // The builds initialise weights from the default generator; the run's
   // draws must be those it would make without the estimate.
-  at::Generator generator = at::detail::getDefaultCPUGenerator();
-  const torch::Tensor state = generator.get_state();
-  struct Restore {
-    at::Generator& generator;
-    const torch::Tensor& state;
-    ~Restore() { generator.set_state(state); }
-  } restore{generator, state};
+  const DefaultGeneratorGuard keep;
   const std::int64_t y2 = bytes_at(2), y4 = bytes_at(4), y6 = bytes_at(6);
   if (quadratic_through(y2, y4, y6, 8) != bytes_at(8)) {
     throw std::logic_error("store bytes are not quadratic in the channel count; cannot extrapolate");
