@@ -3,11 +3,13 @@
 #include <stdexcept>
 
 #include "childnets/cell_network.h"
+#include "childnets/fbnet_network.h"
 #include "childnets/genet_network.h"
 #include "childnets/macro_network.h"
 #include "childnets/spos_network.h"
 #include "spaces/cell_space.h"
 #include "spaces/enas_macro_space.h"
+#include "spaces/fbnet_space.h"
 #include "spaces/genet_space.h"
 #include "spaces/spos_space.h"
 
@@ -21,7 +23,10 @@ std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space
   }
   if (dynamic_cast<const spaces::GenetSpace*>(space.get()) != nullptr)
     return std::make_unique<GenetNetwork>(space, options);
-  if (dynamic_cast<const spaces::SposSpace*>(space.get()) != nullptr) return std::make_unique<SposNetwork>(space, options);
+  if (dynamic_cast<const spaces::SposSpace*>(space.get()) != nullptr)
+    return std::make_unique<SposNetwork>(space, options);
+  if (dynamic_cast<const spaces::FbnetSpace*>(space.get()) != nullptr)
+    return std::make_unique<FbnetNetwork>(space, options);
   throw std::invalid_argument("no child network builds space '" + space->name() + "'");
 }
 

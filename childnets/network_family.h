@@ -1,9 +1,9 @@
 #pragma once
 // NetworkFamily: how the networks of one kind of space are built over a
-// ParameterStore. Four families cover the registered spaces: stacked cells
-// (enas_micro, nao, pnas, darts), the ENAS macro layer stack, GeNet stages
-// and SPOS's ShuffleNetV2 choice layers. A family is stateless after construction: the store holds every
-// weight, the ArchGraph of each call says which of them run.
+// ParameterStore. Five families cover the registered spaces: stacked cells
+// (enas_micro, nao, pnas, darts), the ENAS macro layer stack, GeNet stages,
+// SPOS's ShuffleNetV2 choice layers and FBNet's searched layers. A family is stateless after construction: the store
+// holds every weight, the ArchGraph of each call says which of them run.
 
 #include <torch/torch.h>
 

@@ -4,7 +4,9 @@
 #include <map>
 #include <stdexcept>
 
+#include "childnets/fbnet_network.h"
 #include "spaces/cell_space.h"
+#include "spaces/fbnet_space.h"
 
 namespace childnets {
 namespace {
@@ -52,6 +54,7 @@ const spaces::CellSpace& relaxable(const spaces::SearchSpace& space) {
 }  // namespace
 
 bool has_supernet(const spaces::SearchSpace& space) {
+  if (dynamic_cast<const spaces::FbnetSpace*>(&space) != nullptr) return true;
   const auto* cells = dynamic_cast<const spaces::CellSpace*>(&space);
   return cells != nullptr && cells->layout().output == spaces::OutputRule::kAllNodes &&
          cells->layout().order == spaces::TokenOrder::kInputOpInputOp && cells->layout().cells.size() == 2;
@@ -214,8 +217,23 @@ ChildOutput MixedCellNetwork::forward(ParameterStoreImpl& store, const torch::Te
   return output;
 }
 
+namespace {
+
+// FBNet's supernet is its network family over a store of every block; its
+// MixedOp's columns are the space's blocks, in token order.
+bool is_fbnet(const spaces::SpacePtr& space, const std::vector<std::string>& candidate_ops) {
+  if (dynamic_cast<const spaces::FbnetSpace*>(space.get()) == nullptr) return false;
+  if (candidate_ops != spaces::FbnetSpace::block_names()) {
+    throw std::invalid_argument("fbnet supernet: the candidate ops must be the space's nine blocks in token order");
+  }
+  return true;
+}
+
+}  // namespace
+
 ParameterStore make_supernet_store(const spaces::SpacePtr& space, const NetworkOptions& options,
                                    const std::vector<std::string>& candidate_ops) {
+  if (is_fbnet(space, candidate_ops)) return make_shared_store(space, options);
   ParameterStore store;
   MixedCellNetwork(space, options, candidate_ops).declare(*store, nullptr);
   use_channels_last(*store);
@@ -224,6 +242,9 @@ ParameterStore make_supernet_store(const spaces::SpacePtr& space, const NetworkO
 
 ChildNetwork make_supernet(const spaces::SpacePtr& space, const NetworkOptions& options,
                            const std::vector<std::string>& candidate_ops, ParameterStore store) {
+  if (is_fbnet(space, candidate_ops)) {
+    return ChildNetwork(space, options, std::move(store), std::make_unique<FbnetNetwork>(space, options));
+  }
   return ChildNetwork(space, options, std::move(store),
                       std::make_unique<MixedCellNetwork>(space, options, candidate_ops));
 }

@@ -33,7 +33,9 @@
 
 namespace childnets {
 
-// Whether `space` has a relaxation a supernet builds (the darts space).
+// Whether `space` has a relaxation a supernet builds: the darts space
+// (MixedCellNetwork below) and the fbnet space (FbnetNetwork's
+// forward_mixed, childnets/fbnet_network.h).
 bool has_supernet(const spaces::SearchSpace& space);
 
 class MixedCellNetwork : public NetworkFamily {
@@ -75,8 +77,10 @@ class MixedCellNetwork : public NetworkFamily {
   std::vector<CellPlan> plan_;
 };
 
-// A store holding every weight of the supernet of `space`. Of `options`,
-// the supernet uses input_channels, image_size, num_classes, channels,
+// A store holding every weight of the supernet of `space`. For the fbnet
+// space: its network's store of every block (`candidate_ops` must be the
+// space's block names in token order, else std::invalid_argument). For a
+// cell space, of `options`, the supernet uses input_channels, image_size, num_classes, channels,
 // cells_per_stage and stem_multiplier; it has no dropout, drop path or
 // auxiliary head, and a reduction cell always runs its edges from the cell
 // inputs at stride 2, as DARTS's does (factorized_reductions is not read). Throws as the
@@ -85,7 +89,8 @@ ParameterStore make_supernet_store(const spaces::SpacePtr& space, const NetworkO
                                    const std::vector<std::string>& candidate_ops);
 // The supernet over `store` (from make_supernet_store with the same
 // arguments; a store of another network fails at its first forward with
-// std::out_of_range naming the missing key). Throws as the constructor does.
+// std::out_of_range naming the missing key); for fbnet, an FbnetNetwork
+// over it. Throws as make_supernet_store does.
 ChildNetwork make_supernet(const spaces::SpacePtr& space, const NetworkOptions& options,
                            const std::vector<std::string>& candidate_ops, ParameterStore store);
 

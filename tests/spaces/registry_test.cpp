@@ -6,7 +6,8 @@ namespace spaces {
 namespace {
 
 TEST(SpaceRegistry, HoldsEverySpaceOfTheProject) {
-  const std::vector<std::string> expected = {"darts", "enas_macro", "enas_micro", "genet", "nao", "pnas", "spos"};
+  const std::vector<std::string> expected = {"darts", "enas_macro", "enas_micro", "fbnet",
+                                             "genet", "nao",        "pnas",       "spos"};
   EXPECT_EQ(space_registry().names(), expected);
 }
 
@@ -23,7 +24,8 @@ TEST(SpaceRegistry, NamesTheUnknownSpaceAndListsTheKnownOnes) {
     make_space("enas_mikro");
     FAIL();
   } catch (const OptionError& e) {
-    EXPECT_STREQ(e.what(), "unknown space 'enas_mikro' (known: darts, enas_macro, enas_micro, genet, nao, pnas, spos)");
+    EXPECT_STREQ(e.what(),
+                 "unknown space 'enas_mikro' (known: darts, enas_macro, enas_micro, fbnet, genet, nao, pnas, spos)");
   }
 }
 

@@ -15,9 +15,11 @@ namespace {
 
 std::vector<std::string> conformance_specs() {
   std::vector<std::string> specs = space_registry().names();  // defaults of every registered space
-  for (const char* variant : {"enas_micro(nodes=2)", "enas_macro(layers=3)", "nao(ops=nao16)", "nao(ops=epd)",
-                              "darts(allow_none=true)", "darts(nodes=2)", "genet(stages=[2,3])", "pnas(blocks=1)",
-                              "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4,channel_search=true)"}) {
+  for (const char* variant :
+       {"enas_micro(nodes=2)", "enas_macro(layers=3)", "nao(ops=nao16)", "nao(ops=epd)", "darts(allow_none=true)",
+        "darts(nodes=2)", "fbnet(stage_channels=[4,8],stage_repeats=[1,2],stage_strides=[1,2],stem_channels=4)",
+        "genet(stages=[2,3])", "pnas(blocks=1)",
+        "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4,channel_search=true)"}) {
     specs.emplace_back(variant);
   }
   return specs;
