@@ -55,10 +55,13 @@ class WeightsRestorer {
 
 ArchitectureGradient first_order_gradient(ChildNetworkImpl& supernet, const EdgeWeightsFunction& edge_weights,
                                           const std::vector<torch::Tensor>& architecture_parameters,
-                                          const torch::Tensor& valid_images, const torch::Tensor& valid_labels) {
+                                          const torch::Tensor& valid_images, const torch::Tensor& valid_labels,
+                                          const ArchitectureLoss& loss_of) {
   supernet.train();
-  const ChildOutput output = supernet.forward_mixed(valid_images, edge_weights());
-  const torch::Tensor loss = classification_loss(output.logits, valid_labels);
+  const std::vector<torch::Tensor> mixing = edge_weights();
+  const ChildOutput output = supernet.forward_mixed(valid_images, mixing);
+  const torch::Tensor cross_entropy = classification_loss(output.logits, valid_labels);
+  const torch::Tensor loss = loss_of ? loss_of(cross_entropy, mixing) : cross_entropy;
   ArchitectureGradient result;
   result.validation_loss = loss.item<double>();
   result.validation_accuracy = accuracy_of(output.logits.detach(), valid_labels);

@@ -32,20 +32,29 @@ namespace childnets {
 
 struct ArchitectureGradient {
   std::vector<torch::Tensor> gradients;  // one per architecture parameter, of its shape
-  double validation_loss = 0.0;          // L_val at w (first order) or at w' (second order)
+  double validation_loss = 0.0;          // L_val at w (first order) or at w' (second order): the loss differentiated
   double validation_accuracy = 0.0;      // on the validation batch, same weights
 };
 
 // Builds the edge weights ([edges, ops] per cell type) from the architecture parameters.
 using EdgeWeightsFunction = std::function<std::vector<torch::Tensor>()>;
 
+// The architecture objective from the validation batch's mean cross-entropy
+// (a 0-d tensor) and the edge weights the forward pass ran (FBNet adds the
+// expected latency of those weights; controllers::DifferentiableController::
+// architecture_loss). Empty: the cross-entropy itself (DARTS).
+using ArchitectureLoss =
+    std::function<torch::Tensor(const torch::Tensor& cross_entropy, const std::vector<torch::Tensor>& edge_weights)>;
+
 // images [batch, channels, size, size] float, labels [batch] int64 in
 // [0, classes); `architecture_parameters` are the leaves edge_weights()
 // is computed from (gradients come back in their order and shapes). Throws
-// c10::Error where the images do not fit the supernet's input.
+// c10::Error where the images do not fit the supernet's input. L_val is
+// `loss` of the cross-entropy and the weights (edge_weights() is called once).
 ArchitectureGradient first_order_gradient(ChildNetworkImpl& supernet, const EdgeWeightsFunction& edge_weights,
                                           const std::vector<torch::Tensor>& architecture_parameters,
-                                          const torch::Tensor& valid_images, const torch::Tensor& valid_labels);
+                                          const torch::Tensor& valid_images, const torch::Tensor& valid_labels,
+                                          const ArchitectureLoss& loss = {});
 
 // The virtual weight step's settings: the weights' SGD as it stands.
 // Defaults: DARTS's train_search.py (--learning_rate 0.025, --momentum 0.9,

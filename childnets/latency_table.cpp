@@ -146,6 +146,16 @@ double LatencyTable::predict_ms(const spaces::SpacePtr& space, const NetworkOpti
   return ms;
 }
 
+std::map<std::vector<std::int64_t>, double> LatencyTable::layer_ms(std::size_t layer, bool at_batch) const {
+  if (layer >= entries_.size()) {
+    throw std::out_of_range("latency table: no layer " + std::to_string(layer) + " of " +
+                            std::to_string(entries_.size()));
+  }
+  std::map<std::vector<std::int64_t>, double> ms;
+  for (const auto& [key, times] : entries_[layer]) ms[key] = at_batch ? times.batch_n : times.batch1;
+  return ms;
+}
+
 void LatencyTable::write(const std::string& path) const {
   const std::string temporary = path + ".partial";
   {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 
 namespace childnets {
 namespace {
@@ -65,6 +66,11 @@ std::unique_ptr<torch::optim::SGD> make_sgd(const std::vector<torch::Tensor>& pa
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+double learning_rate(const torch::optim::Optimizer& optimizer) {
+  if (optimizer.param_groups().empty()) throw std::invalid_argument("learning_rate: an optimizer without parameters");
+  return optimizer.param_groups().front().options().get_lr();
 }
 
 StepResult train_step(ChildNetworkImpl& network, torch::optim::Optimizer& optimizer, const torch::Tensor& images,

@@ -30,6 +30,9 @@ struct SgdOptions {
 // tensors of >= 2 dimensions with weight decay, the others without).
 std::unique_ptr<torch::optim::SGD> make_sgd(const std::vector<torch::Tensor>& parameters, const SgdOptions& options);
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
+// The first parameter group's learning rate (what set_learning_rate set).
+// Throws std::invalid_argument for an optimizer without parameter groups.
+double learning_rate(const torch::optim::Optimizer& optimizer);
 
 struct StepOptions {
   TORCH_ARG(double, grad_clip) = 5.0;        // max global gradient norm; 0 disables (ENAS clips at 5)

@@ -20,6 +20,9 @@ std::string describe(const Phase& phase) {
     return std::string("train weights on ") + paths[static_cast<int>(train->paths)] +
            (train->architecture_steps ? ", an architecture step before each weight step" : "");
   }
+  if (std::holds_alternative<TrainArchitecturePhase>(phase)) {
+    return "train the architecture parameters on the validation split, weights held";
+  }
   const auto& evaluate = std::get<EvaluatePhase>(phase);
   const auto count = [](std::int64_t n, const char* key) { return n > 0 ? std::to_string(n) : std::string(key); };
   if (evaluate.proposals > 0) {

@@ -7,7 +7,8 @@
 //   and the metrics it learns from;
 // - its schedule: the phases of each epoch (phases(epoch)): train the shared
 //   weights on paths it samples, on uniform paths or on the mixed graph
-//   (then with architecture steps before each weight step), and evaluate
+//   (then with architecture steps before each weight step), train the
+//   architecture parameters alone (FBNet's θ epochs), and evaluate
 //   candidates it proposes, for a number of updates or until a stage closes.
 //
 // What it does in those phases: propose(n) emits architectures, each with
@@ -113,7 +114,14 @@ struct EvaluatePhase {
   std::int64_t proposals = 0;
 };
 
-using Phase = std::variant<TrainWeightsPhase, EvaluatePhase>;
+// Step the architecture parameters only, the weights held: one
+// architecture step per minibatch of one pass over the validation split
+// (capped at [child] steps_per_epoch when that is set). FBNet's θ epoch,
+// on its 20 % split, after a weight epoch on the other 80 %. Needs a
+// differentiable controller.
+struct TrainArchitecturePhase {};
+
+using Phase = std::variant<TrainWeightsPhase, EvaluatePhase, TrainArchitecturePhase>;
 
 // "train weights (sampled paths)", "evaluate (10 x 10)": for logs and --list.
 std::string describe(const Phase& phase);
@@ -176,6 +184,17 @@ class DifferentiableController {
   // UpdateStats::loss with the weights' mean entropy per edge (nats).
   // Throws std::invalid_argument for another number of gradients.
   virtual UpdateStats architecture_step(const std::vector<torch::Tensor>& gradients, double validation_loss) = 0;
+  // The objective the architecture gradient differentiates, from the
+  // validation batch's mean cross-entropy (0-d) and the edge weights the
+  // forward pass ran (as edge_weights() returned them): DARTS's is the
+  // cross-entropy itself (this default); FBNet's adds the expected latency
+  // of the weights. A differentiable function of both; used by first-order
+  // gradients only (the unrolled gradient differentiates the cross-entropy).
+  virtual torch::Tensor architecture_loss(const torch::Tensor& cross_entropy,
+                                          const std::vector<torch::Tensor>& edge_weights) {
+    (void)edge_weights;
+    return cross_entropy;
+  }
 };
 
 // --- Costs and constraints -------------------------------------------------
@@ -198,6 +217,12 @@ class CostModel {
   virtual std::string violation(const spaces::Arch& arch) = 0;
   // Whether the run sets any constraint.
   virtual bool constrained() const = 0;
+  // The run's latency table ([search] latency_table), per searched layer:
+  // each candidate's milliseconds (at the batch the run's latency_ms is
+  // predicted at), keyed as the space's network keys a layer's candidates
+  // (FBNet: {block token}; SPOS: {block, width x 10}). Stem and head are
+  // not included. Empty when the run has no latency table.
+  virtual std::vector<std::map<std::vector<std::int64_t>, double>> layer_latency_ms() const { return {}; }
 };
 
 // --- The strategy ----------------------------------------------------------

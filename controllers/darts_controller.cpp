@@ -6,6 +6,7 @@
 #include <numeric>
 #include <set>
 
+#include "controllers/tensor_record.h"
 #include "spaces/cell_space.h"
 #include "spaces/darts_space.h"
 #include "spaces/infra/errors.h"
@@ -20,16 +21,6 @@ const spaces::CellSpace& darts_space(const spaces::SpacePtr& space) {
     throw spaces::OptionError("controller darts searches the darts space, not " + space->spec());
   }
   return *cells;
-}
-
-// The [edges, ops] weights as doubles, row-major.
-std::vector<double> to_doubles(const torch::Tensor& t) {
-  const torch::Tensor d = t.detach().to(torch::kDouble).contiguous();
-  return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
-}
-
-spaces::NumberArray as_array(const torch::Tensor& t) {
-  return {std::vector<std::int64_t>(t.sizes().begin(), t.sizes().end()), to_doubles(t)};
 }
 
 }  // namespace
@@ -80,7 +71,7 @@ spaces::Arch DartsController::derive(const std::vector<torch::Tensor>& weights) 
   }
   std::vector<std::int64_t> tokens;
   for (const torch::Tensor& cell : weights) {
-    const std::vector<double> w = to_doubles(cell);
+    const std::vector<double> w = tensor_values(cell);
     std::size_t start = 0;
     for (int node = 0; node < nodes_; ++node) {
       const std::size_t inputs = static_cast<std::size_t>(node) + 2;
@@ -138,8 +129,8 @@ UpdateStats DartsController::observe(const std::vector<Feedback>& feedback) {
   const spaces::Arch genotype = derive(weights);
   const double skip_share = skip_connect_share(genotype);
   report_.records.push_back(spaces::Record("alpha")
-                                .set("normal", as_array(weights[0]))
-                                .set("reduce", as_array(weights[1]))
+                                .set("normal", number_array(weights[0]))
+                                .set("reduce", number_array(weights[1]))
                                 .set("genotype", space_->to_string(genotype))
                                 .set("skip_connect_share", skip_share));
   report_.log.push_back("genotype " + space_->to_string(genotype) + "; skip_connect share " +

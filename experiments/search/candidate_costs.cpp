@@ -88,6 +88,14 @@ controllers::Metrics CandidateCosts::costs(const spaces::Arch& arch) {
   return it->second;
 }
 
+std::vector<std::map<std::vector<std::int64_t>, double>> CandidateCosts::layer_latency_ms() const {
+  std::vector<std::map<std::vector<std::int64_t>, double>> layers;
+  if (latency_) {
+    for (std::size_t l = 0; l < latency_->layers(); ++l) layers.push_back(latency_->layer_ms(l, latency_at_batch_));
+  }
+  return layers;
+}
+
 std::string CandidateCosts::violation(const spaces::Arch& arch) {
   if (!constrained()) return "";
   const controllers::Metrics cost = costs(arch);

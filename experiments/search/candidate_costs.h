@@ -22,6 +22,7 @@
 // space whose networks are not a chain of searched layers.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -42,6 +43,9 @@ class CandidateCosts : public controllers::CostModel {
   controllers::Metrics costs(const spaces::Arch& arch) override;
   std::string violation(const spaces::Arch& arch) override;
   bool constrained() const override { return max_params_ > 0 || max_macs_ > 0 || max_latency_ms_ > 0; }
+  // The table's per-layer candidate latencies at latency_batch (empty
+  // without a table): what FBNet's latency-aware loss reads.
+  std::vector<std::map<std::vector<std::int64_t>, double>> layer_latency_ms() const override;
   // Whether costs() has "latency_ms" (a latency table is in use).
   bool has_latency() const { return latency_ != nullptr; }
   // "params <= 3e+06, macs <= 3.3e+08", or "" without constraints.

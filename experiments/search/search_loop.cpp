@@ -46,14 +46,16 @@ struct Candidate {
   spaces::Arch arch;
 };
 
-// Phases as text, one per line, for a checkpoint: "train <paths> <architecture steps> 0" or
-// "evaluate <updates> <per_update> <proposals>".
+// Phases as text, one per line, for a checkpoint: "train <paths> <architecture steps> 0",
+// "evaluate <updates> <per_update> <proposals>" or "architecture 0 0 0".
 std::string phases_text(const std::vector<controllers::Phase>& phases) {
   std::string text;
   for (const controllers::Phase& phase : phases) {
     if (const auto* t = std::get_if<controllers::TrainWeightsPhase>(&phase)) {
       text +=
           "train " + std::to_string(static_cast<int>(t->paths)) + " " + (t->architecture_steps ? "1" : "0") + " 0\n";
+    } else if (std::holds_alternative<controllers::TrainArchitecturePhase>(phase)) {
+      text += "architecture 0 0 0\n";
     } else {
       const auto& e = std::get<controllers::EvaluatePhase>(phase);
       text += "evaluate " + std::to_string(e.updates) + " " + std::to_string(e.per_update) + " " +
@@ -74,6 +76,8 @@ std::vector<controllers::Phase> phases_from_text(const std::string& text) {
       phases.push_back(controllers::TrainWeightsPhase{static_cast<controllers::PathSource>(a), b != 0});
     } else if (kind == "evaluate") {
       phases.push_back(controllers::EvaluatePhase{a, b, c});
+    } else if (kind == "architecture") {
+      phases.push_back(controllers::TrainArchitecturePhase{});
     } else {
       throw std::invalid_argument("unknown phase '" + kind + "'");
     }
@@ -82,12 +86,16 @@ std::vector<controllers::Phase> phases_from_text(const std::string& text) {
 }
 
 // A strategy's declared phases against its roles: mixed paths and
-// architecture steps need the differentiable role, architecture steps need
-// mixed paths. Throws std::logic_error naming the strategy (a defect of the
-// strategy, not of the user's input).
+// architecture steps (in a weight phase or alone) need the differentiable
+// role, architecture steps in a weight phase need mixed paths. Throws std::logic_error naming the strategy (a defect of
+// the strategy, not of the user's input).
 void check_phases(const std::string& strategy, controllers::Controller& controller,
                   const std::vector<controllers::Phase>& phases) {
   for (const controllers::Phase& phase : phases) {
+    if (std::holds_alternative<controllers::TrainArchitecturePhase>(phase) && controller.differentiable() == nullptr) {
+      throw std::logic_error("strategy '" + strategy +
+                             "' declares an architecture training phase but has no differentiable role");
+    }
     const auto* train = std::get_if<controllers::TrainWeightsPhase>(&phase);
     if (train == nullptr) continue;
     const bool mixed = train->paths == controllers::PathSource::kMixed;
@@ -665,6 +673,8 @@ SearchResult SearchLoop::run() {
       const controllers::Phase& phase = position.phases[static_cast<std::size_t>(position.phase)];
       if (const auto* train = std::get_if<controllers::TrainWeightsPhase>(&phase)) {
         if (s.trains_weights) train_weights(c, *s.controller, *train, s.path_rng);
+      } else if (std::holds_alternative<controllers::TrainArchitecturePhase>(phase)) {
+        train_architecture(c, *s.controller);
       } else {
         s.evaluate_phase(std::get<controllers::EvaluatePhase>(phase));
       }

@@ -8,20 +8,30 @@
 namespace experiments {
 namespace {
 
-// One architecture step of a differentiable controller on a validation minibatch.
-void architecture_step(SearchContext& context, controllers::Controller& controller, const Batch& train, double lr) {
+// One architecture step of a differentiable controller on a validation
+// minibatch; `train` is the training minibatch of the unrolled (second
+// order) gradient's virtual step, drawn here when null; `lr` its rate.
+controllers::UpdateStats architecture_step(SearchContext& context, controllers::Controller& controller,
+                                           const Batch* train, double lr) {
   controllers::DifferentiableController& role = *controller.differentiable();
   const Batch valid = context.next_batch(*context.valid_batches);
   const auto weights = [&role] { return role.edge_weights(); };
   const std::vector<torch::Tensor> parameters = role.architecture_parameters();
   const auto& child = context.config.section("child");
-  const childnets::ArchitectureGradient gradient =
-      role.gradient_order() == 1
-          ? childnets::first_order_gradient(*context.network, weights, parameters, valid.images, valid.labels)
-          : childnets::second_order_gradient(
-                *context.network, weights, parameters, train.images, train.labels, valid.images, valid.labels,
-                childnets::VirtualStep{lr, child.get_double("momentum"), child.get_double("weight_decay"),
-                                       context.sgd.get()});
+  childnets::ArchitectureGradient gradient;
+  if (role.gradient_order() == 1) {
+    gradient = childnets::first_order_gradient(
+        *context.network, weights, parameters, valid.images, valid.labels,
+        [&role](const torch::Tensor& cross_entropy, const std::vector<torch::Tensor>& mixing) {
+          return role.architecture_loss(cross_entropy, mixing);
+        });
+  } else {
+    const Batch drawn = train == nullptr ? context.next_batch(*context.train_batches) : Batch{};
+    const Batch& virtual_batch = train == nullptr ? drawn : *train;
+    gradient = childnets::second_order_gradient(
+        *context.network, weights, parameters, virtual_batch.images, virtual_batch.labels, valid.images, valid.labels,
+        childnets::VirtualStep{lr, child.get_double("momentum"), child.get_double("weight_decay"), context.sgd.get()});
+  }
   const controllers::UpdateStats stats = role.architecture_step(gradient.gradients, gradient.validation_loss);
   context.record(spaces::Record("controller")
                      .set("kind", std::string("architecture_step"))
@@ -31,6 +41,9 @@ void architecture_step(SearchContext& context, controllers::Controller& controll
                      .set("entropy", stats.entropy)
                      .set("accuracy", gradient.validation_accuracy));
   context.take_report(controller);
+  controllers::UpdateStats reported = stats;
+  reported.mean_reward = gradient.validation_accuracy;
+  return reported;
 }
 
 }  // namespace
@@ -50,7 +63,7 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
                                                     child.get_double("lr_t0"), child.get_double("lr_t_mul"));
     childnets::set_learning_rate(*context.sgd, lr);
     const Batch batch = context.next_batch(*context.train_batches);
-    if (phase.architecture_steps) architecture_step(context, controller, batch, lr);
+    if (phase.architecture_steps) architecture_step(context, controller, &batch, lr);
     childnets::StepResult result;
     if (phase.paths == controllers::PathSource::kMixed) {
       result = childnets::mixed_train_step(*context.network, *context.sgd, batch.images, batch.labels,
@@ -77,6 +90,29 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
   context.progress << "\n";
   context.log->info("epoch {} weights ({}): {} steps, loss {:.4f}, train accuracy {:.4f}", context.epoch + 1,
                     controllers::describe(controllers::Phase(phase)), steps, loss, accuracy);
+}
+
+void train_architecture(SearchContext& context, controllers::Controller& controller) {
+  const std::int64_t cap = context.config.section("child").get_int("steps_per_epoch");
+  const std::int64_t pass = context.valid_batches->batches_per_epoch();
+  const std::int64_t steps = cap > 0 ? std::min(cap, pass) : pass;
+  const std::int64_t epochs = context.config.section("search").get_int("epochs");
+  const std::string label =
+      "epoch " + std::to_string(context.epoch + 1) + "/" + std::to_string(epochs) + " architecture";
+  const double lr = childnets::learning_rate(*context.sgd);
+  const auto start = Clock::now();
+  double loss = 0, accuracy = 0, entropy = 0;
+  for (std::int64_t step = 0; step < steps; ++step) {
+    const controllers::UpdateStats stats = architecture_step(context, controller, nullptr, lr);
+    loss = step == 0 ? stats.loss : 0.9 * loss + 0.1 * stats.loss;
+    accuracy = step == 0 ? stats.mean_reward : 0.9 * accuracy + 0.1 * stats.mean_reward;
+    entropy = stats.entropy;
+    draw_progress(context.progress, label, step + 1, steps,
+                  "loss " + fixed(loss, 3) + " acc " + fixed(accuracy, 3) + " entropy " + fixed(entropy, 3), start);
+  }
+  context.progress << "\n";
+  context.log->info("epoch {} architecture: {} steps, loss {:.4f}, validation accuracy {:.4f}, entropy {:.4f}",
+                    context.epoch + 1, steps, loss, accuracy, entropy);
 }
 
 }  // namespace experiments

@@ -1,5 +1,6 @@
 #pragma once
-// The weight-training phase of the search core (controllers::TrainWeightsPhase):
+// The weight-training phases of the search core (controllers::TrainWeightsPhase,
+// and the architecture-only TrainArchitecturePhase below):
 // [child] steps_per_epoch SGD steps (0: one pass over the training split)
 // of the shared weights, at the [child] learning rate (cosine with warm
 // restarts over the search's epochs, set at every step; DARTS's scheduler
@@ -29,5 +30,14 @@ namespace experiments {
 // space refuses.
 void train_weights(SearchContext& context, controllers::Controller& controller,
                    const controllers::TrainWeightsPhase& phase, spaces::Rng& path_rng);
+
+// The architecture-only phase (controllers::TrainArchitecturePhase, FBNet's
+// θ epoch): one architecture step per validation minibatch over one pass
+// of the validation split ([child] steps_per_epoch caps it), the weights
+// held (an unrolled gradient's virtual step draws its training minibatch
+// and uses the weights' current learning rate). Records as the
+// architecture steps above. Needs controller.differentiable() and a
+// supernet in context.network.
+void train_architecture(SearchContext& context, controllers::Controller& controller);
 
 }  // namespace experiments

@@ -1038,3 +1038,139 @@ TEST(SearchLoop, APredictorFittedOnAnotherRunEvaluatesCandidates) {
 
 }  // namespace
 }  // namespace experiments
+
+namespace experiments {
+namespace {
+
+// A tiny FBNet search: 3 searched layers of 4 and 8 channels, 3 weight
+// steps and at most 3 θ steps per epoch, the first epoch a warm-up of the
+// weights alone, over a latency table measured in `table`.
+std::vector<std::string> tiny_fbnet(const testing::TempDir& data, const std::string& run_dir, const std::string& table,
+                                    std::vector<std::string> extra = {}) {
+  std::vector<std::string> overrides = {"data.dataset=mnist",
+                                        "data.path=" + data.path().string(),
+                                        "data.validation_size=100",
+                                        "space.stage_channels=[4,8]",
+                                        "space.stage_repeats=[1,2]",
+                                        "space.stage_strides=[1,2]",
+                                        "space.stem_channels=4",
+                                        "space.head_channels=8",
+                                        "child.batch_size=8",
+                                        "child.steps_per_epoch=3",
+                                        "controller.valid_batch_size=8",
+                                        "controller.warmup_epochs=1",
+                                        "controller.samples=2",
+                                        "controller.temperature_decay=0.045",
+                                        "search.epochs=3",
+                                        "search.top_k=3",
+                                        "search.recalibration_batches=2",
+                                        "search.evaluation_batches=2",
+                                        "search.latency_table=" + table,
+                                        "search.latency_runs=2",
+                                        "search.latency_warmup=1",
+                                        "run.threads=1"};
+  overrides.insert(overrides.end(), extra.begin(), extra.end());
+  return command_line("fbnet_search", run_dir, overrides);
+}
+
+// FBNet through the core: a warm-up epoch of weight steps on Gumbel
+// samples, then epochs of weight steps followed by θ steps on the
+// validation split; each epoch evaluates the argmax and 2 samples of P_θ
+// and reports θ with the temperature in use (5.0, decayed by exp(-0.045)
+// after each θ epoch); the result trains with train_arch.
+TEST(SearchLoop, FbnetWarmsUpThenAlternatesWeightAndThetaEpochsAndAnnealsTheTemperature) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  testing::write_mnist_like(data, "t10k", 60, true);
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(tiny_fbnet(data, runs.file("run"), runs.file("table.tsv")), "fbnet", out, err,
+                           "fashion_mnist_fbnet.toml"),
+            0)
+      << err.str();
+  const std::string archive = runs.file("run") + "/run.h5";
+  const TableColumns controller_rows = read_archive_table(archive, "controller");
+  EXPECT_EQ(controller_rows.texts.at("kind"),
+            (std::vector<std::string>{"update", "architecture_step", "architecture_step", "architecture_step", "update",
+                                      "architecture_step", "architecture_step", "architecture_step", "update"}));
+  EXPECT_EQ(read_archive_table(archive, "training").rows, 9u);  // 3 weight steps in every epoch
+  const TableColumns theta = read_archive_table(archive, "theta");
+  ASSERT_EQ(theta.rows, 3u);
+  EXPECT_DOUBLE_EQ(theta.numbers.at("temperature")[0], 5.0);
+  EXPECT_DOUBLE_EQ(theta.numbers.at("temperature")[1], 5.0);  // the first θ epoch runs at the initial τ
+  EXPECT_NEAR(theta.numbers.at("temperature")[2], 5.0 * std::exp(-0.045), 1e-12);
+  ASSERT_EQ(theta.number_arrays.at("probabilities")[0].size(), 3u * 9u);                        // [layers, blocks]
+  for (double p : theta.number_arrays.at("probabilities")[0]) EXPECT_NEAR(p, 1.0 / 9.0, 1e-6);  // θ held in warm-up
+  EXPECT_NE(theta.number_arrays.at("probabilities")[1], theta.number_arrays.at("probabilities")[0]);  // θ learned
+  double row_sum = 0;
+  for (int b = 0; b < 9; ++b) row_sum += theta.number_arrays.at("probabilities")[2][static_cast<std::size_t>(b)];
+  EXPECT_NEAR(row_sum, 1.0, 1e-6);
+  EXPECT_GT(theta.numbers.at("argmax_table_latency_ms")[2], 0.0);
+  // Each epoch's evaluation: the argmax and 2 samples; the final phase
+  // re-measures the result, the last argmax.
+  const TableColumns archs = read_archive_table(archive, "archs");
+  std::size_t evaluated = 0, final_rows = 0;
+  for (std::size_t i = 0; i < archs.rows; ++i) {
+    evaluated += archs.texts.at("phase")[i] == "controller" ? 1 : 0;
+    final_rows += archs.texts.at("phase")[i] == "final" ? 1 : 0;
+    EXPECT_GT(archs.numbers.at("latency_ms")[i], 0.0) << i;
+  }
+  EXPECT_EQ(evaluated, 9u);
+  ASSERT_EQ(final_rows, 1u);
+  EXPECT_EQ(archs.texts.at("canonical").back(), theta.texts.at("argmax")[2]);
+  std::ostringstream train_out, train_err;
+  ASSERT_EQ(run_train_cli({"train_arch", "--from-run", runs.file("run"), "--run-dir", runs.file("train"), "--set",
+                           "data.dataset=mnist", "--set", "data.path=" + data.path().string(), "--set",
+                           "train.epochs=1", "--set", "train.steps_per_epoch=2"},
+                          train_out, train_err),
+            0)
+      << train_err.str();
+}
+
+// Killed in its last epoch's θ pass, an FBNet search resumes to the
+// uninterrupted run's archive, θ and the temperature included.
+TEST(SearchLoop, FbnetResumeEqualsTheUninterruptedRun) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  const std::string table = runs.file("table.tsv");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_search_cli(tiny_fbnet(data, runs.file("whole"), table), "fbnet", out, err, "fashion_mnist_fbnet.toml"),
+            0)
+      << err.str();
+  InterruptedRun killed("epoch 3/3 architecture");
+  EXPECT_NE(
+      run_search_cli(tiny_fbnet(data, runs.file("parts"), table), "fbnet", killed.out, err, "fashion_mnist_fbnet.toml"),
+      0);
+  ASSERT_EQ(
+      run_search_cli({"fbnet_search", "--resume", runs.file("parts")}, "fbnet", out, err, "fashion_mnist_fbnet.toml"),
+      0)
+      << err.str();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+  const TableColumns a = read_archive_table(runs.file("parts") + "/run.h5", "theta"),
+                     b = read_archive_table(runs.file("whole") + "/run.h5", "theta");
+  EXPECT_EQ(a.number_arrays.at("probabilities"), b.number_arrays.at("probabilities"));
+  EXPECT_EQ(a.numbers.at("temperature"), b.numbers.at("temperature"));
+  EXPECT_EQ(a.texts.at("argmax"), b.texts.at("argmax"));
+}
+
+// The latency-aware loss needs the table: without one the search is
+// refused before anything is written, naming the setting; with the
+// additive loss at alpha 0 (plain cross-entropy) it runs without.
+TEST(SearchLoop, FbnetWithoutALatencyTableIsRefusedUnlessItsLossIgnoresLatency) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  std::ostringstream out, err;
+  EXPECT_EQ(run_search_cli(tiny_fbnet(data, runs.file("refused"), "", {"search.epochs=2"}), "fbnet", out, err,
+                           "fashion_mnist_fbnet.toml"),
+            2);
+  EXPECT_NE(err.str().find("[search] latency_table"), std::string::npos) << err.str();
+  EXPECT_EQ(err.str().find("frame #"), std::string::npos) << err.str();
+  EXPECT_FALSE(std::filesystem::exists(runs.file("refused")));
+  ASSERT_EQ(run_search_cli(tiny_fbnet(data, runs.file("plain"), "",
+                                      {"search.epochs=2", "controller.loss=additive", "controller.alpha=0"}),
+                           "fbnet", out, err, "fashion_mnist_fbnet.toml"),
+            0)
+      << err.str();
+}
+
+}  // namespace
+}  // namespace experiments
