@@ -39,6 +39,40 @@ std::string network_text(const NetworkOptions& o) {
          " stem_multiplier=" + std::to_string(o.stem_multiplier());
 }
 
+}  // namespace
+
+NetworkOptions network_options_of(const LatencyTableKey& key) {
+  NetworkOptions options;
+  std::map<std::string, std::int64_t> fields;
+  std::istringstream words(key.network);
+  for (std::string word; words >> word;) {
+    const auto equals = word.find('=');
+    std::size_t used = 0;
+    std::int64_t value = 0;
+    try {
+      value = std::stoll(word.substr(equals == std::string::npos ? word.size() : equals + 1), &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (equals == std::string::npos || used == 0 || equals + 1 + used != word.size()) {
+      throw std::invalid_argument("latency table: unreadable network field '" + word + "'");
+    }
+    fields[word.substr(0, equals)] = value;
+  }
+  for (const char* name :
+       {"input_channels", "image_size", "classes", "channels", "cells_per_stage", "stem_multiplier"}) {
+    if (!fields.count(name)) throw std::invalid_argument(std::string("latency table: the network lacks ") + name);
+  }
+  return options.input_channels(fields["input_channels"])
+      .image_size(fields["image_size"])
+      .num_classes(fields["classes"])
+      .channels(fields["channels"])
+      .cells_per_stage(fields["cells_per_stage"])
+      .stem_multiplier(fields["stem_multiplier"]);
+}
+
+namespace {
+
 std::string key_text(const std::vector<std::int64_t>& key) {
   std::string text;
   for (std::int64_t k : key) text += (text.empty() ? "" : ",") + std::to_string(k);

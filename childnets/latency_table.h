@@ -56,6 +56,12 @@ struct LatencyTableKey {
   std::string mismatch(const LatencyTableKey& other) const;
 };
 
+// The network options a key was measured with (its `network` field; the
+// other options at their defaults: dropout does not change latency in eval
+// mode). Throws std::invalid_argument for a field that is not the text
+// current_latency_key writes.
+NetworkOptions network_options_of(const LatencyTableKey& key);
+
 // The key of a table measured now for `space` and `options` with
 // `timing`, at libtorch's current thread count.
 LatencyTableKey current_latency_key(const spaces::SpacePtr& space, const NetworkOptions& options,

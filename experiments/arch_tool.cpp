@@ -7,6 +7,8 @@
 #include <iomanip>
 #include <ostream>
 
+#include "childnets/child_network.h"
+#include "childnets/latency_table.h"
 #include "spaces/infra/errors.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
@@ -102,6 +104,49 @@ void export_dot(const spaces::ArchGraph& graph, const fs::path& path) {
   fs::rename(rendered, path);
 }
 
+// `nas_arch latency`: each architecture's network built at the table's
+// shape, timed end to end at batch 1 with the table's warm-up and runs and
+// its thread count, beside the table's prediction, parameters and MACs.
+void time_against_table(const std::string& path, const std::vector<std::string>& texts, int random, std::uint64_t seed,
+                        std::ostream& out) {
+  childnets::LatencyTable table = [&] {
+    try {
+      return childnets::LatencyTable::read(path);
+    } catch (const std::runtime_error& e) {
+      throw spaces::OptionError(e.what());
+    }
+  }();
+  const childnets::LatencyTableKey& key = table.key();
+  torch::set_num_threads(static_cast<int>(key.threads));
+  const spaces::SpacePtr space = spaces::make_space(key.space);
+  childnets::NetworkOptions network;
+  try {
+    network = childnets::network_options_of(key);
+  } catch (const std::invalid_argument& e) {
+    throw spaces::OptionError(path + ": " + e.what());
+  }
+  const childnets::TimingOptions timing{.batch = key.batch, .warmup = key.warmup, .runs = key.runs};
+  const std::string stale = key.mismatch(childnets::current_latency_key(space, network, timing));
+  if (!stale.empty()) throw spaces::OptionError(path + " was measured for another setting: " + stale);
+  std::vector<std::pair<std::string, spaces::Arch>> archs;
+  for (const std::string& text : texts) archs.emplace_back("given", space->parse(text));
+  spaces::Rng rng(seed);
+  for (int i = 0; i < random; ++i) archs.emplace_back("random", space->random(rng));
+  if (archs.empty()) throw spaces::OptionError("latency: give architectures, --random N, or both");
+  out << "space " << space->spec() << ", " << key.threads << " threads, median of " << key.runs
+      << " passes at batch 1\n";
+  out << "source\tmeasured_ms\ttable_ms\terror_pct\tparams\tmacs\tarchitecture\n";
+  for (const auto& [source, arch] : archs) {
+    const double measured = childnets::time_network(space, network, arch, 1, timing);
+    const double predicted = table.predict_ms(space, network, arch);
+    const childnets::NetworkCost cost = childnets::measure_network(space, network, arch);
+    out << source << "\t" << std::fixed << std::setprecision(3) << measured << "\t" << predicted << "\t"
+        << std::setprecision(1) << 100.0 * (predicted - measured) / measured << "\t" << cost.parameters << "\t"
+        << cost.macs_per_image << "\t" << space->to_string(arch) << "\n";
+    out.unsetf(std::ios::floatfield);
+  }
+}
+
 }  // namespace
 
 int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -111,7 +156,8 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
   auto* list = app.add_subcommand("list", "registered spaces, their options and text formats");
 
   SpaceArgs size_args;
-  auto* presets = app.add_subcommand("presets", "published architectures by name (usable wherever an architecture goes)");
+  auto* presets =
+      app.add_subcommand("presets", "published architectures by name (usable wherever an architecture goes)");
   auto* size = app.add_subcommand("size", "exact number of architectures (per cell and in all)");
   size_args.add_to(*size);
 
@@ -139,6 +185,18 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
   sample->add_option("-n,--count", count, "how many")->check(CLI::Range(1, 1000000));
   sample->add_option("--seed", seed, "random seed");
   sample->add_option("--format", sample_format, "text format (default: the space's canonical one)");
+
+  std::string table_path;
+  std::vector<std::string> latency_archs;
+  int random_archs = 0;
+  auto* latency = app.add_subcommand(
+      "latency",
+      "networks timed end to end on this machine against a latency table's prediction (its space and shape)");
+  latency->add_option("--table", table_path, "a latency table a search measured ([search] latency_table)")->required();
+  latency->add_option("arch", latency_archs, "architecture texts of the table's space");
+  latency->add_option("--random", random_archs, "also this many uniformly random architectures")
+      ->check(CLI::Range(0, 100000));
+  latency->add_option("--seed", seed, "random seed of --random");
 
   std::vector<const char*> argv;
   for (const auto& arg : args) argv.push_back(arg.c_str());
@@ -195,6 +253,10 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
       space->check_format(format);
       spaces::Rng rng(seed);
       for (int i = 0; i < count; ++i) out << space->to_string(space->random(rng), format) << "\n";
+      return 0;
+    }
+    if (latency->parsed()) {
+      time_against_table(table_path, latency_archs, random_archs, seed, out);
       return 0;
     }
     auto space = arch_args.make();

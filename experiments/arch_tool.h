@@ -7,6 +7,12 @@
 //   dot SPACE 'TEXT' -o cell.dot|.svg|.png  Graphviz export (svg/png need `dot`)
 //   sample SPACE -n N --seed S            N random architectures
 //   convert SPACE 'TEXT' --to FORMAT      between a space's text formats
+//   latency --table FILE ['TEXT'...] [--random N --seed S]
+//                                         networks timed end to end (ms,
+//                                         batch 1) against the table's
+//                                         prediction; the table names the
+//                                         space and shape; a table of
+//                                         another machine setting: exit 2
 // SPACE is a registered name, optionally with options: 'enas_micro(nodes=4)'.
 //
 // Exit codes: 0 success, 2 bad input (unknown space or option, invalid

@@ -6,8 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "childnets/latency_table.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
+#include "tests/experiments/data/data_files.h"
 
 namespace experiments {
 namespace {
@@ -99,9 +101,8 @@ TEST(ArchTool, EverySubcommandTakesAPresetName) {
   EXPECT_EQ(run({"show", "darts", "DARTS"}).out, show.out);  // genotypes.py: DARTS = DARTS_V2
   const ToolRun convert = run({"convert", "enas_micro", "enas_micro_final", "--to", "genotype"});
   ASSERT_EQ(convert.code, 0) << convert.err;
-  EXPECT_EQ(convert.out, run({"convert", "enas_micro", spaces::find_arch_preset("enas_micro_final")->text, "--to",
-                              "genotype"})
-                             .out);
+  EXPECT_EQ(convert.out,
+            run({"convert", "enas_micro", spaces::find_arch_preset("enas_micro_final")->text, "--to", "genotype"}).out);
   EXPECT_EQ(convert.out.find("Genotype(normal=[('avg_pool_3x3', 0), ('sep_conv_3x3', 0)"), 0u) << convert.out;
   EXPECT_EQ(run({"check", "nao(nodes=5,ops=enas)", "nao_ws_final"}).code, 0);
   const ToolRun wrong = run({"check", "darts", "enas_micro_final"});
@@ -149,6 +150,42 @@ TEST(ArchTool, BadFlagsExitWithTwo) {
   EXPECT_EQ(run({"size", "enas_micro(nodes=3)", "--nodes", "4"}).code, 2);  // given twice
   EXPECT_EQ(run({"frobnicate"}).code, 2);
   EXPECT_EQ(run({"sample", "darts", "-n", "0"}).code, 2);
+}
+
+// `latency`: the table names its space and shape; each architecture (given
+// or random) is timed end to end beside the table's prediction; an
+// unreadable table or a call without architectures exits 2.
+TEST(ArchTool, LatencyTimesNetworksAgainstTheTablesPrediction) {
+  testing::TempDir dir;
+  const std::string spec =
+      "fbnet(head_channels=8,stage_channels=[4,8],stage_repeats=[1,2],stage_strides=[1,2],stem_channels=4,"
+      "stem_stride=1)";
+  const auto network = childnets::NetworkOptions().input_channels(1).image_size(8).num_classes(3);
+  childnets::LatencyTable::measure(spaces::make_space(spec), network, {.warmup = 0, .runs = 2})
+      .write(dir.file("table.tsv"));
+  const ToolRun r = run({"latency", "--table", dir.file("table.tsv"), "8 1 7", "--random", "2", "--seed", "3"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("space " + spec), std::string::npos) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> rows;
+  while (std::getline(lines, line)) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 5u) << r.out;  // the header lines, then one row per architecture
+  EXPECT_EQ(rows[2].rfind("given\t", 0), 0u) << rows[2];
+  EXPECT_NE(rows[2].find("\t8 1 7"), std::string::npos) << rows[2];
+  EXPECT_EQ(rows[3].rfind("random\t", 0), 0u) << rows[3];
+  double measured = 0, predicted = 0;
+  std::istringstream fields(rows[2].substr(6));
+  fields >> measured >> predicted;
+  EXPECT_GT(measured, 0.0);
+  EXPECT_GT(predicted, 0.0);
+
+  EXPECT_EQ(run({"latency", "--table", dir.file("table.tsv")}).code, 2);
+  std::ofstream(dir.file("broken.tsv")) << "not a table\n";
+  const ToolRun broken = run({"latency", "--table", dir.file("broken.tsv"), "8 1 7"});
+  EXPECT_EQ(broken.code, 2);
+  EXPECT_NE(broken.err.find("broken.tsv"), std::string::npos) << broken.err;
+  EXPECT_EQ(run({"latency", "--table", dir.file("nowhere.tsv"), "8 1 7"}).code, 2);
 }
 
 }  // namespace
