@@ -1,6 +1,7 @@
 #include "spaces/fbnet_space.h"
 
 #include "spaces/infra/errors.h"
+#include "spaces/layer_stack.h"
 #include "spaces/registry.h"
 
 namespace spaces {
@@ -78,36 +79,14 @@ std::int64_t FbnetSpace::layer_stride(int layer) const {
 
 ArchGraph FbnetSpace::decode(const Arch& arch) const {
   validate(arch);
-  CellGraph graph;
-  graph[boost::graph_bundle] = CellGraphInfo{CellRole::kLayers, Combine::kSum};
-  Vertex previous = boost::add_vertex(NodeInfo{NodeKind::kCellInput, 0, "input", ""}, graph);
-  for (int layer = 0; layer < num_layers(); ++layer) {
-    const Vertex v =
-        boost::add_vertex(NodeInfo{NodeKind::kIntermediate, layer, "layer " + std::to_string(layer), ""}, graph);
-    const int token = static_cast<int>(arch.tokens[static_cast<std::size_t>(layer)]);
-    boost::add_edge(previous, v, EdgeInfo{token, block_names()[static_cast<std::size_t>(token)], 0}, graph);
-    previous = v;
-  }
-  const Vertex output = boost::add_vertex(NodeInfo{NodeKind::kOutput, num_layers(), "output", ""}, graph);
-  boost::add_edge(previous, output, EdgeInfo{-1, "identity", 0}, graph);
-  return ArchGraph{spec(), {std::move(graph)}};
+  return ArchGraph{spec(), {make_layer_stack(arch.tokens, block_names())}};
 }
 
 Arch FbnetSpace::encode(const ArchGraph& graph) const {
-  const auto layers = static_cast<std::size_t>(num_layers());
-  if (graph.space != spec() || graph.cells.size() != 1 || boost::num_vertices(graph.cells[0]) != layers + 2) {
-    throw ArchError(name() + ": expected one stack of " + std::to_string(layers) + " layers of space " + spec());
+  if (graph.space != spec() || graph.cells.size() != 1) {
+    throw ArchError(name() + ": expected one stack of " + std::to_string(num_layers()) + " layers of space " + spec());
   }
-  const CellGraph& stack = graph.cells[0];
-  std::vector<std::int64_t> tokens(layers, 0);
-  for (std::size_t layer = 0; layer < layers; ++layer) {
-    const auto [in, in_end] = boost::in_edges(static_cast<Vertex>(layer + 1), stack);
-    if (std::distance(in, in_end) != 1) {
-      throw ArchError(name() + ": layer " + std::to_string(layer) + " needs one input");
-    }
-    tokens[layer] = stack[*in].op;
-  }
-  Arch arch = make_arch(std::move(tokens));
+  Arch arch = make_arch(layer_ops(graph.cells[0], static_cast<std::size_t>(num_layers()), name()));
   validate(arch);
   return arch;
 }

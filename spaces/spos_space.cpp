@@ -1,8 +1,10 @@
 #include "spaces/spos_space.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "spaces/infra/errors.h"
+#include "spaces/layer_stack.h"
 #include "spaces/registry.h"
 
 namespace spaces {
@@ -70,47 +72,33 @@ double SposSpace::max_width_multiplier() const { return channel_search_ ? width_
 
 ArchGraph SposSpace::decode(const Arch& arch) const {
   validate(arch);
-  CellGraph graph;
-  graph[boost::graph_bundle] = CellGraphInfo{CellRole::kLayers, Combine::kSum};
-  Vertex previous = boost::add_vertex(NodeInfo{NodeKind::kCellInput, 0, "input", ""}, graph);
   const auto layers = static_cast<std::size_t>(num_layers());
-  for (std::size_t layer = 0; layer < layers; ++layer) {
-    NodeInfo node{NodeKind::kIntermediate, static_cast<int>(layer), "layer " + std::to_string(layer), ""};
-    if (channel_search_)
-      node.width_multiplier = width_multipliers()[static_cast<std::size_t>(arch.tokens[layers + layer])];
-    const Vertex v = boost::add_vertex(node, graph);
-    const int block = static_cast<int>(arch.tokens[layer]);
-    boost::add_edge(previous, v, EdgeInfo{block, kBlocks[static_cast<std::size_t>(block)], 0}, graph);
-    previous = v;
+  const std::vector<std::int64_t> blocks(arch.tokens.begin(), arch.tokens.begin() + static_cast<long>(layers));
+  std::vector<double> widths;
+  for (std::size_t layer = 0; channel_search_ && layer < layers; ++layer) {
+    widths.push_back(width_multipliers()[static_cast<std::size_t>(arch.tokens[layers + layer])]);
   }
-  const Vertex output = boost::add_vertex(NodeInfo{NodeKind::kOutput, num_layers(), "output", ""}, graph);
-  boost::add_edge(previous, output, EdgeInfo{-1, "identity", 0}, graph);
-  return ArchGraph{spec(), {std::move(graph)}};
+  return ArchGraph{spec(), {make_layer_stack(blocks, kBlocks, widths)}};
 }
 
 Arch SposSpace::encode(const ArchGraph& graph) const {
   const auto layers = static_cast<std::size_t>(num_layers());
-  if (graph.space != spec() || graph.cells.size() != 1 || boost::num_vertices(graph.cells[0]) != layers + 2) {
+  if (graph.space != spec() || graph.cells.size() != 1) {
     throw ArchError(name() + ": expected one stack of " + std::to_string(layers) + " layers of space " + spec());
   }
   const CellGraph& stack = graph.cells[0];
-  std::vector<std::int64_t> tokens(num_tokens(), 0);
-  for (std::size_t layer = 0; layer < layers; ++layer) {
-    const Vertex v = layer + 1;
-    const auto [in, in_end] = boost::in_edges(v, stack);
-    if (std::distance(in, in_end) != 1)
-      throw ArchError(name() + ": layer " + std::to_string(layer) + " needs one input");
-    tokens[layer] = stack[*in].op;
-    if (channel_search_) {
-      const auto& multipliers = width_multipliers();
-      const auto found = std::find_if(multipliers.begin(), multipliers.end(),
-                                      [&](double m) { return std::abs(m - stack[v].width_multiplier) < 1e-9; });
-      if (found == multipliers.end()) {
-        throw ArchError(name() + ": layer " + std::to_string(layer) + " has width x" +
-                        std::to_string(stack[v].width_multiplier) + ", not one of 0.2, 0.4, ..., 1.6");
-      }
-      tokens[layers + layer] = found - multipliers.begin();
+  std::vector<std::int64_t> tokens = layer_ops(stack, layers, name());
+  tokens.resize(num_tokens(), 0);
+  for (std::size_t layer = 0; channel_search_ && layer < layers; ++layer) {
+    const double width = stack[static_cast<Vertex>(layer + 1)].width_multiplier;
+    const auto& multipliers = width_multipliers();
+    const auto found =
+        std::find_if(multipliers.begin(), multipliers.end(), [&](double m) { return std::abs(m - width) < 1e-9; });
+    if (found == multipliers.end()) {
+      throw ArchError(name() + ": layer " + std::to_string(layer) + " has width x" + std::to_string(width) +
+                      ", not one of 0.2, 0.4, ..., 1.6");
     }
+    tokens[layers + layer] = found - multipliers.begin();
   }
   Arch arch = make_arch(std::move(tokens));
   validate(arch);
