@@ -54,7 +54,7 @@ NetworkOptions network_options_of(const LatencyTableKey& key) {
     } catch (const std::exception&) {
       used = 0;
     }
-    if (equals == std::string::npos || used == 0 || equals + 1 + used != word.size()) {
+    if (equals == std::string::npos || used == 0 || equals + 1 + used != word.size() || value < 1) {
       throw std::invalid_argument("latency table: unreadable network field '" + word + "'");
     }
     fields[word.substr(0, equals)] = value;

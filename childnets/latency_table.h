@@ -59,7 +59,7 @@ struct LatencyTableKey {
 // The network options a key was measured with (its `network` field; the
 // other options at their defaults: dropout does not change latency in eval
 // mode). Throws std::invalid_argument for a field that is not the text
-// current_latency_key writes.
+// current_latency_key writes, or not a positive count.
 NetworkOptions network_options_of(const LatencyTableKey& key);
 
 // The key of a table measured now for `space` and `options` with

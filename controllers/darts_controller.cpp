@@ -150,13 +150,7 @@ UpdateStats DartsController::architecture_step(const std::vector<torch::Tensor>&
   UpdateStats stats;
   stats.loss = validation_loss;
   stats.count = 1;
-  torch::NoGradGuard no_grad;
-  double entropy = 0.0;
-  for (const torch::Tensor& alpha : {alpha_normal_, alpha_reduce_}) {
-    const torch::Tensor logp = torch::log_softmax(alpha, -1);
-    entropy += -(logp.exp() * logp).sum(-1).mean().item<double>();
-  }
-  stats.entropy = entropy / 2.0;
+  stats.entropy = (mean_row_entropy(alpha_normal_) + mean_row_entropy(alpha_reduce_)) / 2.0;
   return stats;
 }
 

@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -30,6 +31,9 @@ const std::vector<std::string>& derivations() {
   return ways;
 }
 
+// τ's floor: (θ + g) / τ stays finite however long the decay runs.
+constexpr double kMinTemperature = 1e-3;
+
 }  // namespace
 
 FbnetController::FbnetController(spaces::SpacePtr space, FbnetOptions options, std::uint64_t seed)
@@ -37,6 +41,13 @@ FbnetController::FbnetController(spaces::SpacePtr space, FbnetOptions options, s
       options_(std::move(options)),
       generator_(at::make_generator<at::CPUGeneratorImpl>(seed)) {
   layers_ = fbnet_space(space_).num_layers();
+  if (options_.loss() == "multiplicative" && options_.alpha() <= 0) {
+    throw spaces::OptionError(
+        "fbnet: the multiplicative loss CE * alpha * log(LAT)^beta needs alpha > 0 (0 makes it 0)");
+  }
+  if (options_.derive() == "sample" && options_.samples() < 1) {
+    throw spaces::OptionError("fbnet: derive = \"sample\" needs samples >= 1");
+  }
   const auto blocks = static_cast<std::int64_t>(spaces::FbnetSpace::block_names().size());
   theta_ = torch::full({layers_, blocks}, options_.init_theta(), torch::kFloat).requires_grad_(true);
   adam_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{theta_},
@@ -89,7 +100,8 @@ std::vector<std::string> FbnetController::candidate_ops() const { return spaces:
 
 double FbnetController::temperature() const {
   const std::int64_t theta_epochs = std::max<std::int64_t>(0, epochs_done_ - options_.warmup_epochs());
-  return options_.temperature() * std::exp(-options_.temperature_decay() * double(theta_epochs));
+  return std::max(kMinTemperature,
+                  options_.temperature() * std::exp(-options_.temperature_decay() * double(theta_epochs)));
 }
 
 std::vector<torch::Tensor> FbnetController::edge_weights() {
@@ -119,9 +131,7 @@ UpdateStats FbnetController::architecture_step(const std::vector<torch::Tensor>&
   UpdateStats stats;
   stats.loss = validation_loss;
   stats.count = 1;
-  torch::NoGradGuard no_grad;
-  const torch::Tensor logp = torch::log_softmax(theta_, -1);
-  stats.entropy = -(logp.exp() * logp).sum(-1).mean().item<double>();
+  stats.entropy = mean_row_entropy(theta_);
   return stats;
 }
 
@@ -158,6 +168,7 @@ std::vector<spaces::Arch> FbnetController::sample(int n) { return draw(std::max(
 
 double FbnetController::table_latency_ms(const spaces::Arch& arch) const {
   if (!latency_ms_.defined()) return std::numeric_limits<double>::quiet_NaN();
+  space_->validate(arch);
   double ms = 0;
   auto table = latency_ms_.accessor<float, 2>();
   for (std::int64_t l = 0; l < layers_; ++l) ms += table[l][arch.tokens.at(static_cast<std::size_t>(l))];
@@ -179,8 +190,7 @@ UpdateStats FbnetController::observe(const std::vector<Feedback>& feedback) {
   UpdateStats stats;
   stats.count = static_cast<std::int64_t>(feedback.size());
   stats.mean_reward = mean_reward(feedback);
-  const torch::Tensor logp = torch::log_softmax(theta_, -1);
-  stats.entropy = -(logp.exp() * logp).sum(-1).mean().item<double>();
+  stats.entropy = mean_row_entropy(theta_);
   return stats;
 }
 

@@ -83,7 +83,9 @@ struct FbnetOptions {
 
 class FbnetController : public Controller, public DifferentiableController {
  public:
-  // `space` must be an fbnet space; throws spaces::OptionError otherwise.
+  // `space` must be an fbnet space; throws spaces::OptionError otherwise,
+  // and for the multiplicative loss with alpha 0 or derive = "sample"
+  // without samples.
   FbnetController(spaces::SpacePtr space, FbnetOptions options, std::uint64_t seed);
 
   std::string name() const override { return "fbnet"; }
@@ -116,11 +118,12 @@ class FbnetController : public Controller, public DifferentiableController {
   torch::Tensor architecture_loss(const torch::Tensor& cross_entropy,
                                   const std::vector<torch::Tensor>& edge_weights) override;
 
-  // The current Gumbel-softmax temperature.
+  // The current Gumbel-softmax temperature (floored at 1e-3).
   double temperature() const;
   // The architecture of each layer's largest θ (ties: the lower token).
   spaces::Arch argmax() const;
-  // The table's latency (ms, searched layers only) of `arch`; NaN without a table.
+  // The table's latency (ms, searched layers only) of `arch`; NaN without
+  // a table. Throws spaces::ArchError for an architecture of another space.
   double table_latency_ms(const spaces::Arch& arch) const;
 
  protected:

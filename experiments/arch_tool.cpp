@@ -117,7 +117,12 @@ void time_against_table(const std::string& path, const std::vector<std::string>&
     }
   }();
   const childnets::LatencyTableKey& key = table.key();
-  torch::set_num_threads(static_cast<int>(key.threads));
+  if (key.threads < 1 || key.threads > 4096 || key.runs < 1 || key.warmup < 0 || key.batch < 1) {
+    throw spaces::OptionError(path + ": unreadable timing settings (threads " + std::to_string(key.threads) +
+                              ", runs " + std::to_string(key.runs) + ", warm-up " + std::to_string(key.warmup) +
+                              ", batch " + std::to_string(key.batch) + ")");
+  }
+  torch::set_num_threads(static_cast<int>(key.threads));  // timed as the table was
   const spaces::SpacePtr space = spaces::make_space(key.space);
   childnets::NetworkOptions network;
   try {

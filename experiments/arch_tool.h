@@ -9,10 +9,11 @@
 //   convert SPACE 'TEXT' --to FORMAT      between a space's text formats
 //   latency --table FILE ['TEXT'...] [--random N --seed S]
 //                                         networks timed end to end (ms,
-//                                         batch 1) against the table's
-//                                         prediction; the table names the
-//                                         space and shape; a table of
-//                                         another machine setting: exit 2
+//                                         batch 1, the table's thread count)
+//                                         against the table's prediction;
+//                                         the table names the space and
+//                                         shape; a table of another libtorch
+//                                         build or an unreadable one: exit 2
 // SPACE is a registered name, optionally with options: 'enas_micro(nodes=4)'.
 //
 // Exit codes: 0 success, 2 bad input (unknown space or option, invalid

@@ -84,6 +84,37 @@ TEST(ArchitectureGradient, FirstOrderIsTheValidationLossGradient) {
   EXPECT_FALSE(s.alpha_normal.grad().defined());  // gradients are returned, .grad untouched
 }
 
+// With a loss hook (FBNet's latency-aware loss) the gradient is of the
+// hook's objective of the cross-entropy and the weights the forward pass
+// ran: CE + (m · C).sum() adds the softmax Jacobian times C, checked by
+// central differences of the same objective.
+TEST(ArchitectureGradient, FirstOrderDifferentiatesTheLossHookOfTheSameWeights) {
+  TinySearch s;
+  const torch::Tensor cost = torch::arange(40, torch::kDouble).view({5, 8}) / 10.0;
+  std::vector<torch::Tensor> seen;
+  const ArchitectureLoss hook = [&](const torch::Tensor& ce, const std::vector<torch::Tensor>& m) {
+    seen = m;
+    return ce + (m[0] * cost).sum();
+  };
+  const ArchitectureGradient g = first_order_gradient(
+      *s.network, [&] { return s.weights(); }, s.alphas(), s.valid_x, s.valid_y, hook);
+  ASSERT_EQ(seen.size(), 2u);
+  const auto objective = [&] {
+    torch::NoGradGuard no_grad;
+    return s.loss(s.valid_x, s.valid_y) + (s.weights()[0] * cost).sum().item<double>();
+  };
+  EXPECT_NEAR(g.validation_loss, objective(), 1e-12);
+  const auto numeric = numeric_gradient(s, objective, kEntries, 1e-6);
+  const ArchitectureGradient plain = first_order_gradient(
+      *s.network, [&] { return s.weights(); }, s.alphas(), s.valid_x, s.valid_y);
+  for (std::size_t i = 0; i < kEntries.size(); ++i) {
+    const auto [edge, op] = kEntries[i];
+    const double analytic = g.gradients[0][edge][op].item<double>();
+    EXPECT_NEAR(analytic, numeric[i], 1e-7 + 1e-5 * std::abs(numeric[i])) << "entry " << i;
+    EXPECT_GT(std::abs(analytic - plain.gradients[0][edge][op].item<double>()), 1e-4) << "entry " << i;
+  }
+}
+
 // architect.py's _backward_step_unrolled written out again here, the way
 // DARTS writes it (every parameter flattened into one vector θ; the
 // unrolled weights θ - η(μ m + ∇θ L_train + wd θ); dα from the unrolled

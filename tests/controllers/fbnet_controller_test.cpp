@@ -145,8 +145,22 @@ TEST(FbnetController, DerivesTheArgmaxAndSamplesFromTheBlockDistribution) {
   EXPECT_EQ(sampling.result(), (std::vector<spaces::Arch>{drawn[1].arch, drawn[2].arch}));
 }
 
-TEST(FbnetController, SearchesOnlyTheFbnetSpace) {
+TEST(FbnetController, SearchesOnlyTheFbnetSpaceWithSettingsThatSearch) {
   EXPECT_THROW(FbnetController(spaces::make_space("spos"), FbnetOptions(), 0), spaces::OptionError);
+  EXPECT_THROW(FbnetController(small_fbnet(), FbnetOptions().alpha(0), 0), spaces::OptionError);  // loss 0
+  EXPECT_THROW(FbnetController(small_fbnet(), FbnetOptions().derive("sample").samples(0), 0), spaces::OptionError);
+  FbnetController controller(small_fbnet(), FbnetOptions().warmup_epochs(0).temperature_decay(10), 0);
+  FakeLatencies latencies;
+  controller.use_cost_model(&latencies);
+  for (int epoch = 0; epoch < 5; ++epoch) {
+    std::vector<Feedback> feedback;
+    for (const Proposal& p : controller.propose(1)) feedback.push_back(Feedback{p.id, 0.5});
+    controller.observe(feedback);
+  }
+  EXPECT_DOUBLE_EQ(controller.temperature(), 1e-3);  // floored: 5 e^-50 would overflow (θ + g) / τ
+  EXPECT_TRUE(torch::isfinite(controller.edge_weights()[0]).all().item<bool>());
+  EXPECT_THROW(controller.table_latency_ms(spaces::make_space("spos")->parse("0 0 0 0 0 0 0 0 0 0")),
+               spaces::ArchError);
 }
 
 }  // namespace
