@@ -180,14 +180,12 @@ double LatencyTable::predict_ms(const spaces::SpacePtr& space, const NetworkOpti
   return ms;
 }
 
-std::map<std::vector<std::int64_t>, double> LatencyTable::layer_ms(std::size_t layer, bool at_batch) const {
-  if (layer >= entries_.size()) {
-    throw std::out_of_range("latency table: no layer " + std::to_string(layer) + " of " +
-                            std::to_string(entries_.size()));
+std::vector<std::map<std::vector<std::int64_t>, double>> LatencyTable::layers_ms(bool at_batch) const {
+  std::vector<std::map<std::vector<std::int64_t>, double>> layers(entries_.size());
+  for (std::size_t l = 0; l < entries_.size(); ++l) {
+    for (const auto& [key, times] : entries_[l]) layers[l][key] = at_batch ? times.batch_n : times.batch1;
   }
-  std::map<std::vector<std::int64_t>, double> ms;
-  for (const auto& [key, times] : entries_[layer]) ms[key] = at_batch ? times.batch_n : times.batch1;
-  return ms;
+  return layers;
 }
 
 void LatencyTable::write(const std::string& path) const {

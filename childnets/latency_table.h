@@ -89,11 +89,10 @@ class LatencyTable {
   double predict_ms(const spaces::SpacePtr& space, const NetworkOptions& options, const spaces::Arch& arch,
                     bool at_batch = false) const;
   std::size_t layers() const { return entries_.size(); }
-  // Searched layer `layer`'s candidates (keys as LayerwiseFamily's) and
+  // Per searched layer, its candidates (keys as LayerwiseFamily's) and
   // their milliseconds at batch 1 or at the key's batch, without the fixed
-  // parts: the per-op latencies FBNet's loss sums. Throws std::out_of_range
-  // for a layer the table lacks.
-  std::map<std::vector<std::int64_t>, double> layer_ms(std::size_t layer, bool at_batch = false) const;
+  // parts: the per-op latencies FBNet's loss sums (CostModel::layer_latency_ms).
+  std::vector<std::map<std::vector<std::int64_t>, double>> layers_ms(bool at_batch = false) const;
 
  private:
   struct Times {

@@ -43,10 +43,6 @@ FbnetSpace::FbnetSpace(Params params) : SearchSpace("fbnet", std::move(params)) 
       throw OptionError("fbnet: stage " + std::to_string(s + 1) + " has an odd channel count " +
                         std::to_string(stage_channels_[s]) + " (the g2 blocks split channels in two groups)");
     }
-    if (stage_strides_[s] != 1 && stage_strides_[s] != 2) {
-      throw OptionError("fbnet: stage " + std::to_string(s + 1) + " has stride " + std::to_string(stage_strides_[s]) +
-                        "; FBNet's stages have stride 1 or 2");
-    }
     for (std::int64_t r = 0; r < repeats[s]; ++r) stage_of_layer_.push_back(static_cast<int>(s));
   }
   op_names_ = block_names();

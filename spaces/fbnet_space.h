@@ -33,8 +33,9 @@ namespace spaces {
 
 class FbnetSpace : public SearchSpace {
  public:
-  // Throws OptionError for lists of different lengths, a stride other than
-  // 1 or 2, or an odd channel count (the g2 blocks split channels in two).
+  // Throws OptionError for lists of different lengths or an odd channel
+  // count (the g2 blocks split channels in two); the registry's option
+  // ranges keep strides at 1 or 2.
   explicit FbnetSpace(Params params);
 
   std::string cell_name(int cell) const override;

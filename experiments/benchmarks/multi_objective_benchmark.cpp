@@ -32,6 +32,7 @@
 #include "controllers/nsga2.h"
 #include "controllers/performance_predictor.h"
 #include "experiments/benchmarks/benchmark_main.h"
+#include "experiments/search/weight_training.h"
 #include "spaces/registry.h"
 
 namespace experiments::benchmarks {
@@ -78,9 +79,7 @@ class TableCosts : public controllers::CostModel {
   std::string violation(const spaces::Arch&) override { return ""; }
   bool constrained() const override { return false; }
   std::vector<std::map<std::vector<std::int64_t>, double>> layer_latency_ms() const override {
-    std::vector<std::map<std::vector<std::int64_t>, double>> layers;
-    for (std::size_t l = 0; l < table_.layers(); ++l) layers.push_back(table_.layer_ms(l));
-    return layers;
+    return table_.layers_ms();
   }
 
  private:
@@ -105,9 +104,7 @@ struct FbnetFixture {
   void architecture_step() {
     const childnets::ArchitectureGradient gradient = childnets::first_order_gradient(
         *network, [this] { return controller.edge_weights(); }, controller.architecture_parameters(), images, labels,
-        [this](const torch::Tensor& ce, const std::vector<torch::Tensor>& m) {
-          return controller.architecture_loss(ce, m);
-        });
+        architecture_loss_of(controller));
     controller.architecture_step(gradient.gradients, gradient.validation_loss);
   }
 

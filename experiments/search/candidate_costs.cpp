@@ -89,11 +89,8 @@ controllers::Metrics CandidateCosts::costs(const spaces::Arch& arch) {
 }
 
 std::vector<std::map<std::vector<std::int64_t>, double>> CandidateCosts::layer_latency_ms() const {
-  std::vector<std::map<std::vector<std::int64_t>, double>> layers;
-  if (latency_) {
-    for (std::size_t l = 0; l < latency_->layers(); ++l) layers.push_back(latency_->layer_ms(l, latency_at_batch_));
-  }
-  return layers;
+  if (!latency_) return {};
+  return latency_->layers_ms(latency_at_batch_);
 }
 
 std::string CandidateCosts::violation(const spaces::Arch& arch) {

@@ -20,11 +20,8 @@ controllers::UpdateStats architecture_step(SearchContext& context, controllers::
   const auto& child = context.config.section("child");
   childnets::ArchitectureGradient gradient;
   if (role.gradient_order() == 1) {
-    gradient = childnets::first_order_gradient(
-        *context.network, weights, parameters, valid.images, valid.labels,
-        [&role](const torch::Tensor& cross_entropy, const std::vector<torch::Tensor>& mixing) {
-          return role.architecture_loss(cross_entropy, mixing);
-        });
+    gradient = childnets::first_order_gradient(*context.network, weights, parameters, valid.images, valid.labels,
+                                               architecture_loss_of(role));
   } else {
     const Batch drawn = train == nullptr ? context.next_batch(*context.train_batches) : Batch{};
     const Batch& virtual_batch = train == nullptr ? drawn : *train;
@@ -90,6 +87,12 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
   context.progress << "\n";
   context.log->info("epoch {} weights ({}): {} steps, loss {:.4f}, train accuracy {:.4f}", context.epoch + 1,
                     controllers::describe(controllers::Phase(phase)), steps, loss, accuracy);
+}
+
+childnets::ArchitectureLoss architecture_loss_of(controllers::DifferentiableController& role) {
+  return [&role](const torch::Tensor& cross_entropy, const std::vector<torch::Tensor>& mixing) {
+    return role.architecture_loss(cross_entropy, mixing);
+  };
 }
 
 void train_architecture(SearchContext& context, controllers::Controller& controller) {

@@ -18,6 +18,7 @@
 // /training one row per weight step (lr, loss, accuracy), /controller one
 // row per architecture step (kind "architecture_step").
 
+#include "childnets/architecture_gradient.h"
 #include "controllers/controller.h"
 #include "experiments/search/search_context.h"
 
@@ -39,5 +40,9 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
 // architecture steps above. Needs controller.differentiable() and a
 // supernet in context.network.
 void train_architecture(SearchContext& context, controllers::Controller& controller);
+
+// The differentiable role's architecture_loss as the first-order
+// gradient's loss hook (childnets::ArchitectureLoss); `role` must outlive it.
+childnets::ArchitectureLoss architecture_loss_of(controllers::DifferentiableController& role);
 
 }  // namespace experiments

@@ -72,6 +72,7 @@ TEST(FbnetSpace, LayoutsItCannotBuildAreRefusedByName) {
   };
   EXPECT_NE(refusal("fbnet(stage_channels=[4,8],stage_repeats=[1],stage_strides=[1,2])").find("one entry per stage"),
             std::string::npos);
+  EXPECT_NE(refusal("fbnet(stage_channels=[4,8],stage_repeats=[1,1],stage_strides=[1,3])"), "not refused");
   EXPECT_NE(refusal("fbnet(stage_channels=[4,7],stage_repeats=[1,1],stage_strides=[1,2])").find("odd channel count 7"),
             std::string::npos);
   EXPECT_NE(refusal("fbnet(stage_channels=[4,8],stage_repeats=[1,1],stage_strides=[1,2],stem_channels=5)")
