@@ -14,9 +14,15 @@ std::string to_string(DecisionKind kind) {
       return "edge bit";
     case DecisionKind::kWidth:
       return "width";
+    case DecisionKind::kCategory:
+      return "category";
+    case DecisionKind::kOrdinal:
+      return "ordinal";
   }
   return "unknown";
 }
+
+bool is_ordered(DecisionKind kind) { return kind == DecisionKind::kOrdinal || kind == DecisionKind::kWidth; }
 
 std::string Decision::describe(const std::string& cell_name) const {
   std::string text = cell_name + ", node " + std::to_string(node);
@@ -28,6 +34,8 @@ std::string Decision::describe(const std::string& cell_name) const {
     case DecisionKind::kEdgeBit:
       return text + ", " + to_string(kind) + " from node " + std::to_string(slot);
     case DecisionKind::kWidth:
+    case DecisionKind::kCategory:
+    case DecisionKind::kOrdinal:
       return text + ", " + to_string(kind);
   }
   return text;

@@ -14,9 +14,16 @@ enum class DecisionKind {
   kSkipBit,     // macro space: is a skip connection from an earlier layer present
   kEdgeBit,     // Genetic CNN: is the edge between two nodes of a stage present
   kWidth,       // SPOS channel search: the width multiplier of a layer
+  kCategory,    // hyper-space: a hyper-parameter whose values have no order (Choice, Bool, a module choice, a
+                // permutation)
+  kOrdinal,     // hyper-space: a numeric hyper-parameter (Int, Real); token order is value order
 };
 
 std::string to_string(DecisionKind kind);
+// Whether a decision's token order is the order of its values (kOrdinal,
+// kWidth), so a model may treat the token as a number (Bayesian
+// optimisation's kernel); otherwise its values are categories (one-hot).
+bool is_ordered(DecisionKind kind);
 
 struct Decision {
   DecisionKind kind = DecisionKind::kOp;

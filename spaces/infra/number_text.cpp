@@ -1,5 +1,6 @@
 #include "spaces/infra/number_text.h"
 
+#include <cstdio>
 #include <sstream>
 
 namespace spaces {
@@ -10,6 +11,12 @@ std::string fixed(double value, int digits) {
   text.precision(digits);
   text << value;
   return text.str();
+}
+
+std::string compact(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.12g", value);
+  return text;
 }
 
 }  // namespace spaces

@@ -8,5 +8,8 @@ namespace spaces {
 // `value` with `digits` digits after the point ("0.7634"); nan and inf as
 // the stream writes them.
 std::string fixed(double value, int digits);
+// `value` in at most 12 significant digits, no trailing zeros ("0.3",
+// "1000", "1e-05"): hyper-parameter values as text.
+std::string compact(double value);
 
 }  // namespace spaces

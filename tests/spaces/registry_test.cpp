@@ -6,8 +6,8 @@ namespace spaces {
 namespace {
 
 TEST(SpaceRegistry, HoldsEverySpaceOfTheProject) {
-  const std::vector<std::string> expected = {"darts", "enas_macro", "enas_micro", "fbnet",
-                                             "genet", "nao",        "pnas",       "spos"};
+  const std::vector<std::string> expected = {"darts",     "enas_macro", "enas_micro", "fbnet", "genet",
+                                             "hyper_cnn", "hyper_dnn",  "nao",        "pnas",  "spos"};
   EXPECT_EQ(space_registry().names(), expected);
 }
 
@@ -25,7 +25,8 @@ TEST(SpaceRegistry, NamesTheUnknownSpaceAndListsTheKnownOnes) {
     FAIL();
   } catch (const OptionError& e) {
     EXPECT_STREQ(e.what(),
-                 "unknown space 'enas_mikro' (known: darts, enas_macro, enas_micro, fbnet, genet, nao, pnas, spos)");
+                 "unknown space 'enas_mikro' (known: darts, enas_macro, enas_micro, fbnet, genet, hyper_cnn, "
+                 "hyper_dnn, nao, pnas, spos)");
   }
 }
 
