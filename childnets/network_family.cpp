@@ -6,11 +6,13 @@
 #include "childnets/fbnet_network.h"
 #include "childnets/genet_network.h"
 #include "childnets/macro_network.h"
+#include "childnets/sequential_network.h"
 #include "childnets/spos_network.h"
 #include "spaces/cell_space.h"
 #include "spaces/enas_macro_space.h"
 #include "spaces/fbnet_space.h"
 #include "spaces/genet_space.h"
+#include "spaces/hyper_space.h"
 #include "spaces/spos_space.h"
 
 namespace childnets {
@@ -27,6 +29,8 @@ std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space
     return std::make_unique<SposNetwork>(space, options);
   if (dynamic_cast<const spaces::FbnetSpace*>(space.get()) != nullptr)
     return std::make_unique<FbnetNetwork>(space, options);
+  if (dynamic_cast<const spaces::HyperSpace*>(space.get()) != nullptr)
+    return std::make_unique<SequentialNetwork>(space, options);
   throw std::invalid_argument("no child network builds space '" + space->name() + "'");
 }
 

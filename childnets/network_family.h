@@ -1,9 +1,11 @@
 #pragma once
 // NetworkFamily: how the networks of one kind of space are built over a
-// ParameterStore. Five families cover the registered spaces: stacked cells
+// ParameterStore. Six families cover the registered spaces: stacked cells
 // (enas_micro, nao, pnas, darts), the ENAS macro layer stack, GeNet stages,
-// SPOS's ShuffleNetV2 choice layers and FBNet's searched layers. A family is stateless after construction: the store
-// holds every weight, the ArchGraph of each call says which of them run.
+// SPOS's ShuffleNetV2 choice layers, FBNet's searched layers and the
+// hyper-spaces' sequential networks. A family is stateless after
+// construction: the store holds every weight, the ArchGraph of each call
+// says which of them run.
 
 #include <torch/torch.h>
 
