@@ -24,11 +24,14 @@ namespace {
 // without a row fails EveryRegisteredControllerIsCovered.
 const std::map<std::string, std::string>& fast_specs() {
   static const std::map<std::string, std::string> specs = {
+      {"bayes_opt", "bayes_opt(warmup=4,pool_size=200,restarts=1)"},
       {"darts", "darts"},
       {"dynas", "dynas(population=8,num_evals=24,inner_evals=80)"},
       {"enas", "enas(lstm_size=16)"},
       {"fbnet", "fbnet(samples=2)"},
       {"genetic_cnn", "genetic_cnn(population=6,generations=3)"},
+      {"grid", "grid"},
+      {"mcts", "mcts"},
       {"ofa_evolution", "ofa_evolution(population=6,generations=3)"},
       {"nao",
        "nao(seed_archs=12,cycles=2,top_k=4,new_archs=4,random_archs=2,max_step_size=4,epochs=2,batch_size=8,"
@@ -49,6 +52,8 @@ std::string small_space(const std::string& name) {
       {"enas_micro", "enas_micro(nodes=2)"},
       {"fbnet", "fbnet(stage_channels=[4,8],stage_repeats=[1,2],stage_strides=[1,2],stem_channels=4)"},
       {"genet", "genet(stages=[3,4])"},
+      {"hyper_cnn", "hyper_cnn(blocks=[2,3],repeats=[3,4])"},
+      {"hyper_dnn", "hyper_dnn(layers=[2,3])"},
       {"nao", "nao(nodes=2)"},
       {"pnas", "pnas(blocks=2)"},
       {"spos", "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4)"}};
