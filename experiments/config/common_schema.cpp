@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <iterator>
+#include <sstream>
 #include <utility>
 
 namespace experiments {
@@ -24,17 +25,25 @@ ConfigSection run_section(const std::string& default_dir, std::vector<spaces::Pa
 std::vector<spaces::ParamSpec> data_set_keys() {
   using spaces::ParamSpec;
   using I = std::int64_t;
-  return {ParamSpec{"dataset",
-                    std::string("fashion-mnist"),
-                    "fashion-mnist, mnist or cifar10",
-                    0,
-                    0,
-                    {"fashion-mnist", "mnist", "cifar10"}},
-          ParamSpec{"path", std::string(""), "directory of the data files; empty: Debian's fashion-mnist"},
-          ParamSpec{"train_limit", I{0}, "use only this many training images (0: all)", 0, 1e7},
-          ParamSpec{"crop_padding", I{0}, "random-crop padding (CIFAR: 4)", 0, 64},
-          ParamSpec{"horizontal_flip", false, "random horizontal flips"},
-          ParamSpec{"cutout", I{0}, "cutout square side (0: off)", 0, 64}};
+  return {
+      ParamSpec{"dataset",
+                std::string("fashion-mnist"),
+                "fashion-mnist, mnist, cifar10 or csv (tabular: a header line, one row per example)",
+                0,
+                0,
+                {"fashion-mnist", "mnist", "cifar10", "csv"}},
+      ParamSpec{"path", std::string(""), "directory of the data files (csv: the file); empty: Debian's fashion-mnist"},
+      ParamSpec{"label", std::string("label"), "csv: the column holding the class"},
+      ParamSpec{"test_fraction", 0.2, "csv: the share of rows held out as the test split", 0, 1}
+          .open_below()
+          .open_above(),
+      ParamSpec{"split_seed", I{0}, "csv: the seed of the permutation that picks the test rows", 0, 1e18},
+      ParamSpec{"ignore_columns", std::string(""),
+                "csv: columns that are neither label nor feature (dates, ids), comma-separated"},
+      ParamSpec{"train_limit", I{0}, "use only this many training images (0: all)", 0, 1e7},
+      ParamSpec{"crop_padding", I{0}, "random-crop padding (CIFAR: 4)", 0, 64},
+      ParamSpec{"horizontal_flip", false, "random horizontal flips"},
+      ParamSpec{"cutout", I{0}, "cutout square side (0: off)", 0, 64}};
 }
 
 std::vector<spaces::ParamSpec> sgd_keys(double weight_decay) {
@@ -66,6 +75,21 @@ childnets::StepOptions step_options_of(const spaces::Params& section) {
   return childnets::StepOptions()
       .grad_clip(section.get_double("grad_clip"))
       .label_smoothing(section.get_double("label_smoothing"));
+}
+
+DataSource data_source_of(const spaces::Params& data) {
+  DataSource source;
+  source.name = data.get_string("dataset");
+  source.path = data.get_string("path");
+  source.csv.label = data.get_string("label");
+  source.csv.test_fraction = data.get_double("test_fraction");
+  source.csv.split_seed = static_cast<std::uint64_t>(data.get_int("split_seed"));
+  std::stringstream ignore(data.get_string("ignore_columns"));
+  for (std::string name; std::getline(ignore, name, ',');) {
+    const auto first = name.find_first_not_of(' '), last = name.find_last_not_of(' ');
+    if (first != std::string::npos) source.csv.ignore.push_back(name.substr(first, last - first + 1));
+  }
+  return source;
 }
 
 }  // namespace experiments

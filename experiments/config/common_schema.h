@@ -8,6 +8,7 @@
 
 #include "childnets/training.h"
 #include "experiments/config/experiment_config.h"
+#include "experiments/data/load.h"
 
 namespace experiments {
 
@@ -15,8 +16,11 @@ namespace experiments {
 // of the binary's own.
 ConfigSection run_section(const std::string& default_dir, std::vector<spaces::ParamSpec> extra = {});
 
-// dataset, path, train_limit, crop_padding, horizontal_flip, cutout.
+// dataset, path, label, test_fraction, split_seed, train_limit,
+// crop_padding, horizontal_flip, cutout.
 std::vector<spaces::ParamSpec> data_set_keys();
+// The data set those keys of `data` (a [data] section) name.
+DataSource data_source_of(const spaces::Params& data);
 
 // The SGD and learning-rate keys of child training: lr_max, lr_min, lr_t0,
 // lr_t_mul (cosine, with warm restarts where used), momentum, nesterov,

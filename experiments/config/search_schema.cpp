@@ -86,6 +86,21 @@ const ConfigSchema& search_schema() {
         ParamSpec{"trial_epochs", 0.1, "trial evaluation: training epochs (fractions allowed) over the train split", 0,
                   1e4}
             .open_below(),
+        ParamSpec{"trial_early_stop", 0.0,
+                  "trial evaluation: a trial of more than one epoch is scored after its first, and stopped there when "
+                  "its accuracy is below the best trial's so far by more than this; 0: every trial runs to the end",
+                  0, 1},
+        ParamSpec{"max_trials", I{0},
+                  "stop the search after this many evaluated candidates (architectures already evaluated and "
+                  "skipped by skip_seen do not count); 0: no limit",
+                  0, 1e9},
+        ParamSpec{"max_seconds", 0.0,
+                  "stop the search once it has run this long (seconds, summed over resumes), checked before each "
+                  "update; 0: no limit",
+                  0, 1e9},
+        ParamSpec{"skip_seen", false,
+                  "a proposal whose network was already evaluated in this run (equal canonical hash) is not "
+                  "evaluated again: the strategy gets the earlier metrics and no trial is spent"},
         ParamSpec{"max_params", 0.0,
                   "constraint for strategies that honour one (spos, regularized_evolution): at most this many "
                   "weights per candidate; 0: none",

@@ -1,6 +1,7 @@
 #pragma once
 // Dataset: labelled images held in memory as they were read (uint8), so a
-// 60,000-image set costs 47 MB, and converted to float batch by batch.
+// 60,000-image set costs 47 MB, and converted to float batch by batch; or
+// tabular rows (csv_reader.h) as float features [N, features, 1, 1].
 
 #include <torch/torch.h>
 
@@ -11,7 +12,7 @@ namespace experiments {
 
 struct Dataset {
   std::string name;      // "fashion-mnist train", "cifar10 test", ...
-  torch::Tensor images;  // uint8 [N, C, H, W]
+  torch::Tensor images;  // uint8 [N, C, H, W], or float [N, features, 1, 1] for tabular data
   torch::Tensor labels;  // int64 [N]
   std::int64_t num_classes = 10;
 

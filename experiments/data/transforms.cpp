@@ -12,9 +12,16 @@ std::int64_t draw_below(std::mt19937_64& rng, std::int64_t n) {
 
 }  // namespace
 
+namespace {
+
+// uint8 pixels are scaled to [0, 1]; float data (tabular features) is taken as it is.
+double scale_of(const torch::Tensor& images) { return images.scalar_type() == torch::kByte ? 255.0 : 1.0; }
+
+}  // namespace
+
 Normalization Normalization::of(const Dataset& data) {
   Normalization n;
-  const torch::Tensor pixels = data.images.to(torch::kDouble).div(255.0);
+  const torch::Tensor pixels = data.images.to(torch::kDouble).div(scale_of(data.images));
   for (std::int64_t c = 0; c < data.channels(); ++c) {
     const torch::Tensor channel = pixels.select(1, c);
     n.mean.push_back(channel.mean().item<double>());
@@ -27,7 +34,7 @@ torch::Tensor Normalization::apply(const torch::Tensor& images) const {
   const auto channels = static_cast<std::int64_t>(mean.size());
   const torch::Tensor m = torch::tensor(mean, torch::kFloat).view({1, channels, 1, 1});
   const torch::Tensor s = torch::tensor(std, torch::kFloat).view({1, channels, 1, 1});
-  return (images.to(torch::kFloat).div(255.0f) - m) / s;
+  return (images.to(torch::kFloat).div(static_cast<float>(scale_of(images))) - m) / s;
 }
 
 torch::Tensor augment(const torch::Tensor& batch, const AugmentOptions& options, std::mt19937_64& rng) {

@@ -14,12 +14,13 @@
 namespace experiments {
 
 struct Normalization {
-  std::vector<double> mean;  // per channel, of pixel / 255
+  std::vector<double> mean;  // per channel, of pixel / 255 (uint8 images) or of the value (float data: features)
   std::vector<double> std;
 
   // Per-channel statistics of a data set (the training split, normally).
   static Normalization of(const Dataset& data);
-  // uint8 [B, C, H, W] -> float, (x / 255 - mean) / std per channel.
+  // uint8 [B, C, H, W] -> float, (x / 255 - mean) / std per channel; float
+  // data (CSV features, [B, features, 1, 1]) -> (x - mean) / std.
   torch::Tensor apply(const torch::Tensor& images) const;
 };
 

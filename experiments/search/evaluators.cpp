@@ -96,17 +96,31 @@ class TrialEvaluator : public Evaluator {
     auto network = childnets::ChildNetworkImpl::standalone(space, context_.network_options, arch);
     network->to(context_.placement.device);
     auto sgd = childnets::make_sgd(network->trainable_parameters(), sgd_options_of(child));
-    const std::int64_t steps =
-        std::max<std::int64_t>(1, std::llround(epochs_ * double(context_.train_batches->batches_per_epoch())));
+    const std::int64_t per_epoch = context_.train_batches->batches_per_epoch();
+    const std::int64_t steps = std::max<std::int64_t>(1, std::llround(epochs_ * double(per_epoch)));
+    const double margin = context_.config.section("search").get_double("trial_early_stop");
+    const std::int64_t valid_batch = context_.config.section("controller").get_int("valid_batch_size");
+    const auto score = [&] {
+      return metrics_of(childnets::evaluate_in_batches(*network, graph, context_.validation_images,
+                                                       context_.split.validation.labels, valid_batch, false));
+    };
     for (std::int64_t step = 0; step < steps; ++step) {
       childnets::set_learning_rate(*sgd, childnets::cosine_lr(double(step), double(steps), child.get_double("lr_max"),
                                                               child.get_double("lr_min")));
       const Batch batch = context_.next_batch(*context_.train_batches);
       childnets::train_step(*network, *sgd, batch.images, batch.labels, graph, context_.step_options);
+      // After the first of several epochs, a trial clearly worse than the best so far stops.
+      if (margin > 0 && step + 1 == per_epoch && step + 1 < steps && !std::isnan(context_.best_accuracy)) {
+        controllers::Metrics early = score();
+        if (early.at("accuracy") < context_.best_accuracy - margin) {
+          early["stopped_early"] = 1.0;
+          return early;
+        }
+      }
     }
-    return metrics_of(
-        childnets::evaluate_in_batches(*network, graph, context_.validation_images, context_.split.validation.labels,
-                                       context_.config.section("controller").get_int("valid_batch_size"), false));
+    controllers::Metrics metrics = score();
+    if (margin > 0) metrics["stopped_early"] = 0.0;
+    return metrics;
   }
   controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics* measured) override {
     return measured != nullptr ? *measured : measure(arch);

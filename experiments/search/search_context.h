@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include <iosfwd>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -67,6 +68,9 @@ struct SearchContext {
 
   // Where the search stands: the epoch (0-based) and the weight steps so far.
   std::int64_t epoch = 0, global_step = 0;
+  // The best accuracy measured by the search's evaluations so far (NaN:
+  // none yet); the loop sets it before each evaluation, for trial early stopping.
+  double best_accuracy = std::numeric_limits<double>::quiet_NaN();
   // Records not yet in the archive (the loop appends them before every checkpoint).
   std::vector<spaces::Record> pending;
   // Adds `record` to `pending`, its first fields the current epoch and step.

@@ -152,10 +152,30 @@ struct SearchLoop::State {
     // controller's state before it proposed them (propose() depends only on
     // that state, so a resumed run proposes the same again).
     std::vector<controllers::Feedback> update_feedback;
+    std::int64_t update_evaluated = 0;  // of update_feedback, how many were evaluated (not skipped as seen)
     controllers::StateDict before_update;
   } position;
   // The best measured candidates so far, for the final measurement.
   std::vector<Candidate> candidates;
+  // The budget: candidates evaluated (counted at the end of each update, so
+  // a resume within an update asks the strategy for as many as before),
+  // and the wall time of earlier processes of this run.
+  std::int64_t trials = 0;
+  double seconds_before = 0.0;
+  Clock::time_point started = Clock::now();
+  // [search] skip_seen: the metrics of every network evaluated, by canonical key.
+  std::map<std::uint64_t, controllers::Metrics> seen;
+
+  double seconds_spent() const {
+    return seconds_before + std::chrono::duration<double>(Clock::now() - started).count();
+  }
+  // Whether [search] max_trials or max_seconds is spent.
+  bool budget_spent() const {
+    const auto& search = context.config.section("search");
+    const std::int64_t max_trials = search.get_int("max_trials");
+    const double max_seconds = search.get_double("max_seconds");
+    return (max_trials > 0 && trials >= max_trials) || (max_seconds > 0 && seconds_spent() >= max_seconds);
+  }
 
   const std::string& objective() const { return objectives.names.front(); }
   // The feedback of proposal `id` measured as `metrics`: its reward and objectives.
@@ -289,7 +309,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
     }
   }
 
-  c.train_full = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
+  c.train_full = load_dataset(data_source_of(data), "train");
   if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < c.train_full.size()) {
     c.train_full = c.train_full.subset(torch::arange(data.get_int("train_limit")), c.train_full.name);
   }
@@ -465,6 +485,14 @@ void SearchLoop::State::state_fields(StateFields& fields) {
                        metrics_text(candidate.metrics) + "\n";
   }
   fields.text("candidates", candidates_text);
+  fields.integer("trials", trials);
+  double seconds = fields.saving() ? seconds_spent() : 0.0;
+  fields.scalar("seconds", seconds);
+  std::string seen_text;
+  if (fields.saving()) {
+    for (const auto& [key, metrics] : seen) seen_text += std::to_string(key) + "\t" + metrics_text(metrics) + "\n";
+  }
+  fields.text("seen", seen_text);
 
   std::string phases = phases_text(position.phases), feedback_text;
   for (const controllers::Feedback& f : position.update_feedback) feedback_text += metrics_text(f.metrics) + "\n";
@@ -476,6 +504,7 @@ void SearchLoop::State::state_fields(StateFields& fields) {
   fields.scalar("position.reward_sum", position.reward_sum);
   fields.scalar("position.entropy_sum", position.entropy_sum);
   fields.text("position.update_feedback", feedback_text);
+  fields.integer("position.update_evaluated", position.update_evaluated);
   std::string pareto_text = pareto && fields.saving() ? pareto->state_text() : std::string();
   if (pareto) fields.text("pareto", pareto_text);
   if (fields.saving()) return;
@@ -494,6 +523,15 @@ void SearchLoop::State::state_fields(StateFields& fields) {
       candidates.push_back({reward, std::move(metrics), std::move(arch)});
     }
     if (pareto) pareto->load_state_text(pareto_text);
+    seconds_before = seconds;
+    started = Clock::now();
+    seen.clear();
+    std::istringstream seen_lines(seen_text);
+    for (std::string line; std::getline(seen_lines, line);) {
+      const auto tab = line.find('\t');
+      if (tab == std::string::npos) fields.fail("unreadable seen network '" + line + "'");
+      seen[std::stoull(line.substr(0, tab))] = metrics_from_text(line.substr(tab + 1));
+    }
     position.phases = phases_from_text(phases);
     position.update_feedback.clear();
     std::istringstream feedback_lines(feedback_text);
@@ -543,14 +581,18 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
   const std::string label = "epoch " + std::to_string(c.epoch + 1) + "/" + std::to_string(epochs) + " evaluate  ";
   const auto start = Clock::now();
   const std::int64_t first = position.updates_done;
-  while (position.updates_done < updates) {
+  const auto& search = c.config.section("search");
+  const bool skip_seen = search.get_bool("skip_seen");
+  const std::int64_t max_trials = search.get_int("max_trials");
+  while (position.updates_done < updates && !budget_spent()) {
     // A resumed run re-proposes from the saved state and skips what was scored.
     const std::vector<controllers::Feedback> scored = std::exchange(position.update_feedback, {});
     // The state to resume from if a checkpoint falls inside this update.
     if (every > 0 && position.evaluations_done % every + per_update > every) {
       position.before_update = controller->state();
     }
-    const std::int64_t asked = std::min(per_update, proposals - position.updates_done * per_update);
+    std::int64_t asked = std::min(per_update, proposals - position.updates_done * per_update);
+    if (max_trials > 0) asked = std::min(asked, max_trials - trials);
     const std::vector<controllers::Proposal> proposed = controller->propose(static_cast<int>(asked));
     if (proposed.empty()) break;  // a finished strategy, or a stage with nothing left
     if (scored.size() >= proposed.size()) {
@@ -558,13 +600,28 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
                          std::to_string(proposed.size()) + " proposals");
     }
     std::vector<controllers::Feedback> feedback;
+    // Evaluated in this update (the skipped ones not counted), those before a resume included.
+    std::int64_t evaluated = std::exchange(position.update_evaluated, 0);
     for (std::size_t i = 0; i < proposed.size(); ++i) {
       const controllers::Proposal& p = proposed[i];
       if (i < scored.size()) {
         feedback.push_back(feedback_of(p.id, scored[i].metrics));
         continue;
       }
+      const std::uint64_t key = c.canonical_key(p.arch);
+      const auto earlier = skip_seen ? seen.find(key) : seen.end();
+      if (earlier != seen.end()) {
+        feedback.push_back(feedback_of(p.id, earlier->second));
+        continue;
+      }
+      c.best_accuracy = kNaN;
+      for (const Candidate& candidate : candidates) {
+        const auto it = candidate.metrics.find("accuracy");
+        if (it != candidate.metrics.end() && !(it->second <= c.best_accuracy)) c.best_accuracy = it->second;
+      }
       controllers::Metrics metrics = evaluator->evaluate(p.arch);
+      if (skip_seen) seen[key] = metrics;
+      ++evaluated;
       const double reward = metrics.at(objective());
       spaces::Record row("archs");
       row.set("phase", std::string("controller"))
@@ -581,11 +638,14 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
       ++position.evaluations_done;
       if (due() && i + 1 < proposed.size()) {  // the update's last one waits until it is observed
         position.update_feedback = feedback;
+        position.update_evaluated = evaluated;
         checkpoint_here();
         position.update_feedback.clear();
+        position.update_evaluated = 0;
       }
     }
     const controllers::UpdateStats stats = controller->observe(feedback);
+    trials += evaluated;
     c.record(spaces::Record("controller")
                  .set("kind", std::string("update"))
                  .set("loss", stats.loss)
@@ -663,13 +723,13 @@ SearchResult SearchLoop::run() {
   const std::int64_t epochs = c.config.section("search").get_int("epochs");
   const std::int64_t every = c.config.section("run").get_int("checkpoint_every");
   // A strategy that finishes (PNAS after its last stage) ends the search early.
-  while (c.epoch < epochs && !s.controller->finished()) {
+  while (c.epoch < epochs && !s.controller->finished() && !s.budget_spent()) {
     State::Position& position = s.position;
     if (position.phases.empty()) {
       position.phases = s.controller->phases(c.epoch);
       check_phases(s.controller->name(), *s.controller, position.phases);
     }
-    while (position.phase < static_cast<std::int64_t>(position.phases.size())) {
+    while (position.phase < static_cast<std::int64_t>(position.phases.size()) && !s.budget_spent()) {
       const controllers::Phase& phase = position.phases[static_cast<std::size_t>(position.phase)];
       if (const auto* train = std::get_if<controllers::TrainWeightsPhase>(&phase)) {
         if (s.trains_weights) train_weights(c, *s.controller, *train, s.path_rng);
@@ -690,7 +750,7 @@ SearchResult SearchLoop::run() {
     ++c.epoch;
     position = {};
     s.append_pending();
-    if (c.epoch % every == 0 || c.epoch == epochs || s.controller->finished()) {
+    if (c.epoch % every == 0 || c.epoch == epochs || s.controller->finished() || s.budget_spent()) {
       s.write_checkpoint_to(checkpoint_path(s.checkpoint_dir, c.epoch));
     }
   }

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 childnets::NetworkOptions train_network_options(const ExperimentConfig& config) {
   const auto& network = config.section("network");
-  const DatasetShape shape = dataset_shape(config.section("data").get_string("dataset"));
+  const DatasetShape shape = dataset_shape(data_source_of(config.section("data")));
   return childnets::NetworkOptions()
       .input_channels(shape.channels)
       .image_size(shape.image_size)
@@ -84,8 +84,8 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
     resume_changes.emplace(s.run_dir, config,
                            std::vector<std::string>{"run.seed", "data.dataset", "data.train_limit", "data.test_limit", "arch.*"});
   }
-  s.train = load_dataset(data.get_string("dataset"), data.get_string("path"), "train");
-  s.test = load_dataset(data.get_string("dataset"), data.get_string("path"), "test");
+  s.train = load_dataset(data_source_of(data), "train");
+  s.test = load_dataset(data_source_of(data), "test");
   if (data.get_int("train_limit") > 0 && data.get_int("train_limit") < s.train.size()) {
     s.train = s.train.subset(torch::arange(data.get_int("train_limit")), s.train.name);
   }

@@ -1174,3 +1174,159 @@ TEST(SearchLoop, FbnetWithoutALatencyTableIsRefusedUnlessItsLossIgnoresLatency) 
 
 }  // namespace
 }  // namespace experiments
+
+// --- Trial-based search over hyper-spaces (hyper_search) ---------------------
+
+namespace experiments {
+namespace {
+
+// 240 rows of three numeric features; the class is whether x0 + x1 > 0.
+std::string write_tabular_csv(const testing::TempDir& dir) {
+  const std::string path = dir.file("table.csv");
+  std::ofstream out(path);
+  out << "id,x0,x1,x2,class\n";
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (int i = 0; i < 240; ++i) {
+    const double x0 = u(rng), x1 = u(rng), x2 = u(rng);
+    out << i << "," << x0 << "," << x1 << "," << x2 << "," << (x0 + x1 > 0 ? "up" : "down") << "\n";
+  }
+  return path;
+}
+
+// A tiny trial search of a small DNN hyper-space on that table.
+std::vector<std::string> tiny_tabular(const testing::TempDir& data, const std::string& controller) {
+  return {"data.dataset=csv",
+          "data.path=" + write_tabular_csv(data),
+          "data.label=class",
+          "data.ignore_columns=id",
+          "data.validation_size=48",
+          "space.name=hyper_dnn",
+          "space.units=[4,8]",
+          "space.layers=[1,2]",
+          "space.dropout_max=0.2",
+          "child.batch_size=16",
+          "controller.name=" + controller,
+          "controller.updates_per_epoch=2",
+          "controller.archs_per_update=2",
+          "controller.valid_batch_size=48",
+          "search.epochs=2",
+          "search.top_k=1",
+          "search.evaluation=trial",
+          "search.trial_epochs=1",
+          "run.threads=1"};
+}
+
+// The rows the strategy's proposals made (not the final measurement).
+std::vector<std::size_t> controller_rows(const TableColumns& archs) {
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < archs.rows; ++i) {
+    if (archs.texts.at("phase")[i] == "controller") rows.push_back(i);
+  }
+  return rows;
+}
+
+TEST(HyperSearch, EverySearcherTrainsTrialsOfATabularHyperSpaceAndArchivesThem) {
+  for (const std::string controller : {"random", "grid", "bayes_opt", "mcts"}) {
+    testing::TempDir data, runs;
+    std::ostringstream progress;
+    run_tiny_search(tiny_tabular(data, controller), runs.file("run"), progress);
+    const TableColumns archs = read_archive_table(runs.file("run") + "/run.h5", "archs");
+    const std::vector<std::size_t> rows = controller_rows(archs);
+    ASSERT_EQ(rows.size(), 8u) << controller;
+    const auto space = spaces::make_space("hyper_dnn(units=[4,8],layers=[1,2],dropout_max=0.2)");
+    std::set<std::string> distinct;
+    for (std::size_t i : rows) {
+      EXPECT_EQ(archs.texts.at("evaluator")[i], "trial");
+      const double accuracy = archs.numbers.at("accuracy")[i];
+      EXPECT_TRUE(accuracy >= 0.0 && accuracy <= 1.0) << controller << " row " << i;
+      EXPECT_GT(archs.numbers.at("seconds")[i], 0.0);
+      EXPECT_GT(archs.numbers.at("params")[i], 0.0);
+      // The hyper-parameters, as the space's assignment text, read back to the tokens archived.
+      const std::string& text = archs.texts.at("canonical")[i];
+      EXPECT_EQ(space->parse(text).tokens, archs.integer_rows.at("tokens")[i]) << text;
+      distinct.insert(text);
+    }
+    EXPECT_EQ(distinct.size(), rows.size()) << controller << ": skip_seen is off, yet no searcher repeats itself";
+  }
+}
+
+TEST(HyperSearch, MaxTrialsAndSkipSeenBoundTheNetworksTrained) {
+  testing::TempDir data, runs;
+  std::ostringstream progress;
+  // A space of 2 x 2 x 2 x 2 x (orders) networks, searched at random far longer than it is.
+  auto overrides = tiny_tabular(data, "random");
+  overrides.insert(overrides.end(), {"space.units=[4]", "space.reduce_factors=1", "space.activations=relu",
+                                     "space.dropout_max=0.1", "search.skip_seen=true", "search.epochs=10"});
+  run_tiny_search(overrides, runs.file("seen"), progress);
+  const auto space = spaces::make_space("hyper_dnn(units=[4],reduce_factors=1,activations=relu,layers=[1,2],"
+                                        "dropout_max=0.1)");
+  const TableColumns seen = read_archive_table(runs.file("seen") + "/run.h5", "archs");
+  std::set<std::string> distinct;
+  for (std::size_t i : controller_rows(seen)) distinct.insert(seen.texts.at("canonical")[i]);
+  EXPECT_EQ(distinct.size(), controller_rows(seen).size()) << "a network was trained twice";
+  EXPECT_LE(static_cast<double>(distinct.size()), std::pow(10.0, space->size().log10()) + 0.5);
+  EXPECT_LT(controller_rows(seen).size(), 40u);  // 40 proposals, most of them repeats
+
+  overrides = tiny_tabular(data, "random");
+  overrides.push_back("search.max_trials=5");
+  run_tiny_search(overrides, runs.file("budget"), progress);
+  EXPECT_EQ(controller_rows(read_archive_table(runs.file("budget") + "/run.h5", "archs")).size(), 5u);
+}
+
+TEST(HyperSearch, ATrialClearlyBehindTheBestStopsAfterItsFirstEpoch) {
+  testing::TempDir data, runs;
+  std::ostringstream progress;
+  auto overrides = tiny_tabular(data, "random");
+  overrides.insert(overrides.end(), {"search.trial_epochs=3", "search.trial_early_stop=0.001", "search.epochs=3"});
+  run_tiny_search(overrides, runs.file("run"), progress);
+  const TableColumns archs = read_archive_table(runs.file("run") + "/run.h5", "archs");
+  int stopped = 0;
+  double best = -1.0;
+  for (std::size_t i : controller_rows(archs)) {
+    const double accuracy = archs.numbers.at("accuracy")[i];
+    if (archs.numbers.at("stopped_early")[i] == 1.0) {
+      ++stopped;
+      EXPECT_LT(accuracy, best - 0.001) << "row " << i << " stopped though it was not behind the best";
+    }
+    best = std::max(best, accuracy);
+  }
+  EXPECT_GE(stopped, 1);
+}
+
+TEST(HyperSearch, ResumeWithinTheTrialSequenceEqualsTheUninterruptedRun) {
+  for (const std::string controller : {"bayes_opt", "mcts", "grid"}) {
+    testing::TempDir data, runs;
+    auto overrides = tiny_tabular(data, controller);
+    overrides.insert(overrides.end(), {"run.checkpoint_evaluations=1", "search.skip_seen=true"});
+    std::ostringstream progress;
+    run_tiny_search(overrides, runs.file("whole"), progress);
+    InterruptedRun killed("epoch 2/2 evaluate   [############............] 1/2");
+    EXPECT_THROW(run_tiny_search(overrides, runs.file("parts"), killed.out), std::runtime_error);
+    overrides.push_back("run.dir=" + runs.file("parts"));
+    SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
+    expect_same_archive(runs.file("parts"), runs.file("whole"));
+  }
+}
+
+TEST(HyperSearch, BadDataAndHyperSpaceSettingsExitWithTwoNamingThem) {
+  testing::TempDir data, runs;
+  std::ostringstream out, err;
+  auto args = [&](std::vector<std::string> extra) {
+    std::vector<std::string> overrides = tiny_tabular(data, "random");
+    overrides.insert(overrides.end(), extra.begin(), extra.end());
+    return command_line("hyper_search", runs.file("bad"), overrides);
+  };
+  EXPECT_EQ(run_search_cli(args({"data.path=" + runs.file("absent.csv")}), "", out, err), 2);
+  EXPECT_NE(err.str().find("absent.csv: cannot open the CSV file"), std::string::npos) << err.str();
+  EXPECT_EQ(run_search_cli(args({"data.label=klass"}), "", out, err), 2);
+  EXPECT_NE(err.str().find("no column 'klass'"), std::string::npos) << err.str();
+  EXPECT_EQ(run_search_cli(args({"space.activations=relu/gelu"}), "", out, err), 2);
+  EXPECT_NE(err.str().find("unknown activation 'gelu'"), std::string::npos) << err.str();
+  EXPECT_EQ(run_search_cli(args({"space.reduce_factors=1/x"}), "", out, err), 2);
+  EXPECT_NE(err.str().find("'x' is not a number"), std::string::npos) << err.str();
+  EXPECT_FALSE(std::filesystem::exists(runs.file("bad")));
+}
+
+}  // namespace
+}  // namespace experiments
