@@ -5,6 +5,7 @@
 #include "childnets/cell_network.h"
 #include "childnets/fbnet_network.h"
 #include "childnets/genet_network.h"
+#include "childnets/hypernets_enas_network.h"
 #include "childnets/macro_network.h"
 #include "childnets/sequential_network.h"
 #include "childnets/spos_network.h"
@@ -13,11 +14,15 @@
 #include "spaces/fbnet_space.h"
 #include "spaces/genet_space.h"
 #include "spaces/hyper_space.h"
+#include "spaces/hypernets_enas_space.h"
 #include "spaces/spos_space.h"
 
 namespace childnets {
 
 std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space, const NetworkOptions& options) {
+  // Before the cell spaces: Hypernets' ENAS micro is one, with a network of its own.
+  if (dynamic_cast<const spaces::HypernetsEnasSpace*>(space.get()) != nullptr)
+    return std::make_unique<HypernetsEnasNetwork>(space, options);
   if (dynamic_cast<const spaces::CellSpace*>(space.get()) != nullptr)
     return std::make_unique<CellNetwork>(space, options);
   if (dynamic_cast<const spaces::EnasMacroSpace*>(space.get()) != nullptr) {

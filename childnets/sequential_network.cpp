@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "childnets/keras_init.h"
 #include "spaces/hyper_space.h"
 #include "spaces/infra/errors.h"
 
@@ -21,13 +22,6 @@ std::vector<spaces::HyperLayer> layers_of(const spaces::ArchGraph& arch) {
     if (stack[v].kind == spaces::NodeKind::kIntermediate) layers.push_back(spaces::parse_hyper_layer(stack[v].node_op));
   }
   return layers;
-}
-
-// Keras's glorot_uniform: U(-b, b), b = sqrt(6 / (fan_in + fan_out)).
-void glorot_uniform(torch::Tensor& weight, std::int64_t fan_in, std::int64_t fan_out) {
-  torch::NoGradGuard no_grad;
-  const double bound = std::sqrt(6.0 / double(fan_in + fan_out));
-  weight.uniform_(-bound, bound);
 }
 
 // The shape of one image's activation: {features} or {C, H, W}.
@@ -81,27 +75,21 @@ void SequentialNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGra
     if (layer.op == "dense") {
       const std::int64_t units = checked_int(layer, "units");
       auto linear = torch::nn::Linear(torch::nn::LinearOptions(shape.features(), units));
-      glorot_uniform(linear->weight, shape.features(), units);
-      torch::NoGradGuard no_grad;
-      linear->bias.zero_();
+      keras_init_linear(*linear);
       store.add(layer_key(i), linear.ptr());
       shape = Shape{units, 1, true};
     } else if (layer.op == "conv2d") {
       needs_image();
       const std::int64_t filters = checked_int(layer, "filters"), kernel = checked_int(layer, "kernel");
       auto conv = torch::nn::Conv2d(torch::nn::Conv2dOptions(shape.channels, filters, kernel).bias(true));
-      glorot_uniform(conv->weight, shape.channels * kernel * kernel, filters * kernel * kernel);
-      torch::NoGradGuard no_grad;
-      conv->bias.zero_();
+      keras_init_conv(*conv);
       store.add(layer_key(i), conv.ptr());
       shape.channels = filters;
     } else if (layer.op == "batch_norm") {
       if (shape.flat) {
-        store.add(layer_key(i),
-                  torch::nn::BatchNorm1d(torch::nn::BatchNormOptions(shape.channels).eps(1e-3).momentum(0.01)).ptr());
+        store.add(layer_key(i), torch::nn::BatchNorm1d(keras_batch_norm(shape.channels)).ptr());
       } else {
-        store.add(layer_key(i),
-                  torch::nn::BatchNorm2d(torch::nn::BatchNormOptions(shape.channels).eps(1e-3).momentum(0.01)).ptr());
+        store.add(layer_key(i), torch::nn::BatchNorm2d(keras_batch_norm(shape.channels)).ptr());
       }
     } else if (layer.op == "max_pool" || layer.op == "avg_pool") {
       needs_image();
@@ -117,9 +105,7 @@ void SequentialNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGra
     }
   }
   auto classifier = torch::nn::Linear(torch::nn::LinearOptions(shape.features(), options_.num_classes()));
-  glorot_uniform(classifier->weight, shape.features(), options_.num_classes());
-  torch::NoGradGuard no_grad;
-  classifier->bias.zero_();
+  keras_init_linear(*classifier);
   store.add("classifier", classifier.ptr());
 }
 

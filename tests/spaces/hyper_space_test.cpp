@@ -230,3 +230,30 @@ TEST(HyperParameters, RangesIncludeBothBoundsAndLogValuesAreGeometric) {
 
 }  // namespace
 }  // namespace spaces
+
+namespace spaces {
+namespace {
+
+TEST(HypernetsEnasSpace, EachCellOfTheArchStringHasItsOwnNodesInHypernetsOrder) {
+  const SpacePtr space = make_space("hyper_enas_micro(arch=NRN,nodes=2)");
+  // Per node: input L, input R, op L, op R; three cells of two nodes.
+  ASSERT_EQ(space->num_tokens(), 3u * 2 * 4);
+  EXPECT_EQ(space->decisions()[0].kind, DecisionKind::kInputIndex);
+  EXPECT_EQ(space->decisions()[1].kind, DecisionKind::kInputIndex);
+  EXPECT_EQ(space->decisions()[2].kind, DecisionKind::kOp);
+  EXPECT_EQ(space->cell_name(1), "cell 2 (R)");
+  // One cell: node 0 from (c1, c2), node 1 from (c2, node 0): 2 * 2 * 3 * 3 inputs, 5^4 ops.
+  EXPECT_EQ(space->size(), BigCount::power(BigCount(2 * 2 * 3 * 3 * 625), 3));
+  // Node 0 identity(c1) + sep5(c2); node 1 max(node 0) + sep3(c1): node 1 alone is a loose end.
+  const ArchGraph graph = space->decode(space->parse("0 1 4 0  2 0 3 1  " + std::string(16, ' ') + "0 0 0 0 0 0 0 0 " +
+                                                     "0 0 0 0 0 0 0 0"));
+  const CellGraph& cell = graph.cells[0];
+  EXPECT_EQ(graph.cells[1][boost::graph_bundle].role, CellRole::kReduction);
+  EXPECT_EQ(loose_ends(cell), std::vector<Vertex>{3});
+  EXPECT_EQ(cell[inputs_by_slot(cell, 2)[1]].op_name, "sep_conv_5x5");
+  EXPECT_THROW(make_space("hyper_enas_micro(arch=NXR)"), OptionError);
+  EXPECT_THROW(make_space("hyper_enas_micro(arch=)"), OptionError);
+}
+
+}  // namespace
+}  // namespace spaces

@@ -6,8 +6,9 @@ namespace spaces {
 namespace {
 
 TEST(SpaceRegistry, HoldsEverySpaceOfTheProject) {
-  const std::vector<std::string> expected = {"darts",     "enas_macro", "enas_micro", "fbnet", "genet",
-                                             "hyper_cnn", "hyper_dnn",  "nao",        "pnas",  "spos"};
+  const std::vector<std::string> expected = {"darts", "enas_macro", "enas_micro", "fbnet",
+                                             "genet", "hyper_cnn",  "hyper_dnn",  "hyper_enas_micro",
+                                             "nao",   "pnas",       "spos"};
   EXPECT_EQ(space_registry().names(), expected);
 }
 
@@ -26,7 +27,7 @@ TEST(SpaceRegistry, NamesTheUnknownSpaceAndListsTheKnownOnes) {
   } catch (const OptionError& e) {
     EXPECT_STREQ(e.what(),
                  "unknown space 'enas_mikro' (known: darts, enas_macro, enas_micro, fbnet, genet, hyper_cnn, "
-                 "hyper_dnn, nao, pnas, spos)");
+                 "hyper_dnn, hyper_enas_micro, nao, pnas, spos)");
   }
 }
 
