@@ -54,6 +54,7 @@ std::string small_space(const std::string& name) {
       {"genet", "genet(stages=[3,4])"},
       {"hyper_cnn", "hyper_cnn(blocks=[2,3],repeats=[3,4])"},
       {"hyper_dnn", "hyper_dnn(layers=[2,3])"},
+      {"hyper_enas_micro", "hyper_enas_micro(arch=NR,nodes=2)"},
       {"nao", "nao(nodes=2)"},
       {"pnas", "pnas(blocks=2)"},
       {"spos", "spos(stage_repeats=[1,2],stage_channels=[8,16],stem_channels=4)"}};
