@@ -16,13 +16,15 @@ inline void keras_glorot_uniform(torch::Tensor& weight, std::int64_t fan_in, std
 }
 
 // A conv2d (weight [out, in / groups, k, k]) initialised as Keras does:
-// fan_in = in / groups x k x k, fan_out = out x k x k / groups (a
-// depthwise kernel: k x k each), bias zero.
+// a plain convolution's kernel (k, k, in, out) has fan_in = in x k x k and
+// fan_out = out x k x k; a depthwise one (groups = in; Keras's kernel
+// (k, k, in, multiplier)) fan_in = in x k x k and fan_out = multiplier x
+// k x k. Bias zero.
 inline void keras_init_conv(torch::nn::Conv2dImpl& conv) {
   const auto& w = conv.weight;
   const std::int64_t receptive = w.size(2) * w.size(3);
   const std::int64_t groups = conv.options.groups();
-  keras_glorot_uniform(conv.weight, w.size(1) * receptive, w.size(0) / groups * receptive);
+  keras_glorot_uniform(conv.weight, w.size(1) * groups * receptive, w.size(0) / groups * receptive);
   torch::NoGradGuard no_grad;
   if (conv.bias.defined()) conv.bias.zero_();
 }

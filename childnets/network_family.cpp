@@ -39,6 +39,11 @@ std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space
   throw std::invalid_argument("no child network builds space '" + space->name() + "'");
 }
 
+bool has_shared_store(const spaces::SearchSpace& space) {
+  return dynamic_cast<const spaces::HyperSpace*>(&space) == nullptr &&
+         dynamic_cast<const spaces::HypernetsEnasSpace*>(&space) == nullptr;
+}
+
 ChildOutput NetworkFamily::forward_mixed(ParameterStoreImpl&, const torch::Tensor&,
                                          const std::vector<torch::Tensor>&) const {
   throw std::logic_error("this network family has no relaxed (mixed) graph; see childnets/supernet.h");

@@ -87,6 +87,10 @@ class LayerwiseFamily {
 // Throws std::invalid_argument for a space no family builds, or options
 // that make no network (too many reductions for the image size).
 std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space, const NetworkOptions& options);
+// Whether a store of every architecture of the space exists
+// (make_shared_store): false for the hyper-spaces, whose networks are each
+// built for one architecture (trials only).
+bool has_shared_store(const spaces::SearchSpace& space);
 
 // The ops without weights (pools, identity, none) of a space, built once
 // per stride when a network is built: the forward pass looks them up

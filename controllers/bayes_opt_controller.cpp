@@ -85,6 +85,7 @@
 #include <unordered_set>
 
 #include "controllers/controller.h"
+#include "spaces/infra/number_text.h"
 #include "controllers/gaussian_process.h"
 #include "controllers/one_hot_encoding.h"
 #include "spaces/completions.h"
@@ -170,11 +171,7 @@ class MixedEncoding {
   std::vector<std::int64_t> groups_;
 };
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", value);
-  return text;
-}
+std::string number(double value) { return spaces::compact(value, 4); }
 
 torch::Tensor tokens_tensor(const std::vector<spaces::Arch>& archs, std::int64_t length) {
   torch::Tensor t = torch::zeros({static_cast<std::int64_t>(archs.size()), length}, torch::kLong);

@@ -68,16 +68,13 @@
 #include <unordered_set>
 
 #include "controllers/controller.h"
+#include "spaces/infra/number_text.h"
 #include "spaces/registry.h"
 
 namespace controllers {
 namespace {
 
-std::string number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4g", value);
-  return text;
-}
+std::string number(double value) { return spaces::compact(value, 4); }
 
 struct MctsOptions {
   double exploration_bonus = 0.6;

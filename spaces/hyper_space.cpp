@@ -305,6 +305,21 @@ struct Checker {
     for (int gate : gates) latest_gate[p] = std::max(latest_gate[p], gate);
   }
 
+  // The parameters that can make `m` compute nothing: Optional switches
+  // and dropout rates within it.
+  static std::vector<int> emptying_parameters(const HyperModule& m) {
+    std::vector<int> out;
+    if (m.kind == HyperModule::Kind::kOptional) out.push_back(m.parameter);
+    if (m.kind == HyperModule::Kind::kLayer && m.op == "dropout") {
+      for (const HyperAttribute& a : m.attributes) out.insert(out.end(), a.reads.begin(), a.reads.end());
+    }
+    for (const HyperModule& c : m.children) {
+      const std::vector<int> inner = emptying_parameters(c);
+      out.insert(out.end(), inner.begin(), inner.end());
+    }
+    return out;
+  }
+
   // A parameter read only under gates must be declared after all of them,
   // so that its activity is known when its token is drawn.
   void check_order() const {
@@ -331,7 +346,20 @@ struct Checker {
         return;
       case HyperModule::Kind::kPermutation:
         read_under(m.parameter, gates);
-        for (const HyperModule& c : m.children) visit(c, gates);
+        for (const HyperModule& c : m.children) {
+          // What can empty a module (an Optional's switch, a dropout's rate)
+          // must be decided before the order, or orders that differ only in
+          // where an empty module goes would all stay legal.
+          for (int p : emptying_parameters(c)) {
+            if (p > m.parameter) {
+              throw OptionError("hyper-parameter '" + parameters[static_cast<std::size_t>(p)].name +
+                                "' can empty a module that the order '" +
+                                parameters[static_cast<std::size_t>(m.parameter)].name +
+                                "' arranges, but is declared after it; declare it first");
+            }
+          }
+          visit(c, gates);
+        }
         return;
       case HyperModule::Kind::kRepeat: {
         if (m.parameter >= 0) read_under(m.parameter, gates);

@@ -33,8 +33,10 @@
 // no searcher spends a trial on a network it has seen under another name.
 // A definition must declare every parameter after the parameters that
 // decide whether it is read (its enclosing Repeat, Optional and Choice
-// gates), so that activity is known from the prefix; the constructor
-// refuses one that does not.
+// gates), unless a module outside every gate reads it; and a Permutation's
+// order after whatever can empty the modules it arranges (their Optional
+// switches, their dropout rates): so activity and empty modules are known
+// from the prefix. The constructor refuses a definition that does not.
 //
 // The graph: one layer stack (role kLayers): vertex 0 the input, vertex
 // i + 1 the network's i-th layer with its text as node_op
@@ -121,7 +123,11 @@ struct HyperModule {
 HyperModule layer_module(std::string op, std::vector<HyperAttribute> attributes = {});
 HyperModule sequential_module(std::vector<HyperModule> children);
 
-// A definition under construction: parameters are declared in token order.
+// A definition under construction: parameters are declared in token
+// order. The builders do not validate; HyperSpace's constructor checks the
+// whole definition. add() throws OptionError for a name declared twice,
+// repeat() for no counts or a negative one, permutation(shared, ...) for a
+// parameter that is not an order of that many modules.
 class HyperSpaceDefinition {
  public:
   int add(HyperParameter parameter);  // its index
@@ -160,9 +166,11 @@ HyperLayer parse_hyper_layer(const std::string& text);
 class HyperSpace : public SearchSpace {
  public:
   // Throws OptionError naming the parameter for a definition whose
-  // parameter is never read, is read under a gate declared after it, has
-  // fewer than one value, or is a Choice gate with another number of
-  // values than modules; and for a layer op outside the vocabulary.
+  // parameter is never read, is read only under a gate declared after it,
+  // can empty a module of a Permutation whose order is declared before it,
+  // has no values, is a Choice gate with another number of values than
+  // modules, or an Optional gate that is not a Bool; and for a layer op
+  // outside the vocabulary.
   HyperSpace(std::string name, Params params, HyperSpaceDefinition definition);
 
   const std::vector<HyperParameter>& parameters() const { return definition_.parameters; }

@@ -2,6 +2,7 @@
 // dnn_search_space.py and cnn_search_space.py, @3b2d578), parameters
 // declared in Hypernets' order, options defaulting to Hypernets' choices.
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -73,6 +74,25 @@ SpacePtr make_dnn(const Params& params) {
   const int dropout =
       d.add(real_parameter("dropout", 0.0, params.get_double("dropout_max"), params.get_double("dropout_step")));
   const int order = d.add(HyperSpaceDefinition::permutation_parameter("order", 3));
+  const std::vector<double> units_list = as_doubles(params.get_int_list("units"));
+  const std::vector<double> factors = numbers(params.get_string("reduce_factors"), "reduce_factors");
+  const std::vector<std::int64_t>& layer_counts = params.get_int_list("layers");
+  const std::int64_t most_layers = *std::max_element(layer_counts.begin(), layer_counts.end());
+  // Every reduce factor must act (a single block never reads it) and leave a unit in the last block.
+  if (factors.size() > 1 && *std::min_element(layer_counts.begin(), layer_counts.end()) < 2) {
+    throw OptionError(
+        "option 'layers': with several reduce_factors every network needs 2 or more blocks "
+        "(one block never reads the factor, so its networks would repeat)");
+  }
+  for (double f : factors) {
+    if (!(f > 0)) throw OptionError("option 'reduce_factors': " + compact(f) + " must be > 0");
+  }
+  const double narrowest = *std::min_element(units_list.begin(), units_list.end()) *
+                           std::pow(*std::min_element(factors.begin(), factors.end()), double(most_layers - 1));
+  if (std::floor(narrowest + 1e-9) < 1) {
+    throw OptionError("options 'units', 'reduce_factors', 'layers': the last of " + std::to_string(most_layers) +
+                      " blocks would have " + compact(narrowest) + " units; it needs at least 1");
+  }
   d.root = d.repeat("layers", as_ints(params.get_int_list("layers")), [&](int step) {
     // Keras's Dense takes int(units): truncated, as Python's int() does.
     HyperAttribute width{"units", {units, reduce}, [=](const HyperBinding& b) {

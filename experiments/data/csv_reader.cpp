@@ -144,8 +144,19 @@ CsvData read_csv_dataset(const std::string& path, const CsvOptions& options) {
   std::map<std::string, std::int64_t> class_index;
   for (std::size_t i = 0; i < data.classes.size(); ++i) class_index[data.classes[i]] = static_cast<std::int64_t>(i);
 
-  // Features, column by column.
+  // The seeded split, first: feature statistics come from the training rows only.
   const auto n = static_cast<std::int64_t>(rows.size());
+  const auto test_rows = static_cast<std::int64_t>(std::llround(options.test_fraction * double(n)));
+  if (!(options.test_fraction > 0 && options.test_fraction < 1) || test_rows < 1 || test_rows >= n) {
+    throw DataError(path + ": a test fraction of " + std::to_string(options.test_fraction) + " of " +
+                    std::to_string(n) + " rows leaves a split empty ([data] test_fraction)");
+  }
+  const std::vector<std::int64_t> order = seeded_permutation(n, options.split_seed);
+  std::vector<bool> in_train(rows.size(), false);
+  for (std::int64_t i = test_rows; i < n; ++i)
+    in_train[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])] = true;
+
+  // Features, column by column.
   std::vector<std::vector<float>> columns;
   for (std::size_t c = 0; c < header.size(); ++c) {
     if (c == label || ignored[c]) continue;
@@ -153,12 +164,14 @@ CsvData read_csv_dataset(const std::string& path, const CsvOptions& options) {
     bool numeric = true;
     double sum = 0;
     std::int64_t present = 0;
-    for (const auto& row : rows) {
-      if (row[c].empty()) continue;
-      if (!read_number(row[c], value)) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const std::string& field = rows[r][c];
+      if (field.empty()) continue;
+      if (!read_number(field, value)) {
         numeric = false;
         break;
       }
+      if (!in_train[r]) continue;
       sum += value;
       ++present;
     }
@@ -170,8 +183,10 @@ CsvData read_csv_dataset(const std::string& path, const CsvOptions& options) {
       data.features.push_back(header[c]);
       continue;
     }
-    std::set<std::string> values;
-    for (const auto& row : rows) values.insert(row[c]);
+    std::set<std::string> values;  // the training rows' categories; another is all zeros
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      if (in_train[r]) values.insert(rows[r][c]);
+    }
     for (const std::string& category : std::vector<std::string>(values.begin(), values.end())) {
       std::vector<float> column;
       for (const auto& row : rows) column.push_back(row[c] == category ? 1.0f : 0.0f);
@@ -190,13 +205,6 @@ CsvData read_csv_dataset(const std::string& path, const CsvOptions& options) {
     la[r] = class_index.at(rows[static_cast<std::size_t>(r)][label]);
   }
 
-  // The seeded split.
-  const auto test_rows = static_cast<std::int64_t>(std::llround(options.test_fraction * double(n)));
-  if (!(options.test_fraction > 0 && options.test_fraction < 1) || test_rows < 1 || test_rows >= n) {
-    throw DataError(path + ": a test fraction of " + std::to_string(options.test_fraction) + " of " +
-                    std::to_string(n) + " rows leaves a split empty ([data] test_fraction)");
-  }
-  const std::vector<std::int64_t> order = seeded_permutation(n, options.split_seed);
   const torch::Tensor all = torch::tensor(order, torch::kLong);
   Dataset whole{path, features, labels, static_cast<std::int64_t>(data.classes.size())};
   data.test = whole.subset(all.slice(0, 0, test_rows), path + " test");

@@ -8,9 +8,12 @@
 // in \r\n are read as \n, blank lines are skipped. One column, named by
 // `label`, is the class; every other column is a feature:
 // - numeric when every non-empty field reads as a number: the value, an
-//   empty field filled with the column's mean;
-// - categorical otherwise: one-hot over its distinct values (an empty
-//   field is a value of its own), in sorted order, one feature per value.
+//   empty field filled with the mean of the training rows;
+// - categorical otherwise: one-hot over the distinct values of the
+//   training rows (an empty field is a value of its own), in sorted order,
+//   one feature per value; a value only test rows have is all zeros.
+// Statistics come from the training rows of the split, so nothing of the
+// test rows leaks into the features.
 // Classes are the label's distinct values in sorted order (numerically
 // when all are numbers). Features are float32 as [N, features, 1, 1]
 // (the layout of a 1x1 image with one channel per feature, so the batch

@@ -14,7 +14,7 @@ namespace experiments {
 struct DataSource {
   std::string name = "fashion-mnist";
   std::string path;  // a directory, or the CSV file
-  CsvOptions csv;    // name "csv" only
+  CsvOptions csv;    // name "csv" only; the image sets ignore it
 };
 
 // `split` is "train" or "test". Throws DataError naming the file for

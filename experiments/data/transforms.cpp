@@ -25,7 +25,9 @@ Normalization Normalization::of(const Dataset& data) {
   for (std::int64_t c = 0; c < data.channels(); ++c) {
     const torch::Tensor channel = pixels.select(1, c);
     n.mean.push_back(channel.mean().item<double>());
-    n.std.push_back(std::max(1e-6, channel.std().item<double>()));
+    // A constant channel (a feature the training rows never vary) is left unscaled, as sklearn's StandardScaler does.
+    const double std = channel.std().item<double>();
+    n.std.push_back(std < 1e-6 ? 1.0 : std);
   }
   return n;
 }

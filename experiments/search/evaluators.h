@@ -15,7 +15,12 @@
 //              [search] trial_epochs of the training split (SGD of [child],
 //              cosine from lr_max to lr_min), scored on the whole validation
 //              split with its running statistics (a trial, as Hypernets and
-//              PNAS's standalone candidates); final: the trial's metrics
+//              PNAS's standalone candidates); final: the trial's metrics.
+//              With [search] trial_early_stop > 0, a trial of more than one
+//              epoch is scored after its first and stops there when its
+//              accuracy is below SearchContext::best_accuracy (set by the
+//              search loop for its own evaluations only) by more than that
+//              margin; every trial then has "stopped_early" (1 or 0)
 //   predictor  a performance predictor (controllers/performance_predictor.h;
 //              [search] predictor_model: ridge or mlp, OFA's) fitted on what
 //              another run of the same space measured ([search]

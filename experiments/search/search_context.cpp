@@ -1,6 +1,5 @@
 #include "experiments/search/search_context.h"
 
-
 #include "spaces/registry.h"
 
 namespace experiments {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "childnets/memory_estimate.h"
+#include "childnets/network_family.h"
 #include "childnets/supernet.h"
 #include "controllers/controller.h"
 #include "experiments/archive/checkpoint.h"
@@ -163,8 +164,10 @@ struct SearchLoop::State {
   std::int64_t trials = 0;
   double seconds_before = 0.0;
   Clock::time_point started = Clock::now();
-  // [search] skip_seen: the metrics of every network evaluated, by canonical key.
+  // The metrics of every network evaluated, by canonical key ([search] skip_seen consults it).
   std::map<std::uint64_t, controllers::Metrics> seen;
+  // The best accuracy of the search's evaluations so far (NaN: none), for trial early stopping.
+  double best_accuracy = kNaN;
 
   double seconds_spent() const {
     return seconds_before + std::chrono::duration<double>(Clock::now() - started).count();
@@ -190,7 +193,8 @@ struct SearchLoop::State {
   void append_pending();
   // Appends the pending records and writes a checkpoint at `path`.
   void write_checkpoint_to(const std::string& path);
-  void evaluate_phase(const controllers::EvaluatePhase& phase);
+  // Whether the phase ran to its end (false: the budget stopped it between updates).
+  bool evaluate_phase(const controllers::EvaluatePhase& phase);
   void keep_best_candidates();
   std::vector<std::pair<spaces::Arch, double>> final_phase();
 };
@@ -275,8 +279,9 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   if (resume) {
     resume_changes.emplace(
         s.run_dir, config,
-        std::vector<std::string>{"run.seed", "data.dataset", "data.validation_size", "data.train_limit", "space.*",
-                                 "controller.name", "search.objectives", "search.hypervolume_reference",
+        std::vector<std::string>{"run.seed", "data.dataset", "data.path", "data.label", "data.ignore_columns",
+                                 "data.test_fraction", "data.split_seed", "data.validation_size", "data.train_limit",
+                                 "space.*", "controller.name", "search.objectives", "search.hypervolume_reference",
                                  "search.latency_table", "search.latency_batch", "search.latency_warmup",
                                  "search.latency_runs"});
   }
@@ -293,6 +298,16 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
         "controller '" + controller_name + "' needs " + std::to_string(*needed) + " epochs to finish (one per stage)");
   }
   s.trains_weights = s.capabilities.needs_shared_weights || evaluator_info.reads_shared_weights;
+  if (s.trains_weights && !childnets::has_shared_store(*c.space)) {
+    throw config.error_at(
+        "search", "evaluation",
+        "space '" + c.space->name() +
+            "' has no shared weights (each of its networks is built for "
+            "its own architecture): evaluate its candidates as trials (evaluation = \"trial\") or "
+            "with a predictor" +
+            (s.capabilities.needs_shared_weights ? std::string(", with a strategy that does not train shared weights")
+                                                 : std::string()));
+  }
   if (const auto* role = s.controller->differentiable(); role != nullptr && role->gradient_order() == 2) {
     // The unrolled gradient's virtual step is architect.py's: plain momentum SGD, weight decay on every tensor,
     // on the plain loss. Each key that departs from it, and its value there.
@@ -486,6 +501,7 @@ void SearchLoop::State::state_fields(StateFields& fields) {
   }
   fields.text("candidates", candidates_text);
   fields.integer("trials", trials);
+  fields.scalar("best_accuracy", best_accuracy);
   double seconds = fields.saving() ? seconds_spent() : 0.0;
   fields.scalar("seconds", seconds);
   std::string seen_text;
@@ -563,7 +579,7 @@ void SearchLoop::State::write_checkpoint_to(const std::string& path) {
   prune_checkpoints(checkpoint_dir, path, context.config.section("run").get_int("keep_checkpoints"));
 }
 
-void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) {
+bool SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) {
   SearchContext& c = context;
   const auto& section = c.config.section("controller");
   const std::int64_t per_update = phase.per_update > 0 ? phase.per_update : section.get_int("archs_per_update");
@@ -584,7 +600,12 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
   const auto& search = c.config.section("search");
   const bool skip_seen = search.get_bool("skip_seen");
   const std::int64_t max_trials = search.get_int("max_trials");
-  while (position.updates_done < updates && !budget_spent()) {
+  bool stopped = false;
+  while (position.updates_done < updates) {
+    if (budget_spent()) {
+      stopped = true;
+      break;
+    }
     // A resumed run re-proposes from the saved state and skips what was scored.
     const std::vector<controllers::Feedback> scored = std::exchange(position.update_feedback, {});
     // The state to resume from if a checkpoint falls inside this update.
@@ -614,13 +635,14 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
         feedback.push_back(feedback_of(p.id, earlier->second));
         continue;
       }
-      c.best_accuracy = kNaN;
-      for (const Candidate& candidate : candidates) {
-        const auto it = candidate.metrics.find("accuracy");
-        if (it != candidate.metrics.end() && !(it->second <= c.best_accuracy)) c.best_accuracy = it->second;
-      }
+      // Only the search's own evaluations may stop a trial early (not the final phase or the ranking monitor).
+      c.best_accuracy = best_accuracy;
       controllers::Metrics metrics = evaluator->evaluate(p.arch);
-      if (skip_seen) seen[key] = metrics;
+      c.best_accuracy = kNaN;
+      if (const auto it = metrics.find("accuracy"); it != metrics.end() && !(it->second <= best_accuracy)) {
+        best_accuracy = it->second;
+      }
+      seen[key] = metrics;
       ++evaluated;
       const double reward = metrics.at(objective());
       spaces::Record row("archs");
@@ -671,6 +693,7 @@ void SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
   c.log->info("epoch {} evaluate: {} updates, mean reward {:.4f}{}", c.epoch + 1, position.updates_done,
               position.reward_sum / done,
               std::isnan(position.entropy_sum) ? "" : ", entropy " + fixed(position.entropy_sum / done, 3));
+  return !stopped;
 }
 
 void SearchLoop::State::keep_best_candidates() {
@@ -723,26 +746,41 @@ SearchResult SearchLoop::run() {
   const std::int64_t epochs = c.config.section("search").get_int("epochs");
   const std::int64_t every = c.config.section("run").get_int("checkpoint_every");
   // A strategy that finishes (PNAS after its last stage) ends the search early.
-  while (c.epoch < epochs && !s.controller->finished() && !s.budget_spent()) {
+  while (c.epoch < epochs && !s.controller->finished()) {
     State::Position& position = s.position;
     if (position.phases.empty()) {
       position.phases = s.controller->phases(c.epoch);
       check_phases(s.controller->name(), *s.controller, position.phases);
     }
-    while (position.phase < static_cast<std::int64_t>(position.phases.size()) && !s.budget_spent()) {
+    bool budget_stop = false;
+    while (position.phase < static_cast<std::int64_t>(position.phases.size())) {
       const controllers::Phase& phase = position.phases[static_cast<std::size_t>(position.phase)];
+      if (s.budget_spent()) {
+        budget_stop = true;
+        break;
+      }
       if (const auto* train = std::get_if<controllers::TrainWeightsPhase>(&phase)) {
         if (s.trains_weights) train_weights(c, *s.controller, *train, s.path_rng);
       } else if (std::holds_alternative<controllers::TrainArchitecturePhase>(phase)) {
         train_architecture(c, *s.controller);
-      } else {
-        s.evaluate_phase(std::get<controllers::EvaluatePhase>(phase));
+      } else if (!s.evaluate_phase(std::get<controllers::EvaluatePhase>(phase))) {
+        budget_stop = true;
+        break;
       }
       ++position.phase;
       position.updates_done = position.evaluations_done = 0;
       if (position.phase < static_cast<std::int64_t>(position.phases.size())) {
         s.write_checkpoint_to(in_epoch_checkpoint_path(s.checkpoint_dir, c.epoch + 1, position.phase, 0));
       }
+    }
+    if (budget_stop) {
+      c.log->info("the search's budget is spent ([search] max_trials {}, max_seconds {}): {} trials, {:.0f} s",
+                  c.config.section("search").get_int("max_trials"),
+                  c.config.section("search").get_double("max_seconds"), s.trials, s.seconds_spent());
+      // Where the budget stopped the epoch, so a resume with a larger budget goes on from here.
+      s.write_checkpoint_to(
+          in_epoch_checkpoint_path(s.checkpoint_dir, c.epoch + 1, position.phase, position.evaluations_done));
+      break;
     }
     const double updates = double(std::max<std::int64_t>(position.updates, 1));
     result.epoch_mean_reward.push_back(position.reward_sum / updates);

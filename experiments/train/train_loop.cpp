@@ -82,7 +82,9 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
   std::optional<ResumeChanges> resume_changes;
   if (resume) {
     resume_changes.emplace(s.run_dir, config,
-                           std::vector<std::string>{"run.seed", "data.dataset", "data.train_limit", "data.test_limit", "arch.*"});
+                           std::vector<std::string>{"run.seed", "data.dataset", "data.path", "data.label",
+                                                    "data.ignore_columns", "data.test_fraction", "data.split_seed",
+                                                    "data.train_limit", "data.test_limit", "arch.*"});
   }
   s.train = load_dataset(data_source_of(data), "train");
   s.test = load_dataset(data_source_of(data), "test");

@@ -13,9 +13,9 @@ std::string fixed(double value, int digits) {
   return text.str();
 }
 
-std::string compact(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.12g", value);
+std::string compact(double value, int digits) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.*g", digits, value);
   return text;
 }
 

@@ -8,8 +8,9 @@ namespace spaces {
 // `value` with `digits` digits after the point ("0.7634"); nan and inf as
 // the stream writes them.
 std::string fixed(double value, int digits);
-// `value` in at most 12 significant digits, no trailing zeros ("0.3",
-// "1000", "1e-05"): hyper-parameter values as text.
-std::string compact(double value);
+// `value` in at most `digits` significant digits, no trailing zeros
+// ("0.3", "1000", "1e-05"): hyper-parameter values as text (12 digits),
+// numbers in log lines (4).
+std::string compact(double value, int digits = 12);
 
 }  // namespace spaces

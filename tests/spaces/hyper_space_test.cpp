@@ -245,14 +245,42 @@ TEST(HypernetsEnasSpace, EachCellOfTheArchStringHasItsOwnNodesInHypernetsOrder) 
   // One cell: node 0 from (c1, c2), node 1 from (c2, node 0): 2 * 2 * 3 * 3 inputs, 5^4 ops.
   EXPECT_EQ(space->size(), BigCount::power(BigCount(2 * 2 * 3 * 3 * 625), 3));
   // Node 0 identity(c1) + sep5(c2); node 1 max(node 0) + sep3(c1): node 1 alone is a loose end.
-  const ArchGraph graph = space->decode(space->parse("0 1 4 0  2 0 3 1  " + std::string(16, ' ') + "0 0 0 0 0 0 0 0 " +
-                                                     "0 0 0 0 0 0 0 0"));
+  const ArchGraph graph =
+      space->decode(space->parse("0 1 4 0  2 0 3 1  " + std::string(16, ' ') + "0 0 0 0 0 0 0 0 " + "0 0 0 0 0 0 0 0"));
   const CellGraph& cell = graph.cells[0];
   EXPECT_EQ(graph.cells[1][boost::graph_bundle].role, CellRole::kReduction);
   EXPECT_EQ(loose_ends(cell), std::vector<Vertex>{3});
   EXPECT_EQ(cell[inputs_by_slot(cell, 2)[1]].op_name, "sep_conv_5x5");
   EXPECT_THROW(make_space("hyper_enas_micro(arch=NXR)"), OptionError);
   EXPECT_THROW(make_space("hyper_enas_micro(arch=)"), OptionError);
+}
+
+}  // namespace
+}  // namespace spaces
+
+namespace spaces {
+namespace {
+
+TEST(HyperSpaceDefinition, RefusesAnOrderDeclaredBeforeWhatCanEmptyItsModules) {
+  HyperSpaceDefinition d;
+  const int order = d.add(HyperSpaceDefinition::permutation_parameter("order", 2));
+  const int keep = d.add(bool_parameter("keep"));
+  d.root = d.permutation(order, {d.optional(keep, layer_module("batch_norm")), layer_module("flatten")});
+  try {
+    HyperSpace("test", Params(), std::move(d));
+    ADD_FAILURE() << "accepted";
+  } catch (const OptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("'keep' can empty a module that the order 'order' arranges"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(HyperSpace, DnnOptionsThatRepeatOrEmptyNetworksAreRefused) {
+  EXPECT_THROW(make_space("hyper_dnn(layers=[1,2])"), OptionError);          // one block never reads the factor
+  EXPECT_THROW(make_space("hyper_dnn(units=[4],layers=[4])"), OptionError);  // 4 * 0.5^3 < 1
+  EXPECT_THROW(make_space("hyper_dnn(reduce_factors=1/0)"), OptionError);
+  EXPECT_NO_THROW(make_space("hyper_dnn(reduce_factors=1,layers=[1,2])"));
 }
 
 }  // namespace

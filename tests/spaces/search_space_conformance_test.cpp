@@ -174,7 +174,8 @@ TEST_P(SpaceConformance, CrossoverIsValidAndTakesEveryNodeFromAParent) {
     const Arch child = space->crossover(a, b, rng);
     ASSERT_TRUE(space->is_valid(child)) << join_tokens(child.tokens);
     // Outside prefix-dependent repairs, each token comes from a parent.
-    const bool has_repairs = GetParam().starts_with("darts") || GetParam().starts_with("hyper");
+    const bool has_repairs =
+        GetParam().starts_with("darts") || GetParam().starts_with("hyper_dnn") || GetParam().starts_with("hyper_cnn");
     if (!has_repairs) {
       for (std::size_t p = 0; p < child.tokens.size(); ++p) {
         EXPECT_TRUE(child.tokens[p] == a.tokens[p] || child.tokens[p] == b.tokens[p]);

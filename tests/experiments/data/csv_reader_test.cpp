@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "experiments/data/load.h"
@@ -48,16 +50,58 @@ TEST(CsvReader, NumericColumnsStayOneHotColumnsSpreadAndClassesAreSorted) {
   EXPECT_EQ(data.train.images.sizes(), (std::vector<std::int64_t>{7, 4, 1, 1}));
   EXPECT_EQ(data.train.num_classes, 2);
   // Every row: one of the three colours, and the label "yes" exactly for odd sizes
-  // (the empty size, row 4, is filled with the mean of the other nine: 41 / 9).
+  // (the empty size, row 4, is filled with a mean: not a whole number).
   for (const Dataset* part : {&data.train, &data.test}) {
     for (std::int64_t r = 0; r < part->size(); ++r) {
       const torch::Tensor row = part->images[r].flatten();
       EXPECT_FLOAT_EQ(row.slice(0, 1, 4).sum().item<float>(), 1.0f);
       const float size = row[0].item<float>();
-      if (std::abs(size - 41.0f / 9.0f) < 1e-5f) continue;
+      if (std::abs(size - std::round(size)) > 1e-4f) continue;
       EXPECT_EQ(part->labels[r].item<std::int64_t>(), static_cast<std::int64_t>(size) % 2) << size;
     }
   }
+}
+
+TEST(CsvReader, StatisticsComeFromTheTrainingRowsOnly) {
+  // v = 10 i, empty in row 0; a category "rare" only in row 19.
+  std::string text = "v,kind,label\n";
+  for (int i = 0; i < 20; ++i) {
+    text += (i == 0 ? std::string() : std::to_string(10 * i)) + "," + (i == 19 ? "rare" : "common") + "," +
+            (i % 2 ? "a" : "b") + "\n";
+  }
+  testing::TempDir dir;
+  CsvOptions options;
+  options.test_fraction = 0.25;
+  const CsvData data = read_csv_dataset(write_csv(dir, "t.csv", text), options);
+  // The filled value is the mean of the training rows' values.
+  double sum = 0, count = 0, filled = -1;
+  for (std::int64_t r = 0; r < data.train.size(); ++r) {
+    const double v = data.train.images[r][0][0][0].item<float>();
+    if (std::fmod(v, 10.0) != 0.0) {
+      filled = v;
+    } else {
+      sum += v;
+      ++count;
+    }
+  }
+  bool filled_in_test = false;
+  for (std::int64_t r = 0; r < data.test.size(); ++r) {
+    const double v = data.test.images[r][0][0][0].item<float>();
+    if (std::fmod(v, 10.0) != 0.0) {
+      filled = v;
+      filled_in_test = true;
+    }
+  }
+  // The training rows hold the row with the empty field or not; the mean
+  // is over the training rows with a value either way.
+  EXPECT_NEAR(filled, sum / count, 1e-3) << (filled_in_test ? "row 0 in test" : "row 0 in train");
+  // "rare" is a feature only when row 19 is a training row.
+  bool rare_in_train = false;
+  for (std::int64_t r = 0; r < data.train.size(); ++r) {
+    rare_in_train |= data.train.images[r][0][0][0].item<float>() == 190.0f;
+  }
+  const bool has_rare = std::find(data.features.begin(), data.features.end(), "kind=rare") != data.features.end();
+  EXPECT_EQ(has_rare, rare_in_train);
 }
 
 TEST(CsvReader, IgnoredColumnsAreNotFeatures) {

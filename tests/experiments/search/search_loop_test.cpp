@@ -1203,7 +1203,8 @@ std::vector<std::string> tiny_tabular(const testing::TempDir& data, const std::s
           "data.validation_size=48",
           "space.name=hyper_dnn",
           "space.units=[4,8]",
-          "space.layers=[1,2]",
+          "space.reduce_factors=1/0.5",
+          "space.layers=[2,3]",
           "space.dropout_max=0.2",
           "child.batch_size=16",
           "controller.name=" + controller,
@@ -1234,7 +1235,7 @@ TEST(HyperSearch, EverySearcherTrainsTrialsOfATabularHyperSpaceAndArchivesThem) 
     const TableColumns archs = read_archive_table(runs.file("run") + "/run.h5", "archs");
     const std::vector<std::size_t> rows = controller_rows(archs);
     ASSERT_EQ(rows.size(), 8u) << controller;
-    const auto space = spaces::make_space("hyper_dnn(units=[4,8],layers=[1,2],dropout_max=0.2)");
+    const auto space = spaces::make_space("hyper_dnn(units=[4,8],reduce_factors=1/0.5,layers=[2,3],dropout_max=0.2)");
     std::set<std::string> distinct;
     for (std::size_t i : rows) {
       EXPECT_EQ(archs.texts.at("evaluator")[i], "trial");
@@ -1259,7 +1260,7 @@ TEST(HyperSearch, MaxTrialsAndSkipSeenBoundTheNetworksTrained) {
   overrides.insert(overrides.end(), {"space.units=[4]", "space.reduce_factors=1", "space.activations=relu",
                                      "space.dropout_max=0.1", "search.skip_seen=true", "search.epochs=10"});
   run_tiny_search(overrides, runs.file("seen"), progress);
-  const auto space = spaces::make_space("hyper_dnn(units=[4],reduce_factors=1,activations=relu,layers=[1,2],"
+  const auto space = spaces::make_space("hyper_dnn(units=[4],reduce_factors=1,activations=relu,layers=[2,3],"
                                         "dropout_max=0.1)");
   const TableColumns seen = read_archive_table(runs.file("seen") + "/run.h5", "archs");
   std::set<std::string> distinct;
@@ -1307,6 +1308,66 @@ TEST(HyperSearch, ResumeWithinTheTrialSequenceEqualsTheUninterruptedRun) {
     SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
     expect_same_archive(runs.file("parts"), runs.file("whole"));
   }
+}
+
+// A small space searched at random: repeats are certain, so skip_seen and
+// the trial count matter across the resume.
+std::vector<std::string> tiny_repeating(const testing::TempDir& data) {
+  auto overrides = tiny_tabular(data, "random");
+  overrides.insert(overrides.end(), {"space.units=[4]", "space.reduce_factors=1", "space.activations=relu",
+                                     "space.dropout_max=0.1", "search.skip_seen=true", "search.epochs=6",
+                                     "run.checkpoint_evaluations=1"});
+  return overrides;
+}
+
+TEST(HyperSearch, ARunStoppedByItsTrialBudgetResumesWithALargerOneAsOneRun) {
+  testing::TempDir data, runs;
+  std::ostringstream progress;
+  auto whole = tiny_repeating(data);
+  whole.push_back("search.max_trials=9");
+  run_tiny_search(whole, runs.file("whole"), progress);
+  EXPECT_EQ(controller_rows(read_archive_table(runs.file("whole") + "/run.h5", "archs")).size(), 9u);
+  auto parts = tiny_repeating(data);
+  parts.push_back("search.max_trials=4");
+  run_tiny_search(parts, runs.file("parts"), progress);
+  EXPECT_EQ(controller_rows(read_archive_table(runs.file("parts") + "/run.h5", "archs")).size(), 4u);
+  whole.push_back("run.dir=" + runs.file("parts"));
+  SearchLoop(ExperimentConfig::load(search_schema(), "", whole), runs.file("parts"), true, progress).run();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+}
+
+TEST(HyperSearch, ResumeWithinAnUpdateKeepsTheSkippedAndTheTrainedApart) {
+  testing::TempDir data, runs;
+  std::ostringstream progress;
+  auto overrides = tiny_repeating(data);
+  overrides.push_back("search.max_trials=10");
+  run_tiny_search(overrides, runs.file("whole"), progress);
+  InterruptedRun killed("epoch 3/6 evaluate   [############............] 1/2");
+  EXPECT_THROW(run_tiny_search(overrides, runs.file("parts"), killed.out), std::runtime_error);
+  overrides.push_back("run.dir=" + runs.file("parts"));
+  SearchLoop(ExperimentConfig::load(search_schema(), "", overrides), runs.file("parts"), true, progress).run();
+  expect_same_archive(runs.file("parts"), runs.file("whole"));
+}
+
+TEST(HyperSearch, ATimeBudgetStopsTheSearchBeforeTheNextUpdate) {
+  testing::TempDir data, runs;
+  std::ostringstream progress;
+  auto overrides = tiny_tabular(data, "random");
+  overrides.push_back("search.max_seconds=1e-6");
+  run_tiny_search(overrides, runs.file("run"), progress);
+  EXPECT_EQ(controller_rows(read_archive_table(runs.file("run") + "/run.h5", "archs")).size(), 0u);
+  std::ifstream log(runs.file("run") + "/log.txt");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("the search's budget is spent"), std::string::npos) << text;
+}
+
+TEST(HyperSearch, SharedWeightEvaluationOfAHyperSpaceIsRefusedByKey) {
+  testing::TempDir data, runs;
+  auto overrides = tiny_tabular(data, "random");
+  overrides.push_back("search.evaluation=shared");
+  const std::string refusal = config_refusal(overrides, runs.file("run"));
+  EXPECT_NE(refusal.find("[search] evaluation = 'shared': space 'hyper_dnn' has no shared weights"), std::string::npos)
+      << refusal;
 }
 
 TEST(HyperSearch, BadDataAndHyperSpaceSettingsExitWithTwoNamingThem) {
