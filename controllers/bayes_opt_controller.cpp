@@ -85,10 +85,11 @@
 #include <unordered_set>
 
 #include "controllers/controller.h"
-#include "spaces/infra/number_text.h"
 #include "controllers/gaussian_process.h"
 #include "controllers/one_hot_encoding.h"
+#include "controllers/uniform_samples.h"
 #include "spaces/completions.h"
+#include "spaces/infra/number_text.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -209,11 +210,7 @@ class BayesOptController : public Controller {
     return proposals;
   }
 
-  std::vector<spaces::Arch> sample(int n) override {
-    std::vector<spaces::Arch> archs;
-    for (int i = 0; i < n; ++i) archs.push_back(space_->random(rng_));
-    return archs;
-  }
+  std::vector<spaces::Arch> sample(int n) override { return uniform_samples(*space_, n, rng_); }
 
   UpdateStats observe(const std::vector<Feedback>& feedback) override {
     std::set<std::int64_t> ids;

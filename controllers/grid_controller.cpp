@@ -42,6 +42,7 @@
 
 #include "controllers/controller.h"
 #include "controllers/outstanding_proposals.h"
+#include "controllers/uniform_samples.h"
 #include "spaces/registry.h"
 
 namespace controllers {
@@ -80,11 +81,7 @@ class GridController : public Controller {
     return proposals;
   }
 
-  std::vector<spaces::Arch> sample(int n) override {
-    std::vector<spaces::Arch> archs;
-    for (int i = 0; i < n; ++i) archs.push_back(space_->random(rng_));
-    return archs;
-  }
+  std::vector<spaces::Arch> sample(int n) override { return uniform_samples(*space_, n, rng_); }
 
   UpdateStats observe(const std::vector<Feedback>& feedback) override {
     ids_.settle(feedback, "grid");

@@ -68,6 +68,7 @@
 #include <unordered_set>
 
 #include "controllers/controller.h"
+#include "controllers/uniform_samples.h"
 #include "spaces/infra/number_text.h"
 #include "spaces/registry.h"
 
@@ -104,11 +105,7 @@ class MctsController : public Controller {
     return proposals;
   }
 
-  std::vector<spaces::Arch> sample(int n) override {
-    std::vector<spaces::Arch> archs;
-    for (int i = 0; i < n; ++i) archs.push_back(space_->random(rng_));
-    return archs;
-  }
+  std::vector<spaces::Arch> sample(int n) override { return uniform_samples(*space_, n, rng_); }
 
   UpdateStats observe(const std::vector<Feedback>& feedback) override {
     std::set<std::int64_t> ids;

@@ -6,6 +6,7 @@
 #include "controllers/controller.h"
 #include "spaces/completions.h"
 #include "spaces/registry.h"
+#include "tests/controllers/ask_tell_loop.h"
 
 namespace controllers {
 namespace {
@@ -25,22 +26,9 @@ double spos_reward(const spaces::Arch& arch) {
   return reward;
 }
 
-// Proposes in updates of `per_update` until `budget` proposals, observing
-// `reward`; returns every proposal.
 std::vector<spaces::Arch> search(Controller& controller, int budget, int per_update,
                                  double (*reward)(const spaces::Arch&)) {
-  std::vector<spaces::Arch> all;
-  while (static_cast<int>(all.size()) < budget) {
-    const auto proposals = controller.propose(std::min(per_update, budget - static_cast<int>(all.size())));
-    if (proposals.empty()) break;
-    std::vector<Feedback> feedback;
-    for (const Proposal& p : proposals) {
-      all.push_back(p.arch);
-      feedback.push_back({p.id, reward(p.arch)});
-    }
-    controller.observe(feedback);
-  }
-  return all;
+  return test_support::ask_tell(controller, budget, per_update, reward);
 }
 
 double best_of(const std::vector<spaces::Arch>& archs, double (*reward)(const spaces::Arch&)) {

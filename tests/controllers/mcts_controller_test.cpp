@@ -5,6 +5,7 @@
 #include "controllers/controller.h"
 #include "spaces/completions.h"
 #include "spaces/registry.h"
+#include "tests/controllers/ask_tell_loop.h"
 
 namespace controllers {
 namespace {
@@ -17,18 +18,7 @@ double branch_reward(const spaces::Arch& arch) {
 }
 
 std::vector<spaces::Arch> search(Controller& controller, int budget, int per_update) {
-  std::vector<spaces::Arch> all;
-  while (static_cast<int>(all.size()) < budget) {
-    const auto proposals = controller.propose(std::min(per_update, budget - static_cast<int>(all.size())));
-    if (proposals.empty()) break;
-    std::vector<Feedback> feedback;
-    for (const Proposal& p : proposals) {
-      all.push_back(p.arch);
-      feedback.push_back({p.id, branch_reward(p.arch)});
-    }
-    controller.observe(feedback);
-  }
-  return all;
+  return test_support::ask_tell(controller, budget, per_update, branch_reward);
 }
 
 TEST(MctsController, VisitsConcentrateOnTheBetterBranch) {
