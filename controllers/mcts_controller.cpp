@@ -389,6 +389,16 @@ void MctsController::state_fields(StateFields& fields) {
     }
     nodes[i] = Node{p[i], val[i], d[i], fc[i], ch[i], vis[i], sums.data_ptr<double>()[v], ex[i] != 0, 0};
   }
+  // Each node's children name it as their parent, so walking the tree stays within it.
+  for (std::int64_t v = 0; v < n; ++v) {
+    const auto i = static_cast<std::size_t>(v);
+    for (std::int64_t c = fc[i]; c < fc[i] + ch[i]; ++c) {
+      if (p[static_cast<std::size_t>(c)] != v) {
+        fields.fail("tree node " + std::to_string(c) + " is a child of node " + std::to_string(v) +
+                    " but names another parent");
+      }
+    }
+  }
   const auto archs = [&](const torch::Tensor& t, const std::string& key) {
     if (t.dim() != 2 || t.size(1) != length) {
       fields.fail("tensor '" + fields.key(key) + "' is not [rows, " + std::to_string(length) + "] tokens");

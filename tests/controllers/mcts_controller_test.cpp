@@ -103,3 +103,36 @@ TEST(MctsController, AResumedSearchIsExact) {
 
 }  // namespace
 }  // namespace controllers
+
+namespace controllers {
+namespace {
+
+TEST(MctsController, AStateWhoseChildrenNameAnotherParentIsRefused) {
+  const auto space = spaces::make_space("genet");
+  auto controller = make_controller("mcts", space, 5);
+  search(*controller, 40, 2);
+  StateDict state = controller->state();
+  torch::Tensor parent = state.tensors.at("tree.parent").clone(), depth = state.tensors.at("tree.depth");
+  const torch::Tensor first = state.tensors.at("tree.first_child"), count = state.tensors.at("tree.children");
+  // A child of one depth-1 node, re-parented to another depth-1 node declared before it.
+  std::int64_t moved = -1, other = -1;
+  for (std::int64_t v = 0; v < parent.size(0) && moved < 0; ++v) {
+    if (depth[v].item<std::int64_t>() != 1 || count[v].item<std::int64_t>() == 0) continue;
+    const std::int64_t child = first[v].item<std::int64_t>();
+    for (std::int64_t u = 0; u < child; ++u) {
+      if (u != v && depth[u].item<std::int64_t>() == 1) {
+        moved = child;
+        other = u;
+        break;
+      }
+    }
+  }
+  ASSERT_GE(moved, 0) << "the search grew no second level";
+  parent[moved] = other;
+  state.tensors["tree.parent"] = parent;
+  auto loaded = make_controller("mcts", space, 5);
+  EXPECT_THROW(loaded->load_state(state), spaces::StateError);
+}
+
+}  // namespace
+}  // namespace controllers
