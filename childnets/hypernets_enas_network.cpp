@@ -87,9 +87,9 @@ class SeparableImpl : public torch::nn::Module {
   std::vector<torch::nn::BatchNorm2d> bn;
 };
 
-class StemImpl2 : public torch::nn::Module {
+class KerasStemImpl : public torch::nn::Module {
  public:
-  StemImpl2(std::int64_t in, std::int64_t out)
+  KerasStemImpl(std::int64_t in, std::int64_t out)
       : conv(register_module("conv", keras_conv(in, out, 3, 1, true))),
         bn(register_module("bn", torch::nn::BatchNorm2d(keras_batch_norm(out)))) {}
   torch::Tensor forward(const torch::Tensor& x) {
@@ -223,7 +223,7 @@ void HypernetsEnasNetwork::declare(ParameterStoreImpl& store, const spaces::Arch
     throw std::invalid_argument("hyper_enas_micro has no shared store: each network is built for its architecture");
   }
   const Plan plan = plan_of(cells_, options_, *only);
-  store.add("stem", std::make_shared<StemImpl2>(options_.input_channels(), plan.stem_channels));
+  store.add("stem", std::make_shared<KerasStemImpl>(options_.input_channels(), plan.stem_channels));
   for (std::size_t k = 0; k < plan.cells.size(); ++k) {
     const CellPlan& cell = plan.cells[k];
     if (cell.reduce_first) store.add(key(k, "reduce"), std::make_shared<ReductionImpl>(cell.reduce_in, cell.filters));
@@ -251,7 +251,7 @@ void HypernetsEnasNetwork::declare(ParameterStoreImpl& store, const spaces::Arch
 ChildOutput HypernetsEnasNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x,
                                           const spaces::ArchGraph& arch, double /*drop_path: none*/) const {
   const Plan plan = plan_of(cells_, options_, arch);
-  torch::Tensor node0 = store.get<StemImpl2>("stem").forward(x), node1 = node0;
+  torch::Tensor node0 = store.get<KerasStemImpl>("stem").forward(x), node1 = node0;
   for (std::size_t k = 0; k < plan.cells.size(); ++k) {
     const CellPlan& cell = plan.cells[k];
     if (cell.reduce_first) {

@@ -244,12 +244,7 @@ std::string HyperLayer::text() const {
 double HyperLayer::number(const std::string& attribute) const {
   for (const auto& [name, value] : attributes) {
     if (name != attribute) continue;
-    try {
-      std::size_t used = 0;
-      const double v = std::stod(value.text, &used);
-      if (used == value.text.size()) return v;
-    } catch (const std::exception&) {
-    }
+    if (const auto v = parse_number(value.text)) return *v;
     throw ArchError("layer " + text() + ": attribute '" + attribute + "' is not a number");
   }
   throw ArchError("layer " + text() + " has no attribute '" + attribute + "'");
@@ -276,10 +271,7 @@ HyperLayer parse_hyper_layer(const std::string& text) {
         throw ArchParseError("hyper-space layer '" + text + "': '" + part + "' is not name=value");
       HyperValue value;
       value.text = part.substr(eq + 1);
-      try {
-        value.number = std::stod(value.text);
-      } catch (const std::exception&) {
-      }
+      value.number = parse_number(value.text).value_or(0.0);
       layer.attributes.emplace_back(part.substr(0, eq), value);
     }
   }
@@ -292,6 +284,21 @@ HyperLayer parse_hyper_layer(const std::string& text) {
 
 namespace {
 
+// The parameters that can make `m` compute nothing: Optional switches and
+// dropout rates within it (a rate of 0 is the identity).
+std::vector<int> emptying_parameters(const HyperModule& m) {
+  std::vector<int> out;
+  if (m.kind == HyperModule::Kind::kOptional) out.push_back(m.parameter);
+  if (m.kind == HyperModule::Kind::kLayer && m.op == "dropout") {
+    for (const HyperAttribute& a : m.attributes) out.insert(out.end(), a.reads.begin(), a.reads.end());
+  }
+  for (const HyperModule& c : m.children) {
+    const std::vector<int> inner = emptying_parameters(c);
+    out.insert(out.end(), inner.begin(), inner.end());
+  }
+  return out;
+}
+
 struct Checker {
   const std::vector<HyperParameter>& parameters;
   std::vector<bool> read;
@@ -303,21 +310,6 @@ struct Checker {
     read.at(p) = true;
     if (gates.empty()) read_always[p] = true;
     for (int gate : gates) latest_gate[p] = std::max(latest_gate[p], gate);
-  }
-
-  // The parameters that can make `m` compute nothing: Optional switches
-  // and dropout rates within it.
-  static std::vector<int> emptying_parameters(const HyperModule& m) {
-    std::vector<int> out;
-    if (m.kind == HyperModule::Kind::kOptional) out.push_back(m.parameter);
-    if (m.kind == HyperModule::Kind::kLayer && m.op == "dropout") {
-      for (const HyperAttribute& a : m.attributes) out.insert(out.end(), a.reads.begin(), a.reads.end());
-    }
-    for (const HyperModule& c : m.children) {
-      const std::vector<int> inner = emptying_parameters(c);
-      out.insert(out.end(), inner.begin(), inner.end());
-    }
-    return out;
   }
 
   // A parameter read only under gates must be declared after all of them,
@@ -413,11 +405,8 @@ bool known_empty(const HyperModule& m, std::span<const std::int64_t> tokens, con
       if (m.parameter >= 0 && known(tokens, m.parameter))
         count = m.counts[static_cast<std::size_t>(tokens[m.parameter])];
       if (count < 0) return false;
-      HyperBinding inner = binding;
       for (int step = 0; step < count; ++step) {
-        inner.steps = binding.steps;
-        inner.steps.push_back(step);
-        if (!known_empty(m.children[static_cast<std::size_t>(step)], tokens, inner)) return false;
+        if (!known_empty(m.children[static_cast<std::size_t>(step)], tokens, binding)) return false;
       }
       return true;
     }
@@ -432,7 +421,7 @@ bool known_empty(const HyperModule& m, std::span<const std::int64_t> tokens, con
 }
 
 // Visits every module the known prefix makes active (an undecided gate:
-// only what it runs whatever its value), with the binding of its steps.
+// only what it runs whatever its value), with the binding of the prefix.
 template <class Visit>
 void for_active(const HyperModule& m, std::span<const std::int64_t> tokens, HyperBinding& binding, Visit&& visit) {
   visit(m, binding);
@@ -448,9 +437,7 @@ void for_active(const HyperModule& m, std::span<const std::int64_t> tokens, Hype
       if (m.parameter >= 0 && known(tokens, m.parameter))
         count = m.counts[static_cast<std::size_t>(tokens[m.parameter])];
       for (int step = 0; step < count; ++step) {
-        binding.steps.push_back(step);
         for_active(m.children[static_cast<std::size_t>(step)], tokens, binding, visit);
-        binding.steps.pop_back();
       }
       return;
     }
@@ -501,10 +488,7 @@ bool realise_into(const HyperModule& m, std::span<const std::int64_t> tokens, Hy
         count = m.counts[static_cast<std::size_t>(tokens[m.parameter])];
       }
       for (int step = 0; step < count; ++step) {
-        binding.steps.push_back(step);
-        const bool done = realise_into(m.children[static_cast<std::size_t>(step)], tokens, binding, out);
-        binding.steps.pop_back();
-        if (!done) return false;
+        if (!realise_into(m.children[static_cast<std::size_t>(step)], tokens, binding, out)) return false;
       }
       return true;
     }
@@ -539,30 +523,23 @@ HyperSpace::HyperSpace(std::string name, Params params, HyperSpaceDefinition def
     decisions_.push_back(Decision{ordered ? DecisionKind::kOrdinal : DecisionKind::kCategory,
                                   static_cast<std::int64_t>(p.values.size()), 0, static_cast<int>(i), 0});
   }
-  // A parameter whose value can change what later tokens may be: a gate,
-  // or read by a dropout's rate (a rate of 0 empties the layer).
-  structural_.assign(definition_.parameters.size(), false);
-  std::vector<std::int64_t> none;
-  HyperBinding binding{nullptr, {}};
-  std::function<void(const HyperModule&)> mark = [&](const HyperModule& m) {
-    if (m.kind == HyperModule::Kind::kRepeat || m.kind == HyperModule::Kind::kOptional ||
-        m.kind == HyperModule::Kind::kChoice) {
-      if (m.parameter >= 0) structural_[static_cast<std::size_t>(m.parameter)] = true;
+  // A parameter whose value can change what later tokens may be: a gate
+  // (what is active), or what can empty a module (which orders are distinct).
+  structural_.assign(n, false);
+  for (int p : emptying_parameters(definition_.root)) structural_[static_cast<std::size_t>(p)] = true;
+  std::function<void(const HyperModule&)> mark_gates = [&](const HyperModule& m) {
+    if ((m.kind == HyperModule::Kind::kRepeat || m.kind == HyperModule::Kind::kChoice) && m.parameter >= 0) {
+      structural_[static_cast<std::size_t>(m.parameter)] = true;
     }
-    if (m.kind == HyperModule::Kind::kLayer && m.op == "dropout") {
-      for (const HyperAttribute& a : m.attributes) {
-        for (int r : a.reads) structural_[static_cast<std::size_t>(r)] = true;
-      }
-    }
-    for (const HyperModule& c : m.children) mark(c);
+    for (const HyperModule& c : m.children) mark_gates(c);
   };
-  mark(definition_.root);
+  mark_gates(definition_.root);
 }
 
 std::vector<bool> HyperSpace::active(std::span<const std::int64_t> tokens) const {
   std::vector<bool> read(definition_.parameters.size(), false);
   const std::vector<HyperValue> values = values_of(definition_.parameters, tokens);
-  HyperBinding binding{&values, {}};
+  HyperBinding binding{&values};
   for_active(definition_.root, tokens, binding, [&](const HyperModule& m, const HyperBinding&) {
     if (m.parameter >= 0) read[static_cast<std::size_t>(m.parameter)] = true;
     for (const HyperAttribute& a : m.attributes) {
@@ -576,7 +553,7 @@ std::vector<bool> HyperSpace::legal_orders(int parameter, std::span<const std::i
   const HyperParameter& p = definition_.parameters[static_cast<std::size_t>(parameter)];
   std::vector<bool> legal(p.values.size(), true);
   const std::vector<HyperValue> values = values_of(definition_.parameters, prefix);
-  HyperBinding binding{&values, {}};
+  HyperBinding binding{&values};
   // Per permutation module of this parameter, which of its modules are empty.
   std::vector<std::vector<bool>> empties;
   for_active(definition_.root, prefix, binding, [&](const HyperModule& m, const HyperBinding& b) {
@@ -614,7 +591,7 @@ std::vector<bool> HyperSpace::legal_choices(std::span<const std::int64_t> prefix
 
 std::vector<HyperLayer> HyperSpace::realise(std::span<const std::int64_t> tokens, bool& complete) const {
   const std::vector<HyperValue> values = values_of(definition_.parameters, tokens);
-  HyperBinding binding{&values, {}};
+  HyperBinding binding{&values};
   std::vector<HyperLayer> layers;
   complete = realise_into(definition_.root, tokens, binding, layers);
   return layers;

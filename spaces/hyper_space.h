@@ -86,11 +86,10 @@ HyperParameter int_parameter(std::string name, std::int64_t low, std::int64_t hi
 HyperParameter real_parameter(std::string name, double low, double high, double step);
 HyperParameter log_real_parameter(std::string name, double low, double high, int points);
 
-// Values of the parameters a module reads, by parameter index; and the
-// step of each enclosing Repeat, innermost last.
+// Values of the parameters a module reads, by parameter index. (A Repeat's
+// body is built per step, so a value derived from the step captures it.)
 struct HyperBinding {
   const std::vector<HyperValue>* values = nullptr;
-  std::vector<int> steps;
   const HyperValue& operator[](int parameter) const { return values->at(static_cast<std::size_t>(parameter)); }
 };
 

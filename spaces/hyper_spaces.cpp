@@ -28,13 +28,9 @@ std::vector<std::string> words(const std::string& list, const std::string& optio
 std::vector<double> numbers(const std::string& list, const std::string& option) {
   std::vector<double> out;
   for (const std::string& word : words(list, option)) {
-    try {
-      std::size_t used = 0;
-      out.push_back(std::stod(word, &used));
-      if (used != word.size()) throw std::invalid_argument(word);
-    } catch (const std::exception&) {
-      throw OptionError("option '" + option + "': '" + word + "' is not a number");
-    }
+    const auto number = parse_number(word);
+    if (!number) throw OptionError("option '" + option + "': '" + word + "' is not a number");
+    out.push_back(*number);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "experiments/data/split.h"
+#include "spaces/infra/number_text.h"
 
 namespace experiments {
 namespace {
@@ -50,14 +51,9 @@ std::vector<std::string> split_fields(const std::string& line, const std::string
 }
 
 bool read_number(const std::string& text, double& value) {
-  if (text.empty()) return false;
-  try {
-    std::size_t used = 0;
-    value = std::stod(text, &used);
-    return used == text.size() && std::isfinite(value);
-  } catch (const std::exception&) {
-    return false;
-  }
+  const auto number = spaces::parse_number(text);
+  if (number) value = *number;
+  return number.has_value();
 }
 
 // Sorted distinct values: numerically when every one is a number.

@@ -164,7 +164,9 @@ struct SearchLoop::State {
   std::int64_t trials = 0;
   double seconds_before = 0.0;
   Clock::time_point started = Clock::now();
-  // The metrics of every network evaluated, by canonical key ([search] skip_seen consults it).
+  // [search] skip_seen: the metrics of every network evaluated, by canonical
+  // key (kept only then, so other searches neither hash nor checkpoint them;
+  // skip_seen cannot change on resume).
   std::map<std::uint64_t, controllers::Metrics> seen;
   // The best accuracy of the search's evaluations so far (NaN: none), for trial early stopping.
   double best_accuracy = kNaN;
@@ -281,9 +283,9 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
         s.run_dir, config,
         std::vector<std::string>{"run.seed", "data.dataset", "data.path", "data.label", "data.ignore_columns",
                                  "data.test_fraction", "data.split_seed", "data.validation_size", "data.train_limit",
-                                 "space.*", "controller.name", "search.objectives", "search.hypervolume_reference",
-                                 "search.latency_table", "search.latency_batch", "search.latency_warmup",
-                                 "search.latency_runs"});
+                                 "space.*", "controller.name", "search.skip_seen", "search.objectives",
+                                 "search.hypervolume_reference", "search.latency_table", "search.latency_batch",
+                                 "search.latency_warmup", "search.latency_runs"});
   }
   c.space = spaces::make_space(config.space_spec());
   const std::string controller_name = config.section("controller").get_string("name");
@@ -629,7 +631,7 @@ bool SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
         feedback.push_back(feedback_of(p.id, scored[i].metrics));
         continue;
       }
-      const std::uint64_t key = c.canonical_key(p.arch);
+      const std::uint64_t key = skip_seen ? c.canonical_key(p.arch) : 0;
       const auto earlier = skip_seen ? seen.find(key) : seen.end();
       if (earlier != seen.end()) {
         feedback.push_back(feedback_of(p.id, earlier->second));
@@ -642,7 +644,7 @@ bool SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
       if (const auto it = metrics.find("accuracy"); it != metrics.end() && !(it->second <= best_accuracy)) {
         best_accuracy = it->second;
       }
-      seen[key] = metrics;
+      if (skip_seen) seen[key] = metrics;
       ++evaluated;
       const double reward = metrics.at(objective());
       spaces::Record row("archs");

@@ -1,7 +1,9 @@
 #pragma once
 // Numbers as text for logs and messages, one way for every folder.
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace spaces {
 
@@ -12,5 +14,8 @@ std::string fixed(double value, int digits);
 // ("0.3", "1000", "1e-05"): hyper-parameter values as text (12 digits),
 // numbers in log lines (4).
 std::string compact(double value, int digits = 12);
+// The finite number the whole of `text` spells ("0.5", "1e-3"); nullopt
+// for anything else (empty, "0.5x", "nan", "inf").
+std::optional<double> parse_number(std::string_view text);
 
 }  // namespace spaces
