@@ -30,7 +30,10 @@ H5::H5File create_checksummed_file(const std::string& path) {
 }
 
 H5::H5File open_checksummed_file(const std::string& path, unsigned flags) {
-  return H5::H5File(path, flags, H5::FileCreatPropList::DEFAULT, checksummed_format());
+  H5::FileAccPropList access = checksummed_format();
+  // A reader takes no lock, so it can read a run another process is writing (nas_report --live).
+  if (flags == H5F_ACC_RDONLY) H5Pset_file_locking(access.getId(), false, true);
+  return H5::H5File(path, flags, H5::FileCreatPropList::DEFAULT, access);
 }
 
 H5::StrType text_type(std::size_t bytes) {

@@ -34,7 +34,10 @@ class ArchiveError : public std::runtime_error {
 
 // Creates the HDF5 file `path` (H5F_ACC_EXCL: fails when it exists) or
 // opens an existing one (`flags` H5F_ACC_RDONLY or H5F_ACC_RDWR), in the
-// checksummed HDF5 1.8 format (H5F_LIBVER_V18 as both bounds). Throws
+// checksummed HDF5 1.8 format (H5F_LIBVER_V18 as both bounds). A read-only
+// open takes no file lock: a reader (nas_report --live) may open a run
+// another process is writing, and reads what that process has flushed (a
+// read racing a flush can fail; the reader tries again). Throws
 // H5::Exception as H5::H5File does.
 H5::H5File create_checksummed_file(const std::string& path);
 H5::H5File open_checksummed_file(const std::string& path, unsigned flags);

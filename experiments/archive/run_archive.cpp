@@ -137,7 +137,9 @@ auto archive_errors(const std::string& path, Body body) -> decltype(body()) {
   }
 }
 
-TableColumns columns_of(const H5Table& table) {
+}  // namespace
+
+TableColumns read_columns(const H5Table& table) {
   TableColumns result;
   result.rows = static_cast<std::size_t>(table.size());
   const H5Table::Rows rows = table.read();
@@ -162,6 +164,7 @@ TableColumns columns_of(const H5Table& table) {
         break;
       case Kind::kFloatArray:
         result.number_arrays[column.name] = split(rows.floats[next_float++]);
+        result.array_shapes[column.name] = std::vector<std::size_t>(column.shape.begin(), column.shape.end());
         break;
       case Kind::kString:
         result.texts[column.name] = rows.strings[next_string++];
@@ -171,7 +174,6 @@ TableColumns columns_of(const H5Table& table) {
   return result;
 }
 
-}  // namespace
 
 RunArchive::RunArchive(H5::H5File file) : file_(std::move(file)) {
   H5::Group root = file_.openGroup("/");
@@ -265,7 +267,7 @@ void RunArchive::truncate(const RowCounts& counts) {
 
 TableColumns RunArchive::read(const std::string& table) const {
   const auto it = tables_.find(table);
-  return it == tables_.end() ? TableColumns{} : columns_of(it->second);
+  return it == tables_.end() ? TableColumns{} : read_columns(it->second);
 }
 
 std::string RunArchive::config() const { return read_text_attribute(file_, "config", file_.getFileName()); }
@@ -276,7 +278,7 @@ TableColumns read_archive_table(const std::string& path, const std::string& tabl
   return archive_errors(path, [&] {
     H5::H5File file = open_for_reading(path);
     if (!file.nameExists(table)) return TableColumns{};
-    return columns_of(H5Table::open(file, table));
+    return read_columns(H5Table::open(file, table));
   });
 }
 
@@ -287,7 +289,7 @@ SearchOutcome read_search_outcome(const std::string& path) {
     outcome.space = read_text_attribute(file, "space", path);
     outcome.config = read_text_attribute(file, "config", path);
     if (!file.nameExists("archs")) return outcome;
-    const TableColumns archs = columns_of(H5Table::open(file, "archs"));
+    const TableColumns archs = read_columns(H5Table::open(file, "archs"));
     const auto lacks = [&](const char* column) {
       throw ArchiveError(path + ": /archs has no column '" + column + "'");
     };

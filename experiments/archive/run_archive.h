@@ -17,6 +17,10 @@
 //   /controller one row per learning step: epoch, step, loss, mean_reward,
 //               baseline, entropy
 //   /training   one row per weight step: epoch, step, lr, loss, accuracy
+//   /progress   one row per epoch end (event "epoch") and one when the
+//               search finished (event "finished"): epoch, step; event;
+//               seconds (wall time since the run started, across
+//               resumes); trials (candidates evaluated so far)
 // and strategies add their own tables (PNAS and NAO: /stages,
 // /stage_summary, /generated; DARTS: /alpha), every row stamped with the
 // epoch and step it was produced at. A new strategy, metric or table needs
@@ -49,7 +53,12 @@ struct TableColumns {
   std::map<std::string, std::vector<std::string>> texts;
   std::map<std::string, std::vector<std::vector<std::int64_t>>> integer_rows;
   std::map<std::string, std::vector<std::vector<double>>> number_arrays;  // each row flattened
+  std::map<std::string, std::vector<std::size_t>> array_shapes;           // of each number_arrays row
 };
+
+// Every row of `table`, by column; ArchiveError naming the file when HDF5
+// cannot read them.
+TableColumns read_columns(const H5Table& table);
 
 class RunArchive {
  public:

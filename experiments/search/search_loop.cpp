@@ -174,6 +174,12 @@ struct SearchLoop::State {
   double seconds_spent() const {
     return seconds_before + std::chrono::duration<double>(Clock::now() - started).count();
   }
+  // A row of /progress: `event` ("epoch": an epoch ended; "finished": the
+  // final phase ended), the wall time of the run so far (seconds, across
+  // resumes) and the trials evaluated.
+  spaces::Record progress_row(const std::string& event) const {
+    return spaces::Record("progress").set("event", event).set("seconds", seconds_spent()).set("trials", trials);
+  }
   // Whether [search] max_trials or max_seconds is spent.
   bool budget_spent() const {
     const auto& search = context.config.section("search");
@@ -787,6 +793,7 @@ SearchResult SearchLoop::run() {
     const double updates = double(std::max<std::int64_t>(position.updates, 1));
     result.epoch_mean_reward.push_back(position.reward_sum / updates);
     result.epoch_mean_entropy.push_back(position.entropy_sum / updates);
+    c.record(s.progress_row("epoch"));
     ++c.epoch;
     position = {};
     s.append_pending();
@@ -796,6 +803,7 @@ SearchResult SearchLoop::run() {
   }
   result.top = s.final_phase();
   run_ranking_monitor(c, *s.evaluator);
+  c.record(s.progress_row("finished"));
   s.append_pending();
   if (!result.top.empty()) {
     c.log->info("best architecture: {} (accuracy {:.4f})",
