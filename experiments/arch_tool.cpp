@@ -9,6 +9,8 @@
 
 #include "childnets/child_network.h"
 #include "childnets/latency_table.h"
+#include "experiments/harness/atomic_file.h"
+#include "experiments/report/external_command.h"
 #include "spaces/infra/errors.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
@@ -60,48 +62,15 @@ struct SpaceArgs {
   }
 };
 
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-// Writes `text` to `path` through a temporary file and a rename, so a failed
-// write never leaves a half-written file in place of an earlier one.
-void write_atomically(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    if (!file) throw std::runtime_error("cannot write " + temporary.string());
-    file << text;
-    file.flush();
-    if (!file) throw std::runtime_error("error writing " + temporary.string());
-  }
-  fs::rename(temporary, path);
-}
-
 void export_dot(const spaces::ArchGraph& graph, const fs::path& path) {
   std::ostringstream dot;
   spaces::write_dot(dot, graph);
   const std::string extension = path.extension().string();
-  if (extension == ".dot" || extension == ".gv") return write_atomically(path, dot.str());
+  if (extension == ".dot" || extension == ".gv") return write_file_atomically(path, dot.str());
   if (extension != ".svg" && extension != ".png" && extension != ".pdf") {
     throw spaces::OptionError("-o " + path.string() + ": use a .dot, .gv, .svg, .png or .pdf file");
   }
-  const fs::path source = path.string() + ".tmp.dot";
-  const fs::path rendered = path.string() + ".tmp" + extension;
-  write_atomically(source, dot.str());
-  const std::string command = "dot -T" + extension.substr(1) + " " + shell_quote(source.string()) + " -o " +
-                              shell_quote(rendered.string()) + " 2>/dev/null";
-  const int status = std::system(command.c_str());
-  fs::remove(source);
-  if (status != 0) {
-    fs::remove(rendered);
-    throw std::runtime_error(
-        "Graphviz's `dot` failed or is not installed (third_party/install-deps.sh installs "
-        "it); a .dot file needs no Graphviz");
-  }
-  fs::rename(rendered, path);
+  write_file_atomically(path, render_dot(dot.str(), extension.substr(1)));
 }
 
 // `nas_arch latency`: each architecture's network built at the table's
@@ -283,6 +252,9 @@ int run_arch_tool(const std::vector<std::string>& args, std::ostream& out, std::
     err << "nas_arch: invalid architecture: " << e.what() << "\n";
     return 2;
   } catch (const spaces::OptionError& e) {
+    err << "nas_arch: " << e.what() << "\n";
+    return 2;
+  } catch (const ToolError& e) {
     err << "nas_arch: " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {

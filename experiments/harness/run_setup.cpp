@@ -1,5 +1,7 @@
 #include "experiments/harness/run_setup.h"
 
+#include "experiments/harness/atomic_file.h"
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
@@ -56,14 +58,11 @@ std::string prepare_run_directory(const std::string& run_dir, bool resume, const
 }
 
 void write_run_config(const std::string& run_dir, const std::string& config_toml) {
-  const fs::path config = fs::path(run_dir) / "config.toml", temporary = fs::path(run_dir) / "config.toml.tmp";
-  {
-    std::ofstream out(temporary);
-    out << config_toml;
-    out.close();
-    if (!out) throw ArchiveError(temporary.string() + ": cannot write the run's config");
+  try {
+    write_file_atomically(fs::path(run_dir) / "config.toml", config_toml);
+  } catch (const std::runtime_error& e) {
+    throw ArchiveError(std::string(e.what()) + ": cannot write the run's config");
   }
-  fs::rename(temporary, config);
 }
 
 std::string run_size_text(const std::string& run_dir) {
