@@ -30,10 +30,19 @@ H5::H5File create_checksummed_file(const std::string& path) {
 }
 
 H5::H5File open_checksummed_file(const std::string& path, unsigned flags) {
-  H5::FileAccPropList access = checksummed_format();
-  // A reader takes no lock, so it can read a run another process is writing (nas_report --live).
-  if (flags == H5F_ACC_RDONLY) H5Pset_file_locking(access.getId(), false, true);
-  return H5::H5File(path, flags, H5::FileCreatPropList::DEFAULT, access);
+  if (flags == H5F_ACC_RDONLY) {
+    // A reader takes no lock, so it can read a run another process is
+    // writing (nas_report --live). HDF5 refuses that open where this process
+    // has the file open already (the locking settings must agree); the
+    // usual open then shares the open file.
+    H5::FileAccPropList unlocked = checksummed_format();
+    H5Pset_file_locking(unlocked.getId(), false, true);
+    try {
+      return H5::H5File(path, flags, H5::FileCreatPropList::DEFAULT, unlocked);
+    } catch (const H5::Exception&) {
+    }
+  }
+  return H5::H5File(path, flags, H5::FileCreatPropList::DEFAULT, checksummed_format());
 }
 
 H5::StrType text_type(std::size_t bytes) {
