@@ -11,6 +11,8 @@ find_package(spdlog REQUIRED)
 find_package(tomlplusplus REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
+# summary.json of nas_report
+find_package(nlohmann_json 3 REQUIRED)
 find_package(Gloo REQUIRED)
 # NSGA-II, non-dominated sorting and hypervolume (multi-objective search)
 find_package(pagmo REQUIRED)

@@ -51,7 +51,8 @@ int run_search_cli(const std::vector<std::string>& args, const std::string& requ
       spaces::describe(out, space->decode(best));
       out << "accuracy: " << result.top.front().second << "\n";
     }
-    out << "run directory: " << result.run_dir << " (" << run_size_text(result.run_dir) << ")\n";
+    out << "run directory: " << result.run_dir << " (" << run_size_text(result.run_dir) << ")\n"
+        << "its report: nas_report " << result.run_dir << "\n";
     return 0;
   });
 }

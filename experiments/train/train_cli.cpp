@@ -81,7 +81,8 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
     out << "trained " << result.epochs << " epochs in " << fixed(result.seconds / 60.0, 1) << " min: test accuracy "
         << fixed(result.last_test_accuracy, 4) << " (last), " << fixed(result.best_test_accuracy, 4) << " (best, epoch "
         << result.best_epoch << ")\n";
-    out << "run directory: " << result.run_dir << " (" << run_size_text(result.run_dir) << ")\n";
+    out << "run directory: " << result.run_dir << " (" << run_size_text(result.run_dir) << ")\n"
+        << "its report: nas_report " << result.run_dir << "\n";
     return 0;
   });
 }

@@ -2,17 +2,20 @@
 // should be: a search's (experiments/archive/run_archive.h: the outcome
 // train_arch --from-run reads, any table, the recorded config) and a final
 // training's (experiments/archive/train_archive.h, opened as a resume
-// opens it).
+// opens it), and what nas_report reads of either (every table, and the
+// facts it derives: experiments/report/run_view.h).
 //
 // Input: the file. Refusal allowed: experiments::ArchiveError, from each
 // reader independently. On every accepted search outcome: each final
 // architecture has tokens and a canonical text, best accuracy first.
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "experiments/archive/run_archive.h"
 #include "experiments/archive/train_archive.h"
+#include "experiments/report/run_view.h"
 #include "tests/fuzz/fuzz_corpus_names.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/hdf5_handles.h"
@@ -44,6 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto archive = experiments::TrainArchive::open(path, fuzz::kTrainArchiveSpace, fuzz::kTrainArchiveArch);
     archive->read();
     archive->config();
+  } catch (const experiments::ArchiveError&) {
+  }
+  try {
+    const experiments::RunView run = experiments::read_run_view(std::filesystem::path(path).parent_path());
+    fuzz::require(run.best.size() <= 5, "at most 5 best architectures");
+    for (const auto& [name, table] : run.archive.tables) {
+      for (const auto& [column, values] : table.numbers) fuzz::require(values.size() == table.rows, "full columns");
+    }
   } catch (const experiments::ArchiveError&) {
   }
   fuzz::require_hdf5_closed();
