@@ -43,14 +43,14 @@ std::string table_html(const TableColumns& t, std::size_t limit = 30) {
   return note + html_table(header, rows);
 }
 
-// Labels of the edges of a DARTS-style cell whose node k takes every
-// earlier node and the two cell inputs (14 edges for 4 nodes), or "edge e".
+// Labels of the edges of a DARTS cell, numbered as its drawing numbers
+// them (in0, in1, then node 2, 3, ...; node k takes in0, in1 and every
+// earlier node: 14 edges for 4 nodes), or "edge e".
 std::vector<std::string> edge_labels(std::size_t edges) {
   std::vector<std::string> labels;
-  for (int node = 0; labels.size() < edges; ++node) {
-    for (int input = 0; input < node + 2; ++input) {
-      labels.push_back("node " + std::to_string(node) + " <- " +
-                       (input < 2 ? "in" + std::to_string(input) : "node " + std::to_string(input - 2)));
+  for (int node = 2; labels.size() < edges; ++node) {
+    for (int input = 0; input < node; ++input) {
+      labels.push_back("node " + std::to_string(node) + " <- " + (input < 2 ? "in" : "node ") + std::to_string(input));
     }
   }
   if (labels.size() != edges) {
