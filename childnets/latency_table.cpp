@@ -1,5 +1,7 @@
 #include "childnets/latency_table.h"
 
+#include "spaces/infra/atomic_file.h"
+
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -189,29 +191,28 @@ std::vector<std::map<std::vector<std::int64_t>, double>> LatencyTable::layers_ms
 }
 
 void LatencyTable::write(const std::string& path) const {
-  const std::string temporary = path + ".partial";
-  {
-    std::ofstream out(temporary);
-    out.precision(17);
-    out << kHeader << "\n"
-        << "space\t" << key_.space << "\n"
-        << "network\t" << key_.network << "\n"
-        << "threads\t" << key_.threads << "\n"
-        << "torch_build\t" << key_.torch_build << "\n"
-        << "batch\t" << key_.batch << "\n"
-        << "warmup\t" << key_.warmup << "\n"
-        << "runs\t" << key_.runs << "\n"
-        << "# milliseconds: at batch 1, at batch " << key_.batch << "\n"
-        << "fixed\t" << fixed_.batch1 << "\t" << fixed_.batch_n << "\n";
-    for (std::size_t l = 0; l < entries_.size(); ++l) {
-      for (const auto& [candidate, times] : entries_[l]) {
-        out << "layer\t" << l << "\t" << key_text(candidate) << "\t" << times.batch1 << "\t" << times.batch_n << "\n";
-      }
+  std::ostringstream out;
+  out.precision(17);
+  out << kHeader << "\n"
+      << "space\t" << key_.space << "\n"
+      << "network\t" << key_.network << "\n"
+      << "threads\t" << key_.threads << "\n"
+      << "torch_build\t" << key_.torch_build << "\n"
+      << "batch\t" << key_.batch << "\n"
+      << "warmup\t" << key_.warmup << "\n"
+      << "runs\t" << key_.runs << "\n"
+      << "# milliseconds: at batch 1, at batch " << key_.batch << "\n"
+      << "fixed\t" << fixed_.batch1 << "\t" << fixed_.batch_n << "\n";
+  for (std::size_t l = 0; l < entries_.size(); ++l) {
+    for (const auto& [candidate, times] : entries_[l]) {
+      out << "layer\t" << l << "\t" << key_text(candidate) << "\t" << times.batch1 << "\t" << times.batch_n << "\n";
     }
-    out.flush();
-    if (!out) throw std::runtime_error(temporary + ": cannot write the latency table");
   }
-  std::filesystem::rename(temporary, path);
+  try {
+    spaces::write_file_atomically(path, out.str());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string(e.what()) + " (the latency table)");
+  }
 }
 
 LatencyTable LatencyTable::read(const std::string& path) {

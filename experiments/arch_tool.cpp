@@ -9,8 +9,8 @@
 
 #include "childnets/child_network.h"
 #include "childnets/latency_table.h"
-#include "experiments/harness/atomic_file.h"
-#include "experiments/report/external_command.h"
+#include "spaces/infra/atomic_file.h"
+#include "experiments/harness/external_command.h"
 #include "spaces/infra/errors.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
@@ -66,11 +66,11 @@ void export_dot(const spaces::ArchGraph& graph, const fs::path& path) {
   std::ostringstream dot;
   spaces::write_dot(dot, graph);
   const std::string extension = path.extension().string();
-  if (extension == ".dot" || extension == ".gv") return write_file_atomically(path, dot.str());
+  if (extension == ".dot" || extension == ".gv") return spaces::write_file_atomically(path, dot.str());
   if (extension != ".svg" && extension != ".png" && extension != ".pdf") {
     throw spaces::OptionError("-o " + path.string() + ": use a .dot, .gv, .svg, .png or .pdf file");
   }
-  write_file_atomically(path, render_dot(dot.str(), extension.substr(1)));
+  spaces::write_file_atomically(path, render_dot(dot.str(), extension.substr(1)));
 }
 
 // `nas_arch latency`: each architecture's network built at the table's

@@ -17,7 +17,8 @@
 // SPACE is a registered name, optionally with options: 'enas_micro(nodes=4)'.
 //
 // Exit codes: 0 success, 2 bad input (unknown space or option, invalid
-// architecture, bad flags), 1 anything else (an unwritable file).
+// architecture, bad flags) or Graphviz missing or failing for an .svg/.png/
+// .pdf export, 1 anything else (an unwritable file).
 
 #include <iosfwd>
 #include <string>

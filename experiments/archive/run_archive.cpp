@@ -174,7 +174,6 @@ TableColumns read_columns(const H5Table& table) {
   return result;
 }
 
-
 RunArchive::RunArchive(H5::H5File file) : file_(std::move(file)) {
   H5::Group root = file_.openGroup("/");
   for (hsize_t i = 0; i < root.getNumObjs(); ++i) {
@@ -282,6 +281,23 @@ TableColumns read_archive_table(const std::string& path, const std::string& tabl
   });
 }
 
+std::vector<std::size_t> final_rows_best_first(const TableColumns& archs) {
+  std::vector<std::size_t> rows;
+  const auto phase = archs.texts.find("phase");
+  if (phase == archs.texts.end()) return rows;
+  for (std::size_t i = 0; i < archs.rows; ++i) {
+    if (phase->second[i] == "final") rows.push_back(i);
+  }
+  const auto accuracy = archs.numbers.find("accuracy");
+  if (accuracy == archs.numbers.end()) return rows;
+  const std::vector<double>& value = accuracy->second;
+  // NaN (a metric the evaluator did not give) after every number.
+  std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
+    return !std::isnan(value[a]) && (std::isnan(value[b]) || value[a] > value[b]);
+  });
+  return rows;
+}
+
 SearchOutcome read_search_outcome(const std::string& path) {
   return archive_errors(path, [&] {
     H5::H5File file = open_for_reading(path);
@@ -295,17 +311,15 @@ SearchOutcome read_search_outcome(const std::string& path) {
     };
     if (archs.rows == 0) return outcome;
     if (!archs.texts.count("phase")) lacks("phase");
-    const auto& phase = archs.texts.at("phase");
-    for (std::size_t i = 0; i < archs.rows; ++i) {
-      if (phase[i] != "final") continue;
-      if (!archs.texts.count("canonical")) lacks("canonical");
-      if (!archs.integer_rows.count("tokens")) lacks("tokens");
-      if (!archs.numbers.count("accuracy")) lacks("accuracy");
+    const std::vector<std::size_t> rows = final_rows_best_first(archs);
+    if (rows.empty()) return outcome;
+    if (!archs.texts.count("canonical")) lacks("canonical");
+    if (!archs.integer_rows.count("tokens")) lacks("tokens");
+    if (!archs.numbers.count("accuracy")) lacks("accuracy");
+    for (std::size_t i : rows) {
       outcome.final_archs.push_back(
           {archs.integer_rows.at("tokens")[i], archs.texts.at("canonical")[i], archs.numbers.at("accuracy")[i]});
     }
-    std::stable_sort(outcome.final_archs.begin(), outcome.final_archs.end(),
-                     [](const FinalArch& a, const FinalArch& b) { return a.accuracy > b.accuracy; });
     return outcome;
   });
 }

@@ -108,6 +108,10 @@ struct SearchOutcome {
 // Opens `path` read-only; throws ArchiveError naming the file when it is
 // missing, foreign or unreadable.
 SearchOutcome read_search_outcome(const std::string& path);
+// The rows of an /archs table that a finished search measured again at its
+// end (phase "final"), best accuracy first (rows without one last); empty
+// when the table has no phase column or no such row.
+std::vector<std::size_t> final_rows_best_first(const TableColumns& archs);
 
 // One table of the archive at `path`, read-only (empty when absent);
 // ArchiveError as read_search_outcome.

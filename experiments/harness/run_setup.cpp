@@ -1,6 +1,6 @@
 #include "experiments/harness/run_setup.h"
 
-#include "experiments/harness/atomic_file.h"
+#include "spaces/infra/atomic_file.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -59,7 +59,7 @@ std::string prepare_run_directory(const std::string& run_dir, bool resume, const
 
 void write_run_config(const std::string& run_dir, const std::string& config_toml) {
   try {
-    write_file_atomically(fs::path(run_dir) / "config.toml", config_toml);
+    spaces::write_file_atomically(fs::path(run_dir) / "config.toml", config_toml);
   } catch (const std::runtime_error& e) {
     throw ArchiveError(std::string(e.what()) + ": cannot write the run's config");
   }

@@ -4,20 +4,22 @@
 #include <cstdio>
 #include <sstream>
 
-#include "experiments/report/external_command.h"
+#include "experiments/harness/external_command.h"
 
 namespace experiments {
 namespace {
 
-// A gnuplot string literal: double-quoted, with backslashes and quotes
-// escaped and line breaks as spaces.
+// A gnuplot string literal: single-quoted, where gnuplot substitutes
+// nothing (no backquoted commands, no escapes, no macros), a quote doubled,
+// line breaks as spaces. Every text of a figure (titles, labels, run and
+// architecture names, file paths) goes through it.
 std::string quoted(const std::string& text) {
-  std::string out = "\"";
+  std::string out = "'";
   for (char c : text) {
-    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\'') out += '\'';
     out += (c == '\n' || c == '\r') ? ' ' : c;
   }
-  return out + "\"";
+  return out + "'";
 }
 
 // A number as gnuplot reads it back exactly enough for a plot.
@@ -51,19 +53,18 @@ bool has_points(const Series& s) {
 }
 
 void labels(std::ostream& script, const std::string& title, const std::string& x_label, const std::string& y_label) {
-  script << "set title " << quoted(title) << " noenhanced\n"
-         << "set xlabel " << quoted(x_label) << " noenhanced\n"
-         << "set ylabel " << quoted(y_label) << " noenhanced\n";
+  script << "set title " << quoted(title) << "\nset xlabel " << quoted(x_label) << "\nset ylabel " << quoted(y_label)
+         << '\n';
 }
 
 void empty_frame(std::ostream& script) {
   script << "unset key\nset xrange [0:1]\nset yrange [0:1]\n"
-         << "set label 1 \"no data recorded\" at 0.5,0.5 center\nplot NaN notitle\nunset label 1\n";
+         << "set label 1 'no data recorded' at 0.5,0.5 center\nplot NaN notitle\nunset label 1\n";
 }
 
 void line_figure(std::ostream& script, const LineFigure& figure, std::size_t index) {
   labels(script, figure.title, figure.x_label, figure.y_label);
-  script << "set grid\nset key below noenhanced\n";
+  script << "set grid\nset key below\n";
   if (figure.log_x) script << "set logscale x\n";
   std::vector<std::string> plots;
   for (std::size_t k = 0; k < figure.series.size(); ++k) {
@@ -78,7 +79,7 @@ void line_figure(std::ostream& script, const LineFigure& figure, std::size_t ind
     plots.push_back(block + " using 1:2 with " + style_of(s.style) + " title " + quoted(s.title));
   }
   if (plots.empty()) return empty_frame(script);
-  if (figure.diagonal) plots.push_back("x with lines lc rgb \"#999999\" dt 2 title \"y = x\"");
+  if (figure.diagonal) plots.push_back("x with lines lc rgb '#999999' dt 2 title 'y = x'");
   script << "plot ";
   for (std::size_t k = 0; k < plots.size(); ++k) script << (k ? ", \\\n     " : "") << plots[k];
   script << '\n';
@@ -88,10 +89,10 @@ void heat_map(std::ostream& script, const HeatMapFigure& figure, std::size_t ind
   labels(script, figure.title, figure.x_label, figure.y_label);
   if (!has_data(figure)) return empty_frame(script);
   const std::size_t rows = figure.values.size(), columns = figure.column_labels.size();
-  script << "unset key\nunset grid\nset palette defined (0 \"#ffffff\", 0.5 \"#6baed6\", 1 \"#08306b\")\n"
+  script << "unset key\nunset grid\nset palette defined (0 '#ffffff', 0.5 '#6baed6', 1 '#08306b')\n"
          << "set xrange [-0.5:" << number(double(columns) - 0.5) << "]\n"
          << "set yrange [-0.5:" << number(double(rows) - 0.5) << "]\n"
-         << "set tics scale 0 font \",9\"\n";
+         << "set tics scale 0 font ',9'\nset xtics rotate by -45\n";
   // At most about 20 labelled columns, so the labels stay readable.
   const std::size_t every = std::max<std::size_t>(1, (columns + 19) / 20);
   script << "set xtics (";
@@ -112,7 +113,8 @@ void heat_map(std::ostream& script, const HeatMapFigure& figure, std::size_t ind
     }
     script << '\n';
   }
-  script << "EOD\nplot " << block << " using 1:2:3 with image\n";
+  // "pixels": each cell a drawn square, not a bitmap a browser would blur.
+  script << "EOD\nplot " << block << " using 1:2:3 with image pixels\n";
 }
 
 }  // namespace
@@ -137,7 +139,8 @@ std::string gnuplot_script(const std::vector<Figure>& figures, const std::vector
       figure_height = std::max(height, 120 + 16 * static_cast<int>(map->values.size()));
     }
     script << "reset\nset terminal svg size " << width << ',' << figure_height
-           << " fixed font \"sans,11\" background \"#ffffff\"\n"
+           << " fixed font 'sans,11' background '#ffffff'\n"
+           << "set termoption noenhanced\n"
            << "set output " << quoted(outputs.at(i)) << '\n';
     if (const auto* line = std::get_if<LineFigure>(&figures[i])) {
       line_figure(script, *line, i);

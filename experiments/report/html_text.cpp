@@ -1,5 +1,7 @@
 #include "experiments/report/html_text.h"
 
+#include "spaces/infra/number_text.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -75,12 +77,7 @@ std::string html_table(const std::vector<std::string>& header, const std::vector
   return html + "</table>\n";
 }
 
-std::string fixed_text(double value, int digits) {
-  if (!std::isfinite(value)) return "-";
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", digits, value);
-  return text;
-}
+std::string fixed_text(double value, int digits) { return std::isfinite(value) ? spaces::fixed(value, digits) : "-"; }
 
 std::string count_text(double value) {
   if (!std::isfinite(value)) return "-";

@@ -9,9 +9,9 @@ const char* kStyle = R"(<style>
 body { font-family: sans-serif; margin: 1.5em auto; max-width: 1400px; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; padding-bottom: 0.2em; margin-top: 1.6em; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ddd; padding: 0.25em 0.6em; text-align: left; vertical-align: top; max-width: 60em; overflow-wrap: anywhere; }
 th { background: #f3f3f3; }
-td.arch, code { font-family: monospace; word-break: break-all; }
+code { font-family: monospace; overflow-wrap: anywhere; }
 .figures { display: flex; flex-wrap: wrap; gap: 0.8em; }
 .figures img { border: 1px solid #eee; max-width: 100%; }
 .cells { overflow-x: auto; }

@@ -10,9 +10,10 @@
 #include <thread>
 
 #include "experiments/archive/h5_util.h"
-#include "experiments/harness/atomic_file.h"
+#include "experiments/report/html_text.h"
 #include "experiments/report/page_builder.h"
 #include "experiments/report/report_sections.h"
+#include "spaces/infra/atomic_file.h"
 #include "spaces/infra/errors.h"
 
 namespace experiments {
@@ -72,17 +73,17 @@ std::vector<RunView> read_runs(const std::vector<fs::path>& dirs) {
 
 void write_files(const ReportFiles& files, const fs::path& out_dir) {
   fs::create_directories(out_dir);
-  write_file_atomically(out_dir / "index.html", files.html);
-  write_file_atomically(out_dir / "summary.json", files.summary_json);
+  spaces::write_file_atomically(out_dir / "index.html", files.html);
+  spaces::write_file_atomically(out_dir / "summary.json", files.summary_json);
 }
 
 }  // namespace
 
 std::string summary_json(const std::vector<RunView>& runs) {
-  if (runs.size() == 1) return run_json(runs.front()).dump(2) + "\n";
+  if (runs.size() == 1) return run_json(runs.front()).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   json all = json::array();
   for (const RunView& run : runs) all.push_back(run_json(run));
-  return json{{"runs", all}}.dump(2) + "\n";
+  return json{{"runs", all}}.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 ReportFiles build_report(const std::vector<RunView>& runs, int refresh_seconds) {
@@ -108,17 +109,25 @@ fs::path report_folder(const std::vector<fs::path>& dirs, const std::string& req
                             " runs needs --output DIR (one run's report goes to RUN_DIR/report)");
 }
 
-void watch_report(const std::vector<fs::path>& dirs, const fs::path& out_dir, double poll_seconds, std::ostream& out) {
+bool watch_report(const std::vector<fs::path>& dirs, const fs::path& out_dir, double poll_seconds, double stale_seconds,
+                  std::ostream& out) {
   const int refresh = std::max(1, static_cast<int>(std::lround(poll_seconds)));
+  const auto pause = [&] { std::this_thread::sleep_for(std::chrono::duration<double>(poll_seconds)); };
   std::string last_state;
   bool waiting_said = false, retry_said = false;
-  for (;;) {
+  auto last_change = std::chrono::steady_clock::now();
+  for (;; pause()) {
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_change).count() > stale_seconds) {
+      out << "nas_report: nothing changed in " << fixed_text(stale_seconds, 0)
+          << " s and the runs have not finished (stopped or killed?); the last page stays\n"
+          << std::flush;
+      return false;
+    }
     bool ready = true;
     for (const fs::path& dir : dirs) ready = ready && fs::exists(dir / "run.h5");
     if (!ready) {
       if (!waiting_said) out << "nas_report: waiting for the run archives to appear\n" << std::flush;
       waiting_said = true;
-      std::this_thread::sleep_for(std::chrono::duration<double>(poll_seconds));
       continue;
     }
     std::vector<RunView> runs;
@@ -128,7 +137,6 @@ void watch_report(const std::vector<fs::path>& dirs, const fs::path& out_dir, do
       // A read racing the run's own write: try again at the next poll.
       if (!retry_said) out << "nas_report: " << e.what() << " (reading again)\n" << std::flush;
       retry_said = true;
-      std::this_thread::sleep_for(std::chrono::duration<double>(poll_seconds));
       continue;
     }
     retry_said = false;
@@ -142,9 +150,9 @@ void watch_report(const std::vector<fs::path>& dirs, const fs::path& out_dir, do
       write_files(build_report(runs, finished ? 0 : refresh), out_dir);
       out << "nas_report: " << (out_dir / "index.html").string() << " written (epochs " << state << ")\n" << std::flush;
       last_state = state;
+      last_change = std::chrono::steady_clock::now();
     }
-    if (finished) return;
-    std::this_thread::sleep_for(std::chrono::duration<double>(poll_seconds));
+    if (finished) return true;
   }
 }
 

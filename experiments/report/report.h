@@ -27,8 +27,12 @@ struct ReportFiles {
 };
 
 // The page and summary of `runs` (at least one); with `refresh_seconds` > 0
-// the page reloads itself that often (a live report). Throws ToolError
-// (external_command.h) when gnuplot or Graphviz is missing or fails.
+// the page reloads itself that often (a live report). Throws
+// ToolMissingError (harness/external_command.h) when gnuplot or Graphviz is
+// not installed, ToolError when gnuplot fails (a cell Graphviz cannot draw
+// gets a note on the page instead); std::invalid_argument for no runs.
+// Texts that are not UTF-8 (a folder's name) are written with U+FFFD in
+// summary.json.
 ReportFiles build_report(const std::vector<RunView>& runs, int refresh_seconds);
 
 // The summary alone (the format above).
@@ -50,10 +54,12 @@ std::filesystem::path report_folder(const std::vector<std::filesystem::path>& di
 // `nas_report --live`: rewrites the report whenever a run has gone a
 // further epoch (checked every `poll_seconds`), the page reloading itself
 // every `poll_seconds`, until every run has finished; then writes the page
-// once more without reloading and returns. A run folder whose archive does
-// not exist yet is waited for; an archive read while its run writes it
-// that fails is read again at the next poll. Progress lines go to `out`.
-void watch_report(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& out_dir,
-                  double poll_seconds, std::ostream& out);
+// once more without reloading and returns true. A run folder whose archive
+// does not exist yet is waited for; an archive read while its run writes it
+// that fails is read again at the next poll. When nothing has changed for
+// `stale_seconds` (a run killed or crashed) it stops and returns false,
+// leaving the last page. Progress lines go to `out`.
+bool watch_report(const std::vector<std::filesystem::path>& dirs, const std::filesystem::path& out_dir,
+                  double poll_seconds, double stale_seconds, std::ostream& out);
 
 }  // namespace experiments

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "experiments/report/html_text.h"
 #include "experiments/report/report_sections.h"
 
 namespace experiments {
@@ -51,6 +52,43 @@ LineFigure evaluation_order(const std::vector<RunView>& runs) {
   return figure;
 }
 
+// The evaluated candidates' accuracy per epoch, where the search's reward
+// is something else (latency-aware rewards, multi-objective scalarisations).
+LineFigure accuracy_figure(const std::vector<RunView>& runs) {
+  LineFigure figure{"Accuracy of the candidates evaluated", "epoch", "accuracy", {}};
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const TableColumns* archs = runs[r].table("archs");
+    if (archs == nullptr) continue;
+    const std::vector<double> accuracy = numbers_of(*archs, "accuracy"), reward = numbers_of(*archs, "reward");
+    bool differs = false;
+    for (std::size_t i = 0; i < accuracy.size() && i < reward.size(); ++i) {
+      differs = differs || (std::isfinite(accuracy[i]) && std::isfinite(reward[i]) && accuracy[i] != reward[i]);
+    }
+    if (!differs) continue;
+    const std::vector<bool> keep = evaluated_rows(*archs);
+    figure.series.push_back(series_of(per_epoch(*archs, "accuracy", Aggregate::kMean, false, keep),
+                                      series_title(runs, r, "mean"), SeriesStyle::kLinesPoints));
+    figure.series.push_back(series_of(per_epoch(*archs, "accuracy", Aggregate::kMax, false, keep),
+                                      series_title(runs, r, "best of the epoch"), SeriesStyle::kLinesPoints));
+  }
+  return figure;
+}
+
+// Minutes since the run started at each epoch's end (/progress).
+LineFigure wall_time_figure(const std::vector<RunView>& runs) {
+  LineFigure figure{"Wall time at the end of each epoch (across resumes)", "epoch", "minutes", {}};
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const TableColumns* progress = runs[r].table("progress");
+    if (progress == nullptr || !progress->texts.count("event")) continue;
+    std::vector<bool> epoch_ends(progress->rows);
+    for (std::size_t i = 0; i < progress->rows; ++i) epoch_ends[i] = progress->texts.at("event")[i] == "epoch";
+    EpochSeries s = per_epoch(*progress, "seconds", Aggregate::kLast, false, epoch_ends);
+    for (double& y : s.y) y /= 60.0;
+    figure.series.push_back(series_of(s, series_title(runs, r, "wall time"), SeriesStyle::kLinesPoints));
+  }
+  return figure;
+}
+
 void search_curves(PageBuilder& page, const std::vector<RunView>& runs) {
   const bool any = std::any_of(runs.begin(), runs.end(), [](const RunView& r) { return r.archive.kind == "search"; });
   if (!any) return;
@@ -65,11 +103,13 @@ void search_curves(PageBuilder& page, const std::vector<RunView>& runs) {
     reward.series.push_back(series_of(per_epoch(*archs, "reward", Aggregate::kMax, false, keep),
                                       series_title(runs, r, "best of the epoch"), SeriesStyle::kLinesPoints));
     reward.series.push_back(series_of(per_epoch(*archs, "reward", Aggregate::kRunningMax, false, keep),
-                                      series_title(runs, r, "best so far"), SeriesStyle::kSteps));
+                                      series_title(runs, r, "best so far"), SeriesStyle::kLinesPoints));
     page.shown(static_cast<int>(r), "archs");
   }
   page.figure(reward);
   page.figure(evaluation_order(runs));
+  page.figure(accuracy_figure(runs));
+  page.figure(wall_time_figure(runs));
   page.figure(search_figure(page, runs, "controller", "mean_reward", Aggregate::kMean,
                             "Controller: mean reward of its updates", "reward"));
   page.figure(search_figure(page, runs, "controller", "baseline", Aggregate::kLast,
@@ -178,6 +218,26 @@ void add_cost(PageBuilder& page, const std::vector<RunView>& runs) {
     if (!started) page.section("cost", "Accuracy against cost, every evaluated candidate");
     started = true;
     page.figure(figure);
+  }
+  for (std::size_t r = 0; r < runs.size() && started; ++r) {
+    const TableColumns* front = runs[r].table("front");
+    if (front == nullptr || !front->texts.count("canonical")) continue;
+    const std::vector<double> epochs = numbers_of(*front, "epoch");
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 0; i < front->rows; ++i) {
+      if (!epochs.empty() && epochs[i] != epochs.back()) continue;
+      std::vector<std::string> row = {front->texts.at("canonical")[i]};
+      for (const char* metric : {"accuracy", "latency_ms", "params", "macs"}) {
+        const std::vector<double> values = numbers_of(*front, metric);
+        row.push_back(values.empty()                                                     ? "-"
+                      : std::string(metric) == "params" || std::string(metric) == "macs" ? count_text(values[i])
+                                                                                         : fixed_text(values[i], 4));
+      }
+      rows.push_back(std::move(row));
+    }
+    page.html("<h3>" + escape_html(series_title(runs, r, "the Pareto front")) + " (as last recorded, " +
+              std::to_string(rows.size()) + " architectures)</h3>\n" +
+              html_table({"architecture", "accuracy", "latency_ms", "params", "macs"}, rows));
   }
 }
 

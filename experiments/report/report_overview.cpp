@@ -2,7 +2,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "experiments/report/external_command.h"
+#include "experiments/harness/external_command.h"
 #include "experiments/report/html_text.h"
 #include "experiments/report/report_sections.h"
 #include "spaces/cell_graph.h"
@@ -15,12 +15,6 @@ namespace {
 double metric(const ArchMetrics& arch, const std::string& name) {
   const auto it = arch.metrics.find(name);
   return it == arch.metrics.end() ? NAN : it->second;
-}
-
-// The accuracy an architecture is judged by: a search's accuracy, a training's test accuracy.
-double headline_accuracy(const ArchMetrics& arch) {
-  const double test = metric(arch, "test_accuracy");
-  return std::isnan(test) ? metric(arch, "accuracy") : test;
 }
 
 // The cells of `canonical` drawn by Graphviz, or a note saying why not.
@@ -36,7 +30,15 @@ std::string cell_drawing(const RunView& run, const std::string& canonical) {
   } catch (const std::exception& e) {
     return "<p class=\"note\">no drawing: " + escape_html(e.what()) + "</p>\n";
   }
-  return "<div class=\"cells\"><img class=\"cell\" src=\"data:image/svg+xml;base64," + base64(render_dot(dot, "svg")) +
+  std::string svg;
+  try {
+    svg = render_dot(dot, "svg");
+  } catch (const ToolMissingError&) {
+    throw;  // every drawing would fail: no page, and the message says what to install
+  } catch (const ToolError& e) {
+    return "<p class=\"note\">no drawing: " + escape_html(e.what()) + "</p>\n";
+  }
+  return "<div class=\"cells\"><img class=\"cell\" src=\"data:image/svg+xml;base64," + base64(svg) +
          "\" alt=\"cells of " + escape_html(canonical) + "\"></div>\n";
 }
 
@@ -48,17 +50,22 @@ void add_overview(PageBuilder& page, const std::vector<RunView>& runs) {
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const RunView& run = runs[r];
     page.shown(static_cast<int>(r), "progress");
-    const double best = run.best.empty() ? NAN : headline_accuracy(run.best.front());
     rows.push_back({run.name, run.archive.kind, run.strategy, run.archive.space,
                     duration_text(run.wall_seconds) + (run.wall_source == "log.txt" ? " (log.txt)" : ""),
                     std::to_string(run.epochs_done), run.archive.kind == "search" ? std::to_string(run.evaluated) : "-",
-                    fixed_text(best, 4), run.finished ? "yes" : "no (running or stopped)"});
+                    fixed_text(run.accuracy, 4), run.finished ? "yes" : "no (running or stopped)"});
   }
   page.html(html_table(
-      {"run", "kind", "strategy", "space", "wall time", "epochs", "candidates evaluated", "best accuracy", "finished"},
+      {"run", "kind", "strategy", "space", "wall time", "epochs", "candidates evaluated", "accuracy", "finished"},
       rows));
-  for (const RunView& run : runs)
-    page.html("<p class=\"note\">" + escape_html(run.name) + ": " + escape_html(run.dir.string()) + "</p>\n");
+  for (const RunView& run : runs) {
+    page.html("<p class=\"note\">" + escape_html(run.name) + ": " + escape_html(run.dir.string()) +
+              (run.accuracy_meaning.empty() ? "" : "; accuracy: " + escape_html(run.accuracy_meaning)) +
+              (run.wall_source == "log.txt"
+                   ? "; wall time: first to last line of log.txt (pauses between resumes included)"
+                   : "") +
+              "</p>\n");
+  }
 }
 
 void add_best_architectures(PageBuilder& page, const std::vector<RunView>& runs) {

@@ -15,6 +15,8 @@ namespace {
 // A cell's text: 4 decimals for numbers, as stored for texts.
 std::string cell_text(const TableColumns& t, const std::string& column, std::size_t row) {
   if (auto it = t.numbers.find(column); it != t.numbers.end()) return fixed_text(it->second[row], 4);
+  // 1-based, as the figures number epochs (rows carry the epochs completed before them).
+  if (column == "epoch" && t.integers.count(column)) return std::to_string(t.integers.at(column)[row] + 1);
   if (auto it = t.integers.find(column); it != t.integers.end()) return std::to_string(it->second[row]);
   if (auto it = t.texts.find(column); it != t.texts.end()) return it->second[row];
   return "";
@@ -84,7 +86,7 @@ void matrix_history(PageBuilder& page, const RunView& run, const TableColumns& t
                     const std::vector<std::string>& row_names, const std::string& what) {
   const auto& arrays = t.number_arrays.at(column);
   const std::vector<std::size_t>& shape = t.array_shapes.at(column);
-  if (arrays.empty() || shape.size() != 2) return;
+  if (arrays.empty() || shape.size() != 2 || shape[0] == 0 || shape[1] == 0) return;
   const std::size_t rows = shape[0], ops = shape[1];
   const std::vector<std::string> ops_named = op_labels(run, ops);
   const std::vector<double> epochs = numbers_of(t, "epoch");
@@ -198,25 +200,36 @@ void generated(PageBuilder& page, const RunView& run, int index, const std::stri
   const std::vector<double> improvement = numbers_of(*t, "predicted_improvement");
   stage.resize(t->rows, NAN);
   Series pairs{"generated cell", {}, {}, SeriesStyle::kPoints};
-  std::size_t better = 0;
+  std::size_t better = 0, same_stage = 0;
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < t->rows; ++i) {
     order.push_back(i);
-    const auto parent = measured.find({stage[i], t->texts.at("parent_canonical")[i]});
+    // Both as measured in the stage the generated cell was measured in,
+    // where the parent was kept into it; otherwise the parent's own stage
+    // (its weights then had less training than the child's).
+    auto parent = measured.find({stage[i] + 1, t->texts.at("parent_canonical")[i]});
+    const bool kept = parent != measured.end();
+    if (!kept) parent = measured.find({stage[i], t->texts.at("parent_canonical")[i]});
     const auto child = measured.find({stage[i] + 1, t->texts.at("canonical")[i]});
     if (parent == measured.end() || child == measured.end()) continue;
     pairs.x.push_back(parent->second);
     pairs.y.push_back(child->second);
     better += child->second > parent->second;
+    same_stage += kept;
   }
   LineFigure figure{"Measured accuracy: generated cell against its parent", "parent", "generated cell", {pairs}};
   figure.diagonal = true;
   page.figure(figure);
   page.html("<p>" + std::to_string(t->rows) + " cells generated; " + std::to_string(pairs.x.size()) +
-            " measured beside their parent, " + std::to_string(better) + " of them better.</p>\n");
+            " measured beside their parent, " + std::to_string(better) + " of them better. " +
+            std::to_string(same_stage) +
+            " of the parents were kept into the next stage and are compared as measured there; the others as "
+            "measured in their own stage, with shared weights trained less than their children's.</p>\n");
   if (!improvement.empty()) {
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return improvement[a] > improvement[b]; });
+    // Random additions have no predicted improvement (NaN): after every number.
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return !std::isnan(improvement[a]) && (std::isnan(improvement[b]) || improvement[a] > improvement[b]);
+    });
   }
   std::vector<std::vector<std::string>> rows;
   for (std::size_t k = 0; k < order.size() && k < 10; ++k) {

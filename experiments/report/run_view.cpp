@@ -14,22 +14,13 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string controller_name(const std::string& config_toml) {
+// The config as a TOML table; empty when it does not parse (a foreign archive).
+toml::table parse_config(const std::string& config_toml) {
   try {
-    const toml::table config = toml::parse(config_toml);
-    if (auto name = config["controller"]["name"].value<std::string>()) return *name;
+    return toml::parse(config_toml);
   } catch (const toml::parse_error&) {
+    return {};
   }
-  return "";
-}
-
-std::int64_t config_int(const std::string& config_toml, const char* section, const char* key) {
-  try {
-    const toml::table config = toml::parse(config_toml);
-    if (auto value = config[section][key].value<std::int64_t>()) return *value;
-  } catch (const toml::parse_error&) {
-  }
-  return -1;
 }
 
 // Seconds since the epoch of a log line's "[YYYY-MM-DD HH:MM:SS.mmm]" stamp, or NaN.
@@ -73,58 +64,75 @@ std::map<std::string, double> metrics_of(const TableColumns& table, std::size_t 
 
 void search_facts(RunView& run) {
   const TableColumns* progress = run.table("progress");
-  if (progress != nullptr && progress->texts.count("event") && !numbers_of(*progress, "seconds").empty()) {
-    run.wall_seconds = numbers_of(*progress, "seconds").back();
+  const std::vector<double> seconds = progress ? numbers_of(*progress, "seconds") : std::vector<double>{};
+  if (progress != nullptr && progress->texts.count("event") && !seconds.empty()) {
+    run.wall_seconds = seconds.back();
     run.wall_source = "run.h5";
     const auto& events = progress->texts.at("event");
+    const std::vector<double> epochs = numbers_of(*progress, "epoch");
     run.finished = std::find(events.begin(), events.end(), "finished") != events.end();
-    run.epochs_done = std::count(events.begin(), events.end(), "epoch");
+    for (std::size_t i = 0; i < progress->rows && !epochs.empty(); ++i) {
+      if (events[i] == "epoch") run.epochs_done = static_cast<std::int64_t>(epochs[i]) + 1;
+    }
   } else {
     progress = nullptr;
     run.wall_seconds = log_span(run.dir / "log.txt");
     run.wall_source = "log.txt";
   }
   const TableColumns* archs = run.table("archs");
-  if (archs == nullptr || !archs->texts.count("phase") || !archs->texts.count("canonical")) return;
-  const auto& phase = archs->texts.at("phase");
+  if (archs == nullptr || !archs->texts.count("canonical")) return;
   const auto& canonical = archs->texts.at("canonical");
   const std::vector<bool> evaluated = evaluated_rows(*archs);
   run.evaluated = std::count(evaluated.begin(), evaluated.end(), true);
-  const bool has_final = std::find(phase.begin(), phase.end(), "final") != phase.end();
-  run.finished = run.finished || has_final;
+  std::vector<std::size_t> rows = final_rows_best_first(*archs);
+  run.finished = run.finished || !rows.empty();
   if (progress == nullptr) {
+    // Rows are stamped with the epochs completed before them (the final ones after the last).
     const std::vector<double> epochs = numbers_of(*archs, "epoch");
     if (!epochs.empty()) run.epochs_done = static_cast<std::int64_t>(*std::max_element(epochs.begin(), epochs.end()));
   }
-  const std::string order = has_final ? "accuracy" : "reward";
-  const std::vector<double> score = numbers_of(*archs, order);
-  std::vector<std::size_t> rows;
-  for (std::size_t i = 0; i < archs->rows; ++i) {
-    if ((has_final ? phase[i] == "final" : bool(evaluated[i])) && !score.empty() && std::isfinite(score[i]))
-      rows.push_back(i);
+  if (rows.empty()) {
+    // Still running (or stopped): the best candidates evaluated so far, by the search's reward.
+    const std::vector<double> reward = numbers_of(*archs, "reward");
+    for (std::size_t i = 0; i < archs->rows && !reward.empty(); ++i) {
+      if (evaluated[i] && std::isfinite(reward[i])) rows.push_back(i);
+    }
+    std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return reward[a] > reward[b]; });
   }
-  std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
   std::set<std::string> shown;
   for (std::size_t i : rows) {
     if (run.best.size() == 5) break;
     if (!shown.insert(canonical[i]).second) continue;
     run.best.push_back({canonical[i], metrics_of(*archs, i)});
   }
+  const auto accuracy = archs->numbers.find("accuracy");
+  if (!run.best.empty() && run.best.front().metrics.count("accuracy")) {
+    run.accuracy = run.best.front().metrics.at("accuracy");
+    run.accuracy_meaning = run.finished ? "validation accuracy of the best architecture at the final re-evaluation"
+                                        : "validation accuracy of the best candidate so far (by the search's reward)";
+  } else if (accuracy != archs->numbers.end()) {
+    run.accuracy_meaning = "no accuracy recorded";
+  }
 }
 
-void training_facts(RunView& run) {
+void training_facts(RunView& run, const toml::table& config) {
   run.strategy = "final training";
   const TableColumns* epochs = run.table("epochs");
   if (epochs == nullptr || numbers_of(*epochs, "seconds").empty()) {
-    run.wall_seconds = kNaN;
     run.best.push_back({run.archive.arch, {}});
     return;
   }
   run.wall_seconds = numbers_of(*epochs, "seconds").back();
   run.wall_source = "run.h5";
   run.epochs_done = static_cast<std::int64_t>(epochs->rows);
-  run.finished = run.epochs_done >= config_int(run.archive.config, "train", "epochs");
-  run.best.push_back({run.archive.arch, metrics_of(*epochs, epochs->rows - 1)});
+  run.finished = run.epochs_done >= config["train"]["epochs"].value_or(std::int64_t{0});
+  std::map<std::string, double> last = metrics_of(*epochs, epochs->rows - 1);
+  last["epoch"] = double(epochs->rows);
+  run.best.push_back({run.archive.arch, last});
+  if (last.count("test_accuracy")) {
+    run.accuracy = last.at("test_accuracy");
+    run.accuracy_meaning = "test accuracy at the last epoch";
+  }
 }
 
 }  // namespace
@@ -140,11 +148,11 @@ RunView read_run_view(const std::filesystem::path& dir) {
   run.name = std::filesystem::absolute(dir).lexically_normal().filename().string();
   if (run.name.empty()) run.name = std::filesystem::absolute(dir).lexically_normal().parent_path().filename().string();
   run.archive = read_archive_contents((dir / "run.h5").string());
-  run.wall_seconds = kNaN;
+  const toml::table config = parse_config(run.archive.config);
   if (run.archive.kind == "train") {
-    training_facts(run);
+    training_facts(run, config);
   } else {
-    run.strategy = controller_name(run.archive.config);
+    run.strategy = config["controller"]["name"].value_or(std::string());
     search_facts(run);
   }
   return run;

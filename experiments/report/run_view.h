@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,15 +30,20 @@ struct RunView {
   // Wall time of the run so far in seconds, across resumes (NaN: not
   // recorded), and where it came from ("run.h5", or "log.txt" for a search
   // archived before /progress existed: first to last log line).
-  double wall_seconds = 0.0;
+  double wall_seconds = std::numeric_limits<double>::quiet_NaN();
   std::string wall_source;
+  // The run's headline accuracy (NaN: none) and what it is: a search's
+  // validation accuracy of best.front(); a training's test accuracy at its
+  // last epoch (never the best epoch: that would select on the test set).
+  double accuracy = std::numeric_limits<double>::quiet_NaN();
+  std::string accuracy_meaning;
   bool finished = false;  // the search's final phase ran; a training ran its [train] epochs
   std::int64_t epochs_done = 0;
   std::int64_t evaluated = 0;  // candidates evaluated (search: /archs rows of phase "controller")
-  // Best first, at most 5: a finished search's final re-evaluation (by
-  // accuracy), else its best evaluated candidates (by reward, each
-  // architecture once); a training: its architecture with the last epoch's
-  // metrics.
+  // Best first, at most 5, each architecture once: a finished search's
+  // final re-evaluation (by accuracy), else its best evaluated candidates
+  // (by reward); a training: its architecture with the last epoch's
+  // metrics (and "epoch").
   std::vector<ArchMetrics> best;
 
   // The table `name`, or nullptr when the run has none (or it is empty).

@@ -14,7 +14,7 @@
 
 #include "experiments/archive/archive_contents.h"
 #include "experiments/archive/run_archive.h"
-#include "experiments/report/external_command.h"
+#include "experiments/harness/external_command.h"
 #include "experiments/report/gnuplot_figure.h"
 #include "experiments/report/html_text.h"
 #include "experiments/report/report_cli.h"
@@ -104,10 +104,16 @@ TEST_F(Report, OfASearchShowsWhatTheArchiveHolds) {
     EXPECT_NE(html.find(std::string("<section class=\"") + section + "\""), std::string::npos) << section;
   }
   EXPECT_EQ(html.find("http-equiv=\"refresh\""), std::string::npos);
-  // Figures: the reward per epoch and in evaluation order, the controller's mean reward, baseline and
-  // entropy, the shared weights' loss, accuracy and learning rate, and
-  // accuracy against parameters and MACs; the cells of the 2 final architectures.
-  EXPECT_EQ(occurrences(html, "<img src=\"data:image/svg+xml;base64,"), 10u);
+  // Self-contained: nothing on the page is fetched.
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+  EXPECT_EQ(occurrences(html, "src=\""), occurrences(html, "src=\"data:image/svg+xml;base64,"));
+  // Figures: the reward per epoch and in evaluation order, the wall time,
+  // the controller's mean reward, baseline and entropy, the shared weights'
+  // loss, accuracy and learning rate, and accuracy against parameters and
+  // MACs (no accuracy figure: ENAS's reward is the accuracy); the cells of
+  // the 2 final architectures.
+  EXPECT_EQ(occurrences(html, "<img src=\"data:image/svg+xml;base64,"), 11u);
   EXPECT_EQ(occurrences(html, "<img class=\"cell\" src=\"data:image/svg+xml;base64,"), 2u);
 
   const SearchOutcome outcome = read_search_outcome(search_dir() + "/run.h5");
@@ -188,7 +194,7 @@ TEST_F(Report, RendersInABrowserWithEveryImageLoaded) {
     if (what.find("exit 77") != std::string::npos) GTEST_SKIP() << "chromium is not installed";
     FAIL() << what;
   }
-  EXPECT_NE(verdict.find("readable=1 sections=5 images=12 broken=0"), std::string::npos) << verdict;
+  EXPECT_NE(verdict.find("readable=1 sections=5 images=13 broken=0"), std::string::npos) << verdict;
 }
 
 TEST_F(Report, BadRunFoldersExitWithTwoAndNameTheFile) {
@@ -271,7 +277,9 @@ TEST(ReportRecords, EachStrategysRecordsGetTheirSectionAndUnknownTablesAreListed
   for (const char* section : {"alpha", "stages", "generated", "generations", "pareto", "other-tables"}) {
     EXPECT_NE(html.find(std::string("<section class=\"") + section + "\""), std::string::npos) << section;
   }
-  EXPECT_NE(html.find("3 cells generated; 2 measured beside their parent, 1 of them better."), std::string::npos);
+  EXPECT_NE(
+      html.find("3 cells generated; 2 measured beside their parent, 1 of them better. 0 of the parents were kept"),
+      std::string::npos);
   EXPECT_NE(html.find("<td>/mystery</td><td>2</td><td>1</td>"), std::string::npos);  // 2 rows of 1 column
   EXPECT_EQ(html.find("<td>/alpha</td>"), std::string::npos);
   const json summary = json::parse(read_text(dir.file("run") + "/report/summary.json"));
@@ -297,7 +305,8 @@ TEST(ReportLive, RewritesThePageUntilTheRunFinishes) {
   std::atomic<bool> stopped = false;
   std::thread watcher([&] {
     try {
-      printed = run_tool({NAS_REPORT_BINARY, "--live", "--poll", "0.05", dir.file("run")}, "", "");
+      printed =
+          run_tool({NAS_REPORT_BINARY, "--live", "--poll", "0.05", "--stale", "60", dir.file("run")}, "", "", 120);
     } catch (const ToolError& e) {
       failure = e.what();
     }
@@ -319,14 +328,26 @@ TEST(ReportLive, RewritesThePageUntilTheRunFinishes) {
 }
 
 TEST(ReportFigures, TheGnuplotScriptLeavesOutPointsNotRecordedAndQuotesTitles) {
-  LineFigure figure{"a \"quoted\" title", "x", "y", {{"s", {1, 2, NAN}, {3, NAN, 5}, SeriesStyle::kLines}}};
+  LineFigure figure{"a \"quoted\" title", "x", "y", {{"it's", {1, 2, NAN}, {3, NAN, 5}, SeriesStyle::kLines}}};
   const std::string script = gnuplot_script({figure}, {"/tmp/f.svg"}, 640, 400);
-  EXPECT_NE(script.find("set title \"a \\\"quoted\\\" title\" noenhanced"), std::string::npos) << script;
+  EXPECT_NE(script.find("set title 'a \"quoted\" title'\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("title 'it''s'"), std::string::npos) << script;
   EXPECT_NE(script.find("$f0s0 << EOD\n1 3\nEOD\n"), std::string::npos) << script;
   EXPECT_FALSE(has_data(Figure{LineFigure{"t", "x", "y", {{"s", {NAN}, {1}}}}}));
   const std::vector<std::string> svgs = render_figures({figure});
   ASSERT_EQ(svgs.size(), 1u);
   EXPECT_NE(svgs[0].find("<svg"), std::string::npos);
+}
+
+// A title is text to gnuplot, whatever it holds: a run folder named with
+// backquotes runs no command.
+TEST(ReportFigures, TitlesRunNoCommands) {
+  testing::TempDir dir;
+  const std::string marker = dir.file("ran");
+  LineFigure figure{"`touch " + marker + "` @x $y", "x", "y", {{"`touch " + marker + "`", {1}, {1}}}};
+  const std::vector<std::string> svgs = render_figures({figure});
+  EXPECT_FALSE(fs::exists(marker));
+  EXPECT_NE(svgs.at(0).find("`touch"), std::string::npos);
 }
 
 TEST(ReportText, Base64AndEscapingFollowTheirStandards) {
@@ -348,7 +369,7 @@ TEST(ExternalCommand, RunsAProgramWithInputAndNamesFailures) {
   try {
     run_tool({"nas_no_such_program"}, "", "install hint");
     FAIL() << "no error";
-  } catch (const ToolError& e) {
+  } catch (const ToolMissingError& e) {
     EXPECT_STREQ(e.what(), "nas_no_such_program is not installed (install hint)");
   }
   try {
@@ -357,6 +378,14 @@ TEST(ExternalCommand, RunsAProgramWithInputAndNamesFailures) {
   } catch (const ToolError& e) {
     EXPECT_STREQ(e.what(), "sh failed (exit 3): broken");
   }
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    run_tool({"sleep", "30"}, "", "", 0.2);
+    FAIL() << "no error";
+  } catch (const ToolError& e) {
+    EXPECT_STREQ(e.what(), "sleep ran past 0.2 s");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 }  // namespace

@@ -1,4 +1,6 @@
-#include "experiments/report/external_command.h"
+#include "experiments/harness/external_command.h"
+
+#include <signal.h>
 
 #include <spawn.h>
 #include <sys/wait.h>
@@ -6,12 +8,17 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
+
+#include "spaces/infra/number_text.h"
 
 extern char** environ;
 
@@ -23,9 +30,10 @@ namespace fs = std::filesystem;
 }  // namespace
 
 ScratchFolder::ScratchFolder() {
-  std::string pattern = (fs::temp_directory_path() / "nas_tool_XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    throw ToolError("cannot create a temporary folder: " + std::string(std::strerror(errno)));
+  std::error_code error;
+  std::string pattern = (fs::temp_directory_path(error) / "nas_tool_XXXXXX").string();
+  if (error || mkdtemp(pattern.data()) == nullptr) {
+    throw ToolError("cannot create a temporary folder " + pattern + ": " + std::strerror(errno));
   }
   path_ = pattern;
 }
@@ -42,7 +50,8 @@ std::string read_whole_file(const fs::path& path) {
   return text.str();
 }
 
-std::string run_tool(const std::vector<std::string>& argv, const std::string& input, const std::string& install_hint) {
+std::string run_tool(const std::vector<std::string>& argv, const std::string& input, const std::string& install_hint,
+                     double timeout_seconds) {
   if (argv.empty()) throw std::invalid_argument("run_tool: no program given");
   const std::string& program = argv.front();
   ScratchFolder scratch;
@@ -63,16 +72,26 @@ std::string run_tool(const std::vector<std::string>& argv, const std::string& in
   pid_t pid = 0;
   const int spawned = posix_spawnp(&pid, program.c_str(), &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawned == ENOENT) throw ToolError(program + " is not installed (" + install_hint + ")");
+  if (spawned == ENOENT) throw ToolMissingError(program + " is not installed (" + install_hint + ")");
   if (spawned != 0) throw ToolError("cannot start " + program + ": " + std::strerror(spawned));
+  // Wait, polling, so that a program past its time is killed rather than waited for.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw ToolError("lost " + program + ": " + std::strerror(errno));
+  for (auto pause = std::chrono::milliseconds(1);; pause = std::min(pause * 2, std::chrono::milliseconds(50))) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) throw ToolError("lost " + program + ": " + std::strerror(errno));
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      throw ToolError(program + " ran past " + spaces::compact(timeout_seconds, 4) + " s");
+    }
+    std::this_thread::sleep_for(pause);
   }
   // posix_spawnp reports a missing program either at the call or, where the
   // C library spawns through a forked child, as exit status 127.
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && read_whole_file(err).empty()) {
-    throw ToolError(program + " is not installed (" + install_hint + ")");
+    throw ToolMissingError(program + " is not installed (" + install_hint + ")");
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string message = read_whole_file(err);
