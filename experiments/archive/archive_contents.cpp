@@ -6,7 +6,7 @@ namespace experiments {
 
 ArchiveContents read_archive_contents(const std::string& path) {
   check_hdf5_file(path, "run archive");
-  try {
+  return archive_errors(path, [&] {
     H5::H5File file = open_checksummed_file(path, H5F_ACC_RDONLY);
     ArchiveContents contents;
     if (!file.attrExists("kind")) throw ArchiveError(path + ": not a run archive (no kind)");
@@ -28,13 +28,7 @@ ArchiveContents read_archive_contents(const std::string& path) {
         contents.tables.emplace(name, read_columns(H5Table::open(file, name)));
     }
     return contents;
-  } catch (const ArchiveError&) {
-    throw;
-  } catch (const H5::Exception& e) {
-    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
-  } catch (const std::runtime_error& e) {
-    throw ArchiveError(e.what());
-  }
+  });
 }
 
 }  // namespace experiments

@@ -107,4 +107,19 @@ std::string read_text_attribute(const H5::H5Object& object, const std::string& n
 void check_layout(const H5::H5File& file, const std::string& attribute, std::int64_t expected, const std::string& path,
                   const std::string& what);
 
+// Runs `body`, turning HDF5 errors and table errors (std::runtime_error)
+// into ArchiveErrors naming `path` ("<path>: unreadable run archive: ...").
+template <class Body>
+auto archive_errors(const std::string& path, Body body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const ArchiveError&) {
+    throw;
+  } catch (const H5::Exception& e) {
+    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
+  } catch (const std::runtime_error& e) {
+    throw ArchiveError(e.what());
+  }
+}
+
 }  // namespace experiments

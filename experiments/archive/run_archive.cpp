@@ -123,20 +123,6 @@ H5::H5File open_for_reading(const std::string& path) {
   return file;
 }
 
-// Runs `body`, turning HDF5 and table errors into ArchiveErrors naming `path`.
-template <class Body>
-auto archive_errors(const std::string& path, Body body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const ArchiveError&) {
-    throw;
-  } catch (const H5::Exception& e) {
-    throw ArchiveError(path + ": unreadable run archive: " + e.getDetailMsg());
-  } catch (const std::runtime_error& e) {
-    throw ArchiveError(e.what());
-  }
-}
-
 }  // namespace
 
 TableColumns read_columns(const H5Table& table) {
