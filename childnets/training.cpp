@@ -28,6 +28,13 @@ StepResult optimise(ChildNetworkImpl& network, torch::optim::Optimizer& optimize
   total.backward();
   StepResult result;
   const auto parameters = network.trainable_parameters();
+  if (options.reduce_gradients()) {
+    std::vector<torch::Tensor> gradients;
+    for (const torch::Tensor& p : parameters) {
+      if (p.grad().defined()) gradients.push_back(p.grad());
+    }
+    options.reduce_gradients()(gradients);
+  }
   result.grad_norm = torch::nn::utils::clip_grad_norm_(
       parameters, options.grad_clip() > 0.0 ? options.grad_clip() : std::numeric_limits<double>::infinity());
   optimizer.step();

@@ -34,11 +34,19 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
 // Throws std::invalid_argument for an optimizer without parameter groups.
 double learning_rate(const torch::optim::Optimizer& optimizer);
 
+// Called between the backward pass and gradient clipping with the defined
+// gradients of the network's trainable parameters, in their order, to
+// change in place: data-parallel training averages them over the ranks
+// (experiments/distributed/world.h), so that every rank clips and steps on
+// the gradient of the global batch.
+using GradientHook = std::function<void(std::vector<torch::Tensor>& gradients)>;
+
 struct StepOptions {
-  TORCH_ARG(double, grad_clip) = 5.0;        // max global gradient norm; 0 disables (ENAS clips at 5)
-  TORCH_ARG(double, aux_weight) = 0.4;       // weight of the auxiliary head's loss, when there is one
-  TORCH_ARG(double, label_smoothing) = 0.0;  // 0: plain cross-entropy
-  TORCH_ARG(double, drop_path) = 0.0;        // probability for this step (see linear_drop_path)
+  TORCH_ARG(double, grad_clip) = 5.0;                   // max global gradient norm; 0 disables (ENAS clips at 5)
+  TORCH_ARG(double, aux_weight) = 0.4;                  // weight of the auxiliary head's loss, when there is one
+  TORCH_ARG(double, label_smoothing) = 0.0;             // 0: plain cross-entropy
+  TORCH_ARG(double, drop_path) = 0.0;                   // probability for this step (see linear_drop_path)
+  TORCH_ARG(GradientHook, reduce_gradients) = nullptr;  // none: the gradients stay as computed
 };
 
 struct StepResult {

@@ -12,8 +12,10 @@ void check_image_settings(const ExperimentConfig& config, const Dataset& train) 
     throw config.error_at("data", "cutout", "a cutout square twice the image's side blanks every image; " + images);
   }
   if (data.get_int("crop_padding") >= side) {
-    throw config.error_at("data", "crop_padding", "a random crop padded by the image's side or more can miss the "
-                                                  "image entirely; " + images);
+    throw config.error_at("data", "crop_padding",
+                          "a random crop padded by the image's side or more can miss the "
+                          "image entirely; " +
+                              images);
   }
 }
 
@@ -42,9 +44,16 @@ void check_validation_size(const ExperimentConfig& config, std::int64_t train_im
 void check_batch_fits(const ExperimentConfig& config, const std::string& section, const std::string& key,
                       std::int64_t split_images, const std::string& split_name) {
   if (config.section(section).get_int(key) > split_images) {
+    throw config.error_at(
+        section, key, "larger than the " + std::to_string(split_images) + " images of the " + split_name + " split");
+  }
+}
+
+void check_batch_splits(const ExperimentConfig& config, const std::string& section, const std::string& key, int ranks) {
+  if (config.section(section).get_int(key) % ranks != 0) {
     throw config.error_at(section, key,
-                          "larger than the " + std::to_string(split_images) + " images of the " + split_name +
-                              " split");
+                          "not a multiple of the " + std::to_string(ranks) +
+                              " ranks (WORLD_SIZE): each rank trains on an equal share of every batch");
   }
 }
 

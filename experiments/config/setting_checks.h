@@ -32,5 +32,9 @@ void check_validation_size(const ExperimentConfig& config, std::int64_t train_im
 // (`split_name`: "training", "validation").
 void check_batch_fits(const ExperimentConfig& config, const std::string& section, const std::string& key,
                       std::int64_t split_images, const std::string& split_name);
+// The batch size [section] key splits evenly over `ranks` data-parallel
+// ranks (each takes batch / ranks images of every batch); ConfigError
+// naming the key and the rank count otherwise.
+void check_batch_splits(const ExperimentConfig& config, const std::string& section, const std::string& key, int ranks);
 
 }  // namespace experiments

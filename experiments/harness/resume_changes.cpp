@@ -38,9 +38,9 @@ ResumeChanges::ResumeChanges(const std::string& run_dir, const ExperimentConfig&
   for (const SettingChange& change : changes_) {
     if (!is_fixed(change.key, fixed)) continue;
     const auto dot = change.key.find('.');
-    throw resumed.error_at(change.key.substr(0, dot), change.key.substr(dot + 1),
-                           "cannot change on resume (the run recorded " + change.before +
-                               "); start a new run with it instead");
+    throw resumed.error_at(
+        change.key.substr(0, dot), change.key.substr(dot + 1),
+        "cannot change on resume (the run recorded " + change.before + "); start a new run with it instead");
   }
 }
 
@@ -54,7 +54,8 @@ std::string ResumeChanges::describe() const {
 
 std::string ResumeChanges::restore(const std::string& path, const std::function<void(StateFields&)>& state_fields,
                                    const std::function<std::int64_t()>& epoch,
-                                   const std::function<void(const std::string&)>& set_archive_config) const {
+                                   const std::function<void(const std::string&)>& set_archive_config,
+                                   bool record) const {
   try {
     restore_from_checkpoint(path, "checkpoint", state_fields);
   } catch (const CheckpointMismatchError& e) {
@@ -64,6 +65,7 @@ std::string ResumeChanges::restore(const std::string& path, const std::function<
                       e.what() + ")");
   }
   if (changes_.empty()) return "";
+  if (!record) return " with changed settings: " + describe();
   std::string history;
   std::istringstream lines(recorded_text_);
   for (std::string line; std::getline(lines, line);) {

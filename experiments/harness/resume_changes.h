@@ -46,10 +46,11 @@ class ResumeChanges {
   // archive's config attribute (through `set_archive_config`) and
   // config.toml (whole or not at all) become the resumed config, with the
   // history; `epoch` gives the epochs done, read after the load. Returns
-  // " with changed settings: ..." for the log, or "".
+  // " with changed settings: ..." for the log, or "". With `record` false
+  // (a rank that does not write the run's files) nothing is written.
   std::string restore(const std::string& path, const std::function<void(StateFields&)>& state_fields,
                       const std::function<std::int64_t()>& epoch,
-                      const std::function<void(const std::string&)>& set_archive_config) const;
+                      const std::function<void(const std::string&)>& set_archive_config, bool record = true) const;
 
  private:
   std::string run_dir_;

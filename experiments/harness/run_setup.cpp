@@ -16,6 +16,7 @@
 #include "experiments/archive/checkpoint.h"
 #include "experiments/config/experiment_config.h"
 #include "experiments/data/dataset.h"
+#include "experiments/distributed/world.h"
 #include "spaces/infra/errors.h"
 
 namespace experiments {
@@ -91,11 +92,11 @@ std::string error_message(const std::exception& error) {
 }
 
 int exit_code_of(const std::exception& error) {
-  const bool bad_input = dynamic_cast<const ConfigError*>(&error) != nullptr ||
-                         dynamic_cast<const spaces::OptionError*>(&error) != nullptr ||
-                         dynamic_cast<const spaces::ArchError*>(&error) != nullptr ||
-                         dynamic_cast<const DataError*>(&error) != nullptr ||
-                         dynamic_cast<const ArchiveError*>(&error) != nullptr;
+  const bool bad_input =
+      dynamic_cast<const ConfigError*>(&error) != nullptr ||
+      dynamic_cast<const spaces::OptionError*>(&error) != nullptr ||
+      dynamic_cast<const spaces::ArchError*>(&error) != nullptr || dynamic_cast<const DataError*>(&error) != nullptr ||
+      dynamic_cast<const ArchiveError*>(&error) != nullptr || dynamic_cast<const LaunchError*>(&error) != nullptr;
   return bad_input ? 2 : 1;
 }
 

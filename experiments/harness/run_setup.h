@@ -45,7 +45,8 @@ std::string run_size_text(const std::string& run_dir);
 std::string error_message(const std::exception& error);
 
 // 2 for bad input (ConfigError, spaces::OptionError, spaces::ArchError,
-// DataError, ArchiveError), 1 for anything else.
+// DataError, ArchiveError, LaunchError), 1 for anything else (a lost rank's
+// DistributedError among them).
 int exit_code_of(const std::exception& error);
 
 // Runs `body` and returns its exit code; an exception is printed to `err`

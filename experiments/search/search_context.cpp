@@ -1,5 +1,7 @@
 #include "experiments/search/search_context.h"
 
+#include "experiments/distributed/data_parallel.h"
+
 #include "spaces/registry.h"
 
 namespace experiments {
@@ -21,6 +23,8 @@ Batch SearchContext::next_batch(BatchIterator& iterator) const {
   batch.labels = batch.labels.to(placement.device);
   return batch;
 }
+
+Batch SearchContext::next_share(BatchIterator& iterator) const { return shard_of(next_batch(iterator), world); }
 
 const spaces::SpacePtr& SearchContext::space_of(const spaces::Arch& arch) const {
   if (arch.space == space->spec()) return space;

@@ -6,12 +6,11 @@
 // ranks and its device, the log and the progress stream. The search loop
 // builds it; phases and evaluators only read it and advance its iterators.
 //
-// Ranks and device: a search is one process, rank 0 of world size 1, on
-// the CPU. Placement is here so that distributed training and evaluation
-// (c10d over Gloo) and another device fill it in rather than add branches:
-// batches and the shared weights already go to `device`; splitting a
-// phase's candidates over ranks and writing from rank 0 only are not built
-// yet (nothing reads rank or world_size today).
+// Ranks and device: a search runs on `world`'s ranks (world size 1 without
+// a launcher; distributed/world.h), every rank holding the same shared
+// weights and controller and training on its share of each batch
+// (distributed/data_parallel.h); rank 0 alone writes the run's files.
+// Batches and the shared weights go to `placement.device` (the CPU today).
 
 #include <spdlog/logger.h>
 #include <torch/torch.h>
@@ -29,24 +28,24 @@
 #include "experiments/config/experiment_config.h"
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/split.h"
+#include "experiments/distributed/world.h"
 #include "experiments/search/candidate_costs.h"
 #include "experiments/search/uniform_paths.h"
 #include "spaces/search_space.h"
 
 namespace experiments {
 
-// The process's place in a run: rank 0 of 1 on the CPU today.
+// The device the process computes on: the CPU today.
 struct Placement {
-  int rank = 0;
-  int world_size = 1;
   torch::Device device{torch::kCPU};
 };
 
 struct SearchContext {
-  SearchContext(const ExperimentConfig& c, std::ostream& p) : config(c), progress(p) {}
+  SearchContext(const ExperimentConfig& c, std::ostream& p, const World& w) : config(c), progress(p), world(w) {}
 
   const ExperimentConfig& config;
   std::ostream& progress;
+  const World& world;
   std::shared_ptr<spdlog::logger> log;
   Placement placement;
 
@@ -82,6 +81,10 @@ struct SearchContext {
   // channels, size, size] float (normalised), labels [batch]
   // int64.
   Batch next_batch(BatchIterator& iterator) const;
+  // This rank's share of the iterator's next batch (every rank draws the
+  // whole batch, so iterators stay in step): the batches that train
+  // weights or architecture parameters, whose gradients are then averaged.
+  Batch next_share(BatchIterator& iterator) const;
   // The space an architecture belongs to: `space`, or a smaller one of its
   // kind (PNAS's early stages), built once. Throws spaces::OptionError for
   // a space text the registry cannot build.

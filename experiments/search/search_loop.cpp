@@ -19,6 +19,7 @@
 #include "experiments/config/common_schema.h"
 #include "experiments/config/setting_checks.h"
 #include "experiments/data/load.h"
+#include "experiments/distributed/data_parallel.h"
 #include "experiments/harness/progress.h"
 #include "experiments/harness/resume_changes.h"
 #include "experiments/harness/run_setup.h"
@@ -128,7 +129,8 @@ std::string update_text(const controllers::UpdateStats& stats) {
 }  // namespace
 
 struct SearchLoop::State {
-  State(const ExperimentConfig& c, std::string dir, std::ostream& p) : context(c, p), run_dir(std::move(dir)) {}
+  State(const ExperimentConfig& c, std::string dir, std::ostream& p)
+      : context(c, p, process_world()), run_dir(std::move(dir)) {}
 
   SearchContext context;
   std::string run_dir, checkpoint_dir;
@@ -137,9 +139,9 @@ struct SearchLoop::State {
   SearchObjectives objectives;
   std::unique_ptr<ParetoTracker> pareto;  // with 2 or 3 objectives
   std::unique_ptr<Evaluator> evaluator;
-  std::unique_ptr<RunArchive> archive;
-  bool trains_weights = false;  // whether anything reads the shared weights
-  spaces::Rng path_rng;         // uniform paths
+  std::unique_ptr<RunArchive> archive;  // rank 0's only: the other ranks write nothing
+  bool trains_weights = false;          // whether anything reads the shared weights
+  spaces::Rng path_rng;                 // uniform paths
 
   // Where the current epoch stands; a checkpoint within an epoch saves it.
   struct Position {
@@ -185,7 +187,10 @@ struct SearchLoop::State {
     const auto& search = context.config.section("search");
     const std::int64_t max_trials = search.get_int("max_trials");
     const double max_seconds = search.get_double("max_seconds");
-    return (max_trials > 0 && trials >= max_trials) || (max_seconds > 0 && seconds_spent() >= max_seconds);
+    std::vector<double> spent = {
+        (max_trials > 0 && trials >= max_trials) || (max_seconds > 0 && seconds_spent() >= max_seconds) ? 1.0 : 0.0};
+    context.world.broadcast(spent);  // rank 0's clock decides for every rank
+    return spent[0] != 0.0;
   }
 
   const std::string& objective() const { return objectives.names.front(); }
@@ -342,6 +347,10 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   c.split = split_train_validation(c.train_full, data.get_int("validation_size"), seed);
   check_batch_fits(config, "child", "batch_size", c.split.train.size(), "training");
   check_batch_fits(config, "controller", "valid_batch_size", c.split.validation.size(), "validation");
+  check_batch_splits(config, "child", "batch_size", c.world.size());
+  if (s.controller->differentiable() != nullptr) {
+    check_batch_splits(config, "controller", "valid_batch_size", c.world.size());
+  }
   c.normalization = Normalization::of(c.split.train);
   c.validation_images = c.normalization.apply(c.split.validation.images).to(c.placement.device);
   const auto augment = AugmentOptions()
@@ -363,7 +372,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
                           .stem_multiplier(child.get_int("stem_multiplier"))
                           .factorized_reductions(child.get_bool("factorized_reductions"))
                           .dropout(child.get_double("dropout"));
-  c.step_options = step_options_of(child);
+  c.step_options = step_options_of(child).reduce_gradients(averaged_gradients(c.world));
   std::string latency_line;
   c.costs = std::make_unique<CandidateCosts>(c, resume, &latency_line);
   check_constraints_feasible(config, *c.costs, *c.space, seed);
@@ -444,15 +453,20 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   s.evaluator = evaluator_info.make(c);
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
-  const std::string resume_from = prepare_run_directory(s.run_dir, resume, config.to_toml());
+  const bool writes = c.world.writes();
+  const std::string resume_from =
+      writes || resume ? prepare_run_directory(s.run_dir, resume, config.to_toml()) : std::string();
   s.checkpoint_dir = (fs::path(s.run_dir) / "checkpoints").string();
-  s.archive = resume ? RunArchive::open(archive_path, c.space->spec())
-                     : RunArchive::create(archive_path, c.space->spec(), config.to_toml());
-  c.log = make_run_logger("search", s.run_dir);
+  if (writes) {
+    s.archive = resume ? RunArchive::open(archive_path, c.space->spec())
+                       : RunArchive::create(archive_path, c.space->spec(), config.to_toml());
+  }
+  c.world.barrier("rank 0 preparing the run directory");
+  c.log = make_rank_logger("search", s.run_dir, c.world);
   if (!resume_from.empty()) {
     const std::string changed = resume_changes->restore(
         resume_from, [&](StateFields& fields) { s.state_fields(fields); }, [&] { return c.epoch; },
-        [&](const std::string& text) { s.archive->set_config(text); });
+        [&](const std::string& text) { s.archive->set_config(text); }, writes);
     c.log->info("resumed from {} at epoch {}{}", resume_from, c.epoch + 1, changed);
   }
   c.log->info("space {}, controller {}, evaluator {}, data {} ({} train / {} validation)", c.space->spec(),
@@ -466,6 +480,12 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   }
   if (!s.evaluator->summary().empty()) c.log->info("{}", s.evaluator->summary());
   if (!latency_line.empty()) c.log->info("{}", latency_line);
+  if (c.world.size() > 1) {
+    c.log->info(
+        "data-parallel over {} ranks: each trains on {} of every batch of {}; the architecture of each weight "
+        "step is checked to agree",
+        c.world.size(), child.get_int("batch_size") / c.world.size(), child.get_int("batch_size"));
+  }
   c.log->info("resolved configuration:\n{}", config.to_toml());
 }
 
@@ -491,6 +511,7 @@ void SearchLoop::State::state_fields(StateFields& fields) {
   fields.integer("global_step", c.global_step);
 
   // The archive's row counts: the names of its tables, then a count each.
+  bind_world_size(fields, c.world);
   RunArchive::RowCounts counts = fields.saving() ? archive->counts() : RunArchive::RowCounts{};
   std::string tables;
   for (const auto& [name, rows] : counts) tables += name + "\n";
@@ -572,17 +593,18 @@ void SearchLoop::State::state_fields(StateFields& fields) {
     fields.fail(error_message(e));
   }
   // Last: a checkpoint that fails to load leaves run.h5 as it was.
-  archive->truncate(counts);
+  if (archive) archive->truncate(counts);
 }
 
 void SearchLoop::State::append_pending() {
   if (context.pending.empty()) return;
-  archive->append(context.pending);
+  if (archive) archive->append(context.pending);
   context.pending.clear();
 }
 
 void SearchLoop::State::write_checkpoint_to(const std::string& path) {
   append_pending();
+  if (!context.world.writes()) return;
   write_checkpoint_of(path, "checkpoint", [this](StateFields& fields) { state_fields(fields); });
   prune_checkpoints(checkpoint_dir, path, context.config.section("run").get_int("keep_checkpoints"));
 }

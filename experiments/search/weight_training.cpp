@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "childnets/architecture_gradient.h"
+#include "experiments/distributed/data_parallel.h"
 #include "experiments/harness/progress.h"
 
 namespace experiments {
@@ -14,7 +15,7 @@ namespace {
 controllers::UpdateStats architecture_step(SearchContext& context, controllers::Controller& controller,
                                            const Batch* train, double lr) {
   controllers::DifferentiableController& role = *controller.differentiable();
-  const Batch valid = context.next_batch(*context.valid_batches);
+  const Batch valid = context.next_share(*context.valid_batches);
   const auto weights = [&role] { return role.edge_weights(); };
   const std::vector<torch::Tensor> parameters = role.architecture_parameters();
   const auto& child = context.config.section("child");
@@ -23,12 +24,19 @@ controllers::UpdateStats architecture_step(SearchContext& context, controllers::
     gradient = childnets::first_order_gradient(*context.network, weights, parameters, valid.images, valid.labels,
                                                architecture_loss_of(role));
   } else {
-    const Batch drawn = train == nullptr ? context.next_batch(*context.train_batches) : Batch{};
+    const Batch drawn = train == nullptr ? context.next_share(*context.train_batches) : Batch{};
     const Batch& virtual_batch = train == nullptr ? drawn : *train;
     gradient = childnets::second_order_gradient(
         *context.network, weights, parameters, virtual_batch.images, virtual_batch.labels, valid.images, valid.labels,
         childnets::VirtualStep{lr, child.get_double("momentum"), child.get_double("weight_decay"), context.sgd.get()});
   }
+  // The architecture gradient of the global batch: the mean of the ranks' (exact at first order; at
+  // second order each rank's finite difference uses its own share, as DARTS's code would on one GPU each).
+  context.world.all_reduce(gradient.gradients, true);
+  const std::vector<double> valid_means =
+      averaged({gradient.validation_loss, gradient.validation_accuracy}, context.world);
+  gradient.validation_loss = valid_means[0];
+  gradient.validation_accuracy = valid_means[1];
   const controllers::UpdateStats stats = role.architecture_step(gradient.gradients, gradient.validation_loss);
   context.record(spaces::Record("controller")
                      .set("kind", std::string("architecture_step"))
@@ -59,7 +67,7 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
                                                     child.get_double("lr_max"), child.get_double("lr_min"),
                                                     child.get_double("lr_t0"), child.get_double("lr_t_mul"));
     childnets::set_learning_rate(*context.sgd, lr);
-    const Batch batch = context.next_batch(*context.train_batches);
+    const Batch batch = context.next_share(*context.train_batches);
     if (phase.architecture_steps) architecture_step(context, controller, &batch, lr);
     childnets::StepResult result;
     if (phase.paths == controllers::PathSource::kMixed) {
@@ -69,6 +77,9 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
       const spaces::Arch arch = phase.paths == controllers::PathSource::kSampled
                                     ? controller.sample(1).front()
                                     : context.uniform_paths->draw(path_rng);
+      // Every rank drew it from the same state; checked, not exchanged (NNI #5013: ranks that disagree).
+      context.world.check_agreement(context.canonical_key(arch),
+                                    "the architecture of weight step " + std::to_string(context.global_step));
       result = childnets::train_step(*context.network, *context.sgd, batch.images, batch.labels,
                                      context.space_of(arch)->decode(arch), context.step_options);
       context.record(spaces::Record("archs")
@@ -77,6 +88,9 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
                          .set("tokens", context.archive_tokens(arch))
                          .set("canonical", context.space_of(arch)->to_string(arch)));
     }
+    const std::vector<double> means = averaged({result.loss, result.accuracy}, context.world);
+    result.loss = means[0];
+    result.accuracy = means[1];
     context.record(spaces::Record("training").set("lr", lr).set("loss", result.loss).set("accuracy", result.accuracy));
     loss = step == 0 ? result.loss : 0.9 * loss + 0.1 * result.loss;
     accuracy = step == 0 ? result.accuracy : 0.9 * accuracy + 0.1 * result.accuracy;

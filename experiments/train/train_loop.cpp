@@ -13,6 +13,7 @@
 #include "experiments/config/setting_checks.h"
 #include "experiments/data/batch_iterator.h"
 #include "experiments/data/load.h"
+#include "experiments/distributed/data_parallel.h"
 #include "experiments/harness/progress.h"
 #include "experiments/harness/resume_changes.h"
 #include "experiments/harness/run_setup.h"
@@ -38,12 +39,14 @@ childnets::NetworkOptions train_network_options(const ExperimentConfig& config) 
 
 struct TrainLoop::State {
   State(const ExperimentConfig& c, ArchChoice a, std::string dir, std::ostream& p)
-      : config(c), choice(std::move(a)), run_dir(std::move(dir)), progress(p) {}
+      : config(c), choice(std::move(a)), run_dir(std::move(dir)), progress(p), world(process_world()) {}
 
   const ExperimentConfig& config;
   ArchChoice choice;
   std::string run_dir;
   std::ostream& progress;
+  // The ranks training together (distributed/data_parallel.h); rank 0 alone writes the run's files.
+  const World& world;
   std::shared_ptr<spdlog::logger> log;
 
   Dataset train, test;
@@ -51,9 +54,9 @@ struct TrainLoop::State {
   std::unique_ptr<BatchIterator> batches;
   childnets::ChildNetwork network{nullptr};
   std::unique_ptr<torch::optim::SGD> sgd;
-  std::unique_ptr<TrainArchive> archive;
-  std::int64_t epoch = 0;       // epochs done
-  double seconds_before = 0.0;  // wall time of earlier parts of a resumed run
+  std::unique_ptr<TrainArchive> archive;  // rank 0's only
+  std::int64_t epoch = 0;                 // epochs done
+  double seconds_before = 0.0;            // wall time of earlier parts of a resumed run
   double best_test_accuracy = 0.0;
   std::int64_t best_epoch = 0;
 
@@ -97,6 +100,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
   check_image_settings(config, s.train);
   check_sgd_settings(config, "train");
   check_batch_fits(config, "train", "batch_size", s.train.size(), "training");
+  check_batch_splits(config, "train", "batch_size", s.world.size());
   s.normalization = Normalization::of(s.train);
   const auto augment = AugmentOptions()
                            .crop_padding(data.get_int("crop_padding"))
@@ -111,19 +115,27 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();
   const std::string arch_text = s.choice.space->to_string(s.choice.arch);
-  const std::string resume_from = prepare_run_directory(s.run_dir, resume, config.to_toml());
-  s.archive = resume ? TrainArchive::open(archive_path, s.choice.space->spec(), arch_text)
-                     : TrainArchive::create(archive_path, s.choice.space->spec(), arch_text, config.to_toml());
-  s.log = make_run_logger("train", s.run_dir);
+  const bool writes = s.world.writes();
+  const std::string resume_from = writes || resume ? prepare_run_directory(s.run_dir, resume, config.to_toml()) : "";
+  if (writes) {
+    s.archive = resume ? TrainArchive::open(archive_path, s.choice.space->spec(), arch_text)
+                       : TrainArchive::create(archive_path, s.choice.space->spec(), arch_text, config.to_toml());
+  }
+  s.world.barrier("rank 0 preparing the run directory");
+  s.log = make_rank_logger("train", s.run_dir, s.world);
   if (!resume_from.empty()) {
     const std::string changed = resume_changes->restore(
         resume_from, [&](StateFields& fields) { s.state_fields(fields); }, [&] { return s.epoch; },
-        [&](const std::string& text) { s.archive->set_config(text); });
+        [&](const std::string& text) { s.archive->set_config(text); }, writes);
     s.log->info("resumed from {} after epoch {}{}", resume_from, s.epoch, changed);
   }
   s.log->info("architecture ({}): {} [{}]", s.choice.space->spec(), arch_text, s.choice.origin);
   s.log->info("data {} ({} train / {} test), {} steps per epoch", s.train.name, s.train.size(), s.test.size(),
               s.steps_per_epoch());
+  if (s.world.size() > 1) {
+    s.log->info("data-parallel over {} ranks: each trains on {} of every batch of {}", s.world.size(),
+                train.get_int("batch_size") / s.world.size(), train.get_int("batch_size"));
+  }
 }
 
 TrainLoop::~TrainLoop() = default;
@@ -146,7 +158,9 @@ double TrainLoop::State::learning_rate(double at_epoch) const {
 EpochRecord TrainLoop::State::train_epoch(Clock::time_point run_start) {
   const auto& train = config.section("train");
   const std::int64_t steps = steps_per_epoch(), epochs = train.get_int("epochs");
-  const auto step_options = step_options_of(train).aux_weight(config.section("network").get_double("aux_weight"));
+  const auto step_options = step_options_of(train)
+                                .aux_weight(config.section("network").get_double("aux_weight"))
+                                .reduce_gradients(averaged_gradients(world));
   const spaces::ArchGraph graph = choice.space->decode(choice.arch);
   EpochRecord record;
   record.epoch = epoch + 1;
@@ -156,7 +170,7 @@ EpochRecord TrainLoop::State::train_epoch(Clock::time_point run_start) {
     record.lr = learning_rate(at_epoch);
     record.drop_path = childnets::linear_drop_path(at_epoch, double(epochs), train.get_double("drop_path"));
     childnets::set_learning_rate(*sgd, record.lr);
-    const Batch batch = batches->next();
+    const Batch batch = shard_of(batches->next(), world);
     const childnets::StepResult result =
         childnets::train_step(*network, *sgd, batch.images, batch.labels, graph,
                               childnets::StepOptions(step_options).drop_path(record.drop_path));
@@ -168,6 +182,9 @@ EpochRecord TrainLoop::State::train_epoch(Clock::time_point run_start) {
                   start);
   }
   progress << "\n";
+  const std::vector<double> train_means = averaged({record.train_loss, record.train_accuracy}, world);
+  record.train_loss = train_means[0];
+  record.train_accuracy = train_means[1];
   const childnets::EvalResult tested = test_evaluation();
   record.test_loss = tested.loss;
   record.test_accuracy = tested.accuracy();
@@ -176,8 +193,12 @@ EpochRecord TrainLoop::State::train_epoch(Clock::time_point run_start) {
 }
 
 childnets::EvalResult TrainLoop::State::test_evaluation() {
-  return childnets::evaluate_in_batches(*network, choice.space->decode(choice.arch), normalization.apply(test.images),
-                                        test.labels, config.section("train").get_int("eval_batch_size"));
+  // Each rank tests its share of the test set; the counts are summed.
+  const auto [begin, end] = share_of(test.size(), world);
+  const childnets::EvalResult mine = childnets::evaluate_in_batches(
+      *network, choice.space->decode(choice.arch), normalization.apply(test.images.narrow(0, begin, end - begin)),
+      test.labels.narrow(0, begin, end - begin), config.section("train").get_int("eval_batch_size"));
+  return summed_over_ranks(mine, world);
 }
 
 void TrainLoop::State::state_fields(StateFields& f) {
@@ -193,11 +214,12 @@ void TrainLoop::State::state_fields(StateFields& f) {
   bind_iterator(f, "train_batches", *batches);
   bind_torch_generator(f);
   f.integer("epoch", epoch);
-  std::int64_t rows = static_cast<std::int64_t>(archive->size());
+  bind_world_size(f, world);
+  std::int64_t rows = archive ? static_cast<std::int64_t>(archive->size()) : 0;  // only rank 0 saves
   f.integer("archive_rows", rows);
   f.scalar("best_test_accuracy", best_test_accuracy);
   f.integer("best_epoch", best_epoch);
-  if (f.saving()) return;
+  if (f.saving() || !archive) return;
   archive->truncate(static_cast<std::size_t>(rows));
   const std::vector<EpochRecord> records = archive->read();
   seconds_before = records.empty() ? 0.0 : records.back().seconds;
@@ -211,10 +233,10 @@ TrainResult TrainLoop::run() {
   const auto run_start = Clock::now();
   TrainResult result;
   result.run_dir = s.run_dir;
-  std::vector<EpochRecord> records = s.archive->read();
+  std::vector<EpochRecord> records = s.archive ? s.archive->read() : std::vector<EpochRecord>{};
   for (; s.epoch < epochs;) {
     const EpochRecord record = s.train_epoch(run_start);
-    s.archive->append(record);
+    if (s.archive) s.archive->append(record);
     records.push_back(record);
     ++s.epoch;
     if (record.test_accuracy > s.best_test_accuracy || s.best_epoch == 0) {
@@ -224,7 +246,7 @@ TrainResult TrainLoop::run() {
     s.log->info("epoch {}/{}: train loss {:.4f} accuracy {:.4f}, test loss {:.4f} accuracy {:.4f}, lr {:.5f}, {:.0f} s",
                 record.epoch, epochs, record.train_loss, record.train_accuracy, record.test_loss, record.test_accuracy,
                 record.lr, record.seconds);
-    if (s.epoch % every == 0 || s.epoch == epochs) {
+    if (s.world.writes() && (s.epoch % every == 0 || s.epoch == epochs)) {
       const std::string path = checkpoint_path(checkpoints, s.epoch);
       write_checkpoint_of(path, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });
       prune_checkpoints(checkpoints, path, s.config.section("run").get_int("keep_checkpoints"));

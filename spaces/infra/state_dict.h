@@ -92,6 +92,8 @@ class StateFields {
   // Whether the state holds a tensor named `name` (for optional fields,
   // such as an optimizer's moments before its first step).
   bool has_tensor(const std::string& name) const { return dict_.tensors.count(key(name)) > 0; }
+  // Whether the state holds a scalar (or integer, or flag) named `name`.
+  bool has_scalar(const std::string& name) const { return dict_.scalars.count(key(name)) > 0; }
 
   // Throws StateError "<owner>: <what>".
   [[noreturn]] void fail(const std::string& what) const { throw StateError(owner_ + ": " + what); }

@@ -1,0 +1,71 @@
+#include "experiments/distributed/data_parallel.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include "experiments/harness/run_setup.h"
+
+namespace experiments {
+
+std::pair<std::int64_t, std::int64_t> share_of(std::int64_t count, const World& world) {
+  const std::int64_t size = world.size(), rank = world.rank();
+  const std::int64_t base = count / size, extra = count % size;
+  const std::int64_t begin = rank * base + std::min(rank, extra);
+  return {begin, begin + base + (rank < extra ? 1 : 0)};
+}
+
+Batch shard_of(const Batch& batch, const World& world) {
+  if (world.size() == 1) return batch;
+  const auto [begin, end] = share_of(batch.images.size(0), world);
+  return {batch.images.narrow(0, begin, end - begin), batch.labels.narrow(0, begin, end - begin)};
+}
+
+childnets::GradientHook averaged_gradients(const World& world) {
+  return [&world](std::vector<torch::Tensor>& gradients) { world.all_reduce(gradients, true); };
+}
+
+childnets::EvalResult summed_over_ranks(const childnets::EvalResult& mine, const World& world) {
+  if (world.size() == 1) return mine;
+  std::vector<torch::Tensor> sums = {
+      torch::tensor({mine.loss * double(mine.count), double(mine.correct), double(mine.count)}, torch::kFloat64)};
+  world.all_reduce(sums, false);
+  const auto* s = sums[0].data_ptr<double>();
+  childnets::EvalResult total;
+  total.count = static_cast<std::int64_t>(s[2]);
+  total.correct = static_cast<std::int64_t>(s[1]);
+  total.loss = total.count > 0 ? s[0] / s[2] : 0.0;
+  return total;
+}
+
+std::vector<double> averaged(std::vector<double> values, const World& world) {
+  if (world.size() == 1) return values;
+  std::vector<torch::Tensor> buffer = {torch::tensor(values, torch::kFloat64)};
+  world.all_reduce(buffer, true);
+  values.assign(buffer[0].data_ptr<double>(), buffer[0].data_ptr<double>() + buffer[0].numel());
+  return values;
+}
+
+std::shared_ptr<spdlog::logger> make_rank_logger(const std::string& name, const std::string& run_dir,
+                                                 const World& world) {
+  if (world.writes()) return make_run_logger(name, run_dir);
+  auto log = std::make_shared<spdlog::logger>(name + " rank " + std::to_string(world.rank()),
+                                              std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  log->set_level(spdlog::level::warn);
+  return log;
+}
+
+void bind_world_size(controllers::StateFields& fields, const World& world) {
+  std::int64_t size = world.size();
+  if (fields.saving() || fields.has_scalar("world_size")) {
+    fields.integer("world_size", size);
+  } else {
+    size = 1;  // a checkpoint of an earlier build: one process
+  }
+  if (fields.loading() && size != world.size()) {
+    fields.fail("written by " + std::to_string(size) + " rank" + (size == 1 ? "" : "s") + "; resume it with " +
+                std::to_string(size) +
+                (size == 1 ? " process (no launcher)" : " ranks (nas_launch -n " + std::to_string(size) + " ...)") +
+                ", not " + std::to_string(world.size()));
+  }
+}
+
+}  // namespace experiments

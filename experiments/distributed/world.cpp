@@ -1,0 +1,189 @@
+#include "experiments/distributed/world.h"
+
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <optional>
+
+#include "spaces/infra/number_text.h"
+
+namespace experiments {
+namespace {
+
+std::optional<std::string> variable(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+// A whole-number launch variable in [low, high]; LaunchError naming it otherwise.
+std::int64_t integer_variable(const char* name, std::int64_t low, std::int64_t high) {
+  const std::string text = variable(name).value_or("");
+  const std::optional<double> value = spaces::parse_number(text);
+  if (!value || *value != double(static_cast<std::int64_t>(*value)) || *value < double(low) || *value > double(high)) {
+    throw LaunchError("launch variable " + std::string(name) + "='" + text + "': a whole number in [" +
+                      std::to_string(low) + ", " + std::to_string(high) + "] expected");
+  }
+  return static_cast<std::int64_t>(*value);
+}
+
+std::chrono::milliseconds milliseconds(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
+}
+
+}  // namespace
+
+struct World::Group {
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+};
+
+World::~World() = default;
+World::World(World&&) noexcept = default;
+World& World::operator=(World&&) noexcept = default;
+
+World World::from_environment(double timeout_seconds) {
+  World world;
+  world.timeout_seconds_ = timeout_seconds;
+  if (!variable("WORLD_SIZE")) return world;
+  const std::int64_t size = integer_variable("WORLD_SIZE", 1, 1 << 20);
+  if (size == 1) return world;
+  world.size_ = static_cast<int>(size);
+  world.rank_ = static_cast<int>(integer_variable("RANK", 0, size - 1));
+  const std::optional<std::string> address = variable("MASTER_ADDR");
+  if (!address) throw LaunchError("launch variable MASTER_ADDR is not set (the address of rank 0's TCP store)");
+  const auto port = static_cast<std::uint16_t>(integer_variable("MASTER_PORT", 1, 65535));
+  try {
+    c10d::TCPStoreOptions store_options;
+    store_options.port = port;
+    store_options.isServer = world.rank_ == 0;
+    store_options.numWorkers = static_cast<std::size_t>(size);
+    store_options.waitWorkers = true;
+    store_options.timeout = milliseconds(timeout_seconds);
+    auto store = c10::make_intrusive<c10d::TCPStore>(*address, store_options);
+    auto options = c10d::ProcessGroupGloo::Options::create(milliseconds(timeout_seconds));
+    if (const auto interface = variable("GLOO_SOCKET_IFNAME")) {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*interface));
+    } else {
+      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+    }
+    options->threads = 1;
+    world.group_ = std::make_shared<Group>(
+        Group{c10::make_intrusive<c10d::ProcessGroupGloo>(store, world.rank_, world.size_, options)});
+  } catch (const std::exception& e) {
+    throw DistributedError("rank " + std::to_string(world.rank_) + " of " + std::to_string(size) +
+                           ": the ranks did not meet at " + *address + ":" + std::to_string(port) + " within " +
+                           spaces::compact(timeout_seconds, 4) + " s (" + e.what() + ")");
+  }
+  return world;
+}
+
+template <class Body>
+void World::collective(const std::string& what, Body body) const {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    std::string detail = e.what();
+    if (const auto end = detail.find('\n'); end != std::string::npos) detail.resize(end);  // c10's backtrace follows
+    throw DistributedError("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": " + what +
+                           " failed: another rank died, hung past " + spaces::compact(timeout_seconds_, 4) +
+                           " s or disagreed (" + detail +
+                           "); every rank stops; the last checkpoint resumes with the same world size");
+  }
+}
+
+void World::all_reduce(std::vector<torch::Tensor>& tensors, bool average) const {
+  if (size_ == 1) return;
+  std::map<torch::ScalarType, std::vector<torch::Tensor*>> by_type;
+  for (torch::Tensor& t : tensors) {
+    if (t.defined()) by_type[t.scalar_type()].push_back(&t);
+  }
+  for (auto& [type, group] : by_type) {
+    std::vector<torch::Tensor> flat_parts;
+    for (torch::Tensor* t : group) flat_parts.push_back(t->reshape({-1}));
+    std::vector<torch::Tensor> buffer = {torch::cat(flat_parts)};
+    collective("all-reduce of " + std::to_string(buffer[0].numel()) + " values",
+               [&] { group_->gloo->allreduce(buffer)->wait(); });
+    if (average) buffer[0].div_(size_);
+    std::int64_t offset = 0;
+    for (torch::Tensor* t : group) {
+      const std::int64_t n = t->numel();
+      t->copy_(buffer[0].narrow(0, offset, n).view_as(*t));
+      offset += n;
+    }
+  }
+}
+
+std::vector<std::vector<double>> World::all_gather(const std::vector<double>& values) const {
+  if (size_ == 1) return {values};
+  // Lengths first, then the values padded to the longest.
+  std::vector<torch::Tensor> length = {torch::tensor({static_cast<std::int64_t>(values.size())}, torch::kInt64)};
+  std::vector<std::vector<torch::Tensor>> lengths(1);
+  for (int r = 0; r < size_; ++r) lengths[0].push_back(torch::empty({1}, torch::kInt64));
+  collective("gathering lengths", [&] { group_->gloo->allgather(lengths, length)->wait(); });
+  std::int64_t longest = 0;
+  for (const torch::Tensor& l : lengths[0]) longest = std::max(longest, l.item<std::int64_t>());
+  torch::Tensor mine = torch::zeros({longest}, torch::kFloat64);
+  for (std::size_t i = 0; i < values.size(); ++i) mine[static_cast<std::int64_t>(i)] = values[i];
+  std::vector<torch::Tensor> input = {mine};
+  std::vector<std::vector<torch::Tensor>> outputs(1);
+  for (int r = 0; r < size_; ++r) outputs[0].push_back(torch::empty({longest}, torch::kFloat64));
+  collective("gathering " + std::to_string(values.size()) + " values",
+             [&] { group_->gloo->allgather(outputs, input)->wait(); });
+  std::vector<std::vector<double>> gathered;
+  for (int r = 0; r < size_; ++r) {
+    const torch::Tensor& t = outputs[0][static_cast<std::size_t>(r)];
+    const std::int64_t n = lengths[0][static_cast<std::size_t>(r)].item<std::int64_t>();
+    gathered.emplace_back(t.data_ptr<double>(), t.data_ptr<double>() + n);
+  }
+  return gathered;
+}
+
+void World::broadcast(std::vector<double>& values, int root) const {
+  if (size_ == 1) return;
+  std::vector<torch::Tensor> buffer = {torch::tensor(values, torch::kFloat64)};
+  c10d::BroadcastOptions options;
+  options.rootRank = root;
+  collective("broadcast of " + std::to_string(values.size()) + " values",
+             [&] { group_->gloo->broadcast(buffer, options)->wait(); });
+  values.assign(buffer[0].data_ptr<double>(), buffer[0].data_ptr<double>() + buffer[0].numel());
+}
+
+void World::check_agreement(std::uint64_t value, const std::string& what) const {
+  if (size_ == 1) return;
+  // One all-reduce of the maxima of the value's 32-bit halves and of their
+  // negatives: every rank holds the same value exactly when max == -max(-x).
+  const double high = double(value >> 32), low = double(value & 0xffffffffu);
+  std::vector<torch::Tensor> extremes = {torch::tensor({high, low, -high, -low}, torch::kFloat64)};
+  c10d::AllreduceOptions options;
+  options.reduceOp = c10d::ReduceOp::MAX;
+  collective("checking " + what, [&] { group_->gloo->allreduce(extremes, options)->wait(); });
+  const auto* m = extremes[0].data_ptr<double>();
+  if (m[0] != -m[2] || m[1] != -m[3]) {
+    throw DistributedError("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": ranks disagree on " +
+                           what + ": their controllers or data are out of step; every rank stops");
+  }
+}
+
+void World::barrier(const std::string& what) const {
+  if (size_ == 1) return;
+  collective("waiting for every rank (" + what + ")", [&] { group_->gloo->barrier()->wait(); });
+}
+
+World& process_world() {
+  static World world = [] {
+    double timeout = 300.0;
+    if (const char* text = std::getenv("NAS_DIST_TIMEOUT")) {
+      const std::optional<double> value = spaces::parse_number(text);
+      if (!value || *value <= 0)
+        throw LaunchError(std::string("NAS_DIST_TIMEOUT='") + text + "': seconds > 0 expected");
+      timeout = *value;
+    }
+    return World::from_environment(timeout);
+  }();
+  return world;
+}
+
+}  // namespace experiments
