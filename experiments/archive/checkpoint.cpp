@@ -133,8 +133,7 @@ Checkpoint read_checkpoint(const std::string& path) {
     check_layout(file, "checkpoint_layout", kCheckpointLayout, path, "checkpoint");
     if (!file.nameExists("tensors")) throw ArchiveError(path + ": checkpoint has no 'tensors'");
     H5::Group tensors = file.openGroup("tensors");
-    for (hsize_t i = 0; i < tensors.getNumObjs(); ++i) {
-      const std::string name = tensors.getObjnameByIdx(i);
+    for (const std::string& name : link_names(tensors)) {
       H5::DataSet dataset = tensors.openDataSet(name);
       const std::string where = path + ": tensor '" + name + "'";
       const std::vector<hsize_t> dims = stored_extent(dataset, where);

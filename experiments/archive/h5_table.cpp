@@ -124,8 +124,9 @@ H5Table H5Table::open(H5::H5File& file, const std::string& group) {
   H5::Group opened = file.openGroup(group);
   std::vector<Column> columns;
   hsize_t rows = 0;
-  for (hsize_t i = 0; i < opened.getNumObjs(); ++i) {
-    const std::string name = opened.getObjnameByIdx(i);
+  const std::vector<std::string> names = link_names(opened);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
     hsize_t column_rows = 0;
     columns.push_back(column_of(opened.openDataSet(name), name, file_name + ": '" + group + "'", column_rows));
     if (i > 0 && column_rows != rows) {

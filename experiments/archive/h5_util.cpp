@@ -207,4 +207,17 @@ void check_layout(const H5::H5File& file, const std::string& attribute, std::int
   }
 }
 
+std::vector<std::string> link_names(const H5::Group& group) {
+  std::vector<std::string> names;
+  const H5L_iterate_t collect = [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+    return 0;
+  };
+  hsize_t position = 0;
+  if (H5Literate(group.getId(), H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names) < 0) {
+    throw H5::GroupIException("link_names", "H5Literate failed");
+  }
+  return names;
+}
+
 }  // namespace experiments

@@ -107,6 +107,12 @@ std::string read_text_attribute(const H5::H5Object& object, const std::string& n
 void check_layout(const H5::H5File& file, const std::string& attribute, std::int64_t expected, const std::string& path,
                   const std::string& what);
 
+// The names of the links in `group`, in name order, listed in one pass
+// (asking by index, as getObjnameByIdx does, rebuilds HDF5's table of a
+// large group for every name: quadratic in a checkpoint's thousands of
+// tensors). Throws H5::GroupIException when HDF5 cannot list them.
+std::vector<std::string> link_names(const H5::Group& group);
+
 // Runs `body`, turning HDF5 errors and table errors (std::runtime_error)
 // into ArchiveErrors naming `path` ("<path>: unreadable run archive: ...").
 template <class Body>

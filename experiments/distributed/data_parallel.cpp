@@ -2,6 +2,9 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <cstdlib>
+#include <thread>
+
 #include "experiments/harness/run_setup.h"
 
 namespace experiments {
@@ -51,6 +54,19 @@ std::shared_ptr<spdlog::logger> make_rank_logger(const std::string& name, const 
                                               std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   log->set_level(spdlog::level::warn);
   return log;
+}
+
+void warn_if_oversubscribed(spdlog::logger& log, std::int64_t threads, const World& world) {
+  if (!world.writes()) return;
+  const char* local = std::getenv("LOCAL_WORLD_SIZE");
+  const long ranks = local != nullptr ? std::strtol(local, nullptr, 10) : 1;
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (ranks > 1 && cores > 0 && ranks * threads > static_cast<long>(cores)) {
+    log.warn(
+        "{} ranks on this machine with [run] threads = {} each ask for {} threads of its {} cores: set "
+        "run.threads={} to keep them from slowing each other",
+        ranks, threads, ranks * threads, cores, std::max<long>(1, static_cast<long>(cores) / ranks));
+  }
 }
 
 void bind_world_size(controllers::StateFields& fields, const World& world) {

@@ -45,6 +45,10 @@ std::vector<double> averaged(std::vector<double> values, const World& world);
 std::shared_ptr<spdlog::logger> make_rank_logger(const std::string& name, const std::string& run_dir,
                                                  const World& world);
 
+// Rank 0 logs a warning when this machine's ranks (LOCAL_WORLD_SIZE, as
+// nas_launch and torchrun set it) times `threads` each exceed its cores.
+void warn_if_oversubscribed(spdlog::logger& log, std::int64_t threads, const World& world);
+
 // A checkpoint's world size: saved; on load, a checkpoint of another world
 // size is refused (StateError "written by N ranks; resume it with N ranks
 // (nas_launch -n N ...), not M"), and one without the field counts as 1 (a

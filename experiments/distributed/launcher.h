@@ -6,8 +6,10 @@
 // (M*N), LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR (default 127.0.0.1) and
 // MASTER_PORT (default: a free port on one machine; required with
 // --nodes > 1), and OMP_NUM_THREADS = this machine's cores / N unless it is
-// set. Rank 0 of this machine keeps its standard output; the others' go to
-// RANK_DIR/rank-R.out when --log-dir is given, otherwise nowhere (their
+// set (the project's binaries take their threads from [run] threads
+// instead, and warn when the ranks of a machine ask for more threads than
+// it has cores). Rank 0 of this machine keeps its standard output; the
+// others' go to LOG_DIR/rank-R.out when --log-dir is given, otherwise nowhere (their
 // errors still reach standard error). When a rank fails, the others are
 // given --grace seconds (default 30) to stop on their own (their
 // collectives fail once a peer is gone) and are then terminated.

@@ -463,6 +463,7 @@ SearchLoop::SearchLoop(const ExperimentConfig& config, std::string run_dir, bool
   }
   c.world.barrier("rank 0 preparing the run directory");
   c.log = make_rank_logger("search", s.run_dir, c.world);
+  warn_if_oversubscribed(*c.log, run.get_int("threads"), c.world);
   if (!resume_from.empty()) {
     const std::string changed = resume_changes->restore(
         resume_from, [&](StateFields& fields) { s.state_fields(fields); }, [&] { return c.epoch; },

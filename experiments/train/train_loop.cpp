@@ -123,6 +123,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
   }
   s.world.barrier("rank 0 preparing the run directory");
   s.log = make_rank_logger("train", s.run_dir, s.world);
+  warn_if_oversubscribed(*s.log, run.get_int("threads"), s.world);
   if (!resume_from.empty()) {
     const std::string changed = resume_changes->restore(
         resume_from, [&](StateFields& fields) { s.state_fields(fields); }, [&] { return s.epoch; },
