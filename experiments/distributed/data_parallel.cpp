@@ -23,15 +23,27 @@ Batch shard_of(const Batch& batch, const World& world) {
 }
 
 childnets::GradientHook averaged_gradients(const World& world) {
+  if (world.size() == 1) return nullptr;  // one process: nothing added to the child step
   return [&world](std::vector<torch::Tensor>& gradients) { world.all_reduce(gradients, true); };
 }
 
+namespace {
+
+// `values` summed (or averaged) over the ranks, in one all-reduce.
+std::vector<double> reduced(std::vector<double> values, bool average, const World& world) {
+  if (world.size() == 1) return values;
+  std::vector<torch::Tensor> buffer = {torch::tensor(values, torch::kFloat64)};
+  world.all_reduce(buffer, average);
+  values.assign(buffer[0].data_ptr<double>(), buffer[0].data_ptr<double>() + buffer[0].numel());
+  return values;
+}
+
+}  // namespace
+
 childnets::EvalResult summed_over_ranks(const childnets::EvalResult& mine, const World& world) {
   if (world.size() == 1) return mine;
-  std::vector<torch::Tensor> sums = {
-      torch::tensor({mine.loss * double(mine.count), double(mine.correct), double(mine.count)}, torch::kFloat64)};
-  world.all_reduce(sums, false);
-  const auto* s = sums[0].data_ptr<double>();
+  const std::vector<double> s =
+      reduced({mine.loss * double(mine.count), double(mine.correct), double(mine.count)}, false, world);
   childnets::EvalResult total;
   total.count = static_cast<std::int64_t>(s[2]);
   total.correct = static_cast<std::int64_t>(s[1]);
@@ -40,11 +52,7 @@ childnets::EvalResult summed_over_ranks(const childnets::EvalResult& mine, const
 }
 
 std::vector<double> averaged(std::vector<double> values, const World& world) {
-  if (world.size() == 1) return values;
-  std::vector<torch::Tensor> buffer = {torch::tensor(values, torch::kFloat64)};
-  world.all_reduce(buffer, true);
-  values.assign(buffer[0].data_ptr<double>(), buffer[0].data_ptr<double>() + buffer[0].numel());
-  return values;
+  return reduced(std::move(values), true, world);
 }
 
 std::shared_ptr<spdlog::logger> make_rank_logger(const std::string& name, const std::string& run_dir,

@@ -31,7 +31,8 @@ std::pair<std::int64_t, std::int64_t> share_of(std::int64_t count, const World& 
 Batch shard_of(const Batch& batch, const World& world);
 // A StepOptions::reduce_gradients hook that averages gradients over the
 // world (one all-reduce of the path's gradients per step; DistributedError
-// when a rank is lost).
+// when a rank is lost); none at world size 1, so one process's child step
+// does no extra work.
 childnets::GradientHook averaged_gradients(const World& world);
 // Evaluation results summed over the ranks (each evaluated its share):
 // the loss averaged over every image. DistributedError as World.

@@ -22,6 +22,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -76,6 +77,11 @@ class World {
   // the same on every rank (a check where ranks should agree without
   // exchanging the thing itself, e.g. the hash of a sampled architecture).
   void check_agreement(std::uint64_t value, const std::string& what) const;
+  // The same with the value and its description computed only when there
+  // are other ranks (a check on every weight step costs one process nothing).
+  void check_agreement(const std::function<std::uint64_t()>& value, const std::function<std::string()>& what) const {
+    if (size_ > 1) check_agreement(value(), what());
+  }
   // Every rank arrives before any leaves. Throws DistributedError.
   void barrier(const std::string& what) const;
 

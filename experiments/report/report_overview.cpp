@@ -7,7 +7,6 @@
 #include "experiments/report/report_sections.h"
 #include "spaces/cell_graph.h"
 #include "spaces/infra/errors.h"
-#include "spaces/registry.h"
 
 namespace experiments {
 namespace {
@@ -21,9 +20,9 @@ double metric(const ArchMetrics& arch, const std::string& name) {
 std::string cell_drawing(const RunView& run, const std::string& canonical) {
   std::string dot;
   try {
-    const spaces::SpacePtr space = spaces::make_space(run.archive.space);
+    if (!run.space) throw std::invalid_argument("this build has no space '" + run.archive.space + "'");
     std::ostringstream text;
-    spaces::write_dot(text, space->decode(space->parse(canonical)));
+    spaces::write_dot(text, run.space->decode(run.space->parse(canonical)));
     dot = text.str();
     // Left to right, as DARTS draws its cells: a page is wider than tall.
     dot.insert(dot.find('{') + 1, "\nrankdir=LR;\n");

@@ -7,7 +7,6 @@
 #include "experiments/report/html_text.h"
 #include "experiments/report/report_sections.h"
 #include "spaces/darts_space.h"
-#include "spaces/registry.h"
 
 namespace experiments {
 namespace {
@@ -66,11 +65,7 @@ std::vector<std::string> edge_labels(std::size_t edges) {
 // ('none' first: softmax(alpha) has a weight for it where the space's
 // derived genotypes have no token), or "op k".
 std::vector<std::string> op_labels(const RunView& run, std::size_t ops) {
-  std::vector<std::string> names;
-  try {
-    names = spaces::make_space(run.archive.space)->op_names();
-  } catch (const std::exception&) {
-  }
+  std::vector<std::string> names = run.space ? run.space->op_names() : std::vector<std::string>{};
   if (names.size() != ops && spaces::darts_primitives().size() == ops) names = spaces::darts_primitives();
   if (names.size() != ops) {
     names.clear();

@@ -1,5 +1,7 @@
 #include "experiments/report/run_view.h"
 
+#include "spaces/registry.h"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -149,6 +151,10 @@ RunView read_run_view(const std::filesystem::path& dir) {
   if (run.name.empty()) run.name = std::filesystem::absolute(dir).lexically_normal().parent_path().filename().string();
   run.archive = read_archive_contents((dir / "run.h5").string());
   const toml::table config = parse_config(run.archive.config);
+  try {
+    run.space = spaces::make_space(run.archive.space);
+  } catch (const std::exception&) {
+  }
   if (run.archive.kind == "train") {
     training_facts(run, config);
   } else {

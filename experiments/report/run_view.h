@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "experiments/archive/archive_contents.h"
+#include "spaces/search_space.h"
 
 namespace experiments {
 
@@ -27,6 +28,9 @@ struct RunView {
   std::string name;  // the folder's name, which labels the run in a comparison
   ArchiveContents archive;
   std::string strategy;  // the config's [controller] name; "final training" for a training
+  // The archive's space, built once (null when this build cannot build its
+  // spec: then cells are not drawn and ops go unnamed).
+  spaces::SpacePtr space;
   // Wall time of the run so far in seconds, across resumes (NaN: not
   // recorded), and where it came from ("run.h5", or "log.txt" for a search
   // archived before /progress existed: first to last log line).

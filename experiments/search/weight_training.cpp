@@ -78,8 +78,9 @@ void train_weights(SearchContext& context, controllers::Controller& controller,
                                     ? controller.sample(1).front()
                                     : context.uniform_paths->draw(path_rng);
       // Every rank drew it from the same state; checked, not exchanged (NNI #5013: ranks that disagree).
-      context.world.check_agreement(context.canonical_key(arch),
-                                    "the architecture of weight step " + std::to_string(context.global_step));
+      context.world.check_agreement(
+          [&] { return context.canonical_key(arch); },
+          [&] { return "the architecture of weight step " + std::to_string(context.global_step); });
       result = childnets::train_step(*context.network, *context.sgd, batch.images, batch.labels,
                                      context.space_of(arch)->decode(arch), context.step_options);
       context.record(spaces::Record("archs")
