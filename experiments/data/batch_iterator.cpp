@@ -33,19 +33,34 @@ void BatchIterator::start_epoch() {
   }
 }
 
-Batch BatchIterator::next() {
+std::int64_t BatchIterator::advance() {
   if (position_.batch >= batches_per_epoch()) {
     ++position_.epoch;
     position_.batch = 0;
     start_epoch();
   }
-  const std::int64_t begin = position_.batch * options_.batch_size();
-  const std::int64_t count = std::min(options_.batch_size(), data_.size() - begin);
-  const torch::Tensor indices = order_.narrow(0, begin, count);
-  ++position_.batch;
+  return position_.batch++ * options_.batch_size();
+}
+
+std::int64_t BatchIterator::images_from(std::int64_t begin) const {
+  return std::min(options_.batch_size(), data_.size() - begin);
+}
+
+Batch BatchIterator::next() {
+  const std::int64_t begin = advance();
+  const torch::Tensor indices = order_.narrow(0, begin, images_from(begin));
   Batch batch{normalization_.apply(data_.images.index_select(0, indices)), data_.labels.index_select(0, indices)};
   batch.images = augment(batch.images, options_.augment(), augment_rng_);
   return batch;
+}
+
+void BatchIterator::skip(std::int64_t batches) {
+  if (batches < 0) throw std::invalid_argument("cannot skip " + std::to_string(batches) + " batches");
+  const std::uint64_t draws = augment_draws_per_image(options_.augment());
+  for (std::int64_t i = 0; i < batches; ++i) {
+    const std::int64_t begin = advance();
+    augment_rng_.discard(draws * static_cast<std::uint64_t>(images_from(begin)));
+  }
 }
 
 IteratorPosition BatchIterator::position() const {

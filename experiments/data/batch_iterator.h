@@ -42,6 +42,12 @@ class BatchIterator {
 
   // The next batch; rolls over into the next epoch when one ends.
   Batch next();
+  // Moves past the next `batches` batches without making them: afterwards
+  // the iterator (position and augmentation generator) is where `batches`
+  // calls of next() would have left it. A rank that leaves a candidate's
+  // evaluation to another rank skips what the evaluation draws. Throws
+  // std::invalid_argument for a negative count.
+  void skip(std::int64_t batches);
   std::int64_t batches_per_epoch() const;
   std::int64_t epoch() const { return position_.epoch; }
 
@@ -51,6 +57,10 @@ class BatchIterator {
 
  private:
   void start_epoch();
+  // Steps to the next batch (rolling over into the next epoch): the index of its first image in order_.
+  std::int64_t advance();
+  // The number of images of the batch starting at `begin` (the last of an epoch may be short).
+  std::int64_t images_from(std::int64_t begin) const;
 
   const Dataset& data_;
   Normalization normalization_;

@@ -62,4 +62,9 @@ torch::Tensor augment(const torch::Tensor& batch, const AugmentOptions& options,
   return out;
 }
 
+std::uint64_t augment_draws_per_image(const AugmentOptions& options) {
+  return (options.crop_padding() > 0 ? 2U : 0U) + (options.horizontal_flip() ? 1U : 0U) +
+         (options.cutout() > 0 ? 2U : 0U);
+}
+
 }  // namespace experiments

@@ -32,5 +32,9 @@ struct AugmentOptions {
 
 // Augments a float batch in place of a copy, sample by sample.
 torch::Tensor augment(const torch::Tensor& batch, const AugmentOptions& options, std::mt19937_64& rng);
+// How many numbers augment() draws from its generator per image: the same
+// for every image (crop 2, flip 1, cutout 2), so skipping a batch of n
+// images is rng.discard(n * augment_draws_per_image(options)).
+std::uint64_t augment_draws_per_image(const AugmentOptions& options);
 
 }  // namespace experiments

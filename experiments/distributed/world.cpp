@@ -116,27 +116,46 @@ void World::all_reduce(std::vector<torch::Tensor>& tensors, bool average) const 
   }
 }
 
-std::vector<std::vector<double>> World::all_gather(const std::vector<double>& values) const {
-  if (size_ == 1) return {values};
+std::vector<torch::Tensor> World::all_gather_flat(const torch::Tensor& values, const std::string& what) const {
   // Lengths first, then the values padded to the longest.
-  std::vector<torch::Tensor> length = {torch::tensor({static_cast<std::int64_t>(values.size())}, torch::kInt64)};
+  std::vector<torch::Tensor> length = {torch::tensor({values.numel()}, torch::kInt64)};
   std::vector<std::vector<torch::Tensor>> lengths(1);
   for (int r = 0; r < size_; ++r) lengths[0].push_back(torch::empty({1}, torch::kInt64));
   collective("gathering lengths", [&] { group_->gloo->allgather(lengths, length)->wait(); });
   std::int64_t longest = 0;
   for (const torch::Tensor& l : lengths[0]) longest = std::max(longest, l.item<std::int64_t>());
-  torch::Tensor mine = torch::zeros({longest}, torch::kFloat64);
-  for (std::size_t i = 0; i < values.size(); ++i) mine[static_cast<std::int64_t>(i)] = values[i];
-  std::vector<torch::Tensor> input = {mine};
+  if (longest == 0) return std::vector<torch::Tensor>(static_cast<std::size_t>(size_), values);
+  std::vector<torch::Tensor> input = {torch::zeros({longest}, values.options())};
+  input[0].narrow(0, 0, values.numel()).copy_(values);
   std::vector<std::vector<torch::Tensor>> outputs(1);
-  for (int r = 0; r < size_; ++r) outputs[0].push_back(torch::empty({longest}, torch::kFloat64));
-  collective("gathering " + std::to_string(values.size()) + " values",
-             [&] { group_->gloo->allgather(outputs, input)->wait(); });
-  std::vector<std::vector<double>> gathered;
+  for (int r = 0; r < size_; ++r) outputs[0].push_back(torch::empty({longest}, values.options()));
+  collective("gathering " + what, [&] { group_->gloo->allgather(outputs, input)->wait(); });
+  std::vector<torch::Tensor> gathered;
   for (int r = 0; r < size_; ++r) {
-    const torch::Tensor& t = outputs[0][static_cast<std::size_t>(r)];
-    const std::int64_t n = lengths[0][static_cast<std::size_t>(r)].item<std::int64_t>();
-    gathered.emplace_back(t.data_ptr<double>(), t.data_ptr<double>() + n);
+    gathered.push_back(outputs[0][static_cast<std::size_t>(r)].narrow(
+        0, 0, lengths[0][static_cast<std::size_t>(r)].item<std::int64_t>()));
+  }
+  return gathered;
+}
+
+std::vector<std::vector<double>> World::all_gather(const std::vector<double>& values) const {
+  if (size_ == 1) return {values};
+  std::vector<std::vector<double>> gathered;
+  for (const torch::Tensor& t :
+       all_gather_flat(torch::tensor(values, torch::kFloat64), std::to_string(values.size()) + " values")) {
+    gathered.emplace_back(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  }
+  return gathered;
+}
+
+std::vector<std::string> World::all_gather(const std::string& text) const {
+  if (size_ == 1) return {text};
+  const torch::Tensor bytes =
+      torch::from_blob(const_cast<char*>(text.data()), {static_cast<std::int64_t>(text.size())}, torch::kUInt8).clone();
+  std::vector<std::string> gathered;
+  for (const torch::Tensor& t : all_gather_flat(bytes, std::to_string(text.size()) + " bytes")) {
+    const auto* begin = reinterpret_cast<const char*>(t.data_ptr<std::uint8_t>());
+    gathered.emplace_back(begin, begin + t.numel());
   }
   return gathered;
 }

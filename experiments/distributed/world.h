@@ -71,6 +71,8 @@ class World {
   // The values of every rank, in rank order (lengths may differ across
   // ranks). Throws DistributedError.
   std::vector<std::vector<double>> all_gather(const std::vector<double>& values) const;
+  // The texts (any bytes) of every rank, in rank order. Throws DistributedError.
+  std::vector<std::string> all_gather(const std::string& text) const;
   // Rank `root`'s `values` on every rank (sizes must agree). Throws DistributedError.
   void broadcast(std::vector<double>& values, int root = 0) const;
   // Throws DistributedError "ranks disagree on <what>" when `value` is not
@@ -93,6 +95,8 @@ class World {
   // Runs a collective, turning c10d's and Gloo's errors into DistributedError.
   template <class Body>
   void collective(const std::string& what, Body body) const;
+  // Every rank's 1-D `values` (lengths may differ), in rank order; `what` names them in errors.
+  std::vector<torch::Tensor> all_gather_flat(const torch::Tensor& values, const std::string& what) const;
 };
 
 // The world the binaries run in (from_environment on first use, with the

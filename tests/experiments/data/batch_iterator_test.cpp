@@ -83,6 +83,26 @@ TEST(BatchIterator, ResumesAtTheSameBatchWithTheSameAugmentation) {
   EXPECT_THROW(resumed.restore(IteratorPosition{0, 0, "garbage"}), std::invalid_argument);
 }
 
+TEST(BatchIterator, SkippingLeavesItWhereDrawingWould) {
+  const Dataset data = counting_dataset(30);
+  // drop_last off: the epoch's short last batch draws fewer augmentations.
+  for (const AugmentOptions& augment : {AugmentOptions(), AugmentOptions().crop_padding(1),
+                                        AugmentOptions().crop_padding(2).horizontal_flip(true).cutout(2)}) {
+    const auto options = BatchIteratorOptions().batch_size(4).seed(5).drop_last(false).augment(augment);
+    BatchIterator drawn(data, Normalization::of(data), options), skipped(data, Normalization::of(data), options);
+    for (const std::int64_t count : {0, 3, 6, 1}) {  // across the end of the first epoch (8 batches)
+      for (std::int64_t i = 0; i < count; ++i) drawn.next();
+      skipped.skip(count);
+      EXPECT_EQ(skipped.position(), drawn.position());
+      const Batch a = drawn.next(), b = skipped.next();
+      EXPECT_TRUE(torch::equal(a.images, b.images));
+      EXPECT_TRUE(torch::equal(a.labels, b.labels));
+    }
+  }
+  BatchIterator it(data, Normalization::of(data), BatchIteratorOptions().batch_size(4));
+  EXPECT_THROW(it.skip(-1), std::invalid_argument);
+}
+
 TEST(Augment, CropFlipAndCutoutKeepTheShape) {
   std::mt19937_64 rng(1);
   const torch::Tensor batch = torch::rand({5, 3, 8, 8});

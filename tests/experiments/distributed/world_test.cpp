@@ -29,7 +29,8 @@ TEST(World, WithoutLaunchVariablesIsRankZeroOfOneAndCollectivesReturnTheirInput)
   std::vector<torch::Tensor> tensors = {torch::full({2, 3}, 2.0)};
   world.all_reduce(tensors, true);
   EXPECT_TRUE(torch::equal(tensors[0], torch::full({2, 3}, 2.0)));
-  EXPECT_EQ(world.all_gather({1.0, 2.0}), (std::vector<std::vector<double>>{{1.0, 2.0}}));
+  EXPECT_EQ(world.all_gather(std::vector<double>{1.0, 2.0}), (std::vector<std::vector<double>>{{1.0, 2.0}}));
+  EXPECT_EQ(world.all_gather(std::string("text")), (std::vector<std::string>{"text"}));
   world.check_agreement(42, "anything");
 }
 
@@ -72,6 +73,9 @@ TEST(World, TwoRanksReduceGatherBroadcastAndCheckAgreement) {
     if (mean[0].item<double>() != 0.5) return 4;
     const auto gathered = world.all_gather(std::vector<double>(static_cast<std::size_t>(rank + 1), rank + 0.25));
     if (gathered != std::vector<std::vector<double>>{{0.25}, {1.25, 1.25}}) return 5;
+    // Texts of any bytes and lengths, an empty one among them.
+    const std::string text = rank == 0 ? std::string() : std::string("a\0b=\xff", 5);
+    if (world.all_gather(text) != std::vector<std::string>{"", std::string("a\0b=\xff", 5)}) return 9;
     std::vector<double> values = {double(rank), 7.0};
     world.broadcast(values, 1);
     if (values != std::vector<double>{1.0, 7.0}) return 6;
