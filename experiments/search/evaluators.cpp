@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "childnets/batch_norm.h"
+#include "childnets/default_generator_guard.h"
 #include "controllers/performance_predictor.h"
 #include "experiments/archive/run_archive.h"
 #include "experiments/config/common_schema.h"
@@ -20,6 +21,8 @@ controllers::Metrics metrics_of(const childnets::EvalResult& result) {
 class SharedEvaluator : public Evaluator {
  public:
   using Evaluator::Evaluator;
+  BatchDraws search_draws() const override { return {0, 1}; }
+  BatchDraws final_draws(const controllers::Metrics*) const override { return {}; }
 
  protected:
   controllers::Metrics measure(const spaces::Arch& arch) override {
@@ -48,6 +51,13 @@ class RecalibratedEvaluator : public Evaluator {
            std::to_string(search.get_int("recalibration_batches")) + " training minibatches per candidate, scored on " +
            (scored == 0 ? std::string("the whole validation split")
                         : std::to_string(scored) + " validation minibatches");
+  }
+  BatchDraws search_draws() const override {
+    const auto& search = context_.config.section("search");
+    return {search.get_int("recalibration_batches"), search.get_int("evaluation_batches")};
+  }
+  BatchDraws final_draws(const controllers::Metrics*) const override {
+    return {context_.config.section("search").get_int("recalibration_batches"), 0};
   }
 
  protected:
@@ -87,17 +97,26 @@ class RecalibratedEvaluator : public Evaluator {
 class TrialEvaluator : public Evaluator {
  public:
   TrialEvaluator(SearchContext& context, double epochs) : Evaluator(context), epochs_(epochs) {}
+  BatchDraws search_draws() const override { return {steps(), 0}; }
+  BatchDraws final_draws(const controllers::Metrics* measured) const override {
+    return measured != nullptr ? BatchDraws{} : search_draws();
+  }
 
  protected:
   controllers::Metrics measure(const spaces::Arch& arch) override {
     const auto& child = context_.config.section("child");
     const spaces::SpacePtr& space = context_.space_of(arch);
     const spaces::ArchGraph graph = space->decode(arch);
+    // Seeded by the candidate and where its batches start, not by what ran before on this rank.
+    const childnets::DefaultGeneratorGuard keep;
+    torch::manual_seed(trial_seed(arch));
     auto network = childnets::ChildNetworkImpl::standalone(space, context_.network_options, arch);
     network->to(context_.placement.device);
     auto sgd = childnets::make_sgd(network->trainable_parameters(), sgd_options_of(child));
+    // The trial trains on this rank alone: nothing to average with the others.
+    const childnets::StepOptions step_options = childnets::StepOptions(context_.step_options).reduce_gradients(nullptr);
     const std::int64_t per_epoch = context_.train_batches->batches_per_epoch();
-    const std::int64_t steps = std::max<std::int64_t>(1, std::llround(epochs_ * double(per_epoch)));
+    const std::int64_t steps = this->steps();
     const double margin = context_.config.section("search").get_double("trial_early_stop");
     const std::int64_t valid_batch = context_.config.section("controller").get_int("valid_batch_size");
     const auto score = [&] {
@@ -108,12 +127,13 @@ class TrialEvaluator : public Evaluator {
       childnets::set_learning_rate(*sgd, childnets::cosine_lr(double(step), double(steps), child.get_double("lr_max"),
                                                               child.get_double("lr_min")));
       const Batch batch = context_.next_batch(*context_.train_batches);
-      childnets::train_step(*network, *sgd, batch.images, batch.labels, graph, context_.step_options);
+      childnets::train_step(*network, *sgd, batch.images, batch.labels, graph, step_options);
       // After the first of several epochs, a trial clearly worse than the best so far stops.
       if (margin > 0 && step + 1 == per_epoch && step + 1 < steps && !std::isnan(context_.best_accuracy)) {
         controllers::Metrics early = score();
         if (early.at("accuracy") < context_.best_accuracy - margin) {
           early["stopped_early"] = 1.0;
+          context_.train_batches->skip(steps - step - 1);  // an evaluation draws search_draws() whatever its outcome
           return early;
         }
       }
@@ -127,6 +147,20 @@ class TrialEvaluator : public Evaluator {
   }
 
  private:
+  // Weight steps of one trial: epochs_ of the training split, at least one.
+  std::int64_t steps() const {
+    return std::max<std::int64_t>(1, std::llround(epochs_ * double(context_.train_batches->batches_per_epoch())));
+  }
+  // From [run] seed, the candidate's canonical key and the training
+  // iterator's position: the same on every rank, different for each trial.
+  std::uint64_t trial_seed(const spaces::Arch& arch) const {
+    const IteratorPosition at = context_.train_batches->position();
+    std::uint64_t seed = spaces::hash_mix(static_cast<std::uint64_t>(context_.config.section("run").get_int("seed")),
+                                          context_.canonical_key(arch));
+    seed = spaces::hash_mix(seed, static_cast<std::uint64_t>(at.epoch));
+    return spaces::hash_mix(seed, static_cast<std::uint64_t>(at.batch)) >> 1;  // manual_seed takes it as signed
+  }
+
   double epochs_;
 };
 
@@ -175,6 +209,8 @@ class PredictorEvaluator : public Evaluator {
                "; accuracy: " + accuracy_->summary();
   }
   std::string summary() const override { return summary_; }
+  BatchDraws search_draws() const override { return {}; }
+  BatchDraws final_draws(const controllers::Metrics*) const override { return {}; }
 
  protected:
   controllers::Metrics measure(const spaces::Arch& arch) override {
@@ -208,6 +244,11 @@ controllers::Metrics Evaluator::evaluate_final(const spaces::Arch& arch, const c
   for (const auto& [name, value] : context_.costs->costs(arch)) metrics[name] = value;
   metrics["seconds"] = seconds_since(start);
   return metrics;
+}
+
+void Evaluator::pass_over(const BatchDraws& draws) {
+  if (draws.train > 0) context_.train_batches->skip(draws.train);
+  if (draws.valid > 0) context_.valid_batches->skip(draws.valid);
 }
 
 std::unique_ptr<Evaluator> make_trial_evaluator(SearchContext& context, double epochs) {

@@ -19,8 +19,10 @@
 //              With [search] trial_early_stop > 0, a trial of more than one
 //              epoch is scored after its first and stops there when its
 //              accuracy is below SearchContext::best_accuracy (set by the
-//              search loop for its own evaluations only) by more than that
-//              margin; every trial then has "stopped_early" (1 or 0)
+//              search loop for its own evaluations only: the best of the
+//              updates before the current one, whose candidates run side by
+//              side on the ranks) by more than that margin; every trial then
+//              has "stopped_early" (1 or 0)
 //   predictor  a performance predictor (controllers/performance_predictor.h;
 //              [search] predictor_model: ridge or mlp, OFA's) fitted on what
 //              another run of the same space measured ([search]
@@ -34,6 +36,15 @@
 // and predictor evaluators do not touch the shared weights. An
 // architecture of another space, or one the space refuses, throws
 // spaces::ArchError.
+//
+// Ranks: an evaluation runs on one rank (spread_evaluation.h). Each
+// evaluator says what it draws from the context's iterators (search_draws,
+// final_draws), the same whatever the candidate and its outcome, so the
+// ranks that leave it to another skip as many batches (pass_over) and every
+// candidate sees the batches one process would give it. A trial builds and
+// trains its network under libtorch's default generator seeded from [run]
+// seed, the candidate and the training iterator's position (restored after),
+// and all-reduces nothing, so its result is the same on any rank.
 
 #include <functional>
 #include <memory>
@@ -45,6 +56,12 @@
 #include "experiments/search/search_context.h"
 
 namespace experiments {
+
+// The batches one evaluation takes from the context's iterators.
+struct BatchDraws {
+  std::int64_t train = 0;  // from SearchContext::train_batches
+  std::int64_t valid = 0;  // from SearchContext::valid_batches
+};
 
 class Evaluator {
  public:
@@ -58,6 +75,13 @@ class Evaluator {
   controllers::Metrics evaluate_final(const spaces::Arch& arch, const controllers::Metrics* measured);
   // A line for the run's log on what this evaluator is (empty: nothing to add).
   virtual std::string summary() const { return ""; }
+  // What evaluate() draws, whatever the candidate and its outcome (a trial
+  // that stops early skips the rest of its batches).
+  virtual BatchDraws search_draws() const = 0;
+  // What evaluate_final(arch, measured) draws.
+  virtual BatchDraws final_draws(const controllers::Metrics* measured) const = 0;
+  // Moves the context's iterators past an evaluation another rank makes.
+  void pass_over(const BatchDraws& draws);
 
  protected:
   virtual controllers::Metrics measure(const spaces::Arch& arch) = 0;

@@ -6,6 +6,7 @@
 
 #include "controllers/rank_correlation.h"
 #include "experiments/harness/progress.h"
+#include "experiments/search/spread_evaluation.h"
 
 namespace experiments {
 
@@ -27,24 +28,35 @@ void run_ranking_monitor(SearchContext& context, Evaluator& evaluator) {
 
   const std::string label = "ranking monitor   ";
   const auto start = Clock::now();
+  // Each architecture's supernet metrics, with "standalone_accuracy" when a standalone trial is asked.
+  const std::vector<controllers::Metrics> scores = evaluate_spread(
+      context.world, archs.size(),
+      [&](std::size_t i) {
+        controllers::Metrics metrics = evaluator.evaluate_final(archs[i], nullptr);
+        if (standalone) metrics["standalone_accuracy"] = standalone->evaluate(archs[i]).at("accuracy");
+        draw_progress(context.progress, label, static_cast<std::int64_t>(i + 1),
+                      static_cast<std::int64_t>(archs.size()),
+                      "supernet " + fixed(metrics.at("accuracy"), 3) +
+                          (standalone ? " alone " + fixed(metrics.at("standalone_accuracy"), 3) : ""),
+                      start);
+        return metrics;
+      },
+      [&](std::size_t) {
+        evaluator.pass_over(evaluator.final_draws(nullptr));
+        if (standalone) standalone->pass_over(standalone->search_draws());
+      });
   std::vector<double> shared, alone;
   for (std::size_t i = 0; i < archs.size(); ++i) {
-    const spaces::Arch& arch = archs[i];
-    const controllers::Metrics supernet = evaluator.evaluate_final(arch, nullptr);
-    const double standalone_accuracy =
-        standalone ? standalone->evaluate(arch).at("accuracy") : std::numeric_limits<double>::quiet_NaN();
-    shared.push_back(supernet.at("accuracy"));
-    alone.push_back(standalone_accuracy);
+    const controllers::Metrics& metrics = scores[i];
+    shared.push_back(metrics.at("accuracy"));
+    alone.push_back(standalone ? metrics.at("standalone_accuracy") : std::numeric_limits<double>::quiet_NaN());
     context.record(spaces::Record("ranking")
-                       .set("tokens", context.archive_tokens(arch))
-                       .set("canonical", context.space->to_string(arch))
+                       .set("tokens", context.archive_tokens(archs[i]))
+                       .set("canonical", context.space->to_string(archs[i]))
                        .set("supernet_accuracy", shared.back())
-                       .set("standalone_accuracy", standalone_accuracy)
-                       .set("params", supernet.at("params"))
-                       .set("macs", supernet.at("macs")));
-    draw_progress(context.progress, label, static_cast<std::int64_t>(i + 1), static_cast<std::int64_t>(archs.size()),
-                  "supernet " + fixed(shared.back(), 3) + (standalone ? " alone " + fixed(standalone_accuracy, 3) : ""),
-                  start);
+                       .set("standalone_accuracy", alone.back())
+                       .set("params", metrics.at("params"))
+                       .set("macs", metrics.at("macs")));
   }
   context.progress << "\n";
   if (!standalone) {

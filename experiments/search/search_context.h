@@ -67,8 +67,9 @@ struct SearchContext {
 
   // Where the search stands: the epoch (0-based) and the weight steps so far.
   std::int64_t epoch = 0, global_step = 0;
-  // The best accuracy measured by the search's evaluations so far (NaN:
-  // none yet); the loop sets it before each evaluation, for trial early stopping.
+  // The best accuracy measured by the search's evaluations before the
+  // current update (NaN: none yet); the loop sets it while it evaluates an
+  // update, for trial early stopping.
   double best_accuracy = std::numeric_limits<double>::quiet_NaN();
   // Records not yet in the archive (the loop appends them before every checkpoint).
   std::vector<spaces::Record> pending;

@@ -31,6 +31,7 @@
 #include "experiments/search/ranking_monitor.h"
 #include "experiments/search/search_context.h"
 #include "experiments/search/search_objectives.h"
+#include "experiments/search/spread_evaluation.h"
 #include "experiments/search/uniform_paths.h"
 #include "experiments/search/weight_training.h"
 #include "spaces/registry.h"
@@ -208,6 +209,18 @@ struct SearchLoop::State {
   void write_checkpoint_to(const std::string& path);
   // Whether the phase ran to its end (false: the budget stopped it between updates).
   bool evaluate_phase(const controllers::EvaluatePhase& phase);
+  // Proposals of an update evaluated side by side on the ranks: from where
+  // the update stands up to `end`, holding at most as many evaluations as
+  // are left before the next in-update checkpoint ([run]
+  // checkpoint_evaluations; 0: the rest of the update).
+  struct EvaluationBlock {
+    std::size_t end = 0;             // one past its last proposal
+    std::vector<std::size_t> fresh;  // the proposals to evaluate, in order; the others are skipped as seen
+  };
+  EvaluationBlock next_block(const std::vector<controllers::Proposal>& proposed, std::size_t begin,
+                             std::int64_t every) const;
+  // A search evaluation's row of /archs, its place on the Pareto front, and its candidacy for the final phase.
+  void record_evaluation(const spaces::Arch& arch, const controllers::Metrics& metrics);
   void keep_best_candidates();
   std::vector<std::pair<spaces::Arch, double>> final_phase();
 };
@@ -652,49 +665,42 @@ bool SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
                          std::to_string(proposed.size()) + " proposals");
     }
     std::vector<controllers::Feedback> feedback;
+    for (std::size_t i = 0; i < scored.size(); ++i) feedback.push_back(feedback_of(proposed[i].id, scored[i].metrics));
     // Evaluated in this update (the skipped ones not counted), those before a resume included.
     std::int64_t evaluated = std::exchange(position.update_evaluated, 0);
-    for (std::size_t i = 0; i < proposed.size(); ++i) {
-      const controllers::Proposal& p = proposed[i];
-      if (i < scored.size()) {
-        feedback.push_back(feedback_of(p.id, scored[i].metrics));
-        continue;
+    // Trials may stop early against the best before this update (its own
+    // candidates are measured side by side on the ranks).
+    c.best_accuracy = best_accuracy;
+    while (feedback.size() < proposed.size()) {
+      const EvaluationBlock block = next_block(proposed, feedback.size(), every);
+      const std::vector<controllers::Metrics> measured = evaluate_spread(
+          c.world, block.fresh.size(),
+          [&](std::size_t k) { return evaluator->evaluate(proposed[block.fresh[k]].arch); },
+          [&](std::size_t) { evaluator->pass_over(evaluator->search_draws()); });
+      for (std::size_t k = 0; k < block.fresh.size(); ++k) {
+        record_evaluation(proposed[block.fresh[k]].arch, measured[k]);
+        if (skip_seen) seen[c.canonical_key(proposed[block.fresh[k]].arch)] = measured[k];
       }
-      const std::uint64_t key = skip_seen ? c.canonical_key(p.arch) : 0;
-      const auto earlier = skip_seen ? seen.find(key) : seen.end();
-      if (earlier != seen.end()) {
-        feedback.push_back(feedback_of(p.id, earlier->second));
-        continue;
+      for (std::size_t i = feedback.size(), k = 0; i < block.end; ++i) {
+        const bool fresh = k < block.fresh.size() && block.fresh[k] == i;  // else skipped as seen
+        feedback.push_back(
+            feedback_of(proposed[i].id, fresh ? measured[k++] : seen.at(c.canonical_key(proposed[i].arch))));
       }
-      // Only the search's own evaluations may stop a trial early (not the final phase or the ranking monitor).
-      c.best_accuracy = best_accuracy;
-      controllers::Metrics metrics = evaluator->evaluate(p.arch);
-      c.best_accuracy = kNaN;
-      if (const auto it = metrics.find("accuracy"); it != metrics.end() && !(it->second <= best_accuracy)) {
-        best_accuracy = it->second;
-      }
-      if (skip_seen) seen[key] = metrics;
-      ++evaluated;
-      const double reward = metrics.at(objective());
-      spaces::Record row("archs");
-      row.set("phase", std::string("controller"))
-          .set("controller", controller->name())
-          .set("evaluator", c.config.section("search").get_string("evaluation"))
-          .set("tokens", c.archive_tokens(p.arch))
-          .set("canonical", c.space_of(p.arch)->to_string(p.arch))
-          .set("reward", reward);
-      for (const auto& [name, value] : metrics) row.set(name, value);
-      c.record(std::move(row));
-      if (pareto) pareto->add(c.space_of(p.arch)->to_string(p.arch), c.archive_tokens(p.arch), metrics);
-      candidates.push_back({reward, metrics, p.arch});
-      feedback.push_back(feedback_of(p.id, std::move(metrics)));
-      ++position.evaluations_done;
-      if (due() && i + 1 < proposed.size()) {  // the update's last one waits until it is observed
+      evaluated += static_cast<std::int64_t>(block.fresh.size());
+      position.evaluations_done += static_cast<std::int64_t>(block.fresh.size());
+      if (!block.fresh.empty() && due() &&
+          block.end < proposed.size()) {  // the update's last one waits until it is observed
         position.update_feedback = feedback;
         position.update_evaluated = evaluated;
         checkpoint_here();
         position.update_feedback.clear();
         position.update_evaluated = 0;
+      }
+    }
+    c.best_accuracy = kNaN;
+    for (const controllers::Feedback& f : feedback) {
+      if (const auto it = f.metrics.find("accuracy"); it != f.metrics.end() && !(it->second <= best_accuracy)) {
+        best_accuracy = it->second;
       }
     }
     const controllers::UpdateStats stats = controller->observe(feedback);
@@ -727,6 +733,41 @@ bool SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
   return !stopped;
 }
 
+SearchLoop::State::EvaluationBlock SearchLoop::State::next_block(const std::vector<controllers::Proposal>& proposed,
+                                                                 std::size_t begin, std::int64_t every) const {
+  const bool skip_seen = context.config.section("search").get_bool("skip_seen");
+  const std::size_t room = every > 0 ? static_cast<std::size_t>(every - position.evaluations_done % every)
+                                     : std::numeric_limits<std::size_t>::max();
+  EvaluationBlock block;
+  std::set<std::uint64_t> keys;  // of the block's fresh proposals
+  std::size_t i = begin;
+  for (; i < proposed.size(); ++i) {
+    const std::uint64_t key = skip_seen ? context.canonical_key(proposed[i].arch) : 0;
+    if (skip_seen && (seen.count(key) > 0 || keys.count(key) > 0)) continue;
+    if (block.fresh.size() == room) break;
+    if (skip_seen) keys.insert(key);
+    block.fresh.push_back(i);
+  }
+  block.end = i;
+  return block;
+}
+
+void SearchLoop::State::record_evaluation(const spaces::Arch& arch, const controllers::Metrics& metrics) {
+  SearchContext& c = context;
+  const double reward = metrics.at(objective());
+  spaces::Record row("archs");
+  row.set("phase", std::string("controller"))
+      .set("controller", controller->name())
+      .set("evaluator", c.config.section("search").get_string("evaluation"))
+      .set("tokens", c.archive_tokens(arch))
+      .set("canonical", c.space_of(arch)->to_string(arch))
+      .set("reward", reward);
+  for (const auto& [name, value] : metrics) row.set(name, value);
+  c.record(std::move(row));
+  if (pareto) pareto->add(c.space_of(arch)->to_string(arch), c.archive_tokens(arch), metrics);
+  candidates.push_back({reward, metrics, arch});
+}
+
 void SearchLoop::State::keep_best_candidates() {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.reward > b.reward; });
@@ -742,16 +783,26 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_phase() {
   if (offered.empty()) {
     for (const Candidate& candidate : candidates) offered.push_back(candidate.arch);
   }
-  std::vector<std::pair<spaces::Arch, double>> results;
-  std::set<std::uint64_t> seen;
+  // The first top_k distinct architectures offered, with their metrics from the search where they have them.
+  std::vector<spaces::Arch> finalists;
+  std::vector<const controllers::Metrics*> measured;
+  std::set<std::uint64_t> keys;
   for (const spaces::Arch& arch : offered) {
-    if (results.size() >= top_k) break;
+    if (finalists.size() >= top_k) break;
     const std::uint64_t key = c.canonical_key(arch);
-    if (!seen.insert(key).second) continue;
-    const auto measured = std::find_if(candidates.begin(), candidates.end(),
-                                       [&](const Candidate& m) { return c.canonical_key(m.arch) == key; });
-    const controllers::Metrics metrics =
-        evaluator->evaluate_final(arch, measured == candidates.end() ? nullptr : &measured->metrics);
+    if (!keys.insert(key).second) continue;
+    const auto it = std::find_if(candidates.begin(), candidates.end(),
+                                 [&](const Candidate& m) { return c.canonical_key(m.arch) == key; });
+    finalists.push_back(arch);
+    measured.push_back(it == candidates.end() ? nullptr : &it->metrics);
+  }
+  const std::vector<controllers::Metrics> final_metrics = evaluate_spread(
+      c.world, finalists.size(), [&](std::size_t i) { return evaluator->evaluate_final(finalists[i], measured[i]); },
+      [&](std::size_t i) { evaluator->pass_over(evaluator->final_draws(measured[i])); });
+  std::vector<std::pair<spaces::Arch, double>> results;
+  for (std::size_t i = 0; i < finalists.size(); ++i) {
+    const spaces::Arch& arch = finalists[i];
+    const controllers::Metrics& metrics = final_metrics[i];
     const double accuracy = metrics.count("accuracy") ? metrics.at("accuracy") : kNaN;
     spaces::Record row("archs");
     row.set("phase", std::string("final"))

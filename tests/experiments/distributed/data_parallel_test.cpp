@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <spawn.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <regex>
@@ -11,6 +12,7 @@
 
 #include "experiments/archive/archive_contents.h"
 #include "experiments/archive/checkpoint.h"
+#include "experiments/archive/run_archive.h"
 #include "experiments/harness/external_command.h"
 #include "experiments/search/search_cli.h"
 #include "tests/experiments/data/data_files.h"
@@ -101,6 +103,47 @@ TEST(DataParallel, ASearchOnTwoRanksWritesOnceAndResumesOnTwoRanksOnly) {
       << err.str();
   run_tool(launched(2, {NAS_SEARCH_BINARY, "--resume", dir, "--set", "search.epochs=2"}), "", "", 300);
   EXPECT_EQ(read_archive_contents(dir + "/run.h5").tables.at("training").rows, 6u);
+}
+
+// Candidates evaluated as trials, spread over 2 ranks, measure exactly
+// what one process measures: each trial is seeded by its candidate and
+// where its batches start, and every rank skips the batches of the trials
+// it leaves to the other. Trials of 1.2 epochs that may stop early after
+// their first, the final phase and the ranking monitor's standalone trials.
+TEST(DataParallel, TrialsSpreadOverTwoRanksMeasureWhatOneProcessMeasures) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  const auto search = [&](const std::string& dir) {
+    std::vector<std::string> args = tiny_search(data.path().string(), dir, 2);
+    for (const std::string& o :
+         {"search.evaluation=trial", "search.trial_epochs=1.2", "search.trial_early_stop=0.01",
+          "search.ranking_sample=3", "search.ranking_trial_epochs=0.2", "controller.archs_per_update=5"}) {
+      args.insert(args.end(), {"--set", o});
+    }
+    return args;
+  };
+  run_tool(search(runs.file("one")), "", "", 300);
+  run_tool(launched(2, search(runs.file("two"))), "", "", 300);
+  for (const char* table : {"archs", "ranking"}) {
+    const TableColumns one = read_archive_table(runs.file("one") + "/run.h5", table);
+    const TableColumns two = read_archive_table(runs.file("two") + "/run.h5", table);
+    ASSERT_EQ(one.rows, two.rows) << table;
+    for (const auto& [name, column] : one.numbers) {
+      if (name == "seconds") continue;  // wall time
+      const std::vector<double>& other = two.numbers.at(name);
+      for (std::size_t i = 0; i < one.rows; ++i) {
+        EXPECT_TRUE(column[i] == other[i] || (std::isnan(column[i]) && std::isnan(other[i])))
+            << table << "." << name << " row " << i << ": " << column[i] << " on one process, " << other[i]
+            << " on two ranks";
+      }
+    }
+    for (const auto& [name, column] : one.texts) EXPECT_EQ(column, two.texts.at(name)) << table << "." << name;
+  }
+  // 2 epochs of 2 updates of 5 trials, then the top 2 (measured already).
+  const TableColumns archs = read_archive_table(runs.file("two") + "/run.h5", "archs");
+  EXPECT_EQ(archs.rows, 20u + 2u);
+  const std::vector<double>& stopped = archs.numbers.at("stopped_early");
+  EXPECT_GE(std::count(stopped.begin(), stopped.end(), 1.0), 1) << "no trial stopped early; the test lost its point";
 }
 
 TEST(DataParallel, AFinalTrainingOnTwoRanksRecordsEachEpochOnce) {
