@@ -9,6 +9,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "experiments/archive/archive_contents.h"
 #include "experiments/archive/checkpoint.h"
@@ -171,6 +172,92 @@ TEST(DataParallel, AFinalTrainingOnTwoRanksRecordsEachEpochOnce) {
   } catch (const ToolError& e) {
     EXPECT_NE(std::string(e.what()).find("not a multiple of the 3 ranks"), std::string::npos) << e.what();
   }
+}
+
+// Two machines, as far as the ranks can tell: network namespaces joined by
+// a veth pair, each with its own address and interface. Made and removed
+// with iproute2; where that is not allowed (no root or CAP_NET_ADMIN),
+// made() is false.
+class TwoHosts {
+ public:
+  TwoHosts() : tag_(std::to_string(::getpid() % 100000)) {
+    try {
+      for (const std::string& host : {a(), b()}) ip({"netns", "add", host});
+      ip({"link", "add", link(a()), "type", "veth", "peer", "name", link(b())});
+      for (const std::string& host : {a(), b()}) {
+        ip({"link", "set", link(host), "netns", host});
+        ip({"-n", host, "addr", "add", address(host) + "/24", "dev", link(host)});
+        ip({"-n", host, "link", "set", "lo", "up"});
+        ip({"-n", host, "link", "set", link(host), "up"});
+      }
+      made_ = true;
+    } catch (const std::exception& e) {
+      why_ = e.what();
+    }
+  }
+  ~TwoHosts() {
+    for (const std::string& host : {a(), b()}) {
+      try {
+        ip({"netns", "del", host});
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  bool made() const { return made_; }
+  const std::string& why_not() const { return why_; }
+  std::string a() const { return "nas" + tag_ + "a"; }
+  std::string b() const { return "nas" + tag_ + "b"; }
+  std::string link(const std::string& host) const { return "v" + host.substr(3); }
+  std::string address(const std::string& host) const { return host == a() ? "10.77.0.1" : "10.77.0.2"; }
+  // `command` run on `host`, with Gloo on that host's link.
+  std::vector<std::string> on(const std::string& host, std::vector<std::string> command) const {
+    command.insert(command.begin(), {"ip", "netns", "exec", host, "env", "GLOO_SOCKET_IFNAME=" + link(host)});
+    return command;
+  }
+
+ private:
+  static void ip(std::vector<std::string> args) {
+    args.insert(args.begin(), "ip");
+    run_tool(args, "", "", 30);
+  }
+  std::string tag_, why_;
+  bool made_ = false;
+};
+
+// nas_launch on each of two hosts with one rank each (--nodes 2): the
+// ranks meet at host a's address, rank 0 writes the one archive, and the
+// run resumes the same way.
+TEST(DataParallel, TwoHostsRunOneSearchThroughTheStoreOnTheFirst) {
+  const TwoHosts hosts;
+  if (!hosts.made()) GTEST_SKIP() << "no network namespaces here: " << hosts.why_not();
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 300, true);
+  const std::string dir = runs.file("run");
+  const auto node = [&](int rank, std::vector<std::string> program) {
+    program.insert(program.begin(), {NAS_LAUNCH_BINARY, "-n", "1", "--nodes", "2", "--node-rank", std::to_string(rank),
+                                     "--master-addr", hosts.address(hosts.a()), "--master-port", "29517", "--"});
+    return hosts.on(rank == 0 ? hosts.a() : hosts.b(), program);
+  };
+  const auto both = [&](const std::vector<std::string>& program) {
+    std::string second_error;
+    std::thread second([&] {
+      try {
+        run_tool(node(1, program), "", "", 300);
+      } catch (const std::exception& e) {
+        second_error = e.what();
+      }
+    });
+    const std::string printed = run_tool(node(0, program), "", "", 300);
+    second.join();
+    EXPECT_EQ(second_error, "");
+    return printed;
+  };
+  both(tiny_search(data.path().string(), dir, 1));
+  const std::string log = read_whole_file(dir + "/log.txt");
+  EXPECT_EQ(lines_with(log, "data-parallel over 2 ranks"), 1u) << log;
+  EXPECT_EQ(read_archive_contents(dir + "/run.h5").tables.at("archs").rows, 3u + 6u + 2u);
+  both({NAS_SEARCH_BINARY, "--resume", dir, "--set", "search.epochs=2"});
+  EXPECT_EQ(read_archive_contents(dir + "/run.h5").tables.at("training").rows, 6u);
 }
 
 // A rank killed in the middle of a search makes the other stop with a
