@@ -85,10 +85,12 @@ void bind_world_size(controllers::StateFields& fields, const World& world) {
     size = 1;  // a checkpoint of an earlier build: one process
   }
   if (fields.loading() && size != world.size()) {
-    fields.fail("written by " + std::to_string(size) + " rank" + (size == 1 ? "" : "s") + "; resume it with " +
-                std::to_string(size) +
-                (size == 1 ? " process (no launcher)" : " ranks (nas_launch -n " + std::to_string(size) + " ...)") +
-                ", not " + std::to_string(world.size()));
+    // A launch that does not fit the run, not a settings change: LaunchError, which no resume rewords.
+    throw LaunchError(
+        "written by " + std::to_string(size) + " rank" + (size == 1 ? "" : "s") + "; resume it with " +
+        std::to_string(size) +
+        (size == 1 ? " process (no launcher)" : " ranks (nas_launch -n " + std::to_string(size) + " ...)") + ", not " +
+        std::to_string(world.size()));
   }
 }
 

@@ -51,7 +51,7 @@ std::shared_ptr<spdlog::logger> make_rank_logger(const std::string& name, const 
 void warn_if_oversubscribed(spdlog::logger& log, std::int64_t threads, const World& world);
 
 // A checkpoint's world size: saved; on load, a checkpoint of another world
-// size is refused (StateError "written by N ranks; resume it with N ranks
+// size is refused (LaunchError "written by N ranks; resume it with N ranks
 // (nas_launch -n N ...), not M"), and one without the field counts as 1 (a
 // single-process run). Why refused rather than re-sharded: the shares of
 // every batch, hence the weights after each step, depend on the world

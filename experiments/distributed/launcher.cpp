@@ -80,6 +80,11 @@ int run_launcher(const std::vector<std::string>& args, std::ostream& out, std::o
   app.add_option("--grace", grace, "seconds the other ranks get to stop after one fails")
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("command", command, "the program and its arguments (after --)")->required();
+  const auto has = [&](const char* word) { return std::find(args.begin() + 1, args.end(), word) != args.end(); };
+  if (args.size() > 1 && !has("--") && !has("-h") && !has("--help")) {
+    err << "nas_launch: no program: put -- before the program and its arguments (nas_launch -n 2 -- PROGRAM ARGS...)\n";
+    return 2;
+  }
   if (auto code = parse_command_line(app, args, "nas_launch", out, err)) return *code;
   if (node_rank >= nodes) {
     err << "nas_launch: --node-rank " << node_rank << " is not below --nodes " << nodes << "\n";

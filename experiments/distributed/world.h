@@ -37,7 +37,8 @@ class DistributedError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 // The launch variables are malformed (RANK outside [0, WORLD_SIZE), a
-// missing MASTER_ADDR, a port that is not a number): bad input, exit 2.
+// missing MASTER_ADDR, a port that is not a number), or the launch does not
+// fit the run it resumes (a checkpoint of another world size): bad input, exit 2.
 class LaunchError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;

@@ -1,5 +1,7 @@
 #include "experiments/harness/run_setup.h"
 
+#include <cstdlib>
+
 #include "spaces/infra/atomic_file.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
@@ -104,7 +106,14 @@ int run_reporting_errors(const std::string& program, std::ostream& err, const st
   try {
     return body();
   } catch (const std::exception& e) {
-    err << program << ": " << error_message(e) << "\n";
+    // One write, so the ranks of a launch print whole lines; ranks other than 0 say which they are.
+    const char* rank = std::getenv("RANK");
+    const char* size = std::getenv("WORLD_SIZE");
+    const bool other_rank = rank != nullptr && size != nullptr && std::string(rank) != "0" && std::string(size) != "1";
+    const std::string line = program + (other_rank ? std::string(" (rank ") + rank + " of " + size + ")" : "") + ": " +
+                             error_message(e) + "\n";
+    err.write(line.data(), static_cast<std::streamsize>(line.size()));
+    err.flush();
     return exit_code_of(e);
   }
 }

@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "experiments/distributed/world.h"
 #include "experiments/harness/run_setup.h"
 
 namespace experiments {
@@ -38,6 +39,8 @@ void restore_from_checkpoint(const std::string& path, const std::string& owner,
   try {
     StateFields fields = StateFields::loader(checkpoint, owner);
     state_fields(fields);
+  } catch (const LaunchError& e) {  // the file is sound; the launch does not fit it
+    throw LaunchError(path + ": " + e.what());
   } catch (const std::exception& e) {  // a field missing, misshapen or unreadable: the file is at fault
     throw CheckpointMismatchError(path + ": " + error_message(e));
   }

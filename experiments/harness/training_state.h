@@ -38,7 +38,8 @@ class CheckpointMismatchError : public ArchiveError {
 
 // Reads the checkpoint at `path` and loads it through `state_fields`. An
 // unreadable file is an ArchiveError naming it; a field that is missing,
-// misshapen or unreadable a CheckpointMismatchError naming the file.
+// misshapen or unreadable a CheckpointMismatchError naming the file; a
+// LaunchError from `state_fields` (another world size) stays one, naming the file.
 void restore_from_checkpoint(const std::string& path, const std::string& owner,
                              const std::function<void(StateFields&)>& state_fields);
 

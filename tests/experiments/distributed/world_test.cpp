@@ -12,8 +12,10 @@
 #include <sstream>
 #include <thread>
 
+#include "experiments/config/experiment_config.h"
 #include "experiments/distributed/launcher.h"
 #include "experiments/harness/external_command.h"
+#include "experiments/harness/run_setup.h"
 #include "tests/experiments/data/data_files.h"
 #include "tests/experiments/distributed/ranks.h"
 
@@ -178,6 +180,31 @@ TEST(Launcher, AFailingRankFailsTheLaunchAndTheOthersAreStoppedAfterTheGrace) {
   EXPECT_NE(launch.err.find("rank 1 exited with 3"), std::string::npos) << launch.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
   EXPECT_EQ(nas_launch({"-n", "2", "--nodes", "2", "--", "true"}).code, 2);  // no --master-port for two machines
+}
+
+TEST(Launcher, AProgramWithoutTheDashesBeforeItIsRefusedWithTheForm) {
+  const Launch launch = nas_launch({"-n", "2", "nas_search", "--run-dir", "x"});
+  EXPECT_EQ(launch.code, 2);
+  EXPECT_EQ(launch.err,
+            "nas_launch: no program: put -- before the program and its arguments (nas_launch -n 2 -- PROGRAM "
+            "ARGS...)\n");
+  EXPECT_EQ(nas_launch({"--help"}).code, 0);
+}
+
+// Under a launcher every rank reports its own failure; the ranks other
+// than 0 say which they are, each in one whole line.
+TEST(Launcher, AnErrorLineOfARankOtherThanZeroNamesTheRank) {
+  const auto reported = [](const char* rank) {
+    ::setenv("WORLD_SIZE", "2", 1);
+    ::setenv("RANK", rank, 1);
+    std::ostringstream err;
+    const int code = run_reporting_errors("nas_search", err, []() -> int { throw ConfigError("[child] bad"); });
+    ::unsetenv("WORLD_SIZE");
+    ::unsetenv("RANK");
+    return std::to_string(code) + " " + err.str();
+  };
+  EXPECT_EQ(reported("1"), "2 nas_search (rank 1 of 2): [child] bad\n");
+  EXPECT_EQ(reported("0"), "2 nas_search: [child] bad\n");
 }
 
 }  // namespace
