@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -45,7 +46,7 @@ void all_reduce_once(std::vector<torch::Tensor>& gradients) { world().all_reduce
 // archs_per_update) spread and gathered, with nothing measured.
 void gather_once() {
   benchmark::DoNotOptimize(evaluate_spread(
-      world(), 10,
+      world(), 10, [](std::size_t i) { return std::uint64_t(i) * 7919; },
       [](std::size_t i) {
         return controllers::Metrics{{"accuracy", 0.5 + 1e-3 * double(i)},
                                     {"loss", 1.25},
@@ -147,6 +148,10 @@ int main(int argc, char** argv) {
     ::setenv("MASTER_ADDR", "127.0.0.1", 1);
     ::setenv("MASTER_PORT", port.c_str(), 1);
     peer = ::fork();
+    if (peer < 0) {
+      std::perror("distributed_benchmark: fork");
+      return 1;
+    }
     ::setenv("RANK", peer == 0 ? "1" : "0", 1);
   }
   keep_freed_memory();

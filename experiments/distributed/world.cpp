@@ -1,5 +1,6 @@
 #include "experiments/distributed/world.h"
 
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -38,6 +39,9 @@ std::chrono::milliseconds milliseconds(double seconds) {
 
 struct World::Group {
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+  // The same ranks with a long timeout, for gathers after uneven work
+  // (Gloo takes its timeout from the group; a per-call one is ignored).
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> patient;
 };
 
 World::~World() = default;
@@ -63,15 +67,19 @@ World World::from_environment(double timeout_seconds) {
     store_options.waitWorkers = true;
     store_options.timeout = milliseconds(timeout_seconds);
     auto store = c10::make_intrusive<c10d::TCPStore>(*address, store_options);
-    auto options = c10d::ProcessGroupGloo::Options::create(milliseconds(timeout_seconds));
-    if (const auto interface = variable("GLOO_SOCKET_IFNAME")) {
-      options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*interface));
-    } else {
-      options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-    }
-    options->threads = 1;
+    const auto make_group = [&](const std::string& prefix, double seconds) {
+      auto options = c10d::ProcessGroupGloo::Options::create(milliseconds(seconds));
+      if (const auto interface = variable("GLOO_SOCKET_IFNAME")) {
+        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*interface));
+      } else {
+        options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+      }
+      options->threads = 1;
+      return c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>(prefix, store),
+                                                         world.rank_, world.size_, options);
+    };
     world.group_ = std::make_shared<Group>(
-        Group{c10::make_intrusive<c10d::ProcessGroupGloo>(store, world.rank_, world.size_, options)});
+        Group{make_group("world", timeout_seconds), make_group("patient", kPatientTimeoutSeconds)});
   } catch (const std::exception& e) {
     throw DistributedError("rank " + std::to_string(world.rank_) + " of " + std::to_string(size) +
                            ": the ranks did not meet at " + *address + ":" + std::to_string(port) + " within " +
@@ -116,12 +124,14 @@ void World::all_reduce(std::vector<torch::Tensor>& tensors, bool average) const 
   }
 }
 
-std::vector<torch::Tensor> World::all_gather_flat(const torch::Tensor& values, const std::string& what) const {
+std::vector<torch::Tensor> World::all_gather_flat(const torch::Tensor& values, const std::string& what,
+                                                  bool patient) const {
+  c10d::ProcessGroupGloo& group = patient ? *group_->patient : *group_->gloo;
   // Lengths first, then the values padded to the longest.
   std::vector<torch::Tensor> length = {torch::tensor({values.numel()}, torch::kInt64)};
   std::vector<std::vector<torch::Tensor>> lengths(1);
   for (int r = 0; r < size_; ++r) lengths[0].push_back(torch::empty({1}, torch::kInt64));
-  collective("gathering lengths", [&] { group_->gloo->allgather(lengths, length)->wait(); });
+  collective("gathering lengths", [&] { group.allgather(lengths, length)->wait(); });
   std::int64_t longest = 0;
   for (const torch::Tensor& l : lengths[0]) longest = std::max(longest, l.item<std::int64_t>());
   if (longest == 0) return std::vector<torch::Tensor>(static_cast<std::size_t>(size_), values);
@@ -129,7 +139,7 @@ std::vector<torch::Tensor> World::all_gather_flat(const torch::Tensor& values, c
   input[0].narrow(0, 0, values.numel()).copy_(values);
   std::vector<std::vector<torch::Tensor>> outputs(1);
   for (int r = 0; r < size_; ++r) outputs[0].push_back(torch::empty({longest}, values.options()));
-  collective("gathering " + what, [&] { group_->gloo->allgather(outputs, input)->wait(); });
+  collective("gathering " + what, [&] { group.allgather(outputs, input)->wait(); });
   std::vector<torch::Tensor> gathered;
   for (int r = 0; r < size_; ++r) {
     gathered.push_back(outputs[0][static_cast<std::size_t>(r)].narrow(
@@ -142,18 +152,18 @@ std::vector<std::vector<double>> World::all_gather(const std::vector<double>& va
   if (size_ == 1) return {values};
   std::vector<std::vector<double>> gathered;
   for (const torch::Tensor& t :
-       all_gather_flat(torch::tensor(values, torch::kFloat64), std::to_string(values.size()) + " values")) {
+       all_gather_flat(torch::tensor(values, torch::kFloat64), std::to_string(values.size()) + " values", false)) {
     gathered.emplace_back(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
   }
   return gathered;
 }
 
-std::vector<std::string> World::all_gather(const std::string& text) const {
+std::vector<std::string> World::all_gather(const std::string& text, bool patient) const {
   if (size_ == 1) return {text};
   const torch::Tensor bytes =
       torch::from_blob(const_cast<char*>(text.data()), {static_cast<std::int64_t>(text.size())}, torch::kUInt8).clone();
   std::vector<std::string> gathered;
-  for (const torch::Tensor& t : all_gather_flat(bytes, std::to_string(text.size()) + " bytes")) {
+  for (const torch::Tensor& t : all_gather_flat(bytes, std::to_string(text.size()) + " bytes", patient)) {
     const auto* begin = reinterpret_cast<const char*>(t.data_ptr<std::uint8_t>());
     gathered.emplace_back(begin, begin + t.numel());
   }

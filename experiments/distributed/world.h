@@ -44,6 +44,9 @@ class LaunchError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// How long a patient gather waits: 30 days.
+inline constexpr double kPatientTimeoutSeconds = 30.0 * 24 * 3600;
+
 class World {
  public:
   // Rank 0 of 1: no process group.
@@ -72,8 +75,12 @@ class World {
   // The values of every rank, in rank order (lengths may differ across
   // ranks). Throws DistributedError.
   std::vector<std::vector<double>> all_gather(const std::vector<double>& values) const;
-  // The texts (any bytes) of every rank, in rank order. Throws DistributedError.
-  std::vector<std::string> all_gather(const std::string& text) const;
+  // The texts (any bytes) of every rank, in rank order. `patient`: wait up
+  // to kPatientTimeoutSeconds for the slowest rank instead of
+  // timeout_seconds(), for gathers after uneven work (candidate
+  // evaluation), where a rank may legitimately be hours behind; a rank that
+  // dies still fails the others at once. Throws DistributedError.
+  std::vector<std::string> all_gather(const std::string& text, bool patient = false) const;
   // Rank `root`'s `values` on every rank (sizes must agree). Throws DistributedError.
   void broadcast(std::vector<double>& values, int root = 0) const;
   // Throws DistributedError "ranks disagree on <what>" when `value` is not
@@ -97,7 +104,7 @@ class World {
   template <class Body>
   void collective(const std::string& what, Body body) const;
   // Every rank's 1-D `values` (lengths may differ), in rank order; `what` names them in errors.
-  std::vector<torch::Tensor> all_gather_flat(const torch::Tensor& values, const std::string& what) const;
+  std::vector<torch::Tensor> all_gather_flat(const torch::Tensor& values, const std::string& what, bool patient) const;
 };
 
 // The world the binaries run in (from_environment on first use, with the

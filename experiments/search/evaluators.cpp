@@ -64,7 +64,7 @@ class RecalibratedEvaluator : public Evaluator {
   controllers::Metrics measure(const spaces::Arch& arch) override {
     const auto& search = context_.config.section("search");
     const spaces::ArchGraph graph = context_.space_of(arch)->decode(arch);
-    recalibrate(graph);
+    recalibrate(arch, graph);
     const std::int64_t scored = search.get_int("evaluation_batches");
     if (scored == 0) return measure_final_with(graph);
     childnets::EvalResult total;
@@ -76,12 +76,15 @@ class RecalibratedEvaluator : public Evaluator {
   }
   controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics*) override {
     const spaces::ArchGraph graph = context_.space_of(arch)->decode(arch);
-    recalibrate(graph);
+    recalibrate(arch, graph);
     return measure_final_with(graph);
   }
 
  private:
-  void recalibrate(const spaces::ArchGraph& graph) {
+  void recalibrate(const spaces::Arch& arch, const spaces::ArchGraph& graph) {
+    // Training mode draws dropout masks: from the candidate's own seed, not from what this rank ran before.
+    const childnets::DefaultGeneratorGuard keep;
+    torch::manual_seed(candidate_seed(arch));
     childnets::recalibrate_batch_norm(
         *context_.network, graph, [&] { return context_.next_batch(*context_.train_batches).images; },
         context_.config.section("search").get_int("recalibration_batches"));
@@ -109,31 +112,32 @@ class TrialEvaluator : public Evaluator {
     const spaces::ArchGraph graph = space->decode(arch);
     // Seeded by the candidate and where its batches start, not by what ran before on this rank.
     const childnets::DefaultGeneratorGuard keep;
-    torch::manual_seed(trial_seed(arch));
+    torch::manual_seed(candidate_seed(arch));
     auto network = childnets::ChildNetworkImpl::standalone(space, context_.network_options, arch);
     network->to(context_.placement.device);
     auto sgd = childnets::make_sgd(network->trainable_parameters(), sgd_options_of(child));
     // The trial trains on this rank alone: nothing to average with the others.
     const childnets::StepOptions step_options = childnets::StepOptions(context_.step_options).reduce_gradients(nullptr);
     const std::int64_t per_epoch = context_.train_batches->batches_per_epoch();
-    const std::int64_t steps = this->steps();
+    const std::int64_t total_steps = steps();
     const double margin = context_.config.section("search").get_double("trial_early_stop");
     const std::int64_t valid_batch = context_.config.section("controller").get_int("valid_batch_size");
     const auto score = [&] {
       return metrics_of(childnets::evaluate_in_batches(*network, graph, context_.validation_images,
                                                        context_.split.validation.labels, valid_batch, false));
     };
-    for (std::int64_t step = 0; step < steps; ++step) {
-      childnets::set_learning_rate(*sgd, childnets::cosine_lr(double(step), double(steps), child.get_double("lr_max"),
-                                                              child.get_double("lr_min")));
+    for (std::int64_t step = 0; step < total_steps; ++step) {
+      childnets::set_learning_rate(*sgd, childnets::cosine_lr(double(step), double(total_steps),
+                                                              child.get_double("lr_max"), child.get_double("lr_min")));
       const Batch batch = context_.next_batch(*context_.train_batches);
       childnets::train_step(*network, *sgd, batch.images, batch.labels, graph, step_options);
       // After the first of several epochs, a trial clearly worse than the best so far stops.
-      if (margin > 0 && step + 1 == per_epoch && step + 1 < steps && !std::isnan(context_.best_accuracy)) {
+      if (margin > 0 && step + 1 == per_epoch && step + 1 < total_steps && !std::isnan(context_.best_accuracy)) {
         controllers::Metrics early = score();
         if (early.at("accuracy") < context_.best_accuracy - margin) {
           early["stopped_early"] = 1.0;
-          context_.train_batches->skip(steps - step - 1);  // an evaluation draws search_draws() whatever its outcome
+          context_.train_batches->skip(total_steps - step -
+                                       1);  // an evaluation draws search_draws() whatever its outcome
           return early;
         }
       }
@@ -151,16 +155,6 @@ class TrialEvaluator : public Evaluator {
   std::int64_t steps() const {
     return std::max<std::int64_t>(1, std::llround(epochs_ * double(context_.train_batches->batches_per_epoch())));
   }
-  // From [run] seed, the candidate's canonical key and the training
-  // iterator's position: the same on every rank, different for each trial.
-  std::uint64_t trial_seed(const spaces::Arch& arch) const {
-    const IteratorPosition at = context_.train_batches->position();
-    std::uint64_t seed = spaces::hash_mix(static_cast<std::uint64_t>(context_.config.section("run").get_int("seed")),
-                                          context_.canonical_key(arch));
-    seed = spaces::hash_mix(seed, static_cast<std::uint64_t>(at.epoch));
-    return spaces::hash_mix(seed, static_cast<std::uint64_t>(at.batch)) >> 1;  // manual_seed takes it as signed
-  }
-
   double epochs_;
 };
 
@@ -244,6 +238,14 @@ controllers::Metrics Evaluator::evaluate_final(const spaces::Arch& arch, const c
   for (const auto& [name, value] : context_.costs->costs(arch)) metrics[name] = value;
   metrics["seconds"] = seconds_since(start);
   return metrics;
+}
+
+std::uint64_t Evaluator::candidate_seed(const spaces::Arch& arch) const {
+  const IteratorPosition at = context_.train_batches->position();
+  std::uint64_t seed = spaces::hash_mix(static_cast<std::uint64_t>(context_.config.section("run").get_int("seed")),
+                                        context_.canonical_key(arch));
+  seed = spaces::hash_mix(seed, static_cast<std::uint64_t>(at.epoch));
+  return spaces::hash_mix(seed, static_cast<std::uint64_t>(at.batch)) >> 1;  // manual_seed takes it as signed
 }
 
 void Evaluator::pass_over(const BatchDraws& draws) {

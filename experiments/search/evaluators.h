@@ -44,7 +44,11 @@
 // candidate sees the batches one process would give it. A trial builds and
 // trains its network under libtorch's default generator seeded from [run]
 // seed, the candidate and the training iterator's position (restored after),
-// and all-reduces nothing, so its result is the same on any rank.
+// and all-reduces nothing, so its result is the same on any rank; so does
+// the recalibrated evaluator's recalibration (dropout in training mode).
+// Each rank's batch-norm running statistics end as its own last
+// recalibration left them; every reader recalibrates first, so no result
+// depends on them.
 
 #include <functional>
 #include <memory>
@@ -86,6 +90,11 @@ class Evaluator {
  protected:
   virtual controllers::Metrics measure(const spaces::Arch& arch) = 0;
   virtual controllers::Metrics measure_final(const spaces::Arch& arch, const controllers::Metrics* measured) = 0;
+  // A seed for the random draws of one evaluation (a trial's initial
+  // weights and dropout, recalibration's dropout), from [run] seed, the
+  // candidate's canonical key and the training iterator's position: the
+  // same on every rank, different for each evaluation. Non-negative as int64.
+  std::uint64_t candidate_seed(const spaces::Arch& arch) const;
   SearchContext& context_;
 };
 

@@ -30,7 +30,7 @@ void run_ranking_monitor(SearchContext& context, Evaluator& evaluator) {
   const auto start = Clock::now();
   // Each architecture's supernet metrics, with "standalone_accuracy" when a standalone trial is asked.
   const std::vector<controllers::Metrics> scores = evaluate_spread(
-      context.world, archs.size(),
+      context.world, archs.size(), [&](std::size_t i) { return context.canonical_key(archs[i]); },
       [&](std::size_t i) {
         controllers::Metrics metrics = evaluator.evaluate_final(archs[i], nullptr);
         if (standalone) metrics["standalone_accuracy"] = standalone->evaluate(archs[i]).at("accuracy");

@@ -674,7 +674,7 @@ bool SearchLoop::State::evaluate_phase(const controllers::EvaluatePhase& phase) 
     while (feedback.size() < proposed.size()) {
       const EvaluationBlock block = next_block(proposed, feedback.size(), every);
       const std::vector<controllers::Metrics> measured = evaluate_spread(
-          c.world, block.fresh.size(),
+          c.world, block.fresh.size(), [&](std::size_t k) { return c.canonical_key(proposed[block.fresh[k]].arch); },
           [&](std::size_t k) { return evaluator->evaluate(proposed[block.fresh[k]].arch); },
           [&](std::size_t) { evaluator->pass_over(evaluator->search_draws()); });
       for (std::size_t k = 0; k < block.fresh.size(); ++k) {
@@ -797,7 +797,8 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_phase() {
     measured.push_back(it == candidates.end() ? nullptr : &it->metrics);
   }
   const std::vector<controllers::Metrics> final_metrics = evaluate_spread(
-      c.world, finalists.size(), [&](std::size_t i) { return evaluator->evaluate_final(finalists[i], measured[i]); },
+      c.world, finalists.size(), [&](std::size_t i) { return c.canonical_key(finalists[i]); },
+      [&](std::size_t i) { return evaluator->evaluate_final(finalists[i], measured[i]); },
       [&](std::size_t i) { evaluator->pass_over(evaluator->final_draws(measured[i])); });
   std::vector<std::pair<spaces::Arch, double>> results;
   for (std::size_t i = 0; i < finalists.size(); ++i) {

@@ -14,11 +14,16 @@
 // measurement reads may depend on earlier items' metrics, since those are
 // measured elsewhere at the same time.
 //
-// Metrics travel as text that reads back exactly (metrics_text), in one
-// all-gather per call. World size 1 measures every item in order and
-// gathers nothing.
+// Metrics travel as text that reads back exactly (metrics_text), each line
+// with its item's index and `key` (the candidate's canonical key), which
+// the receivers check; in one all-gather per call (lengths, then texts).
+// The gather is patient (World::all_gather): it waits for the slowest rank, not
+// the world's timeout: evaluations are uneven by design (3 and 2 candidates,
+// trials that stop early), and a rank that dies still fails the others at
+// once. World size 1 measures every item in order and gathers nothing.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -29,8 +34,10 @@ namespace experiments {
 
 // The metrics of items 0 .. count-1, in order, on every rank. Throws what
 // `measure` throws on this rank, and DistributedError when another rank
-// failed (it died, hung past the world's timeout, or threw).
+// failed (it died or threw) or sent other items than this rank expected
+// (another count, or another key for an item).
 std::vector<controllers::Metrics> evaluate_spread(const World& world, std::size_t count,
+                                                  const std::function<std::uint64_t(std::size_t)>& key,
                                                   const std::function<controllers::Metrics(std::size_t)>& measure,
                                                   const std::function<void(std::size_t)>& pass_over);
 

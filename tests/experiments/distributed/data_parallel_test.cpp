@@ -185,9 +185,10 @@ class TwoHosts {
   TwoHosts() : tag_(std::to_string(::getpid() % 100000)) {
     try {
       for (const std::string& host : {a(), b()}) ip({"netns", "add", host});
-      ip({"link", "add", link(a()), "type", "veth", "peer", "name", link(b())});
+      // Made inside host a, so removing the namespaces removes the pair whatever fails later.
+      ip({"-n", a(), "link", "add", link(a()), "type", "veth", "peer", "name", link(b())});
+      ip({"-n", a(), "link", "set", link(b()), "netns", b()});
       for (const std::string& host : {a(), b()}) {
-        ip({"link", "set", link(host), "netns", host});
         ip({"-n", host, "addr", "add", address(host) + "/24", "dev", link(host)});
         ip({"-n", host, "link", "set", "lo", "up"});
         ip({"-n", host, "link", "set", link(host), "up"});
@@ -249,8 +250,14 @@ TEST(DataParallel, TwoHostsRunOneSearchThroughTheStoreOnTheFirst) {
         second_error = e.what();
       }
     });
-    const std::string printed = run_tool(node(0, program), "", "", 300);
-    second.join();
+    std::string printed, first_error;
+    try {
+      printed = run_tool(node(0, program), "", "", 300);
+    } catch (const std::exception& e) {
+      first_error = e.what();
+    }
+    second.join();  // before any failure leaves the test, so the thread is never left running
+    EXPECT_EQ(first_error, "");
     EXPECT_EQ(second_error, "");
     return printed;
   };

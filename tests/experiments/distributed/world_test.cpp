@@ -94,6 +94,25 @@ TEST(World, TwoRanksReduceGatherBroadcastAndCheckAgreement) {
   EXPECT_EQ(codes, (std::vector<int>{0, 0}));
 }
 
+// A patient gather outlasts a rank that is slow on purpose (uneven
+// candidate evaluation), where the world's timeout gives up.
+TEST(World, APatientGatherOutlastsTheWorldsTimeout) {
+  const std::vector<int> codes = testing::run_ranks(2, [](int rank) {
+    const World world = World::from_environment(1.0);
+    if (rank == 1) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    const std::vector<std::string> texts = world.all_gather(std::to_string(rank), /*patient=*/true);
+    if (texts != std::vector<std::string>{"0", "1"}) return 1;
+    if (rank == 1) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    try {
+      world.all_gather(std::string("late"));
+      return rank == 0 ? 2 : 0;  // rank 0 should have given up after 1 s
+    } catch (const DistributedError&) {
+      return rank == 0 ? 0 : 3;
+    }
+  });
+  EXPECT_EQ(codes[0], 0);
+}
+
 // A rank that dies makes the other's next collective fail at once with a
 // message, instead of a hang.
 TEST(World, ARankThatDiesStopsTheOtherWithAMessage) {

@@ -18,6 +18,8 @@ controllers::Metrics metrics_of_item(std::size_t i) {
   return metrics;
 }
 
+std::uint64_t key_of_item(std::size_t i) { return 1000003ULL * (i + 1); }
+
 bool same(const controllers::Metrics& a, const controllers::Metrics& b) {
   if (a.size() != b.size()) return false;
   for (const auto& [name, value] : a) {
@@ -32,7 +34,7 @@ TEST(SpreadEvaluation, OneProcessMeasuresEveryItemInOrder) {
   const World world;
   std::vector<std::size_t> measured;
   const auto metrics = evaluate_spread(
-      world, 4,
+      world, 4, key_of_item,
       [&](std::size_t i) {
         measured.push_back(i);
         return metrics_of_item(i);
@@ -50,7 +52,7 @@ TEST(SpreadEvaluation, TwoRanksMeasureTheirShareAndGatherEveryItemExactly) {
     std::vector<std::string> calls;  // "m3": measured item 3; "p2": passed over item 2
     const std::size_t count = 7;
     const auto metrics = evaluate_spread(
-        world, count,
+        world, count, key_of_item,
         [&](std::size_t i) {
           calls.push_back("m" + std::to_string(i));
           return metrics_of_item(i);
@@ -61,8 +63,18 @@ TEST(SpreadEvaluation, TwoRanksMeasureTheirShareAndGatherEveryItemExactly) {
       if (!same(metrics[i], metrics_of_item(i))) return 2;
     }
     // Fewer items than ranks: rank 1 measures nothing and still gathers.
-    const auto one = evaluate_spread(world, 1, metrics_of_item, [](std::size_t) {});
+    const auto one = evaluate_spread(world, 1, key_of_item, metrics_of_item, [](std::size_t) {});
     if (one.size() != 1 || !same(one[0], metrics_of_item(0))) return 3;
+    // Ranks that disagree on the candidates (rank 1 keys item 1 differently) stop with a message.
+    try {
+      evaluate_spread(
+          world, 2, [rank](std::size_t i) { return key_of_item(i) + (rank == 1 && i == 1 ? 1 : 0); }, metrics_of_item,
+          [](std::size_t) {});
+      if (rank == 0) return 4;  // rank 1 receives only item 0, whose key agrees
+    } catch (const DistributedError& e) {
+      if (rank == 0 && std::string(e.what()).find("rank 1 measured another candidate as item 1") == std::string::npos)
+        return 5;
+    }
     return 0;
   });
   EXPECT_EQ(codes, (std::vector<int>{0, 0}));
