@@ -19,6 +19,7 @@ std::string pre_key(int position, int input) { return make_key("c", position, ".
 std::string proj_key(int position, int vertex) { return make_key("c", position, ".proj.v", vertex); }
 std::string shrink_key(int position, int vertex) { return make_key("c", position, ".shrink", vertex); }
 std::string reduce_input_key(int position) { return make_key("c", position, ".reduce_input"); }
+std::string base_key(int position) { return make_key("c", position, ".base"); }
 
 std::shared_ptr<torch::nn::Module> make_projection_slice(std::int64_t channels) {
   return std::make_shared<torch::nn::Conv2dImpl>(torch::nn::Conv2dOptions(channels, channels, 1).bias(false));
@@ -34,7 +35,7 @@ std::shared_ptr<CellOpImpl> make_calibration(std::int64_t in_channels, std::int6
 
 }  // namespace
 
-std::vector<CellPlan> plan_cell_stack(const NetworkOptions& options, std::int64_t out_multiplier,
+std::vector<CellPlan> plan_cell_stack(const NetworkOptions& options, const std::vector<std::int64_t>& out_multipliers,
                                       std::size_t graph_cells) {
   std::vector<CellPlan> plan;
   const std::int64_t n = options.cells_per_stage();
@@ -61,7 +62,7 @@ std::vector<CellPlan> plan_cell_stack(const NetworkOptions& options, std::int64_
     cell.in0_size = cell.reduce_input ? prev_size : prev_prev_size;
     cell.in1_size = cell.reduce_input ? size : prev_size;
     cell.channels = channels;
-    cell.out_channels = channels * out_multiplier;
+    cell.out_channels = channels * out_multipliers.at(static_cast<std::size_t>(cell.graph_cell));
     cell.out_size = size;
     plan.push_back(cell);
     prev_prev_ch = prev_ch;
@@ -85,8 +86,24 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
   op_functions_.assign(functions.begin(), functions.end());
   weight_free_ = std::make_unique<WeightFreeOps>(op_functions_, std::vector<std::int64_t>{1, 2});
 
-  plan_ = plan_cell_stack(options, project_output_ ? 1 : nodes_, graph_cells_);
-  aux_after_ = static_cast<int>(2 * options.cells_per_stage() + 1);
+  fixed_arc_ = options.fixed_arc_form();
+  if (fixed_arc_ && !project_output_) {
+    throw std::invalid_argument("the fixed-arc form is ENAS's and NAO-WS's cells of loose ends; space " + space_name_ +
+                                " concatenates all its nodes already");
+  }
+  plan_ = plan_cell_stack(options, std::vector<std::int64_t>(graph_cells_, project_output_ ? 1 : nodes_), graph_cells_);
+  // ENAS's aux_head_indices = [pool_layers[-1] + 1] in its fixed-arc code; DARTS's after the reduction itself.
+  aux_after_ = static_cast<int>(2 * options.cells_per_stage() + (fixed_arc_ ? 2 : 1));
+}
+
+std::vector<CellPlan> CellNetwork::plan_for(const spaces::ArchGraph& arch) const {
+  if (!fixed_arc_) return plan_;
+  // Each cell is as wide as its loose ends.
+  std::vector<std::int64_t> loose_ends;
+  for (const CellGraph& graph : arch.cells) {
+    loose_ends.push_back(static_cast<std::int64_t>(spaces::inputs_by_slot(graph, spaces::output_vertex(graph)).size()));
+  }
+  return plan_cell_stack(options_, loose_ends, graph_cells_);
 }
 
 void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, const CellGraph* only) const {
@@ -124,15 +141,15 @@ void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, 
     for (const auto& e : spaces::inputs_by_slot(*only, out))
       concat.push_back(static_cast<int>(boost::source(e, *only)));
   }
+  if (fixed_arc_) store.add(base_key(p), std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(c, c, 1)));
+  const bool project = project_output_ && !fixed_arc_;
   for (int v : concat) {
-    if (project_output_ && (v >= 2 || inputs_may_be_loose_)) store.add(proj_key(p, v), make_projection_slice(c));
+    if (project && (v >= 2 || inputs_may_be_loose_)) store.add(proj_key(p, v), make_projection_slice(c));
     if (cell.strided && v < 2 && inputs_may_be_loose_) {
       store.add(shrink_key(p, v), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(c, c)));
     }
   }
-  if (project_output_) {
-    store.add(make_key("c", p, ".proj_bn"), std::make_shared<BatchNormImpl>(BatchNormOptions(c)));
-  }
+  if (project) store.add(make_key("c", p, ".proj_bn"), std::make_shared<BatchNormImpl>(BatchNormOptions(c)));
 }
 
 bool CellNetwork::runs_smaller(const spaces::ArchGraph& arch) const {
@@ -150,18 +167,25 @@ bool CellNetwork::runs_smaller(const spaces::ArchGraph& arch) const {
 }
 
 void CellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const {
+  if (fixed_arc_ && only == nullptr) {
+    throw std::invalid_argument("the fixed-arc form builds one architecture's standalone network, not a shared store");
+  }
+  const std::vector<CellPlan> plan = only == nullptr ? plan_ : plan_for(*only);
   store.add("stem", std::make_shared<StemImpl>(
                         StemOptions(options_.input_channels(), options_.stem_multiplier() * options_.channels())));
-  for (const CellPlan& cell : plan_) {
+  for (const CellPlan& cell : plan) {
     declare_cell(store, cell, only == nullptr ? nullptr : &only->cells.at(static_cast<std::size_t>(cell.graph_cell)));
   }
   if (options_.auxiliary()) {
-    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(plan_[static_cast<std::size_t>(aux_after_)].out_channels,
-                                                         options_.num_classes()));
+    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(
+                         AuxiliaryHeadOptions(plan.at(static_cast<std::size_t>(aux_after_)).out_channels,
+                                              options_.num_classes())
+                             .enas_form(fixed_arc_)));
   }
   store.add("classifier",
-            std::make_shared<ClassifierImpl>(
-                ClassifierOptions(plan_.back().out_channels, options_.num_classes()).dropout(options_.dropout())));
+            std::make_shared<ClassifierImpl>(ClassifierOptions(plan.back().out_channels, options_.num_classes())
+                                                 .dropout(options_.dropout())
+                                                 .bias(!fixed_arc_)));
 }
 
 torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& cell, const CellGraph& graph,
@@ -170,6 +194,7 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
   std::vector<torch::Tensor> states(static_cast<std::size_t>(nodes_ + 2));
   states[0] = store.contains(pre_key(p, 0)) ? store.get<CellOpImpl>(pre_key(p, 0)).forward(in0) : in0;
   states[1] = store.contains(pre_key(p, 1)) ? store.get<CellOpImpl>(pre_key(p, 1)).forward(in1) : in1;
+  if (fixed_arc_) states[1] = store.get<CellOpImpl>(base_key(p)).forward(states[1]);
   const bool training = store.is_training();
   // relu(state), computed once per state however many ops start with a ReLU.
   std::vector<torch::Tensor> activated(states.size());
@@ -188,8 +213,11 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
           op_has_weights(op, stride)
               ? &store.get<CellOpImpl>(edge_key(p, static_cast<int>(v), graph[e].slot, static_cast<int>(input), op))
               : &weight_free_->at(op, stride);
-      torch::Tensor y = module->starts_with_relu() ? module->forward_activated(activated_state(input))
-                                                   : module->forward(states[input]);
+      // ENAS's fixed-arc stride-2 identity is a factorized reduction of the state itself, no ReLU first.
+      const bool unactivated = fixed_arc_ && stride == 2 && is_identity_op(op);
+      torch::Tensor y = unactivated                  ? module->forward_activated(states[input])
+                        : module->starts_with_relu() ? module->forward_activated(activated_state(input))
+                                                     : module->forward(states[input]);
       if (training && module->droppable()) y = drop_path(y, drop_path_prob);
       terms.push_back(y);
     }
@@ -201,6 +229,11 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
   for (const auto& e : spaces::inputs_by_slot(graph, out)) {
     const auto v = static_cast<std::size_t>(boost::source(e, graph));
     const bool shrink = cell.strided && v < 2;
+    if (fixed_arc_) {  // a loose input at twice the resolution: factorized-reduced, no ReLU first
+      parts.push_back(shrink ? store.get<CellOpImpl>(shrink_key(p, static_cast<int>(v))).forward_activated(states[v])
+                             : states[v]);
+      continue;
+    }
     if (!project_output_) {
       parts.push_back(states[v]);
       continue;
@@ -211,7 +244,7 @@ torch::Tensor CellNetwork::run_cell(ParameterStoreImpl& store, const CellPlan& c
     weights.push_back(store.get<torch::nn::Conv2dImpl>(proj_key(p, static_cast<int>(v))).weight);
   }
   torch::Tensor concat = parts.size() == 1 ? parts[0] : torch::cat(parts, 1);
-  if (!project_output_) return concat;
+  if (!project_output_ || fixed_arc_) return concat;
   // One 1x1 conv over the concat whose weight is the loose ends' slices side by side.
   const torch::Tensor weight = weights.size() == 1 ? weights[0] : torch::cat(weights, 1);
   torch::Tensor projected = torch::conv2d(concat, weight);
@@ -224,7 +257,8 @@ ChildOutput CellNetwork::forward(ParameterStoreImpl& store, const torch::Tensor&
   ChildOutput output;
   torch::Tensor stem = store.get<StemImpl>("stem").forward(x);
   torch::Tensor prev_prev = stem, prev = stem;
-  for (const CellPlan& cell : plan_) {
+  const std::vector<CellPlan> plan = plan_for(arch);
+  for (const CellPlan& cell : plan) {
     const auto& graph = arch.cells.at(static_cast<std::size_t>(cell.graph_cell));
     torch::Tensor next;
     if (cell.reduce_input) {

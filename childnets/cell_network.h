@@ -14,9 +14,10 @@
 // in-edges (loose ends, or all nodes for DARTS); ENAS-style spaces then
 // project it back to C (ReLU -> 1x1 conv -> BN, one C x C weight slice per
 // vertex, so any set of loose ends shares weights), DARTS keeps the concat
-// (B*C channels). Loose cell inputs of a reduction cell are factorized-reduced.
-// With NetworkOptions::factorized_reductions a reduction cell instead reads
-// (previous output, FactorizedReduce(previous output)) and runs at stride 1.
+// (B*C channels), and so does ENAS's fixed-arc form
+// (NetworkOptions::fixed_arc_form, which also adds a ReLU-1x1-BN on input 1). Loose cell inputs of a reduction cell are
+// factorized-reduced. With NetworkOptions::factorized_reductions a reduction cell instead reads (previous output,
+// FactorizedReduce(previous output)) and runs at stride 1.
 
 #include <vector>
 
@@ -39,11 +40,12 @@ struct CellPlan {
 // The stack of 3N+2 cells that NetworkOptions describe (N =
 // cells_per_stage; reductions at positions N and 2N+1, as DARTS's layers//3
 // and 2*layers//3): each cell's inputs, width and resolution. A cell's
-// output is out_multiplier * C wide (1: projected back to C; B: DARTS's
-// concat of its B nodes). `graph_cells`: 2 when normal and reduction cells
-// differ, 1 when one cell serves both. Throws std::invalid_argument when
+// output is out_multipliers[its graph cell] * C wide (1: projected back to
+// C; B: DARTS's concat of its B nodes; L: the fixed-arc form's L loose
+// ends). `graph_cells`: 2 when normal and reduction cells differ, 1 when
+// one cell serves both. Throws std::invalid_argument when
 // the image is too small for two reductions.
-std::vector<CellPlan> plan_cell_stack(const NetworkOptions& options, std::int64_t out_multiplier,
+std::vector<CellPlan> plan_cell_stack(const NetworkOptions& options, const std::vector<std::int64_t>& out_multipliers,
                                       std::size_t graph_cells);
 
 class CellNetwork : public NetworkFamily {
@@ -53,7 +55,9 @@ class CellNetwork : public NetworkFamily {
   bool runs_smaller(const spaces::ArchGraph& arch) const override;
   ChildOutput forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                       double drop_path) const override;
-  const std::vector<CellPlan>& plan() const { return plan_; }
+  // The stack `arch` runs on: the plan above, or in the fixed-arc form one
+  // whose widths follow each cell's loose ends.
+  std::vector<CellPlan> plan_for(const spaces::ArchGraph& arch) const;
 
  private:
   torch::Tensor run_cell(ParameterStoreImpl& store, const CellPlan& cell, const spaces::CellGraph& graph,
@@ -68,6 +72,7 @@ class CellNetwork : public NetworkFamily {
   std::size_t graph_cells_ = 0;
   bool project_output_ = true;
   bool inputs_may_be_loose_ = true;
+  bool fixed_arc_ = false;  // NetworkOptions::fixed_arc_form
   std::vector<CellPlan> plan_;
   int aux_after_ = -1;  // position of the cell the auxiliary head reads
 };

@@ -79,8 +79,8 @@ void MacroNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* o
     }
   }
   if (has_auxiliary_head()) {
-    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(channels_[static_cast<std::size_t>(pool_layers_[1] + 2)],
-                                                         options_.num_classes()));
+    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(AuxiliaryHeadOptions(
+                         channels_[static_cast<std::size_t>(pool_layers_[1] + 2)], options_.num_classes())));
   }
   // Pools follow layers L/3-1 and 2L/3-1, never the last layer.
   store.add("classifier", std::make_shared<ClassifierImpl>(

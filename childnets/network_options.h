@@ -31,6 +31,25 @@ struct NetworkOptions {
   // micro_child does while searching; cheaper, since no op runs at the
   // higher resolution.
   TORCH_ARG(bool, factorized_reductions) = false;
+  // Cell spaces whose cells output their loose ends (enas_micro, nao):
+  // build a fixed architecture as ENAS's and NAO-WS's final-training code
+  // does (ENAS micro_child.py _fixed_layer/_fixed_combine, NAO-WS
+  // model.py, which is the same code), not as their search code (the form
+  // the shared store uses):
+  //  - a cell outputs the concatenation of its loose ends, L*C wide, with no
+  //    projection back to C;
+  //  - the next cells calibrate those wide tensors as before (a factorized
+  //    reduction for input 0 at twice the resolution, ReLU-1x1-BN when the
+  //    width differs), then every cell applies a further ReLU-1x1-BN C->C to
+  //    input 1 ("layer_base");
+  //  - a stride-2 identity and a loose input of a reduction cell are
+  //    factorized reductions without a leading ReLU;
+  //  - the auxiliary head reads the first normal cell after the second
+  //    reduction (AuxiliaryHeadOptions::enas_form);
+  //  - the classifier has no bias.
+  // Only for a standalone network of one architecture (the widths depend
+  // on its loose ends); a shared store throws std::invalid_argument.
+  TORCH_ARG(bool, fixed_arc_form) = false;
   TORCH_ARG(bool, auxiliary) = false;  // auxiliary head after the second reduction
   TORCH_ARG(double, dropout) = 0.0;    // before the classifier (ENAS: 1 - keep_prob)
 };

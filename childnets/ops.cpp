@@ -231,7 +231,7 @@ std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t c
   static const std::regex square(R"((sep_conv|dil_conv|dil_sep_conv|conv|avg_pool|max_pool|min_pool)_(\d)x\2)");
   static const std::regex factorized(R"(conv_1x(\d)_\1x1)");
   std::smatch match;
-  if (name == "identity" || name == "skip_connect" || name == "skip") {
+  if (is_identity_op(name)) {
     if (stride == 1) return std::make_shared<IdentityImpl>();
     return std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(channels, channels).affine(affine));
   }
@@ -264,9 +264,11 @@ std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t c
 
 bool op_has_weights(const std::string& name, std::int64_t stride) {
   if (name == "none" || name.find("pool") != std::string::npos) return false;
-  if (name == "identity" || name == "skip_connect" || name == "skip") return stride != 1;
+  if (is_identity_op(name)) return stride != 1;
   return true;
 }
+
+bool is_identity_op(const std::string& name) { return name == "identity" || name == "skip_connect" || name == "skip"; }
 
 void use_channels_last(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
@@ -312,19 +314,24 @@ torch::Tensor ClassifierImpl::forward(const torch::Tensor& x) {
   return linear(y);
 }
 
-AuxiliaryHeadImpl::AuxiliaryHeadImpl(std::int64_t channels, std::int64_t classes) {
-  reduce = register_module("reduce", make_conv(channels, 128, {1, 1}, {1, 1}, {0, 0}));
+AuxiliaryHeadImpl::AuxiliaryHeadImpl(const AuxiliaryHeadOptions& options_) : options(options_) {
+  reduce = register_module("reduce", make_conv(options.channels(), 128, {1, 1}, {1, 1}, {0, 0}));
   bn1 = register_module("bn1", make_bn(128));
   expand = register_module("expand", make_conv(128, 768, {2, 2}, {1, 1}, {0, 0}));
   bn2 = register_module("bn2", make_bn(768));
-  linear = register_module("linear", torch::nn::Linear(768, classes));
+  linear = register_module(
+      "linear", torch::nn::Linear(torch::nn::LinearOptions(768, options.classes()).bias(!options.enas_form())));
 }
 
 torch::Tensor AuxiliaryHeadImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = F::adaptive_avg_pool2d(torch::relu(x), F::AdaptiveAvgPool2dFuncOptions({2, 2}));
+  torch::Tensor y = torch::relu(x);
+  y = options.enas_form() ? F::avg_pool2d(y, F::AvgPool2dFuncOptions(5).stride(3))
+                          : F::adaptive_avg_pool2d(y, F::AdaptiveAvgPool2dFuncOptions({2, 2}));
   y = torch::relu(bn1(counted_conv(reduce, y)));
+  // TF's SAME for an even kernel pads after, not before.
+  if (options.enas_form()) y = F::pad(y, F::PadFuncOptions({0, 1, 0, 1}));
   y = torch::relu(bn2(counted_conv(expand, y)));
-  y = y.flatten(1);
+  y = options.enas_form() ? y.mean({2, 3}) : y.flatten(1);
   MacCounter::add(y.size(0) * 768 * linear->options.out_features());
   return linear(y);
 }

@@ -157,7 +157,7 @@ TORCH_MODULE(FactorizedConv);
 
 struct PoolOptions {
   explicit PoolOptions(bool average) : average_(average) {}
-  TORCH_ARG(bool, average);  // avg (count_include_pad=false) or max
+  TORCH_ARG(bool, average);          // avg (count_include_pad=false) or max
   TORCH_ARG(bool, minimum) = false;  // max pool of -x, negated: NAO_V1's min_pool
   TORCH_ARG(std::int64_t, kernel) = 3;
   TORCH_ARG(std::int64_t, stride) = 1;
@@ -223,6 +223,9 @@ std::shared_ptr<CellOpImpl> make_cell_op(const std::string& name, std::int64_t c
                                          bool affine = true);
 // Whether the op has weights (pools, identity at stride 1 and none do not).
 bool op_has_weights(const std::string& name, std::int64_t stride);
+// Whether `name` is the identity under one of its spaces' names (identity,
+// skip_connect, skip): a factorized reduction at stride 2.
+bool is_identity_op(const std::string& name);
 
 // Stores every 4-d parameter of `module` channels-last, the layout the
 // networks run in.
@@ -269,13 +272,26 @@ class ClassifierImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Classifier);
 
+struct AuxiliaryHeadOptions {
+  AuxiliaryHeadOptions(std::int64_t channels, std::int64_t classes) : channels_(channels), classes_(classes) {}
+  TORCH_ARG(std::int64_t, channels);  // of the input [batch, channels, size, size]
+  TORCH_ARG(std::int64_t, classes);
+  // ENAS's and NAO-WS's fixed-arc head (micro_child.py:287-323): a 5x5
+  // average pool at stride 3 without padding (8x8 -> 2x2; the input must
+  // be at least 5x5), the 2x2 conv padded as TF's SAME (one row and column
+  // at the bottom and right, so it keeps 2x2) and then averaged to 1x1, and
+  // a linear layer without bias. false: DARTS's form below.
+  TORCH_ARG(bool, enas_form) = false;
+};
+
 // The auxiliary head of DARTS/NASNet, for any input of at least 2x2:
 // ReLU -> average pool to 2x2 -> conv 1x1 (128) -> BN -> ReLU -> conv 2x2
-// (768) -> BN -> ReLU -> linear.
+// (768) -> BN -> ReLU -> linear [batch, classes]. See enas_form for ENAS's.
 class AuxiliaryHeadImpl : public torch::nn::Module {
  public:
-  AuxiliaryHeadImpl(std::int64_t channels, std::int64_t classes);
+  explicit AuxiliaryHeadImpl(const AuxiliaryHeadOptions& options);
   torch::Tensor forward(const torch::Tensor& x);
+  AuxiliaryHeadOptions options;
   torch::nn::Conv2d reduce{nullptr}, expand{nullptr};
   BatchNorm bn1{nullptr}, bn2{nullptr};
   torch::nn::Linear linear{nullptr};

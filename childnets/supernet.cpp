@@ -73,7 +73,7 @@ MixedCellNetwork::MixedCellNetwork(const spaces::SpacePtr& space, const NetworkO
   }
   NetworkOptions strided = options;
   strided.factorized_reductions(false);  // DARTS's reduction cells run their input edges at stride 2
-  plan_ = plan_cell_stack(strided, nodes_, 2);
+  plan_ = plan_cell_stack(strided, {nodes_, nodes_}, 2);
 }
 
 void MixedCellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const {

@@ -33,6 +33,7 @@ childnets::NetworkOptions train_network_options(const ExperimentConfig& config) 
       .cells_per_stage(network.get_int("cells_per_stage"))
       .stem_multiplier(network.get_int("stem_multiplier"))
       .factorized_reductions(false)
+      .fixed_arc_form(network.get_bool("fixed_arc_form"))
       .auxiliary(network.get_bool("auxiliary"))
       .dropout(network.get_double("dropout"));
 }

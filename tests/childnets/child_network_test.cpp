@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "childnets/training.h"
+#include "spaces/presets.h"
 #include "spaces/registry.h"
 #include "tests/childnets/small_network.h"
 
@@ -109,6 +110,93 @@ TEST(ChildNetwork, ParameterCountMatchesAHandCount) {
   expected += reduce(8, 16) + sep3(16) + projection(16, 1);                                // c4
   expected += 16 * 3 + 3;                                                                  // classifier
   EXPECT_EQ(measure_network(space, options, arch).parameters, expected);
+}
+
+// The parameters of ENAS's fixed-arc network (micro_child.py, with_aux:
+// and its auxiliary head), walked from ENAS's code over the architecture's
+// cells: stem conv 3x3 + BN; per cell, input 0 calibrated by a factorized
+// reduction (at twice the resolution) or ReLU-1x1-BN (another width),
+// input 1 by ReLU-1x1-BN (another width), then layer_base (ReLU-1x1-BN
+// C->C); two ReLU-sepconv-BN per separable op, none for pools, a
+// factorized reduction for a stride-2 identity and for a loose input of a
+// reduction cell; the output the loose ends' concat, L*C; a bias-free
+// classifier; the aux head after the first normal cell past the second
+// reduction: conv 1x1 -> 128 + BN, conv 2x2 -> 768 + BN, bias-free linear.
+std::int64_t enas_fixed_arc_parameters(const spaces::ArchGraph& arch, const NetworkOptions& o, bool with_aux) {
+  const auto bn = [](std::int64_t c) { return 2 * c; };
+  const auto conv1x1_bn = [&](std::int64_t in, std::int64_t out) { return in * out + bn(out); };
+  const std::int64_t n = o.cells_per_stage();
+  std::int64_t c = o.channels(), size = o.image_size();
+  std::int64_t total = o.input_channels() * o.stem_multiplier() * c * 9 + bn(o.stem_multiplier() * c);
+  std::int64_t c0 = o.stem_multiplier() * c, c1 = c0, size0 = size, size1 = size, aux_width = 0;
+  for (std::int64_t layer = 0; layer < 3 * n + 2; ++layer) {
+    const bool reduction = layer == n || layer == 2 * n + 1;
+    if (reduction) {
+      c *= 2;
+      size /= 2;
+    }
+    const spaces::CellGraph& graph = arch.cells.at(reduction && arch.cells.size() == 2 ? 1 : 0);
+    total += size0 != size1 ? conv1x1_bn(c0, c) : (c0 != c ? conv1x1_bn(c0, c) : 0);
+    total += c1 != c ? conv1x1_bn(c1, c) : 0;
+    total += conv1x1_bn(c, c);  // layer_base
+    for (auto [it, end] = boost::edges(graph); it != end; ++it) {
+      const auto from = boost::source(*it, graph);
+      const std::string& op = graph[*it].op_name;
+      if (boost::target(*it, graph) == spaces::output_vertex(graph)) {
+        if (reduction && from < 2) total += conv1x1_bn(c, c);  // a loose input, reduced
+        continue;
+      }
+      if (op.rfind("sep_conv_", 0) == 0) {
+        const std::int64_t k = op == "sep_conv_3x3" ? 3 : 5;
+        total += 2 * (k * k * c + c * c + bn(c));
+      } else if (op == "identity" && reduction && from < 2) {
+        total += conv1x1_bn(c, c);
+      }
+    }
+    const auto loose = static_cast<std::int64_t>(spaces::inputs_by_slot(graph, spaces::output_vertex(graph)).size());
+    c0 = c1;
+    size0 = size1;
+    c1 = loose * c;
+    size1 = size;
+    if (layer == 2 * n + 2) aux_width = c1;
+  }
+  total += c1 * o.num_classes();
+  if (with_aux) total += conv1x1_bn(aux_width, 128) + 2 * 2 * 128 * 768 + bn(768) + 768 * o.num_classes();
+  return total;
+}
+
+// The published ENAS micro and NAO-WS final cells at their CIFAR-10 final
+// settings (36 channels, N = 5) count what that walk of ENAS's code counts,
+// with and without the auxiliary head; the search-time form counts less.
+TEST(ChildNetwork, TheFixedArcFormCountsWhatEnasCodeBuilds) {
+  const NetworkOptions options =
+      NetworkOptions().input_channels(3).image_size(32).num_classes(10).channels(36).cells_per_stage(5).auxiliary(true);
+  for (const char* name : {"enas_micro_final", "nao_ws_final"}) {
+    const spaces::ArchPreset& preset = *spaces::find_arch_preset(name);
+    const auto space = spaces::make_space(preset.space);
+    const spaces::Arch arch = space->parse(preset.text);
+    const NetworkCost fixed = measure_network(space, NetworkOptions(options).fixed_arc_form(true), arch);
+    EXPECT_EQ(fixed.parameters, enas_fixed_arc_parameters(space->decode(arch), options, false)) << name;
+    EXPECT_EQ(fixed.parameters_with_aux, enas_fixed_arc_parameters(space->decode(arch), options, true)) << name;
+    EXPECT_LT(measure_network(space, options, arch).parameters, fixed.parameters) << name;
+  }
+}
+
+// A fixed-arc network runs forward and backward, its auxiliary head
+// included, at Fashion-MNIST's size; a shared store cannot take the form.
+TEST(ChildNetwork, TheFixedArcFormTrainsAndIsRefusedForASharedStore) {
+  const auto space = spaces::make_space("enas_micro(nodes=3)");
+  spaces::Rng rng(5);
+  const spaces::Arch arch = space->random(rng);
+  const NetworkOptions options =
+      NetworkOptions().image_size(28).channels(4).cells_per_stage(1).auxiliary(true).fixed_arc_form(true);
+  auto network = ChildNetworkImpl::standalone(space, options, arch);
+  auto sgd = make_sgd(network->trainable_parameters(), SgdOptions().lr(0.05));
+  const torch::Tensor images = torch::randn({4, 1, 28, 28}), labels = torch::randint(0, 10, {4});
+  const StepResult step = train_step(*network, *sgd, images, labels, space->decode(arch), StepOptions());
+  EXPECT_TRUE(std::isfinite(step.loss));
+  EXPECT_TRUE(network->store()->get<AuxiliaryHeadImpl>("aux").reduce->weight.grad().defined());
+  EXPECT_THROW(make_shared_store(space, options), std::invalid_argument);
 }
 
 TEST(ChildNetwork, CostCountsTheAuxiliaryHeadSeparately) {
