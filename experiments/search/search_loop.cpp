@@ -219,6 +219,9 @@ struct SearchLoop::State {
   };
   EvaluationBlock next_block(const std::vector<controllers::Proposal>& proposed, std::size_t begin,
                              std::int64_t every) const;
+  // A row of /archs: an evaluation of `phase` "controller" (the search's) or "final", with its metrics.
+  void record_archs_row(const std::string& phase, const spaces::Arch& arch, const controllers::Metrics& metrics,
+                        double reward);
   // A search evaluation's row of /archs, its place on the Pareto front, and its candidacy for the final phase.
   void record_evaluation(const spaces::Arch& arch, const controllers::Metrics& metrics);
   void keep_best_candidates();
@@ -752,11 +755,11 @@ SearchLoop::State::EvaluationBlock SearchLoop::State::next_block(const std::vect
   return block;
 }
 
-void SearchLoop::State::record_evaluation(const spaces::Arch& arch, const controllers::Metrics& metrics) {
+void SearchLoop::State::record_archs_row(const std::string& phase, const spaces::Arch& arch,
+                                         const controllers::Metrics& metrics, double reward) {
   SearchContext& c = context;
-  const double reward = metrics.at(objective());
   spaces::Record row("archs");
-  row.set("phase", std::string("controller"))
+  row.set("phase", phase)
       .set("controller", controller->name())
       .set("evaluator", c.config.section("search").get_string("evaluation"))
       .set("tokens", c.archive_tokens(arch))
@@ -764,6 +767,12 @@ void SearchLoop::State::record_evaluation(const spaces::Arch& arch, const contro
       .set("reward", reward);
   for (const auto& [name, value] : metrics) row.set(name, value);
   c.record(std::move(row));
+}
+
+void SearchLoop::State::record_evaluation(const spaces::Arch& arch, const controllers::Metrics& metrics) {
+  SearchContext& c = context;
+  const double reward = metrics.at(objective());
+  record_archs_row("controller", arch, metrics, reward);
   if (pareto) pareto->add(c.space_of(arch)->to_string(arch), c.archive_tokens(arch), metrics);
   candidates.push_back({reward, metrics, arch});
 }
@@ -805,15 +814,7 @@ std::vector<std::pair<spaces::Arch, double>> SearchLoop::State::final_phase() {
     const spaces::Arch& arch = finalists[i];
     const controllers::Metrics& metrics = final_metrics[i];
     const double accuracy = metrics.count("accuracy") ? metrics.at("accuracy") : kNaN;
-    spaces::Record row("archs");
-    row.set("phase", std::string("final"))
-        .set("controller", controller->name())
-        .set("evaluator", c.config.section("search").get_string("evaluation"))
-        .set("tokens", c.archive_tokens(arch))
-        .set("canonical", c.space_of(arch)->to_string(arch))
-        .set("reward", metrics.count(objective()) ? metrics.at(objective()) : kNaN);
-    for (const auto& [name, value] : metrics) row.set(name, value);
-    c.record(std::move(row));
+    record_archs_row("final", arch, metrics, metrics.count(objective()) ? metrics.at(objective()) : kNaN);
     results.emplace_back(arch, accuracy);
   }
   std::stable_sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
