@@ -11,9 +11,41 @@ namespace {
 std::string layer_key(int layer, const std::string& op) { return make_key("l", layer, ".", op); }
 std::string pool_key(int layer, int vertex) { return make_key("pool", layer, ".v", vertex); }
 
+// ENAS's fixed-arc kernel of a macro op (general_child.py:390-392, size = [3, 3, 5, 5]): the
+// separable ops of the search are full convolutions there, and pools have no fixed form.
+std::int64_t fixed_arc_kernel(const std::string& op) {
+  if (op == "conv_3x3" || op == "sep_conv_3x3") return 3;
+  if (op == "conv_5x5" || op == "sep_conv_5x5") return 5;
+  throw std::invalid_argument("ENAS's fixed-arc macro network has no form for op " + op +
+                              " (general_child.py:406-409 builds nothing for pools)");
+}
+
+// The op edge of a layer (its input from the previous layer) and its skip inputs, in vertex order.
+struct LayerInputs {
+  spaces::CellGraph::edge_descriptor op;
+  std::vector<std::size_t> skips;
+};
+LayerInputs layer_inputs(const spaces::CellGraph& graph, spaces::Vertex vertex) {
+  LayerInputs inputs;
+  for (const auto& e : spaces::inputs_by_slot(graph, vertex)) {
+    if (graph[e].op < 0) {
+      inputs.skips.push_back(static_cast<std::size_t>(boost::source(e, graph)));
+    } else {
+      inputs.op = e;
+    }
+  }
+  std::sort(inputs.skips.begin(), inputs.skips.end());
+  return inputs;
+}
+
 }  // namespace
 
-MacroNetwork::MacroNetwork(const spaces::SpacePtr& space, const NetworkOptions& options) : options_(options) {
+MacroNetwork::MacroNetwork(const spaces::SpacePtr& space, const NetworkOptions& options)
+    : options_(options), fixed_arc_(options.fixed_arc_form()) {
+  if (fixed_arc_ && options.auxiliary()) {
+    throw std::invalid_argument(
+        "ENAS's fixed-arc macro network has no auxiliary head (general_child.py takes no use_aux_heads)");
+  }
   const auto* macro = dynamic_cast<const spaces::EnasMacroSpace*>(space.get());
   if (macro == nullptr) throw std::invalid_argument("MacroNetwork needs the enas_macro space, got " + space->name());
   layers_ = macro->layers();
@@ -54,6 +86,14 @@ std::vector<int> MacroNetwork::read_after(const spaces::CellGraph& graph, int la
 
 void MacroNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* only) const {
   store.add("stem", std::make_shared<StemImpl>(StemOptions(options_.input_channels(), options_.channels())));
+  if (fixed_arc_) {
+    if (only == nullptr) {
+      throw std::invalid_argument(
+          "the fixed-arc form builds one architecture's standalone network, not a shared store");
+    }
+    declare_fixed_arc(store, only->cells.at(0));
+    return;
+  }
   const spaces::CellGraph* graph = only == nullptr ? nullptr : &only->cells.at(0);
   for (int layer = 0; layer < layers_; ++layer) {
     const std::int64_t c = channels_[static_cast<std::size_t>(layer + 1)];
@@ -87,9 +127,61 @@ void MacroNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* o
                               ClassifierOptions(channels_.back(), options_.num_classes()).dropout(options_.dropout())));
 }
 
+void MacroNetwork::declare_fixed_arc(ParameterStoreImpl& store, const spaces::CellGraph& graph) const {
+  for (int layer = 0; layer < layers_; ++layer) {
+    const std::int64_t c = channels_[static_cast<std::size_t>(layer + 1)];
+    const LayerInputs inputs = layer_inputs(graph, static_cast<spaces::Vertex>(layer + 1));
+    const std::int64_t kernel = fixed_arc_kernel(graph[inputs.op].op_name);
+    // Every input is c wide: the stem is, and a pool widens every earlier output with the layers.
+    store.add(layer_key(layer, "in"), std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(c, c, 1)));
+    store.add(layer_key(layer, "conv"), std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(c, c, kernel)));
+    if (layer > 0) {
+      const auto parts = static_cast<std::int64_t>(inputs.skips.size() + 1);
+      store.add(layer_key(layer, "skip"), std::make_shared<ReluConvBnImpl>(ReluConvBnOptions(parts * c, c, 1)));
+    }
+    if (pool_after(layer)) {
+      for (int v = 0; v <= layer + 1; ++v) {
+        store.add(pool_key(layer, v), std::make_shared<FactorizedReduceImpl>(FactorizedReduceOptions(c, 2 * c)));
+      }
+    }
+  }
+  store.add("classifier", std::make_shared<ClassifierImpl>(ClassifierOptions(channels_.back(), options_.num_classes())
+                                                               .dropout(options_.dropout())
+                                                               .relu_first(false)
+                                                               .bias(false)));
+}
+
+ChildOutput MacroNetwork::forward_fixed_arc(ParameterStoreImpl& store, const torch::Tensor& x,
+                                            const spaces::CellGraph& graph) const {
+  std::vector<torch::Tensor> states;
+  states.push_back(store.get<StemImpl>("stem").forward(x));
+  for (int layer = 0; layer < layers_; ++layer) {
+    const LayerInputs inputs = layer_inputs(graph, static_cast<spaces::Vertex>(layer + 1));
+    torch::Tensor out = store.get<CellOpImpl>(layer_key(layer, "conv"))
+                            .forward(store.get<CellOpImpl>(layer_key(layer, "in")).forward(states.back()));
+    if (layer > 0) {  // the skips, then the op's output, concatenated and projected back to c
+      std::vector<torch::Tensor> parts;
+      for (std::size_t v : inputs.skips) parts.push_back(states[v]);
+      parts.push_back(out);
+      out = store.get<CellOpImpl>(layer_key(layer, "skip")).forward(torch::cat(parts, 1));
+    }
+    states.push_back(out);
+    if (pool_after(layer)) {  // every output so far, whether read later or not; no ReLU first
+      for (int v = 0; v <= layer + 1; ++v) {
+        auto& state = states[static_cast<std::size_t>(v)];
+        state = store.get<CellOpImpl>(pool_key(layer, v)).forward_activated(state);
+      }
+    }
+  }
+  ChildOutput output;
+  output.logits = store.get<ClassifierImpl>("classifier").forward(states.back());
+  return output;
+}
+
 ChildOutput MacroNetwork::forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                                   double drop_path_prob) const {
   const spaces::CellGraph& graph = arch.cells.at(0);
+  if (fixed_arc_) return forward_fixed_arc(store, x, graph);
   std::vector<torch::Tensor> states;
   states.push_back(store.get<StemImpl>("stem").forward(x));
   const bool training = store.is_training();

@@ -47,6 +47,7 @@ struct NetworkOptions {
   //  - the auxiliary head reads the first normal cell after the second
   //    reduction (AuxiliaryHeadOptions::enas_form);
   //  - the classifier has no bias.
+  // The macro space: general_child.py's fixed arc (macro_network.h).
   // Only for a standalone network of one architecture (the widths depend
   // on its loose ends); a shared store throws std::invalid_argument.
   TORCH_ARG(bool, fixed_arc_form) = false;

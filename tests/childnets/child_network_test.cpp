@@ -182,6 +182,50 @@ TEST(ChildNetwork, TheFixedArcFormCountsWhatEnasCodeBuilds) {
   }
 }
 
+// The parameters of ENAS's fixed-arc macro network (general_child.py),
+// walked from ENAS's code over the architecture's layers: stem conv 3x3 +
+// BN; per layer ReLU-1x1-BN and ReLU-kxk-BN (k 3 for ops 0 and 1, 5 for 2
+// and 3), and after the first a ReLU-1x1-BN from (skips + 1) * C; after
+// layers L/3-1 and 2L/3-1 a factorized reduction C -> 2C of the stem and
+// every layer so far; a bias-free classifier.
+std::int64_t enas_fixed_arc_macro_parameters(const spaces::CellGraph& graph, const NetworkOptions& o, int layers) {
+  const auto bn = [](std::int64_t c) { return 2 * c; };
+  std::int64_t c = o.channels();
+  std::int64_t total = o.input_channels() * c * 9 + bn(c);
+  for (int layer = 0; layer < layers; ++layer) {
+    std::int64_t skips = 0, kernel = 0;
+    for (const auto& e : spaces::inputs_by_slot(graph, static_cast<spaces::Vertex>(layer + 1))) {
+      if (graph[e].op < 0)
+        ++skips;
+      else
+        kernel = graph[e].op < 2 ? 3 : 5;
+    }
+    total += c * c + bn(c) + kernel * kernel * c * c + bn(c);
+    if (layer > 0) total += (skips + 1) * c * c + bn(c);
+    if (layer == layers / 3 - 1 || layer == 2 * (layers / 3) - 1) {
+      total += (layer + 2) * (c * 2 * c + bn(2 * c));
+      c *= 2;
+    }
+  }
+  return total + c * o.num_classes();
+}
+
+TEST(ChildNetwork, TheFixedArcMacroFormCountsWhatEnasCodeBuilds) {
+  const spaces::ArchPreset& preset = *spaces::find_arch_preset("enas_macro_final");
+  const auto space = spaces::make_space(preset.space);
+  const spaces::Arch arch = space->parse(preset.text);
+  const NetworkOptions options = NetworkOptions().input_channels(3).image_size(32).num_classes(10).channels(96);
+  const NetworkCost fixed = measure_network(space, NetworkOptions(options).fixed_arc_form(true), arch);
+  EXPECT_EQ(fixed.parameters, enas_fixed_arc_macro_parameters(space->decode(arch).cells.at(0), options, 24));
+  EXPECT_EQ(fixed.parameters_with_aux, fixed.parameters);
+  // ENAS's fixed macro network cannot hold an auxiliary head or a pool op.
+  EXPECT_THROW(measure_network(space, NetworkOptions(options).fixed_arc_form(true).auxiliary(true), arch),
+               std::invalid_argument);
+  const auto small = spaces::make_space("enas_macro(layers=3)");
+  EXPECT_THROW(measure_network(small, NetworkOptions(options).fixed_arc_form(true), small->parse("4 0 0 0 0 0")),
+               std::invalid_argument);
+}
+
 // A fixed-arc network runs forward and backward, its auxiliary head
 // included, at Fashion-MNIST's size; a shared store cannot take the form.
 TEST(ChildNetwork, TheFixedArcFormTrainsAndIsRefusedForASharedStore) {
@@ -197,6 +241,15 @@ TEST(ChildNetwork, TheFixedArcFormTrainsAndIsRefusedForASharedStore) {
   EXPECT_TRUE(std::isfinite(step.loss));
   EXPECT_TRUE(network->store()->get<AuxiliaryHeadImpl>("aux").reduce->weight.grad().defined());
   EXPECT_THROW(make_shared_store(space, options), std::invalid_argument);
+  // The macro form, with skips and both pools (after layers 1 and 3).
+  const auto macro = spaces::make_space("enas_macro(layers=6)");
+  // Every fixed op (ids 0-3, no pools), skips from the stem on.
+  const spaces::Arch layers = macro->parse("1  2 1  3 0 1  0 1 0 1  1 0 1 1 0  2 1 0 0 1 1");
+  auto macro_network =
+      ChildNetworkImpl::standalone(macro, NetworkOptions().image_size(28).channels(4).fixed_arc_form(true), layers);
+  auto macro_sgd = make_sgd(macro_network->trainable_parameters(), SgdOptions().lr(0.05));
+  EXPECT_TRUE(
+      std::isfinite(train_step(*macro_network, *macro_sgd, images, labels, macro->decode(layers), StepOptions()).loss));
 }
 
 TEST(ChildNetwork, CostCountsTheAuxiliaryHeadSeparately) {
