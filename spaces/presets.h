@@ -11,12 +11,16 @@
 namespace spaces {
 
 struct ArchPreset {
-  std::string name;    // "darts_v2"
-  std::string space;   // registry spec of its space, "darts"
-  std::string text;    // the architecture as published; parses in `space`
-  std::string source;  // where it was published
+  std::string name;                       // "darts_v2"
+  std::string space;                      // registry spec of its space, "darts"
+  std::string text;                       // the architecture as published; parses in `space`
+  std::string source;                     // where it was published
   std::vector<std::string> aliases = {};  // other names its code uses ("DARTS" for darts_v2)
   std::string format = "";                // the text form `text` is in; empty: the space's canonical one
+  // Its authors' code trains it in ENAS's fixed-arc network form
+  // (childnets::NetworkOptions::fixed_arc_form): ENAS's micro and macro
+  // final networks and NAO-WS's, which reuses ENAS's code.
+  bool fixed_arc_form = false;
 };
 
 // Every preset, in a fixed order.

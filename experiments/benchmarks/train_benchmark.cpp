@@ -30,8 +30,11 @@ struct Setup {
 Setup fashion_final() {
   const ExperimentConfig config = ExperimentConfig::load(train_schema(), "", {});
   const auto& train = config.section("train");
-  return {choose_arch("", "enas_micro_final"),
-          train_network_options(config),
+  // ENAS's cell in the search-time form, as `train_arch --from-run` trains a searched cell.
+  ArchChoice choice = choose_arch("", "enas_micro_final");
+  choice.fixed_arc_form = false;
+  return {choice,
+          train_network_options(config, choice),
           train.get_int("batch_size"),
           train.get_int("eval_batch_size"),
           childnets::SgdOptions()

@@ -24,10 +24,18 @@ const ConfigSchema& train_schema() {
        {ParamSpec{"channels", I{16}, "channels of the first stage (ENAS out_filters, DARTS C)", 1, 4096},
         ParamSpec{"cells_per_stage", I{1}, "normal cells per stage (cell spaces)", 0, 64},
         ParamSpec{"stem_multiplier", I{3}, "stem width in units of channels (cell spaces)", 1, 16},
-        ParamSpec{"fixed_arc_form", false,
-                  "enas_micro and nao cells as ENAS's and NAO-WS's final-training code builds them: loose ends "
-                  "concatenated (no projection), a ReLU-1x1-BN on input 1, the auxiliary head after the first normal "
-                  "cell past the second reduction, no classifier bias"},
+        ParamSpec{
+            "form",
+            std::string("auto"),
+            "fixed_arc: enas_micro, nao and enas_macro networks as ENAS's and NAO-WS's final-training code builds "
+            "a fixed arc (cells: loose ends concatenated, a ReLU-1x1-BN on input 1, the auxiliary head after "
+            "the first normal cell past the second reduction; macro: 1x1 then full kxk convs, skips "
+            "concatenated and projected; no classifier bias); search: as their search code and the shared "
+            "store build it; auto: fixed_arc for the presets their authors trained so (enas_micro_final, "
+            "enas_macro_final, nao_ws_final), search otherwise",
+            0,
+            0,
+            {"auto", "fixed_arc", "search"}},
         ParamSpec{"auxiliary", false, "auxiliary head after the second reduction (2/3 depth)"},
         ParamSpec{"aux_weight", 0.4, "weight of the auxiliary head's loss", 0, 10},
         ParamSpec{"dropout", 0.0, "dropout before the classifier (ENAS: 1 - keep_prob)", 0, 1}.open_above()}},

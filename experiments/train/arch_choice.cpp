@@ -24,7 +24,7 @@ ArchChoice choose_arch(const std::string& space_spec, const std::string& text) {
                         space_spec);
     }
     spaces::Arch arch = space->parse(preset->text);
-    return {std::move(space), std::move(arch), "preset " + preset->name};
+    return {std::move(space), std::move(arch), "preset " + preset->name, preset->fixed_arc_form};
   }
   if (space_spec.empty()) {
     std::string names;

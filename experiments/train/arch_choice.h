@@ -15,7 +15,8 @@ namespace experiments {
 struct ArchChoice {
   spaces::SpacePtr space;
   spaces::Arch arch;
-  std::string origin;  // "preset darts_v2", "--arch", "runs/x rank 1 (validation accuracy 0.67)"
+  std::string origin;           // "preset darts_v2", "--arch", "runs/x rank 1 (validation accuracy 0.67)"
+  bool fixed_arc_form = false;  // a preset its authors trained in ENAS's fixed-arc form (spaces::ArchPreset)
 };
 
 // `text` a preset name: that preset (a non-empty `space_spec` must name the

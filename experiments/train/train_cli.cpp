@@ -73,7 +73,7 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
     overrides.push_back("arch.space=" + choice.space->spec());
     overrides.push_back("arch.arch=" + choice.space->to_string(choice.arch));
     const ExperimentConfig config = ExperimentConfig::load(train_schema(), options.config_path, overrides);
-    print_network(out, choice, train_network_options(config));
+    print_network(out, choice, train_network_options(config, choice));
     if (dry_run) return 0;
     const std::string dir = expand_start_time(config.section("run").get_string("dir"));
     TrainLoop loop(config, choice, dir, options.resume(), out);

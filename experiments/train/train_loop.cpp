@@ -22,9 +22,10 @@
 namespace experiments {
 namespace fs = std::filesystem;
 
-childnets::NetworkOptions train_network_options(const ExperimentConfig& config) {
+childnets::NetworkOptions train_network_options(const ExperimentConfig& config, const ArchChoice& choice) {
   const auto& network = config.section("network");
   const DatasetShape shape = dataset_shape(data_source_of(config.section("data")));
+  const std::string form = network.get_string("form");
   return childnets::NetworkOptions()
       .input_channels(shape.channels)
       .image_size(shape.image_size)
@@ -33,7 +34,7 @@ childnets::NetworkOptions train_network_options(const ExperimentConfig& config) 
       .cells_per_stage(network.get_int("cells_per_stage"))
       .stem_multiplier(network.get_int("stem_multiplier"))
       .factorized_reductions(false)
-      .fixed_arc_form(network.get_bool("fixed_arc_form"))
+      .fixed_arc_form(form == "fixed_arc" || (form == "auto" && choice.fixed_arc_form))
       .auxiliary(network.get_bool("auxiliary"))
       .dropout(network.get_double("dropout"));
 }
@@ -111,7 +112,7 @@ TrainLoop::TrainLoop(const ExperimentConfig& config, ArchChoice choice, std::str
       s.train, s.normalization,
       BatchIteratorOptions().batch_size(train.get_int("batch_size")).seed(seed).augment(augment));
   s.network = childnets::ChildNetwork(
-      childnets::ChildNetworkImpl::standalone(s.choice.space, train_network_options(config), s.choice.arch));
+      childnets::ChildNetworkImpl::standalone(s.choice.space, train_network_options(config, s.choice), s.choice.arch));
   s.sgd = childnets::make_sgd(s.network->trainable_parameters(), sgd_options_of(train));
 
   const std::string archive_path = (fs::path(s.run_dir) / "run.h5").string();

@@ -23,8 +23,10 @@
 
 namespace experiments {
 
-// The network options the config asks for, for the data set it names.
-childnets::NetworkOptions train_network_options(const ExperimentConfig& config);
+// The network options the config asks for, for the data set it names and
+// the architecture `choice` ([network] form "auto": the fixed-arc form for
+// a preset its authors trained so).
+childnets::NetworkOptions train_network_options(const ExperimentConfig& config, const ArchChoice& choice);
 
 struct TrainResult {
   std::string run_dir;

@@ -57,8 +57,8 @@ TEST(TrainArch, EveryPresetDryRunsAtItsPaperConfigWithTheBuiltModulesParameterCo
     ASSERT_EQ(dry.code, 0) << dry.err;
     const ExperimentConfig config = ExperimentConfig::load(train_schema(), config_path, {});
     const spaces::SpacePtr space = spaces::make_space(preset.space);
-    auto network =
-        childnets::ChildNetworkImpl::standalone(space, train_network_options(config), space->parse(preset.text));
+    auto network = childnets::ChildNetworkImpl::standalone(
+        space, train_network_options(config, choose_arch(preset.space, preset.name)), space->parse(preset.text));
     std::int64_t total = 0, aux = 0;
     for (const auto& item : network->named_parameters()) {
       total += item.value().numel();
@@ -75,6 +75,26 @@ TEST(TrainArch, EveryPresetDryRunsAtItsPaperConfigWithTheBuiltModulesParameterCo
     EXPECT_GT(printed(dry.out, "multiply-accumulates per image"), 0);
     EXPECT_NE(dry.out.find(space->to_string(space->parse(preset.text))), std::string::npos);
   }
+}
+
+// [network] form "auto": a preset its authors trained in ENAS's fixed-arc
+// form builds that form; the same cell given as text, or form = "search",
+// builds the search-time form, which is smaller.
+TEST(TrainArch, ThePublishedPresetsBuildTheirAuthorsFormUnlessToldOtherwise) {
+  const auto parameters = [](std::vector<std::string> args) {
+    args.push_back("--dry-run");
+    const Outcome dry = train_arch(args);
+    EXPECT_EQ(dry.code, 0) << dry.err;
+    return printed(dry.out, "parameters");
+  };
+  const std::string text = spaces::find_arch_preset("enas_micro_final")->text;
+  const std::int64_t preset = parameters({"--arch", "enas_micro_final"});
+  const std::int64_t as_text = parameters({"--space", "enas_micro(nodes=5)", "--arch", text});
+  EXPECT_GT(preset, as_text);
+  EXPECT_EQ(parameters({"--arch", "enas_micro_final", "--set", "network.form=search"}), as_text);
+  EXPECT_EQ(parameters({"--space", "enas_micro(nodes=5)", "--arch", text, "--set", "network.form=fixed_arc"}), preset);
+  EXPECT_EQ(parameters({"--arch", "darts_v2", "--set", "network.form=auto"}),
+            parameters({"--arch", "darts_v2", "--set", "network.form=search"}));
 }
 
 TEST(TrainArch, TheFashionMnistFinalConfigListsTheDefaults) {
@@ -239,8 +259,8 @@ TEST(TrainArch, BadInputsExitWithTwoNameTheProblemAndCreateNothing) {
   testing::TempDir data;
   testing::write_mnist_like(data, "train", 100, true);
   testing::write_mnist_like(data, "t10k", 20, true);
-  const std::vector<std::string> tiny = {"--arch", "darts_v2", "--set", "data.dataset=mnist",
-                                         "--set", "data.path=" + data.path().string()};
+  const std::vector<std::string> tiny = {
+      "--arch", "darts_v2", "--set", "data.dataset=mnist", "--set", "data.path=" + data.path().string()};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = tiny;
     for (const std::string& setting : extra) args.insert(args.end(), {"--set", setting});
