@@ -87,9 +87,11 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
   weight_free_ = std::make_unique<WeightFreeOps>(op_functions_, std::vector<std::int64_t>{1, 2});
 
   fixed_arc_ = options.fixed_arc_form();
-  if (fixed_arc_ && !project_output_) {
-    throw std::invalid_argument("the fixed-arc form is ENAS's and NAO-WS's cells of loose ends; space " + space_name_ +
-                                " concatenates all its nodes already");
+  if (fixed_arc_ && (layout.output != spaces::OutputRule::kLooseEndsWithInputs || options.factorized_reductions())) {
+    throw std::invalid_argument(
+        "the fixed-arc form is ENAS's and NAO-WS's final network: cells whose loose ends, "
+        "inputs included, form the output, with stride-2 reduction cells; not space " +
+        space->spec() + (options.factorized_reductions() ? " with factorized reductions" : ""));
   }
   plan_ = plan_cell_stack(options, std::vector<std::int64_t>(graph_cells_, project_output_ ? 1 : nodes_), graph_cells_);
   // ENAS's aux_head_indices = [pool_layers[-1] + 1] in its fixed-arc code; DARTS's after the reduction itself.
@@ -177,10 +179,13 @@ void CellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* on
     declare_cell(store, cell, only == nullptr ? nullptr : &only->cells.at(static_cast<std::size_t>(cell.graph_cell)));
   }
   if (options_.auxiliary()) {
-    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(
-                         AuxiliaryHeadOptions(plan.at(static_cast<std::size_t>(aux_after_)).out_channels,
-                                              options_.num_classes())
-                             .enas_form(fixed_arc_)));
+    if (aux_after_ >= static_cast<int>(plan.size())) {
+      throw std::invalid_argument("an auxiliary head needs a cell after the second reduction (cells_per_stage >= 1)");
+    }
+    const CellPlan& read = plan[static_cast<std::size_t>(aux_after_)];
+    store.add("aux", std::make_shared<AuxiliaryHeadImpl>(AuxiliaryHeadOptions(read.out_channels, options_.num_classes())
+                                                             .enas_form(fixed_arc_)
+                                                             .input_size(read.out_size)));
   }
   store.add("classifier",
             std::make_shared<ClassifierImpl>(ClassifierOptions(plan.back().out_channels, options_.num_classes())
@@ -260,12 +265,15 @@ ChildOutput CellNetwork::forward(ParameterStoreImpl& store, const torch::Tensor&
   const std::vector<CellPlan> plan = plan_for(arch);
   for (const CellPlan& cell : plan) {
     const auto& graph = arch.cells.at(static_cast<std::size_t>(cell.graph_cell));
+    // ENAS's fixed arc scales drop-path with depth (micro_child.py:196-207): cell i of n drops at p (i+1)/n.
+    const double cell_drop_path =
+        fixed_arc_ ? drop_path_prob * double(cell.position + 1) / double(plan.size()) : drop_path_prob;
     torch::Tensor next;
     if (cell.reduce_input) {
       const torch::Tensor reduced = store.get<CellOpImpl>(reduce_input_key(cell.position)).forward(prev);
-      next = run_cell(store, cell, graph, prev, reduced, drop_path_prob);
+      next = run_cell(store, cell, graph, prev, reduced, cell_drop_path);
     } else {
-      next = run_cell(store, cell, graph, prev_prev, prev, drop_path_prob);
+      next = run_cell(store, cell, graph, prev_prev, prev, cell_drop_path);
     }
     prev_prev = prev;
     prev = next;

@@ -44,7 +44,8 @@ MacroNetwork::MacroNetwork(const spaces::SpacePtr& space, const NetworkOptions& 
     : options_(options), fixed_arc_(options.fixed_arc_form()) {
   if (fixed_arc_ && options.auxiliary()) {
     throw std::invalid_argument(
-        "ENAS's fixed-arc macro network has no auxiliary head (general_child.py takes no use_aux_heads)");
+        "ENAS's fixed-arc macro network has no auxiliary head (general_child.py takes no use_aux_heads): set "
+        "network.auxiliary=false, or network.form=search for the search-time network with one");
   }
   const auto* macro = dynamic_cast<const spaces::EnasMacroSpace*>(space.get());
   if (macro == nullptr) throw std::invalid_argument("MacroNetwork needs the enas_macro space, got " + space->name());

@@ -51,7 +51,7 @@ struct NetworkOptions {
   // Only for a standalone network of one architecture (the widths depend
   // on its loose ends); a shared store throws std::invalid_argument.
   TORCH_ARG(bool, fixed_arc_form) = false;
-  TORCH_ARG(bool, auxiliary) = false;  // auxiliary head after the second reduction
+  TORCH_ARG(bool, auxiliary) = false;  // auxiliary head after the second reduction (fixed-arc form: one cell later)
   TORCH_ARG(double, dropout) = 0.0;    // before the classifier (ENAS: 1 - keep_prob)
 };
 

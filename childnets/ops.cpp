@@ -317,7 +317,15 @@ torch::Tensor ClassifierImpl::forward(const torch::Tensor& x) {
 AuxiliaryHeadImpl::AuxiliaryHeadImpl(const AuxiliaryHeadOptions& options_) : options(options_) {
   reduce = register_module("reduce", make_conv(options.channels(), 128, {1, 1}, {1, 1}, {0, 0}));
   bn1 = register_module("bn1", make_bn(128));
-  expand = register_module("expand", make_conv(128, 768, {2, 2}, {1, 1}, {0, 0}));
+  std::int64_t kernel = 2;
+  if (options.enas_form()) {
+    if (options.input_size() < 5) {
+      throw std::invalid_argument("ENAS's auxiliary head pools 5x5 windows; its input is " +
+                                  std::to_string(options.input_size()) + "x" + std::to_string(options.input_size()));
+    }
+    kernel = (options.input_size() - 5) / 3 + 1;  // the pooled size
+  }
+  expand = register_module("expand", make_conv(128, 768, {kernel, kernel}, {1, 1}, {0, 0}));
   bn2 = register_module("bn2", make_bn(768));
   linear = register_module(
       "linear", torch::nn::Linear(torch::nn::LinearOptions(768, options.classes()).bias(!options.enas_form())));
@@ -328,8 +336,11 @@ torch::Tensor AuxiliaryHeadImpl::forward(const torch::Tensor& x) {
   y = options.enas_form() ? F::avg_pool2d(y, F::AvgPool2dFuncOptions(5).stride(3))
                           : F::adaptive_avg_pool2d(y, F::AdaptiveAvgPool2dFuncOptions({2, 2}));
   y = torch::relu(bn1(counted_conv(reduce, y)));
-  // TF's SAME for an even kernel pads after, not before.
-  if (options.enas_form()) y = F::pad(y, F::PadFuncOptions({0, 1, 0, 1}));
+  // TF's SAME: k - 1 rows and columns of zeros, the odd one after.
+  if (options.enas_form()) {
+    const std::int64_t k = expand->options.kernel_size()->at(0), before = (k - 1) / 2, after = k / 2;
+    y = F::pad(y, F::PadFuncOptions({before, after, before, after}));
+  }
   y = torch::relu(bn2(counted_conv(expand, y)));
   y = options.enas_form() ? y.mean({2, 3}) : y.flatten(1);
   MacCounter::add(y.size(0) * 768 * linear->options.out_features());

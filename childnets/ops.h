@@ -277,11 +277,15 @@ struct AuxiliaryHeadOptions {
   TORCH_ARG(std::int64_t, channels);  // of the input [batch, channels, size, size]
   TORCH_ARG(std::int64_t, classes);
   // ENAS's and NAO-WS's fixed-arc head (micro_child.py:287-323): a 5x5
-  // average pool at stride 3 without padding (8x8 -> 2x2; the input must
-  // be at least 5x5), the 2x2 conv padded as TF's SAME (one row and column
-  // at the bottom and right, so it keeps 2x2) and then averaged to 1x1, and
-  // a linear layer without bias. false: DARTS's form below.
+  // average pool at stride 3 without padding (8x8 -> 2x2), a conv whose
+  // kernel is the pooled size (2x2 for CIFAR's 8x8, 1x1 for 7x7) padded
+  // as TF's SAME (the extra row and column at the bottom and right) and
+  // then averaged to 1x1, and a linear layer without bias. false: DARTS's
+  // form below, whose conv is always 2x2.
   TORCH_ARG(bool, enas_form) = false;
+  // Height = width of the input, for enas_form; the constructor throws
+  // std::invalid_argument below 5.
+  TORCH_ARG(std::int64_t, input_size) = 8;
 };
 
 // The auxiliary head of DARTS/NASNet, for any input of at least 2x2:

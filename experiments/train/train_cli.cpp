@@ -20,7 +20,8 @@ void print_network(std::ostream& out, const ArchChoice& choice, const childnets:
   spaces::describe(out, choice.space->decode(choice.arch));
   const childnets::NetworkCost cost = childnets::measure_network(choice.space, options, choice.arch);
   out << "network: " << options.channels() << " channels, " << options.cells_per_stage() << " normal cells per stage, "
-      << options.input_channels() << "x" << options.image_size() << "x" << options.image_size() << " input\n";
+      << options.input_channels() << "x" << options.image_size() << "x" << options.image_size() << " input"
+      << (options.fixed_arc_form() ? ", built as the authors' fixed-arc code builds it" : "") << "\n";
   out << "parameters: " << cost.parameters << " (" << fixed(double(cost.parameters) / 1e6, 3) << " M)";
   if (options.auxiliary()) {
     out << "\nparameters with the auxiliary head: " << cost.parameters_with_aux << " ("
@@ -72,6 +73,11 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
     // The resolved config records the architecture itself, so a resumed run trains the same one.
     overrides.push_back("arch.space=" + choice.space->spec());
     overrides.push_back("arch.arch=" + choice.space->to_string(choice.arch));
+    // And the network form "auto" resolves to, which the recorded text alone (no preset name) would not give.
+    if (ExperimentConfig::load(train_schema(), options.config_path, overrides).section("network").get_string("form") ==
+        "auto") {
+      overrides.push_back(std::string("network.form=") + (choice.fixed_arc_form ? "fixed_arc" : "search"));
+    }
     const ExperimentConfig config = ExperimentConfig::load(train_schema(), options.config_path, overrides);
     print_network(out, choice, train_network_options(config, choice));
     if (dry_run) return 0;

@@ -11,6 +11,7 @@
 #include "experiments/archive/run_archive.h"
 #include "experiments/archive/train_archive.h"
 #include "experiments/config/train_schema.h"
+#include "experiments/harness/external_command.h"
 #include "experiments/train/train_loop.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
@@ -234,6 +235,26 @@ TEST(TrainArch, ResumeRecordsChangedSettingsAndRefusesFixedOnesByName) {
   EXPECT_EQ(config.find("# resumed after epoch 1 ("), 0u) << config;
   EXPECT_NE(config.find("): train.epochs 1 -> 2\n"), std::string::npos) << config;
   EXPECT_NE(config.find("\nepochs = 2\n"), std::string::npos) << config;
+}
+
+// A preset trained in its authors' fixed-arc form by "auto" records the
+// form it resolved to, so a resume (whose config holds the architecture's
+// text, not the preset's name) builds the same network.
+TEST(TrainArch, APresetsResolvedFormIsRecordedAndResumed) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 96, true);
+  testing::write_mnist_like(data, "t10k", 40, true);
+  const std::string dir = runs.file("run");
+  std::vector<std::string> first = tiny_training(data, dir);
+  first.erase(first.begin(), first.begin() + 4);  // --space and --arch
+  first.insert(first.end(),
+               {"--arch", "enas_micro_final", "--set", "network.auxiliary=false", "--set", "train.epochs=1"});
+  const Outcome trained = train_arch(first);
+  ASSERT_EQ(trained.code, 0) << trained.err;
+  EXPECT_NE(trained.out.find("built as the authors' fixed-arc code builds it"), std::string::npos) << trained.out;
+  EXPECT_NE(read_whole_file(dir + "/config.toml").find("form = 'fixed_arc'"), std::string::npos);
+  const Outcome resumed = train_arch({"--resume", dir, "--set", "train.epochs=2"});
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
 }
 
 TEST(TrainArch, BadInputsExitWithTwoNameTheProblemAndCreateNothing) {
