@@ -172,7 +172,8 @@ void CellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* on
   if (fixed_arc_ && only == nullptr) {
     throw std::invalid_argument("the fixed-arc form builds one architecture's standalone network, not a shared store");
   }
-  const std::vector<CellPlan> plan = only == nullptr ? plan_ : plan_for(*only);
+  std::vector<CellPlan> fixed_plan;
+  const std::vector<CellPlan>& plan = fixed_arc_ ? (fixed_plan = plan_for(*only)) : plan_;
   store.add("stem", std::make_shared<StemImpl>(
                         StemOptions(options_.input_channels(), options_.stem_multiplier() * options_.channels())));
   for (const CellPlan& cell : plan) {
@@ -262,7 +263,9 @@ ChildOutput CellNetwork::forward(ParameterStoreImpl& store, const torch::Tensor&
   ChildOutput output;
   torch::Tensor stem = store.get<StemImpl>("stem").forward(x);
   torch::Tensor prev_prev = stem, prev = stem;
-  const std::vector<CellPlan> plan = plan_for(arch);
+  // The fixed-arc form's plan follows the architecture; the shared network's is built once (no copy per step).
+  std::vector<CellPlan> fixed_plan;
+  const std::vector<CellPlan>& plan = fixed_arc_ ? (fixed_plan = plan_for(arch)) : plan_;
   for (const CellPlan& cell : plan) {
     const auto& graph = arch.cells.at(static_cast<std::size_t>(cell.graph_cell));
     // ENAS's fixed arc scales drop-path with depth (micro_child.py:196-207): cell i of n drops at p (i+1)/n.
