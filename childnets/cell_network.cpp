@@ -98,14 +98,16 @@ CellNetwork::CellNetwork(const spaces::SpacePtr& space, const NetworkOptions& op
   aux_after_ = static_cast<int>(2 * options.cells_per_stage() + (fixed_arc_ ? 2 : 1));
 }
 
-std::vector<CellPlan> CellNetwork::plan_for(const spaces::ArchGraph& arch) const {
+const std::vector<CellPlan>& CellNetwork::plan_for(const spaces::ArchGraph& arch,
+                                                   std::vector<CellPlan>& fixed_arc_plan) const {
   if (!fixed_arc_) return plan_;
   // Each cell is as wide as its loose ends.
   std::vector<std::int64_t> loose_ends;
   for (const CellGraph& graph : arch.cells) {
     loose_ends.push_back(static_cast<std::int64_t>(spaces::inputs_by_slot(graph, spaces::output_vertex(graph)).size()));
   }
-  return plan_cell_stack(options_, loose_ends, graph_cells_);
+  fixed_arc_plan = plan_cell_stack(options_, loose_ends, graph_cells_);
+  return fixed_arc_plan;
 }
 
 void CellNetwork::declare_cell(ParameterStoreImpl& store, const CellPlan& cell, const CellGraph* only) const {
@@ -172,8 +174,8 @@ void CellNetwork::declare(ParameterStoreImpl& store, const spaces::ArchGraph* on
   if (fixed_arc_ && only == nullptr) {
     throw std::invalid_argument("the fixed-arc form builds one architecture's standalone network, not a shared store");
   }
-  std::vector<CellPlan> fixed_plan;
-  const std::vector<CellPlan>& plan = fixed_arc_ ? (fixed_plan = plan_for(*only)) : plan_;
+  std::vector<CellPlan> fixed_arc_plan;
+  const std::vector<CellPlan>& plan = only == nullptr ? plan_ : plan_for(*only, fixed_arc_plan);
   store.add("stem", std::make_shared<StemImpl>(
                         StemOptions(options_.input_channels(), options_.stem_multiplier() * options_.channels())));
   for (const CellPlan& cell : plan) {
@@ -263,9 +265,8 @@ ChildOutput CellNetwork::forward(ParameterStoreImpl& store, const torch::Tensor&
   ChildOutput output;
   torch::Tensor stem = store.get<StemImpl>("stem").forward(x);
   torch::Tensor prev_prev = stem, prev = stem;
-  // The fixed-arc form's plan follows the architecture; the shared network's is built once (no copy per step).
-  std::vector<CellPlan> fixed_plan;
-  const std::vector<CellPlan>& plan = fixed_arc_ ? (fixed_plan = plan_for(arch)) : plan_;
+  std::vector<CellPlan> fixed_arc_plan;
+  const std::vector<CellPlan>& plan = plan_for(arch, fixed_arc_plan);
   for (const CellPlan& cell : plan) {
     const auto& graph = arch.cells.at(static_cast<std::size_t>(cell.graph_cell));
     // ENAS's fixed arc scales drop-path with depth (micro_child.py:196-207): cell i of n drops at p (i+1)/n.

@@ -55,11 +55,12 @@ class CellNetwork : public NetworkFamily {
   bool runs_smaller(const spaces::ArchGraph& arch) const override;
   ChildOutput forward(ParameterStoreImpl& store, const torch::Tensor& x, const spaces::ArchGraph& arch,
                       double drop_path) const override;
-  // The stack `arch` runs on: the plan above, or in the fixed-arc form one
-  // whose widths follow each cell's loose ends.
-  std::vector<CellPlan> plan_for(const spaces::ArchGraph& arch) const;
 
  private:
+  // The stack `arch` runs on: plan_ itself (no copy: forward runs every
+  // child step), or in the fixed-arc form one whose widths follow each
+  // cell's loose ends, computed into `fixed_arc_plan` and returned.
+  const std::vector<CellPlan>& plan_for(const spaces::ArchGraph& arch, std::vector<CellPlan>& fixed_arc_plan) const;
   torch::Tensor run_cell(ParameterStoreImpl& store, const CellPlan& cell, const spaces::CellGraph& graph,
                          const torch::Tensor& in0, const torch::Tensor& in1, double drop_path) const;
   void declare_cell(ParameterStoreImpl& store, const CellPlan& cell, const spaces::CellGraph* only) const;

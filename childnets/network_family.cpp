@@ -20,21 +20,25 @@
 namespace childnets {
 
 std::unique_ptr<NetworkFamily> make_network_family(const spaces::SpacePtr& space, const NetworkOptions& options) {
-  const bool enas_family = dynamic_cast<const spaces::HypernetsEnasSpace*>(space.get()) == nullptr &&
-                           (dynamic_cast<const spaces::CellSpace*>(space.get()) != nullptr ||
-                            dynamic_cast<const spaces::EnasMacroSpace*>(space.get()) != nullptr);
-  if (options.fixed_arc_form() && !enas_family) {
-    throw std::invalid_argument("the fixed-arc form is ENAS's and NAO-WS's final network; space " + space->spec() +
-                                " has no such form");
-  }
+  // The fixed-arc form is ENAS's and NAO-WS's final network: the cell and
+  // macro networks check it against their space, the others have none.
+  const auto refuse_fixed_arc = [&] {
+    if (options.fixed_arc_form()) {
+      throw std::invalid_argument("the fixed-arc form is ENAS's and NAO-WS's final network; space " + space->spec() +
+                                  " has no such form");
+    }
+  };
   // Before the cell spaces: Hypernets' ENAS micro is one, with a network of its own.
-  if (dynamic_cast<const spaces::HypernetsEnasSpace*>(space.get()) != nullptr)
+  if (dynamic_cast<const spaces::HypernetsEnasSpace*>(space.get()) != nullptr) {
+    refuse_fixed_arc();
     return std::make_unique<HypernetsEnasNetwork>(space, options);
+  }
   if (dynamic_cast<const spaces::CellSpace*>(space.get()) != nullptr)
     return std::make_unique<CellNetwork>(space, options);
   if (dynamic_cast<const spaces::EnasMacroSpace*>(space.get()) != nullptr) {
     return std::make_unique<MacroNetwork>(space, options);
   }
+  refuse_fixed_arc();
   if (dynamic_cast<const spaces::GenetSpace*>(space.get()) != nullptr)
     return std::make_unique<GenetNetwork>(space, options);
   if (dynamic_cast<const spaces::SposSpace*>(space.get()) != nullptr)

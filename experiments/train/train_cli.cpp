@@ -73,11 +73,10 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
     // The resolved config records the architecture itself, so a resumed run trains the same one.
     overrides.push_back("arch.space=" + choice.space->spec());
     overrides.push_back("arch.arch=" + choice.space->to_string(choice.arch));
-    // And the network form "auto" resolves to, which the recorded text alone (no preset name) would not give.
-    if (ExperimentConfig::load(train_schema(), options.config_path, overrides).section("network").get_string("form") ==
-        "auto") {
-      overrides.push_back(std::string("network.form=") + (choice.fixed_arc_form ? "fixed_arc" : "search"));
-    }
+    // And the network form, which the recorded text alone (no preset name) would not resolve as "auto" did.
+    overrides.push_back(
+        "network.form=" +
+        resolved_network_form(ExperimentConfig::load(train_schema(), options.config_path, overrides), choice));
     const ExperimentConfig config = ExperimentConfig::load(train_schema(), options.config_path, overrides);
     print_network(out, choice, train_network_options(config, choice));
     if (dry_run) return 0;

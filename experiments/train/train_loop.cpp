@@ -22,10 +22,15 @@
 namespace experiments {
 namespace fs = std::filesystem;
 
+std::string resolved_network_form(const ExperimentConfig& config, const ArchChoice& choice) {
+  const std::string form = config.section("network").get_string("form");
+  if (form != "auto") return form;
+  return choice.fixed_arc_form ? "fixed_arc" : "search";
+}
+
 childnets::NetworkOptions train_network_options(const ExperimentConfig& config, const ArchChoice& choice) {
   const auto& network = config.section("network");
   const DatasetShape shape = dataset_shape(data_source_of(config.section("data")));
-  const std::string form = network.get_string("form");
   return childnets::NetworkOptions()
       .input_channels(shape.channels)
       .image_size(shape.image_size)
@@ -34,7 +39,7 @@ childnets::NetworkOptions train_network_options(const ExperimentConfig& config, 
       .cells_per_stage(network.get_int("cells_per_stage"))
       .stem_multiplier(network.get_int("stem_multiplier"))
       .factorized_reductions(false)
-      .fixed_arc_form(form == "fixed_arc" || (form == "auto" && choice.fixed_arc_form))
+      .fixed_arc_form(resolved_network_form(config, choice) == "fixed_arc")
       .auxiliary(network.get_bool("auxiliary"))
       .dropout(network.get_double("dropout"));
 }

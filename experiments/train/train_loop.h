@@ -28,6 +28,12 @@ namespace experiments {
 // a preset its authors trained so).
 childnets::NetworkOptions train_network_options(const ExperimentConfig& config, const ArchChoice& choice);
 
+// "fixed_arc" or "search": the [network] form the config gives for
+// `choice`, with "auto" resolved as above. train_arch records it, so a
+// resume (whose config holds the architecture's text, not a preset name)
+// builds the same network.
+std::string resolved_network_form(const ExperimentConfig& config, const ArchChoice& choice);
+
 struct TrainResult {
   std::string run_dir;
   std::int64_t epochs = 0;  // trained in all, across resumes
