@@ -31,6 +31,13 @@ std::int64_t integer_variable(const char* name, std::int64_t low, std::int64_t h
   return static_cast<std::int64_t>(*value);
 }
 
+// The first line of a c10 error: its backtrace follows, and is not for users.
+std::string first_line(const std::exception& e) {
+  std::string text = e.what();
+  if (const auto end = text.find('\n'); end != std::string::npos) text.resize(end);
+  return text;
+}
+
 std::chrono::milliseconds milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
 }
@@ -48,7 +55,7 @@ World::~World() = default;
 World::World(World&&) noexcept = default;
 World& World::operator=(World&&) noexcept = default;
 
-World World::from_environment(double timeout_seconds) {
+World World::from_environment(double timeout_seconds, std::optional<double> meet_timeout_seconds) {
   World world;
   world.timeout_seconds_ = timeout_seconds;
   if (!variable("WORLD_SIZE")) return world;
@@ -59,13 +66,16 @@ World World::from_environment(double timeout_seconds) {
   const std::optional<std::string> address = variable("MASTER_ADDR");
   if (!address) throw LaunchError("launch variable MASTER_ADDR is not set (the address of rank 0's TCP store)");
   const auto port = static_cast<std::uint16_t>(integer_variable("MASTER_PORT", 1, 65535));
+  const double meet_seconds = meet_timeout_seconds.value_or(timeout_seconds);
   try {
     c10d::TCPStoreOptions store_options;
     store_options.port = port;
     store_options.isServer = world.rank_ == 0;
     store_options.numWorkers = static_cast<std::size_t>(size);
     store_options.waitWorkers = true;
-    store_options.timeout = milliseconds(timeout_seconds);
+    // Every rank has reached the store once its constructor returns (rank 0
+    // waits for the workers); the groups then connect at once.
+    store_options.timeout = milliseconds(meet_seconds);
     auto store = c10::make_intrusive<c10d::TCPStore>(*address, store_options);
     const auto make_group = [&](const std::string& prefix, double seconds) {
       auto options = c10d::ProcessGroupGloo::Options::create(milliseconds(seconds));
@@ -83,7 +93,7 @@ World World::from_environment(double timeout_seconds) {
   } catch (const std::exception& e) {
     throw DistributedError("rank " + std::to_string(world.rank_) + " of " + std::to_string(size) +
                            ": the ranks did not meet at " + *address + ":" + std::to_string(port) + " within " +
-                           spaces::compact(timeout_seconds, 4) + " s (" + e.what() + ")");
+                           spaces::compact(meet_seconds, 4) + " s (" + first_line(e) + ")");
   }
   return world;
 }
@@ -93,11 +103,9 @@ void World::collective(const std::string& what, Body body) const {
   try {
     body();
   } catch (const std::exception& e) {
-    std::string detail = e.what();
-    if (const auto end = detail.find('\n'); end != std::string::npos) detail.resize(end);  // c10's backtrace follows
     throw DistributedError("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": " + what +
                            " failed: another rank died, hung past " + spaces::compact(timeout_seconds_, 4) +
-                           " s or disagreed (" + detail +
+                           " s or disagreed (" + first_line(e) +
                            "); every rank stops; the last checkpoint resumes with the same world size");
   }
 }

@@ -12,8 +12,8 @@
 // returns its input unchanged, so single-process runs take the same code
 // path with nothing to wait for.
 //
-// Faults: every collective and the rendezvous wait at most
-// `timeout_seconds`; a rank that died closes its connections and the others
+// Faults: every collective waits at most `timeout_seconds` (the rendezvous
+// may be given longer, see from_environment); a rank that died closes its connections and the others
 // fail at once, a rank that hangs makes them fail at the timeout. Both
 // throw DistributedError naming the operation, so each rank stops with a
 // message rather than hanging (the last checkpoint, written by rank 0
@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,9 +58,12 @@ class World {
 
   // The world the environment describes (see above); meets the other ranks
   // through the TCP store at MASTER_ADDR:MASTER_PORT (rank 0 serves it).
-  // Throws LaunchError for malformed variables, DistributedError when the
-  // ranks do not all arrive within `timeout_seconds`.
-  static World from_environment(double timeout_seconds);
+  // `timeout_seconds` bounds every collective; `meet_timeout_seconds`
+  // (default: timeout_seconds) bounds how long the ranks may take to reach
+  // the store, for launches whose ranks start at different times while a
+  // hung collective should fail sooner. Throws LaunchError for malformed
+  // variables, DistributedError when the ranks do not all arrive in time.
+  static World from_environment(double timeout_seconds, std::optional<double> meet_timeout_seconds = std::nullopt);
 
   int rank() const { return rank_; }
   int size() const { return size_; }

@@ -98,7 +98,8 @@ TEST(World, TwoRanksReduceGatherBroadcastAndCheckAgreement) {
 // candidate evaluation), where the world's timeout gives up.
 TEST(World, APatientGatherOutlastsTheWorldsTimeout) {
   const std::vector<int> codes = testing::run_ranks(2, [](int rank) {
-    const World world = World::from_environment(1.0);
+    // Meeting may take longer than the 1 s collectives on a loaded machine.
+    const World world = World::from_environment(1.0, /*meet_timeout_seconds=*/30.0);
     if (rank == 1) std::this_thread::sleep_for(std::chrono::milliseconds(2500));
     const std::vector<std::string> texts = world.all_gather(std::to_string(rank), /*patient=*/true);
     if (texts != std::vector<std::string>{"0", "1"}) return 1;
@@ -140,11 +141,36 @@ TEST(World, ARankThatDiesStopsTheOtherWithAMessage) {
   EXPECT_NE(message.find("resumes with the same world size"), std::string::npos) << message;
 }
 
+// A rank whose partners never come gives up at the meeting timeout, with
+// one line that names the address and no c10 backtrace.
+TEST(World, ARankLeftAloneGivesUpAtTheMeetingTimeoutWithoutABacktrace) {
+  testing::TempDir dir;
+  const std::string message_file = dir.file("message");
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<int> codes = testing::run_ranks(1, [&](int) {
+    ::setenv("WORLD_SIZE", "2", 1);  // rank 1 never starts
+    try {
+      World::from_environment(60.0, /*meet_timeout_seconds=*/0.5);
+      return 1;
+    } catch (const DistributedError& e) {
+      std::ofstream(message_file) << e.what();
+      return 0;
+    }
+  });
+  EXPECT_EQ(codes, std::vector<int>{0});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));  // not the 60 s timeout
+  const std::string message = read_whole_file(message_file);
+  EXPECT_NE(message.find("rank 0 of 2: the ranks did not meet at 127.0.0.1:"), std::string::npos) << message;
+  EXPECT_NE(message.find(" within 0.5 s ("), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_EQ(message.find("frame #"), std::string::npos) << message;
+}
+
 // A rank that hangs is given up on at the timeout.
 TEST(World, ARankThatHangsIsGivenUpOnAtTheTimeout) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<int> codes = testing::run_ranks(2, [](int rank) {
-    const World world = World::from_environment(2.0);
+    const World world = World::from_environment(2.0, /*meet_timeout_seconds=*/30.0);
     if (rank == 1) {
       std::this_thread::sleep_for(std::chrono::seconds(4));  // past the 2 s timeout
       return 0;
