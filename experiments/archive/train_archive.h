@@ -4,7 +4,9 @@
 //   attributes  layout_version (int), kind = "train", space (spec text),
 //               arch (the space's canonical text), config (resolved TOML)
 //   /epochs     epoch (int64, 1-based); train_loss, train_accuracy,
-//               test_loss, test_accuracy, lr (at the epoch's last step),
+//               test_loss, test_accuracy (NaN for an epoch whose test
+//               set was not evaluated, see [train] test_every), lr (at the
+//               epoch's last step),
 //               drop_path, seconds (wall time since the run started,
 //               across resumes) (float64)
 // One row per epoch, flushed as it is written; a resumed run truncates the
@@ -12,6 +14,7 @@
 
 #include <H5Cpp.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +28,8 @@ struct EpochRecord {
   std::int64_t epoch = 0;
   double train_loss = 0.0, train_accuracy = 0.0, test_loss = 0.0, test_accuracy = 0.0;
   double lr = 0.0, drop_path = 0.0, seconds = 0.0;
+  // Whether the test set was evaluated after this epoch (test_* not NaN).
+  bool tested() const { return !std::isnan(test_accuracy); }
 };
 
 class TrainArchive {

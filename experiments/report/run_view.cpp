@@ -131,9 +131,15 @@ void training_facts(RunView& run, const toml::table& config) {
   std::map<std::string, double> last = metrics_of(*epochs, epochs->rows - 1);
   last["epoch"] = double(epochs->rows);
   run.best.push_back({run.archive.arch, last});
-  if (last.count("test_accuracy")) {
-    run.accuracy = last.at("test_accuracy");
-    run.accuracy_meaning = "test accuracy at the last epoch";
+  // The last epoch whose test set was evaluated ([train] test_every skips some).
+  const std::vector<double> tested = numbers_of(*epochs, "test_accuracy");
+  for (std::size_t row = tested.size(); row-- > 0;) {
+    if (!std::isfinite(tested[row])) continue;
+    run.accuracy = tested[row];
+    run.accuracy_meaning = row + 1 == tested.size()
+                               ? "test accuracy at the last epoch"
+                               : "test accuracy at epoch " + std::to_string(row + 1) + ", the last tested";
+    break;
   }
 }
 

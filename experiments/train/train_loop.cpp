@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <ostream>
 
@@ -193,9 +194,14 @@ EpochRecord TrainLoop::State::train_epoch(Clock::time_point run_start) {
   const std::vector<double> train_means = averaged({record.train_loss, record.train_accuracy}, world);
   record.train_loss = train_means[0];
   record.train_accuracy = train_means[1];
-  const childnets::EvalResult tested = test_evaluation();
-  record.test_loss = tested.loss;
-  record.test_accuracy = tested.accuracy();
+  const std::int64_t test_every = train.get_int("test_every");
+  if (record.epoch == epochs || (test_every > 0 && record.epoch % test_every == 0)) {
+    const childnets::EvalResult tested = test_evaluation();
+    record.test_loss = tested.loss;
+    record.test_accuracy = tested.accuracy();
+  } else {
+    record.test_loss = record.test_accuracy = std::numeric_limits<double>::quiet_NaN();
+  }
   record.seconds = seconds_before + seconds_since(run_start);
   return record;
 }
@@ -247,13 +253,15 @@ TrainResult TrainLoop::run() {
     if (s.archive) s.archive->append(record);
     records.push_back(record);
     ++s.epoch;
-    if (record.test_accuracy > s.best_test_accuracy || s.best_epoch == 0) {
+    if (record.tested() && (record.test_accuracy > s.best_test_accuracy || s.best_epoch == 0)) {
       s.best_test_accuracy = record.test_accuracy;
       s.best_epoch = record.epoch;
     }
-    s.log->info("epoch {}/{}: train loss {:.4f} accuracy {:.4f}, test loss {:.4f} accuracy {:.4f}, lr {:.5f}, {:.0f} s",
-                record.epoch, epochs, record.train_loss, record.train_accuracy, record.test_loss, record.test_accuracy,
-                record.lr, record.seconds);
+    const std::string tested =
+        record.tested() ? fmt::format("test loss {:.4f} accuracy {:.4f}", record.test_loss, record.test_accuracy)
+                        : std::string("not tested");
+    s.log->info("epoch {}/{}: train loss {:.4f} accuracy {:.4f}, {}, lr {:.5f}, {:.0f} s", record.epoch, epochs,
+                record.train_loss, record.train_accuracy, tested, record.lr, record.seconds);
     if (s.world.writes() && (s.epoch % every == 0 || s.epoch == epochs)) {
       const std::string path = checkpoint_path(checkpoints, s.epoch);
       write_checkpoint_of(path, "checkpoint", [&](StateFields& fields) { s.state_fields(fields); });

@@ -4,8 +4,10 @@
 // the whole training split with the [train] schedule (SGD with momentum /
 // Nesterov, weight decay, gradient clipping, cosine or cosine with warm
 // restarts per step, a linear drop-path ramp, the auxiliary head's loss),
-// and after every epoch evaluates it on the test split (running batch-norm
-// statistics, inference mode). Each epoch appends a row to RUN_DIR/run.h5
+// and evaluates it on the test split (running batch-norm statistics,
+// inference mode) every [train] test_every epochs and after the last (the
+// evaluation does not touch the training's state or random streams, so
+// test_every changes no weight). Each epoch appends a row to RUN_DIR/run.h5
 // (experiments/archive/train_archive.h) and checkpoints are written
 // atomically every [run] checkpoint_every epochs and at the end.
 //
@@ -37,6 +39,7 @@ std::string resolved_network_form(const ExperimentConfig& config, const ArchChoi
 struct TrainResult {
   std::string run_dir;
   std::int64_t epochs = 0;  // trained in all, across resumes
+  // Over the epochs that were tested; the last epoch always is.
   double best_test_accuracy = 0.0, last_test_accuracy = 0.0;
   std::int64_t best_epoch = 0;
   double seconds = 0.0;  // wall time in all, across resumes

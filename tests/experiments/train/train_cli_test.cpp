@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <regex>
 #include <sstream>
@@ -207,6 +208,43 @@ TEST(TrainArch, TwoEpochsOnATinySetWriteTheArchiveAndResumeExactly) {
       EXPECT_TRUE(torch::equal(tensor, b.tensors.at(name))) << name;
     }
   }
+}
+
+// test_every skips the test set between its epochs and always tests the
+// last; the evaluation touches no training state, so the weights and the
+// tested epochs' numbers equal those of a run that tests every epoch.
+TEST(TrainArch, TestEverySkipsEpochsWithoutChangingTheTraining) {
+  testing::TempDir data, runs;
+  testing::write_mnist_like(data, "train", 96, true);
+  testing::write_mnist_like(data, "t10k", 40, true);
+  const std::string arch = "0 0 1 1 2 2 0 3 0 1 1 4 2 0 1 3";
+  std::vector<std::string> every = tiny_training(data, runs.file("every"));
+  every.insert(every.end(), {"--set", "train.epochs=3"});
+  std::vector<std::string> sparse = tiny_training(data, runs.file("sparse"));
+  sparse.insert(sparse.end(), {"--set", "train.epochs=3", "--set", "train.test_every=2"});
+  ASSERT_EQ(train_arch(every).code, 0);
+  const Outcome skipped = train_arch(sparse);
+  ASSERT_EQ(skipped.code, 0) << skipped.err;
+  const auto all = TrainArchive::open(runs.file("every") + "/run.h5", "enas_micro(nodes=2)", arch)->read();
+  const auto some = TrainArchive::open(runs.file("sparse") + "/run.h5", "enas_micro(nodes=2)", arch)->read();
+  ASSERT_EQ(all.size(), 3u);
+  ASSERT_EQ(some.size(), 3u);
+  EXPECT_FALSE(some[0].tested());
+  EXPECT_TRUE(std::isnan(some[0].test_loss));
+  EXPECT_TRUE(some[1].tested());  // epoch 2: a multiple of 2
+  EXPECT_TRUE(some[2].tested());  // epoch 3: the last
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(all[i].tested());
+    EXPECT_EQ(some[i].train_loss, all[i].train_loss) << "epoch " << i + 1;
+    if (some[i].tested()) EXPECT_EQ(some[i].test_accuracy, all[i].test_accuracy) << "epoch " << i + 1;
+  }
+  const std::string log = read_whole_file(runs.file("sparse") + "/log.txt");
+  EXPECT_NE(log.find("epoch 1/3: train loss "), std::string::npos) << log;
+  EXPECT_NE(log.find(", not tested, lr "), std::string::npos) << log;
+  EXPECT_NE(log.find("epoch 2/3: train loss "), std::string::npos) << log;
+  // The best epoch is chosen among the tested ones.
+  const std::int64_t best = some[1].test_accuracy >= some[2].test_accuracy ? 2 : 3;
+  EXPECT_NE(skipped.out.find("(best, epoch " + std::to_string(best)), std::string::npos) << skipped.out;
 }
 
 // A finished training extended on resume records what ran; what it trains
