@@ -56,6 +56,10 @@ World::World(World&&) noexcept = default;
 World& World::operator=(World&&) noexcept = default;
 
 World World::from_environment(double timeout_seconds, std::optional<double> meet_timeout_seconds) {
+  // c10d reads a timeout of 0 ms as none at all.
+  if (!(timeout_seconds >= 1e-3) || !(meet_timeout_seconds.value_or(1.0) >= 1e-3)) {
+    throw std::invalid_argument("World::from_environment: timeouts of at least 0.001 s expected");
+  }
   World world;
   world.timeout_seconds_ = timeout_seconds;
   if (!variable("WORLD_SIZE")) return world;
@@ -67,23 +71,36 @@ World World::from_environment(double timeout_seconds, std::optional<double> meet
   if (!address) throw LaunchError("launch variable MASTER_ADDR is not set (the address of rank 0's TCP store)");
   const auto port = static_cast<std::uint16_t>(integer_variable("MASTER_PORT", 1, 65535));
   const double meet_seconds = meet_timeout_seconds.value_or(timeout_seconds);
+  const std::string where = "rank " + std::to_string(world.rank_) + " of " + std::to_string(size) + ": the ranks ";
+  const std::string at = *address + ":" + std::to_string(port);
+  c10::intrusive_ptr<c10d::TCPStore> store;
+  std::shared_ptr<::gloo::transport::Device> device;
   try {
     c10d::TCPStoreOptions store_options;
     store_options.port = port;
     store_options.isServer = world.rank_ == 0;
     store_options.numWorkers = static_cast<std::size_t>(size);
     store_options.waitWorkers = true;
-    // Every rank has reached the store once its constructor returns (rank 0
-    // waits for the workers); the groups then connect at once.
     store_options.timeout = milliseconds(meet_seconds);
-    auto store = c10::make_intrusive<c10d::TCPStore>(*address, store_options);
+    store = c10::make_intrusive<c10d::TCPStore>(*address, store_options);
+    const auto interface = variable("GLOO_SOCKET_IFNAME");
+    device = interface ? c10d::ProcessGroupGloo::createDeviceForInterface(*interface)
+                       : c10d::ProcessGroupGloo::createDefaultDevice();
+    // Every rank, its device ready, arrives here before any group connects,
+    // so the groups' connection (bounded by the collectives' timeout) waits
+    // for no rank's start-up.
+    store->set("meet/" + std::to_string(world.rank_), std::vector<std::uint8_t>{1});
+    std::vector<std::string> arrivals;
+    for (int rank = 0; rank < world.size_; ++rank) arrivals.push_back("meet/" + std::to_string(rank));
+    store->wait(arrivals, milliseconds(meet_seconds));
+  } catch (const std::exception& e) {
+    throw DistributedError(where + "did not meet at " + at + " within " + spaces::compact(meet_seconds, 4) + " s (" +
+                           first_line(e) + ")");
+  }
+  try {
     const auto make_group = [&](const std::string& prefix, double seconds) {
       auto options = c10d::ProcessGroupGloo::Options::create(milliseconds(seconds));
-      if (const auto interface = variable("GLOO_SOCKET_IFNAME")) {
-        options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(*interface));
-      } else {
-        options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-      }
+      options->devices.push_back(device);
       options->threads = 1;
       return c10::make_intrusive<c10d::ProcessGroupGloo>(c10::make_intrusive<c10d::PrefixStore>(prefix, store),
                                                          world.rank_, world.size_, options);
@@ -91,9 +108,8 @@ World World::from_environment(double timeout_seconds, std::optional<double> meet
     world.group_ = std::make_shared<Group>(
         Group{make_group("world", timeout_seconds), make_group("patient", kPatientTimeoutSeconds)});
   } catch (const std::exception& e) {
-    throw DistributedError("rank " + std::to_string(world.rank_) + " of " + std::to_string(size) +
-                           ": the ranks did not meet at " + *address + ":" + std::to_string(port) + " within " +
-                           spaces::compact(meet_seconds, 4) + " s (" + first_line(e) + ")");
+    throw DistributedError(where + "met at " + at + " but their Gloo groups did not connect within " +
+                           spaces::compact(timeout_seconds, 4) + " s (" + first_line(e) + ")");
   }
   return world;
 }

@@ -58,11 +58,14 @@ class World {
 
   // The world the environment describes (see above); meets the other ranks
   // through the TCP store at MASTER_ADDR:MASTER_PORT (rank 0 serves it).
-  // `timeout_seconds` bounds every collective; `meet_timeout_seconds`
-  // (default: timeout_seconds) bounds how long the ranks may take to reach
-  // the store, for launches whose ranks start at different times while a
-  // hung collective should fail sooner. Throws LaunchError for malformed
-  // variables, DistributedError when the ranks do not all arrive in time.
+  // `timeout_seconds` bounds every collective and the groups' connection
+  // once all ranks have arrived; `meet_timeout_seconds` (default:
+  // timeout_seconds) bounds how long the ranks may take to arrive, for
+  // launches whose ranks start at different times while a hung collective
+  // should fail sooner. Throws std::invalid_argument for a timeout under
+  // 0.001 s (c10d would read it as none), LaunchError for malformed
+  // variables, DistributedError when the ranks do not all arrive in time or
+  // their groups do not connect.
   static World from_environment(double timeout_seconds, std::optional<double> meet_timeout_seconds = std::nullopt);
 
   int rank() const { return rank_; }
