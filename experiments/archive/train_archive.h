@@ -32,6 +32,14 @@ struct EpochRecord {
   bool tested() const { return !std::isnan(test_accuracy); }
 };
 
+// The last of `records` whose test set was evaluated; nullptr when none was.
+inline const EpochRecord* last_tested(const std::vector<EpochRecord>& records) {
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    if (it->tested()) return &*it;
+  }
+  return nullptr;
+}
+
 class TrainArchive {
  public:
   // 2: the checksummed HDF5 1.8 format with fixed-length texts (h5_util.h).

@@ -128,19 +128,23 @@ void training_facts(RunView& run, const toml::table& config) {
   run.wall_source = "run.h5";
   run.epochs_done = static_cast<std::int64_t>(epochs->rows);
   run.finished = run.epochs_done >= config["train"]["epochs"].value_or(std::int64_t{0});
-  std::map<std::string, double> last = metrics_of(*epochs, epochs->rows - 1);
-  last["epoch"] = double(epochs->rows);
-  run.best.push_back({run.archive.arch, last});
-  // The last epoch whose test set was evaluated ([train] test_every skips some).
+  // The last epoch whose test set was evaluated ([train] test_every skips
+  // some), or the last epoch when none was.
   const std::vector<double> tested = numbers_of(*epochs, "test_accuracy");
-  for (std::size_t row = tested.size(); row-- > 0;) {
-    if (!std::isfinite(tested[row])) continue;
-    run.accuracy = tested[row];
-    run.accuracy_meaning = row + 1 == tested.size()
-                               ? "test accuracy at the last epoch"
-                               : "test accuracy at epoch " + std::to_string(row + 1) + ", the last tested";
-    break;
-  }
+  std::size_t row = tested.size();
+  while (row > 0 && !std::isfinite(tested[row - 1])) --row;
+  const bool any_tested = row > 0;
+  if (!any_tested) row = epochs->rows;
+  std::map<std::string, double> shown = metrics_of(*epochs, row - 1);
+  const auto epoch_column = epochs->integers.find("epoch");
+  const std::int64_t epoch = epoch_column == epochs->integers.end() ? std::int64_t(row) : epoch_column->second[row - 1];
+  shown["epoch"] = double(epoch);
+  run.best.push_back({run.archive.arch, shown});
+  if (!any_tested) return;
+  run.accuracy = tested[row - 1];
+  run.accuracy_meaning = row == epochs->rows ? "test accuracy at the last epoch"
+                                             : "test accuracy at epoch " + std::to_string(epoch) +
+                                                   ", the last tested of " + std::to_string(epochs->rows);
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ struct RunView {
   std::string wall_source;
   // The run's headline accuracy (NaN: none) and what it is: a search's
   // validation accuracy of best.front(); a training's test accuracy at its
-  // last epoch (never the best epoch: that would select on the test set).
+  // last tested epoch (never the best epoch: that would select on the test
+  // set), and best.front() holds that epoch's metrics.
   double accuracy = std::numeric_limits<double>::quiet_NaN();
   std::string accuracy_meaning;
   bool finished = false;  // the search's final phase ran; a training ran its [train] epochs

@@ -83,9 +83,16 @@ int run_train_cli(const std::vector<std::string>& args, std::ostream& out, std::
     const std::string dir = expand_start_time(config.section("run").get_string("dir"));
     TrainLoop loop(config, choice, dir, options.resume(), out);
     const TrainResult result = loop.run();
-    out << "trained " << result.epochs << " epochs in " << fixed(result.seconds / 60.0, 1) << " min: test accuracy "
-        << fixed(result.last_test_accuracy, 4) << " (last), " << fixed(result.best_test_accuracy, 4) << " (best, epoch "
-        << result.best_epoch << ")\n";
+    out << "trained " << result.epochs << " epochs in " << fixed(result.seconds / 60.0, 1) << " min";
+    if (result.last_tested_epoch == 0) {
+      out << "; no epoch was tested\n";
+    } else {
+      out << ": test accuracy " << fixed(result.last_test_accuracy, 4)
+          << (result.last_tested_epoch == result.epochs
+                  ? std::string(" (last), ")
+                  : " (epoch " + std::to_string(result.last_tested_epoch) + ", the last tested), ")
+          << fixed(result.best_test_accuracy, 4) << " (best, epoch " << result.best_epoch << ")\n";
+    }
     out << "run directory: " << result.run_dir << " (" << run_size_text(result.run_dir) << ")\n"
         << "its report: nas_report " << result.run_dir << "\n";
     return 0;

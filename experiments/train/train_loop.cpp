@@ -271,9 +271,10 @@ TrainResult TrainLoop::run() {
   result.epochs = s.epoch;
   result.best_test_accuracy = s.best_test_accuracy;
   result.best_epoch = s.best_epoch;
-  if (!records.empty()) {
-    result.last_test_accuracy = records.back().test_accuracy;
-    result.seconds = records.back().seconds;
+  if (!records.empty()) result.seconds = records.back().seconds;
+  if (const EpochRecord* tested = last_tested(records)) {
+    result.last_test_accuracy = tested->test_accuracy;
+    result.last_tested_epoch = tested->epoch;
   }
   return result;
 }

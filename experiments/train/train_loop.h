@@ -39,9 +39,11 @@ std::string resolved_network_form(const ExperimentConfig& config, const ArchChoi
 struct TrainResult {
   std::string run_dir;
   std::int64_t epochs = 0;  // trained in all, across resumes
-  // Over the epochs that were tested; the last epoch always is.
+  // Over the epochs that were tested: every [train] test_every-th and the
+  // last one trained (a resume that trains nothing more may end on an
+  // untested epoch). Epochs 0: none was tested.
   double best_test_accuracy = 0.0, last_test_accuracy = 0.0;
-  std::int64_t best_epoch = 0;
+  std::int64_t best_epoch = 0, last_tested_epoch = 0;
   double seconds = 0.0;  // wall time in all, across resumes
 };
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,8 @@ void add_archives(Corpus& corpus, const experiments::testing::TempDir& tmp) {
     auto archive = experiments::TrainArchive::create(tmp.file("train.h5"), fuzz::kTrainArchiveSpace,
                                                      fuzz::kTrainArchiveArch, "[run]\nseed = 0\n");
     archive->append(experiments::EpochRecord{1, 0.9, 0.7, 0.8, 0.72, 0.025, 0.0, 12.5});
+    const double untested = std::numeric_limits<double>::quiet_NaN();  // [train] test_every
+    archive->append(experiments::EpochRecord{2, 0.8, 0.75, untested, untested, 0.02, 0.0, 25.0});
   }
   corpus.add_file("fuzz_archive_reader", tmp.file("train.h5"));
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "experiments/archive/run_archive.h"
+#include "experiments/archive/train_archive.h"
 #include "spaces/registry.h"
 #include "tests/experiments/data/data_files.h"
 
@@ -99,6 +100,35 @@ TEST(RunView, BestArchitecturesComeFromTheArchiveAsTheSearchStands) {
   EXPECT_EQ(run.best[2].canonical, "Z");
   EXPECT_DOUBLE_EQ(run.accuracy, 0.74);
   EXPECT_EQ(run.wall_seconds, 30.0);
+}
+
+// A training that tests every few epochs ([train] test_every) shows the
+// last tested epoch: its test accuracy is the headline, its row the table's.
+TEST(RunView, ATrainingShowsItsLastTestedEpoch) {
+  testing::TempDir dir;
+  const std::string arch = "0 0 1 1 2 2 0 3 0 1 1 4 2 0 1 3";
+  auto archive = TrainArchive::create(dir.file("run.h5"), "enas_micro(nodes=2)", arch, "[train]\nepochs = 4\n");
+  const double untested = NAN;
+  archive->append(EpochRecord{1, 0.9, 0.60, untested, untested, 0.1, 0.0, 10.0});
+  archive->append(EpochRecord{2, 0.7, 0.70, 0.65, 0.72, 0.1, 0.0, 20.0});
+  archive->append(EpochRecord{3, 0.6, 0.75, untested, untested, 0.1, 0.0, 30.0});
+  RunView run = read_run_view(dir.path());
+  EXPECT_FALSE(run.finished);
+  EXPECT_EQ(run.epochs_done, 3);
+  EXPECT_DOUBLE_EQ(run.accuracy, 0.72);
+  EXPECT_EQ(run.accuracy_meaning, "test accuracy at epoch 2, the last tested of 3");
+  ASSERT_EQ(run.best.size(), 1u);
+  EXPECT_EQ(run.best[0].metrics.at("epoch"), 2.0);
+  EXPECT_EQ(run.best[0].metrics.at("train_accuracy"), 0.70);
+  EXPECT_EQ(run.wall_seconds, 30.0);
+
+  archive->append(EpochRecord{4, 0.5, 0.80, 0.55, 0.78, 0.1, 0.0, 40.0});
+  archive.reset();
+  run = read_run_view(dir.path());
+  EXPECT_TRUE(run.finished);
+  EXPECT_DOUBLE_EQ(run.accuracy, 0.78);
+  EXPECT_EQ(run.accuracy_meaning, "test accuracy at the last epoch");
+  EXPECT_EQ(run.best[0].metrics.at("epoch"), 4.0);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "experiments/config/train_schema.h"
 #include "experiments/harness/external_command.h"
 #include "experiments/train/train_loop.h"
+#include "spaces/infra/number_text.h"
 #include "spaces/presets.h"
 #include "spaces/registry.h"
 #include "tests/experiments/data/data_files.h"
@@ -218,33 +219,59 @@ TEST(TrainArch, TestEverySkipsEpochsWithoutChangingTheTraining) {
   testing::write_mnist_like(data, "train", 96, true);
   testing::write_mnist_like(data, "t10k", 40, true);
   const std::string arch = "0 0 1 1 2 2 0 3 0 1 1 4 2 0 1 3";
-  std::vector<std::string> every = tiny_training(data, runs.file("every"));
-  every.insert(every.end(), {"--set", "train.epochs=3"});
-  std::vector<std::string> sparse = tiny_training(data, runs.file("sparse"));
-  sparse.insert(sparse.end(), {"--set", "train.epochs=3", "--set", "train.test_every=2"});
-  ASSERT_EQ(train_arch(every).code, 0);
-  const Outcome skipped = train_arch(sparse);
-  ASSERT_EQ(skipped.code, 0) << skipped.err;
-  const auto all = TrainArchive::open(runs.file("every") + "/run.h5", "enas_micro(nodes=2)", arch)->read();
-  const auto some = TrainArchive::open(runs.file("sparse") + "/run.h5", "enas_micro(nodes=2)", arch)->read();
+  const auto train = [&](const std::string& name, const std::string& test_every) {
+    std::vector<std::string> args = tiny_training(data, runs.file(name));
+    args.insert(args.end(), {"--set", "train.epochs=3", "--set", "train.test_every=" + test_every, "--set",
+                             "run.keep_checkpoints=0"});
+    const Outcome outcome = train_arch(args);
+    EXPECT_EQ(outcome.code, 0) << outcome.err;
+    return std::make_pair(outcome,
+                          TrainArchive::open(runs.file(name) + "/run.h5", "enas_micro(nodes=2)", arch)->read());
+  };
+  const auto [every_out, all] = train("every", "1");
+  const auto [sparse_out, some] = train("sparse", "2");
+  const auto [last_out, last_only] = train("last", "0");
   ASSERT_EQ(all.size(), 3u);
   ASSERT_EQ(some.size(), 3u);
+  ASSERT_EQ(last_only.size(), 3u);
   EXPECT_FALSE(some[0].tested());
   EXPECT_TRUE(std::isnan(some[0].test_loss));
   EXPECT_TRUE(some[1].tested());  // epoch 2: a multiple of 2
   EXPECT_TRUE(some[2].tested());  // epoch 3: the last
+  EXPECT_FALSE(last_only[0].tested());
+  EXPECT_FALSE(last_only[1].tested());
+  EXPECT_TRUE(last_only[2].tested());
   for (std::size_t i = 0; i < 3; ++i) {
     EXPECT_TRUE(all[i].tested());
     EXPECT_EQ(some[i].train_loss, all[i].train_loss) << "epoch " << i + 1;
+    EXPECT_EQ(last_only[i].train_loss, all[i].train_loss) << "epoch " << i + 1;
     if (some[i].tested()) EXPECT_EQ(some[i].test_accuracy, all[i].test_accuracy) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(last_only[2].test_loss, all[2].test_loss);
+  // The same weights at the end, whichever epochs were tested.
+  const Checkpoint a = read_checkpoint(checkpoint_path(runs.file("every") + "/checkpoints", 3));
+  const Checkpoint b = read_checkpoint(checkpoint_path(runs.file("last") + "/checkpoints", 3));
+  for (const auto& [name, tensor] : a.tensors) {
+    if (name.rfind("network.", 0) == 0) EXPECT_TRUE(torch::equal(tensor, b.tensors.at(name))) << name;
   }
   const std::string log = read_whole_file(runs.file("sparse") + "/log.txt");
   EXPECT_NE(log.find("epoch 1/3: train loss "), std::string::npos) << log;
   EXPECT_NE(log.find(", not tested, lr "), std::string::npos) << log;
-  EXPECT_NE(log.find("epoch 2/3: train loss "), std::string::npos) << log;
+  const std::size_t second = log.find("epoch 2/3: train loss ");
+  ASSERT_NE(second, std::string::npos) << log;
+  EXPECT_NE(log.substr(second, log.find('\n', second) - second).find(", test loss "), std::string::npos) << log;
   // The best epoch is chosen among the tested ones.
   const std::int64_t best = some[1].test_accuracy >= some[2].test_accuracy ? 2 : 3;
-  EXPECT_NE(skipped.out.find("(best, epoch " + std::to_string(best)), std::string::npos) << skipped.out;
+  EXPECT_NE(sparse_out.out.find("(best, epoch " + std::to_string(best)), std::string::npos) << sparse_out.out;
+  EXPECT_NE(last_out.out.find("(last), " + spaces::fixed(all[2].test_accuracy, 4) + " (best, epoch 3)"),
+            std::string::npos)
+      << last_out.out;
+  // A resume that trains nothing more can end on an untested epoch: it says so.
+  for (int epoch : {2, 3}) std::filesystem::remove(checkpoint_path(runs.file("last") + "/checkpoints", epoch));
+  const Outcome shortened = train_arch({"--resume", runs.file("last"), "--set", "train.epochs=1"});
+  ASSERT_EQ(shortened.code, 0) << shortened.err;
+  EXPECT_NE(shortened.out.find("trained 1 epochs in "), std::string::npos) << shortened.out;
+  EXPECT_NE(shortened.out.find(" min; no epoch was tested\n"), std::string::npos) << shortened.out;
 }
 
 // A finished training extended on resume records what ran; what it trains
