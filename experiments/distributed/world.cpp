@@ -71,7 +71,7 @@ World World::from_environment(double timeout_seconds, std::optional<double> meet
   if (!address) throw LaunchError("launch variable MASTER_ADDR is not set (the address of rank 0's TCP store)");
   const auto port = static_cast<std::uint16_t>(integer_variable("MASTER_PORT", 1, 65535));
   const double meet_seconds = meet_timeout_seconds.value_or(timeout_seconds);
-  const std::string where = "rank " + std::to_string(world.rank_) + " of " + std::to_string(size) + ": the ranks ";
+  const std::string where = world.who() + "the ranks ";
   const std::string at = *address + ":" + std::to_string(port);
   c10::intrusive_ptr<c10d::TCPStore> store;
   std::shared_ptr<::gloo::transport::Device> device;
@@ -114,14 +114,15 @@ World World::from_environment(double timeout_seconds, std::optional<double> meet
   return world;
 }
 
+std::string World::who() const { return "rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": "; }
+
 template <class Body>
 void World::collective(const std::string& what, Body body) const {
   try {
     body();
   } catch (const std::exception& e) {
-    throw DistributedError("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": " + what +
-                           " failed: another rank died, hung past " + spaces::compact(timeout_seconds_, 4) +
-                           " s or disagreed (" + first_line(e) +
+    throw DistributedError(who() + what + " failed: another rank died, hung past " +
+                           spaces::compact(timeout_seconds_, 4) + " s or disagreed (" + first_line(e) +
                            "); every rank stops; the last checkpoint resumes with the same world size");
   }
 }
@@ -215,8 +216,8 @@ void World::check_agreement(std::uint64_t value, const std::string& what) const 
   collective("checking " + what, [&] { group_->gloo->allreduce(extremes, options)->wait(); });
   const auto* m = extremes[0].data_ptr<double>();
   if (m[0] != -m[2] || m[1] != -m[3]) {
-    throw DistributedError("rank " + std::to_string(rank_) + " of " + std::to_string(size_) + ": ranks disagree on " +
-                           what + ": their controllers or data are out of step; every rank stops");
+    throw DistributedError(who() + "ranks disagree on " + what +
+                           ": their controllers or data are out of step; every rank stops");
   }
 }
 

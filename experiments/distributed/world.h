@@ -13,8 +13,9 @@
 // path with nothing to wait for.
 //
 // Faults: every collective waits at most `timeout_seconds` (the rendezvous
-// may be given longer, see from_environment); a rank that died closes its connections and the others
-// fail at once, a rank that hangs makes them fail at the timeout. Both
+// may be given longer, see from_environment); a rank that died closes its
+// connections and the others fail at once, a rank that hangs makes them
+// fail at the timeout. Both
 // throw DistributedError naming the operation, so each rank stops with a
 // message rather than hanging (the last checkpoint, written by rank 0
 // before, stays usable).
@@ -107,6 +108,8 @@ class World {
   double timeout_seconds_ = 0;
   struct Group;                   // the c10d process group (world.cpp)
   std::shared_ptr<Group> group_;  // null at world size 1
+  // "rank R of N: ", which begins every DistributedError message.
+  std::string who() const;
   // Runs a collective, turning c10d's and Gloo's errors into DistributedError.
   template <class Body>
   void collective(const std::string& what, Body body) const;
