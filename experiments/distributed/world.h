@@ -15,10 +15,9 @@
 // Faults: every collective waits at most `timeout_seconds` (the rendezvous
 // may be given longer, see from_environment); a rank that died closes its
 // connections and the others fail at once, a rank that hangs makes them
-// fail at the timeout. Both
-// throw DistributedError naming the operation, so each rank stops with a
-// message rather than hanging (the last checkpoint, written by rank 0
-// before, stays usable).
+// fail at the timeout. Both throw DistributedError naming the operation, so
+// each rank stops with a message rather than hanging (the last checkpoint,
+// written by rank 0 before, stays usable).
 
 #include <torch/torch.h>
 
