@@ -18,6 +18,10 @@
 
 namespace childnets {
 
+// The memory format depthwise_conv2d takes and returns, and the one the
+// channels-last networks (SPOS, FBNet) keep their activations in.
+inline constexpr auto kChannelsLast = at::MemoryFormat::ChannelsLast;
+
 torch::Tensor depthwise_conv2d(const torch::Tensor& x, const torch::Tensor& weight, std::int64_t stride,
                                std::int64_t padding, std::int64_t dilation);
 

@@ -10,7 +10,6 @@ namespace childnets {
 namespace {
 
 namespace F = torch::nn::functional;
-constexpr auto kChannelsLast = at::MemoryFormat::ChannelsLast;
 using Block = spaces::FbnetSpace::Block;
 
 // conv (no bias) -> BN (-> ReLU). Depthwise when `depthwise` (groups =

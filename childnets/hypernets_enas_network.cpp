@@ -105,7 +105,7 @@ class KerasStemImpl : public torch::nn::Module {
 
 enum class Calibrate { kNone, kAlign, kReduce };
 
-struct CellPlan {
+struct KerasCellPlan {
   std::int64_t filters = 0;
   bool reduce_first = false;   // an R cell: node1 = reduction of node1 (key "c<k>.reduce")
   std::int64_t reduce_in = 0;  // its input channels
@@ -117,7 +117,7 @@ struct CellPlan {
 
 struct Plan {
   std::int64_t stem_channels = 0;
-  std::vector<CellPlan> cells;
+  std::vector<KerasCellPlan> cells;
   std::int64_t classifier_in = 0;
 };
 
@@ -163,7 +163,7 @@ Plan plan_of(const std::string& cells, const NetworkOptions& options, const spac
   bool same = true;
   int reductions = 0;
   for (std::size_t k = 0; k < cells.size(); ++k) {
-    CellPlan cell;
+    KerasCellPlan cell;
     if (cells[k] == 'R') ++reductions;
     cell.filters = options.channels() << reductions;
     if (cells[k] == 'R') {
@@ -225,7 +225,7 @@ void HypernetsEnasNetwork::declare(ParameterStoreImpl& store, const spaces::Arch
   const Plan plan = plan_of(cells_, options_, *only);
   store.add("stem", std::make_shared<KerasStemImpl>(options_.input_channels(), plan.stem_channels));
   for (std::size_t k = 0; k < plan.cells.size(); ++k) {
-    const CellPlan& cell = plan.cells[k];
+    const KerasCellPlan& cell = plan.cells[k];
     if (cell.reduce_first) store.add(key(k, "reduce"), std::make_shared<ReductionImpl>(cell.reduce_in, cell.filters));
     const auto calibration = [&](Calibrate kind, std::int64_t in, const std::string& name) {
       if (kind == Calibrate::kAlign) store.add(key(k, name), std::make_shared<AlignImpl>(in, cell.filters));
@@ -253,7 +253,7 @@ ChildOutput HypernetsEnasNetwork::forward(ParameterStoreImpl& store, const torch
   const Plan plan = plan_of(cells_, options_, arch);
   torch::Tensor node0 = store.get<KerasStemImpl>("stem").forward(x), node1 = node0;
   for (std::size_t k = 0; k < plan.cells.size(); ++k) {
-    const CellPlan& cell = plan.cells[k];
+    const KerasCellPlan& cell = plan.cells[k];
     if (cell.reduce_first) {
       node0 = node1;
       node1 = store.get<ReductionImpl>(key(k, "reduce")).forward(node1);

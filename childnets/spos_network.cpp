@@ -10,7 +10,6 @@ namespace childnets {
 namespace {
 
 namespace F = torch::nn::functional;
-constexpr auto kChannelsLast = at::MemoryFormat::ChannelsLast;
 
 // conv -> BN (-> ReLU) whose weight is declared at its widest, [out, in, k,
 // k] (depthwise: [channels, 1, k, k]), and runs on the first channels of it:

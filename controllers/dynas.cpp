@@ -124,7 +124,7 @@ class Dynas : public Evolution {
     std::int64_t offered = 0;
     for (spaces::Arch& arch : run_nsga2(*space_, predicted, start, inner, rng_)) {
       if (out.size() >= size) break;
-      offered += admit({.arch = std::move(arch), .origin = Origin::kPredicted}, out) ? 1 : 0;
+      offered += admit({.arch = std::move(arch), .origin = Origin::kPredicted, .parents = {}}, out) ? 1 : 0;
     }
     record.set("new_from_inner_run", offered);
     add_record(std::move(record));

@@ -1,7 +1,6 @@
 #include "controllers/nao_controller.h"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <numeric>
 #include <stdexcept>
@@ -10,12 +9,13 @@
 #include "controllers/rank_correlation.h"
 #include "spaces/completions.h"
 #include "spaces/infra/errors.h"
+#include "spaces/infra/number_text.h"
 #include "spaces/registry.h"
 
 namespace controllers {
 namespace {
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using spaces::kNaN;
 
 // Scores min-max normalised to [0, 1] (all 0.5 when they are equal), NAO's targets.
 std::vector<double> min_max(const std::vector<double>& values) {

@@ -1,19 +1,19 @@
 #include "controllers/pnas_controller.h"
 
 #include <algorithm>
-#include <limits>
 #include <numeric>
 #include <stdexcept>
 
 #include "controllers/rank_correlation.h"
 #include "spaces/completions.h"
 #include "spaces/infra/errors.h"
+#include "spaces/infra/number_text.h"
 #include "spaces/registry.h"
 
 namespace controllers {
 namespace {
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using spaces::kNaN;
 
 std::vector<std::vector<std::int64_t>> tokens_of(const std::vector<spaces::Arch>& cells) {
   std::vector<std::vector<std::int64_t>> tokens;

@@ -5,10 +5,10 @@
 // and (NAO) what it generated for the next stage.
 
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include "spaces/arch.h"
+#include "spaces/infra/number_text.h"
 
 namespace controllers {
 
@@ -23,18 +23,18 @@ struct GeneratedArch {
 };
 
 struct StageRecord {
-  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   std::int64_t stage = 0;       // 1-based (PNAS: the block count; NAO: the cycle)
   std::int64_t candidates = 0;  // cells scored to choose these
   std::vector<spaces::Arch> cells;
   std::vector<double> predicted_mean, predicted_spread;  // NaN where nothing predicted (PNAS stage 1)
   std::vector<double> measured;                          // NaN until measured
-  double surrogate_loss = kNaN;  // after training on everything measured through this stage (NaN: no training)
-  double spearman = kNaN, kendall = kNaN;  // predicted against measured, on cells the model had not seen (NaN: none)
+  double surrogate_loss = spaces::kNaN;  // after training on everything measured through this stage (NaN: no training)
+  double spearman = spaces::kNaN,
+         kendall = spaces::kNaN;  // predicted against measured, on cells the model had not seen (NaN: none)
   // Strategies with a decoder (NAO), after this stage's training: token
   // accuracy of reconstructing the stage's cells, and the share of
   // unmasked greedy reconstructions the space accepts. NaN otherwise.
-  double reconstruction_accuracy = kNaN, valid_rate = kNaN;
+  double reconstruction_accuracy = spaces::kNaN, valid_rate = spaces::kNaN;
   std::vector<GeneratedArch> generated;  // for the next stage (NAO)
 };
 

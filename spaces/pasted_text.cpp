@@ -3,18 +3,13 @@
 #include <cctype>
 
 #include "spaces/infra/errors.h"
+#include "spaces/infra/trim.h"
 #include "spaces/presets.h"
 
 namespace spaces {
 namespace {
 
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-'; }
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
 
 // The text before a '#' that is outside quotes (a Python or shell comment).
 std::string_view without_comment(std::string_view text) {

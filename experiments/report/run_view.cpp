@@ -1,5 +1,6 @@
 #include "experiments/report/run_view.h"
 
+#include "spaces/infra/number_text.h"
 #include "spaces/registry.h"
 
 #include <toml++/toml.h>
@@ -14,7 +15,7 @@
 namespace experiments {
 namespace {
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using spaces::kNaN;
 
 // The config as a TOML table; empty when it does not parse (a foreign archive).
 toml::table parse_config(const std::string& config_toml) {

@@ -34,13 +34,14 @@
 #include "experiments/search/spread_evaluation.h"
 #include "experiments/search/uniform_paths.h"
 #include "experiments/search/weight_training.h"
+#include "spaces/infra/number_text.h"
 #include "spaces/registry.h"
 
 namespace experiments {
 namespace fs = std::filesystem;
 namespace {
 
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using spaces::kNaN;
 
 // A candidate the search measured: its metrics and architecture.
 struct Candidate {

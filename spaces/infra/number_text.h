@@ -1,11 +1,17 @@
 #pragma once
 // Numbers as text for logs and messages, one way for every folder.
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace spaces {
+
+// What a number that was not measured holds (a rank correlation of fewer
+// than two points, a stage's loss before any training); fixed() writes it
+// as "nan".
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // `value` with `digits` digits after the point ("0.7634"); nan and inf as
 // the stream writes them.

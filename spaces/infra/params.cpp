@@ -6,16 +6,10 @@
 #include <sstream>
 
 #include "spaces/infra/errors.h"
+#include "spaces/infra/trim.h"
 
 namespace spaces {
 namespace {
-
-std::string trim(std::string_view text) {
-  auto first = text.find_first_not_of(" \t\n");
-  if (first == std::string_view::npos) return "";
-  auto last = text.find_last_not_of(" \t\n");
-  return std::string(text.substr(first, last - first + 1));
-}
 
 bool parse_int(const std::string& text, std::int64_t& out) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -43,14 +37,14 @@ bool parse_as(const std::string& text, const ParamValue& like, ParamValue& out) 
     return parse_double(text, value) ? (out = value, true) : false;
   }
   if (std::holds_alternative<std::vector<std::int64_t>>(like)) {
-    std::string body = trim(text);
+    std::string body(trim(text));
     if (body.size() >= 2 && body.front() == '[' && body.back() == ']') body = body.substr(1, body.size() - 2);
     std::vector<std::int64_t> list;
     std::stringstream words(body);
     std::string word;
     while (std::getline(words, word, ',')) {
       std::int64_t value = 0;
-      if (!parse_int(trim(word), value)) return false;
+      if (!parse_int(std::string(trim(word)), value)) return false;
       list.push_back(value);
     }
     out = list;
@@ -179,9 +173,9 @@ std::string Params::to_string() const {
 
 NamedSpec parse_named_spec(std::string_view text) {
   NamedSpec spec;
-  const std::string whole = trim(text);
+  const std::string whole(trim(text));
   const auto open = whole.find('(');
-  spec.name = trim(whole.substr(0, open));
+  spec.name = std::string(trim(whole.substr(0, open)));
   if (spec.name.empty()) throw OptionError("'" + whole + "': missing a name before the options");
   if (open == std::string::npos) return spec;
   if (whole.back() != ')') throw OptionError("'" + whole + "': options must end with ')'");
@@ -189,13 +183,13 @@ NamedSpec parse_named_spec(std::string_view text) {
   int depth = 0;
   std::string item;
   auto flush = [&] {
-    const std::string entry = trim(item);
+    const std::string entry(trim(item));
     item.clear();
     if (entry.empty()) return;
     const auto eq = entry.find('=');
     if (eq == std::string::npos) throw OptionError("'" + whole + "': option '" + entry + "' has no '='");
-    const std::string key = trim(entry.substr(0, eq));
-    if (!spec.given.emplace(key, trim(entry.substr(eq + 1))).second) {
+    const std::string key(trim(entry.substr(0, eq)));
+    if (!spec.given.emplace(key, std::string(trim(entry.substr(eq + 1)))).second) {
       throw OptionError("'" + whole + "': option '" + key + "' given twice");
     }
   };

@@ -28,7 +28,7 @@ double sep_conv_share(const spaces::SearchSpace& space, const spaces::Arch& arch
   return count / ops + jitter;
 }
 
-NaoOptions small_options() {
+NaoOptions small_nao_options() {
   return NaoOptions().seed_archs(40).cycles(3).top_k(10).new_archs(12).random_archs(3).epochs(30).batch_size(20);
 }
 
@@ -71,7 +71,7 @@ TEST(NaoVocabulary, IsNaosOwnTwelveTokensForFiveNodes) {
 
 TEST(NaoController, ASymmetricSwapIsTheSameCell) {
   const auto space = spaces::make_space("nao(nodes=5)");
-  NaoController controller(space, small_options(), 3);
+  NaoController controller(space, small_nao_options(), 3);
   int changed = 0;
   for (const spaces::Arch& arch : distinct_random(*space, 50, 4)) {
     const spaces::Arch swapped = controller.swap_symmetric(arch);
@@ -86,7 +86,7 @@ TEST(NaoController, ASymmetricSwapIsTheSameCell) {
 // the synthetic reward well enough to rank architectures it never saw.
 TEST(NaoController, LearnsToReconstructAndToRankHeldOutArchitectures) {
   const auto space = spaces::make_space("nao(nodes=5)");
-  NaoController controller(space, small_options().batch_size(50).lr(3e-3), 5);
+  NaoController controller(space, small_nao_options().batch_size(50).lr(3e-3), 5);
   const std::vector<spaces::Arch> all = distinct_random(*space, 250, 6);
   const std::vector<spaces::Arch> train(all.begin(), all.begin() + 150), held_out(all.begin() + 150, all.end());
   std::mt19937_64 noise(7);
@@ -104,7 +104,7 @@ TEST(NaoController, LearnsToReconstructAndToRankHeldOutArchitectures) {
 // valid, new and descends from a parent.
 TEST(NaoController, GradientAscentRaisesThePredictionAndDecodesOnlyValidNewArchitectures) {
   const auto space = spaces::make_space("nao(nodes=5)");
-  NaoController controller(space, small_options().batch_size(50), 8);
+  NaoController controller(space, small_nao_options().batch_size(50), 8);
   const std::vector<spaces::Arch> pool = distinct_random(*space, 200, 9);
   std::vector<double> targets;
   for (const auto& arch : pool) targets.push_back(sep_conv_share(*space, arch));
@@ -163,7 +163,7 @@ TEST(NaoModel, MaskedDecodingIsAlwaysValid) {
 
 TEST(NaoController, CyclesScoreThePoolGenerateAndFinish) {
   const auto space = spaces::make_space("nao(nodes=5)");
-  NaoController controller(space, small_options(), 12);
+  NaoController controller(space, small_nao_options(), 12);
   drive(controller, *space);
   ASSERT_TRUE(controller.finished());
   const auto& cycles = controller.stages();

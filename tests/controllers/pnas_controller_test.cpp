@@ -25,7 +25,7 @@ double synthetic_reward(const spaces::Arch& cell) {
   return sum / ops;
 }
 
-PnasOptions small_options() {
+PnasOptions small_pnas_options() {
   return PnasOptions().beam(32).surrogate_epochs(50).surrogate(SurrogateOptions().predictors(3));
 }
 
@@ -41,7 +41,7 @@ void drive(PnasController& controller, int rounds = 1 << 30) {
 }
 
 TEST(PnasController, AProgressiveSearchOnASyntheticRewardFindsTheOptimum) {
-  PnasController controller(spaces::make_space("pnas(blocks=3)"), small_options(), 1);
+  PnasController controller(spaces::make_space("pnas(blocks=3)"), small_pnas_options(), 1);
   drive(controller);
   ASSERT_TRUE(controller.finished());
   const auto& stages = controller.stages();
@@ -68,7 +68,7 @@ TEST(PnasController, AProgressiveSearchOnASyntheticRewardFindsTheOptimum) {
 // Statistics that were never computed (no predictions for the first stage,
 // no model training after the last) are said so in the log, never "nan".
 TEST(PnasController, TheStageLogSaysWhatWasNotComputedInsteadOfPrintingNan) {
-  PnasController controller(spaces::make_space("pnas(blocks=2)"), small_options(), 2);
+  PnasController controller(spaces::make_space("pnas(blocks=2)"), small_pnas_options(), 2);
   std::vector<std::string> lines;
   while (!controller.finished()) {
     drive(controller, 1);
