@@ -5,6 +5,7 @@
 #include <map>
 
 #include "spaces/infra/errors.h"
+#include "spaces/infra/trim.h"
 
 namespace spaces {
 namespace {
@@ -186,10 +187,7 @@ std::string print_genotype(const Genotype& genotype) {
   return "Genotype(" + print_cell("normal", genotype.normal) + ", " + print_cell("reduce", genotype.reduce) + ")";
 }
 
-bool looks_like_genotype(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\n");
-  return first != std::string_view::npos && text.substr(first).starts_with("Genotype");
-}
+bool looks_like_genotype(std::string_view text) { return trim(text).starts_with("Genotype"); }
 
 Genotype parse_genotype(std::string_view text, const std::string& space) { return Reader(text, space).read(); }
 

@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <limits>
 #include <stdexcept>
+
+#include "spaces/infra/number_text.h"
 
 namespace experiments {
 namespace {
 
 using Kind = H5Table::Kind;
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
+using spaces::kNaN;
 
 // The column a record value needs.
 H5Table::Column column_for(const std::string& name, const spaces::RecordValue& value) {

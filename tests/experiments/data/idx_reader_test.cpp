@@ -87,7 +87,8 @@ TEST(IdxReader, RejectsTrailingBytesMismatchedCountsBadLabelsAndMissingFiles) {
       std::string::npos);
 }
 
-TEST(IdxReader, ReadsDebiansFashionMnistWhenInstalled) {
+// A suite of its own, so that ctest reports the skip (tests/gtest_suites.cmake).
+TEST(IdxReaderOfDebiansDataset, ReadsFashionMnistWhenInstalled) {
   if (!std::filesystem::exists(std::string(kDefaultFashionMnistDir) + "/t10k-images-idx3-ubyte.gz")) {
     GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   }

@@ -230,7 +230,8 @@ class TwoHosts {
 // nas_launch on each of two hosts with one rank each (--nodes 2): the
 // ranks meet at host a's address, rank 0 writes the one archive, and the
 // run resumes the same way.
-TEST(DataParallel, TwoHostsRunOneSearchThroughTheStoreOnTheFirst) {
+// A suite of its own, so that ctest reports the skip (tests/gtest_suites.cmake).
+TEST(DataParallelAcrossHosts, TwoHostsRunOneSearchThroughTheStoreOnTheFirst) {
   const TwoHosts hosts;
   if (!hosts.made()) GTEST_SKIP() << "no network namespaces here: " << hosts.why_not();
   testing::TempDir data, runs;

@@ -4,9 +4,9 @@
 # URIs inside the page), at least one section, no console message.
 #   tests/experiments/report/check_in_browser.sh RUN_DIR/report/index.html [SCREENSHOT.png]
 # Exit 0: rendered; 1: a check failed (what failed is printed); 2: bad
-# arguments; 77: no chromium here (ctest counts it as skipped). With a
-# second argument, also writes a screenshot there (1400 x 4000 pixels: the
-# top of the page).
+# arguments; 77: no chromium here (the test skips, and ctest reports its
+# suite, ReportInChromium, as skipped). With a second argument, also
+# writes a screenshot there (1400 x 4000 pixels: the top of the page).
 set -uo pipefail
 
 page="${1:-}"

@@ -744,7 +744,7 @@ TEST(SearchLoop, ASupernetThatCannotFitInMemoryIsRefusedWithItsSize) {
 // A shared store too large for memory is refused before it is allocated:
 // its size is extrapolated from small builds (256 channels, 4 cells per
 // stage: about 5 GB of ENAS weights, 15 GB with gradients and momentum).
-TEST(SearchLoop, WeightsThatCannotFitAreRefusedBeforeTheyAreAllocated) {
+TEST(SearchLoopPeakMemory, WeightsThatCannotFitAreRefusedBeforeTheyAreAllocated) {
   testing::TempDir data, runs;
   testing::write_mnist_like(data, "train", 300, true);
   std::ostringstream out, err;
@@ -752,7 +752,8 @@ TEST(SearchLoop, WeightsThatCannotFitAreRefusedBeforeTheyAreAllocated) {
   std::vector<std::string> overrides = tiny(data, "enas");
   overrides.insert(overrides.end(), {"child.channels=256", "child.cells_per_stage=4", "run.memory_gb=3"});
   // Peak resident memory: a store allocated and freed on the way out would
-  // still show (ctest runs each test in its own process).
+  // still show. The peak is the process's, so this case is a suite of its
+  // own, which ctest runs in a process of its own (tests/gtest_suites.cmake).
   const auto peak_kb = [] {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
@@ -1260,8 +1261,9 @@ TEST(HyperSearch, MaxTrialsAndSkipSeenBoundTheNetworksTrained) {
   overrides.insert(overrides.end(), {"space.units=[4]", "space.reduce_factors=1", "space.activations=relu",
                                      "space.dropout_max=0.1", "search.skip_seen=true", "search.epochs=10"});
   run_tiny_search(overrides, runs.file("seen"), progress);
-  const auto space = spaces::make_space("hyper_dnn(units=[4],reduce_factors=1,activations=relu,layers=[2,3],"
-                                        "dropout_max=0.1)");
+  const auto space = spaces::make_space(
+      "hyper_dnn(units=[4],reduce_factors=1,activations=relu,layers=[2,3],"
+      "dropout_max=0.1)");
   const TableColumns seen = read_archive_table(runs.file("seen") + "/run.h5", "archs");
   std::set<std::string> distinct;
   for (std::size_t i : controller_rows(seen)) distinct.insert(seen.texts.at("canonical")[i]);
@@ -1314,9 +1316,9 @@ TEST(HyperSearch, ResumeWithinTheTrialSequenceEqualsTheUninterruptedRun) {
 // the trial count matter across the resume.
 std::vector<std::string> tiny_repeating(const testing::TempDir& data) {
   auto overrides = tiny_tabular(data, "random");
-  overrides.insert(overrides.end(), {"space.units=[4]", "space.reduce_factors=1", "space.activations=relu",
-                                     "space.dropout_max=0.1", "search.skip_seen=true", "search.epochs=6",
-                                     "run.checkpoint_evaluations=1"});
+  overrides.insert(overrides.end(),
+                   {"space.units=[4]", "space.reduce_factors=1", "space.activations=relu", "space.dropout_max=0.1",
+                    "search.skip_seen=true", "search.epochs=6", "run.checkpoint_evaluations=1"});
   return overrides;
 }
 
