@@ -15,10 +15,12 @@
 # --gtest_filter=Suite.Case.
 #
 # Inputs: NAS_TEST_TARGET (the target's name), NAS_TEST_BINARY (its file),
-# NAS_TEST_WORKDIR, NAS_CMAKE_COMMAND (cmake, for the message below: ctest
-# leaves CMAKE_COMMAND empty while it reads test files). A binary that is missing or cannot list its tests
-# gets one test, TARGET_NOT_BUILT or TARGET_NOT_LISTED, that fails and
-# says why, so ctest reports it instead of running fewer tests unnoticed.
+# NAS_TEST_WORKDIR, NAS_TEST_COST (ctest's COST for every suite) and
+# NAS_CMAKE_COMMAND (cmake, for the message below: ctest leaves
+# CMAKE_COMMAND empty while it reads test files). A binary that is missing
+# or cannot list its tests gets one test, TARGET_NOT_BUILT or
+# TARGET_NOT_LISTED, that fails and says why, so ctest reports it instead
+# of running fewer tests unnoticed.
 
 if(NOT EXISTS "${NAS_TEST_BINARY}")
   add_test("${NAS_TEST_TARGET}_NOT_BUILT" "${NAS_TEST_BINARY}")  # ctest: "Could not find executable"
@@ -48,5 +50,6 @@ foreach(nas_suite_line IN LISTS nas_suite_lines)
   string(REGEX REPLACE "^\n(.*)\\.$" "\\1" nas_suite "${nas_suite_line}")
   add_test("${nas_suite}" "${NAS_TEST_BINARY}" "--gtest_filter=${nas_suite}.*")
   set_tests_properties("${nas_suite}" PROPERTIES WORKING_DIRECTORY "${NAS_TEST_WORKDIR}"
-                                                 ENVIRONMENT "OMP_NUM_THREADS=1" SKIP_RETURN_CODE 77)
+                                                 ENVIRONMENT "OMP_NUM_THREADS=1" SKIP_RETURN_CODE 77
+                                                 COST "${NAS_TEST_COST}")
 endforeach()
