@@ -29,8 +29,8 @@ struct StageRecord {
   std::vector<double> predicted_mean, predicted_spread;  // NaN where nothing predicted (PNAS stage 1)
   std::vector<double> measured;                          // NaN until measured
   double surrogate_loss = spaces::kNaN;  // after training on everything measured through this stage (NaN: no training)
-  double spearman = spaces::kNaN,
-         kendall = spaces::kNaN;  // predicted against measured, on cells the model had not seen (NaN: none)
+  // Predicted against measured, on cells the model had not seen (NaN: none).
+  double spearman = spaces::kNaN, kendall = spaces::kNaN;
   // Strategies with a decoder (NAO), after this stage's training: token
   // accuracy of reconstructing the stage's cells, and the share of
   // unmasked greedy reconstructions the space accepts. NaN otherwise.

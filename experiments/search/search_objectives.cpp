@@ -9,6 +9,7 @@
 #include "experiments/config/experiment_config.h"
 #include "experiments/search/candidate_costs.h"
 #include "experiments/search/evaluators.h"
+#include "spaces/infra/trim.h"
 
 namespace experiments {
 namespace {
@@ -17,10 +18,7 @@ namespace {
 std::vector<std::string> comma_list(const std::string& text) {
   std::vector<std::string> items;
   std::istringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    const auto first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
-    items.push_back(first == std::string::npos ? "" : item.substr(first, last - first + 1));
-  }
+  for (std::string item; std::getline(in, item, ',');) items.emplace_back(spaces::trim(item));
   if (!text.empty() && text.back() == ',') items.emplace_back();
   return items;
 }

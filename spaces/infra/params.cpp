@@ -11,12 +11,12 @@
 namespace spaces {
 namespace {
 
-bool parse_int(const std::string& text, std::int64_t& out) {
+bool parse_int(std::string_view text, std::int64_t& out) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
   return error == std::errc() && end == text.data() + text.size();
 }
 
-bool parse_double(const std::string& text, double& out) {
+bool parse_double(std::string_view text, double& out) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
   return error == std::errc() && end == text.data() + text.size();
 }
@@ -44,7 +44,7 @@ bool parse_as(const std::string& text, const ParamValue& like, ParamValue& out) 
     std::string word;
     while (std::getline(words, word, ',')) {
       std::int64_t value = 0;
-      if (!parse_int(std::string(trim(word)), value)) return false;
+      if (!parse_int(trim(word), value)) return false;
       list.push_back(value);
     }
     out = list;

@@ -1,5 +1,5 @@
 #pragma once
-// Whitespace trimming, one way for every text parser of spaces/.
+// Whitespace trimming, one way for the text parsers of every folder.
 
 #include <cctype>
 #include <string_view>
