@@ -118,7 +118,7 @@ TEST(DataParallel, TrialsSpreadOverTwoRanksMeasureWhatOneProcessMeasures) {
   testing::write_mnist_like(data, "train", 300, true);
   const auto search = [&](const std::string& dir) {
     std::vector<std::string> args = tiny_search(data.path().string(), dir, 2);
-    for (const std::string& o :
+    for (const char* o :
          {"search.evaluation=trial", "search.trial_epochs=1.2", "search.trial_early_stop=0.01",
           "search.ranking_sample=3", "search.ranking_trial_epochs=0.2", "controller.archs_per_update=5"}) {
       args.insert(args.end(), {"--set", o});

@@ -888,7 +888,9 @@ TEST(SearchLoop, MultiObjectiveSearchesArchiveTheParetoFrontAndHypervolumeEachLo
     EXPECT_DOUBLE_EQ(pareto.numbers.at("hypervolume")[loop],
                      controllers::hypervolume(front_points, {0.0, reference_params}))
         << "loop " << loop;
-    if (loop > 0) EXPECT_GE(pareto.numbers.at("hypervolume")[loop], pareto.numbers.at("hypervolume")[loop - 1]);
+    if (loop > 0) {
+      EXPECT_GE(pareto.numbers.at("hypervolume")[loop], pareto.numbers.at("hypervolume")[loop - 1]);
+    }
   }
 
   // Interrupted within the third loop, then resumed: the same archive.
@@ -952,7 +954,9 @@ TEST(SearchLoop, ALatencyTableIsMeasuredOnceReusedAndRefusedForAnotherSetting) {
   const TableColumns archs = read_archive_table(runs.file("first") + "/run.h5", "archs");
   ASSERT_TRUE(archs.numbers.count("latency_ms"));
   for (std::size_t i = 0; i < archs.rows; ++i) {
-    if (archs.texts.at("phase")[i] != "child") EXPECT_GT(archs.numbers.at("latency_ms")[i], 0.0) << i;
+    if (archs.texts.at("phase")[i] != "child") {
+      EXPECT_GT(archs.numbers.at("latency_ms")[i], 0.0) << i;
+    }
   }
   EXPECT_GT(read_archive_table(runs.file("first") + "/run.h5", "pareto").numbers.at("reference_latency_ms").front(),
             0.0);

@@ -245,14 +245,18 @@ TEST(TrainArch, TestEverySkipsEpochsWithoutChangingTheTraining) {
     EXPECT_TRUE(all[i].tested());
     EXPECT_EQ(some[i].train_loss, all[i].train_loss) << "epoch " << i + 1;
     EXPECT_EQ(last_only[i].train_loss, all[i].train_loss) << "epoch " << i + 1;
-    if (some[i].tested()) EXPECT_EQ(some[i].test_accuracy, all[i].test_accuracy) << "epoch " << i + 1;
+    if (some[i].tested()) {
+      EXPECT_EQ(some[i].test_accuracy, all[i].test_accuracy) << "epoch " << i + 1;
+    }
   }
   EXPECT_EQ(last_only[2].test_loss, all[2].test_loss);
   // The same weights at the end, whichever epochs were tested.
   const Checkpoint a = read_checkpoint(checkpoint_path(runs.file("every") + "/checkpoints", 3));
   const Checkpoint b = read_checkpoint(checkpoint_path(runs.file("last") + "/checkpoints", 3));
   for (const auto& [name, tensor] : a.tensors) {
-    if (name.rfind("network.", 0) == 0) EXPECT_TRUE(torch::equal(tensor, b.tensors.at(name))) << name;
+    if (name.rfind("network.", 0) == 0) {
+      EXPECT_TRUE(torch::equal(tensor, b.tensors.at(name))) << name;
+    }
   }
   const std::string log = read_whole_file(runs.file("sparse") + "/log.txt");
   EXPECT_NE(log.find("epoch 1/3: train loss "), std::string::npos) << log;
