@@ -3,7 +3,7 @@
 # test per GoogleTest suite of NAS_TEST_BINARY, named after the suite and
 # running `NAS_TEST_BINARY --gtest_filter=Suite.*` in NAS_TEST_WORKDIR with
 # OMP_NUM_THREADS=1. A suite whose every case skipped exits 77
-# (torch_test_main.cpp), which ctest reports as skipped; a case that may
+# (suite_exit_code.h), which ctest reports as skipped; a case that may
 # skip (GTEST_SKIP) therefore sits in a suite of its own, as does one that
 # must run in a fresh process (a peak-memory check).
 #

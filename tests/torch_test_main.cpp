@@ -10,21 +10,19 @@
 // runs it alone or the binary runs the whole suite, in any order or filter.
 // A test that wants other numbers seeds them itself.
 //
-// It also exits with kAllSkipped (77) when every test that ran was skipped
-// (GTEST_SKIP: a missing Chromium, dataset, h5dump or network namespace),
-// where GoogleTest's own main exits 0: ctest runs a suite per process and
-// reports that exit code as skipped (tests/gtest_suites.cmake), so a suite
-// of such tests shows up as skipped, not passed.
+// Like test_main.cpp, a run whose every test skipped exits 77
+// (suite_exit_code.h).
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cstdint>
 
+#include "tests/suite_exit_code.h"
+
 namespace {
 
 constexpr std::uint64_t kTestSeed = 20261202;
-constexpr int kAllSkipped = 77;
 
 class SeedTorchBeforeEachTest : public ::testing::EmptyTestEventListener {
   void OnTestStart(const ::testing::TestInfo& /*test*/) override { torch::manual_seed(kTestSeed); }
@@ -35,10 +33,5 @@ class SeedTorchBeforeEachTest : public ::testing::EmptyTestEventListener {
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   ::testing::UnitTest::GetInstance()->listeners().Append(new SeedTorchBeforeEachTest);  // GoogleTest owns it
-  const int result = RUN_ALL_TESTS();
-  const ::testing::UnitTest& run = *::testing::UnitTest::GetInstance();
-  if (result == 0 && run.test_to_run_count() > 0 && run.skipped_test_count() == run.test_to_run_count()) {
-    return kAllSkipped;
-  }
-  return result;
+  return nas_tests::suite_exit_code(RUN_ALL_TESTS());
 }
